@@ -1,0 +1,4 @@
+//! Criterion benchmarks; filled by the benchmark issues.
+
+#[doc(inline)]
+pub use relman;

@@ -1,0 +1,4 @@
+//! Node binding (napi-rs); filled by the binding issue.
+
+#[doc(inline)]
+pub use relman;

@@ -1,0 +1,182 @@
+//! The error type shared by every relman operation.
+//!
+//! An [`Error`] is opaque: it carries an [`ErrorKind`] whose [`ErrorKind::code`] is a stable
+//! snake_case string (the same on the Rust, Python and Node surfaces), a human message, and,
+//! where known, the [`Location`] of the offending node.
+
+use std::fmt;
+
+/// The category of an [`Error`]. Each kind has a stable code, see [`ErrorKind::code`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A string is not a valid image reference (`invalid_image_reference`).
+    InvalidImageReference,
+    /// The text is not valid YAML, or is YAML relman cannot interpret safely, such as a
+    /// Helm template or a duplicated key on the path of an edit (`invalid_yaml`).
+    InvalidYaml,
+    /// The YAML is valid but the requested edit would need to touch a construct relman
+    /// refuses to rewrite: an alias, an anchor used elsewhere, a block scalar (`unsupported_yaml`).
+    UnsupportedYaml,
+    /// Two objects with the same `namespace:kind/name` id (`duplicate_resource`).
+    DuplicateResource,
+    /// The named workload is not in the text (`workload_not_found`).
+    WorkloadNotFound,
+    /// The workload has no container (or image slot) of that name (`container_not_found`).
+    ContainerNotFound,
+    /// A policy name that relman does not know (`invalid_policy`).
+    InvalidPolicy,
+    /// A tag filter does not parse (`invalid_filter`).
+    InvalidFilter,
+    /// `relman.yaml` is malformed (`invalid_config`).
+    InvalidConfig,
+    /// An environment name that `relman.yaml` does not define (`unknown_environment`).
+    UnknownEnvironment,
+    /// A branch moved while a commit was being made (`conflict`).
+    Conflict,
+    /// The branch is checked out in a non-bare work tree (`branch_checked_out`).
+    BranchCheckedOut,
+    /// A path is absolute, escapes the repository or is otherwise unusable (`invalid_path`).
+    InvalidPath,
+    /// A bug in relman, such as an edit that failed its own verification (`internal`).
+    Internal,
+}
+
+impl ErrorKind {
+    /// The stable snake_case code of this kind, as exposed to Python and Node.
+    ///
+    /// ```
+    /// assert_eq!(relman::ErrorKind::UnsupportedYaml.code(), "unsupported_yaml");
+    /// ```
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidImageReference => "invalid_image_reference",
+            ErrorKind::InvalidYaml => "invalid_yaml",
+            ErrorKind::UnsupportedYaml => "unsupported_yaml",
+            ErrorKind::DuplicateResource => "duplicate_resource",
+            ErrorKind::WorkloadNotFound => "workload_not_found",
+            ErrorKind::ContainerNotFound => "container_not_found",
+            ErrorKind::InvalidPolicy => "invalid_policy",
+            ErrorKind::InvalidFilter => "invalid_filter",
+            ErrorKind::InvalidConfig => "invalid_config",
+            ErrorKind::UnknownEnvironment => "unknown_environment",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::BranchCheckedOut => "branch_checked_out",
+            ErrorKind::InvalidPath => "invalid_path",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Where in a text an error was found. Lines and columns are 1-based; columns count
+/// characters, not bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Location {
+    /// The file the text came from, when the caller named it.
+    pub path: Option<String>,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.path {
+            Some(p) => write!(f, "{p}:{}:{}", self.line, self.column),
+            None => write!(f, "line {}, column {}", self.line, self.column),
+        }
+    }
+}
+
+/// An error from any relman operation.
+///
+/// ```
+/// let err = relman::ImageRef::parse("Not/Valid").unwrap_err();
+/// assert_eq!(err.code(), "invalid_image_reference");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.render())]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    location: Option<Location>,
+}
+
+impl Error {
+    /// A new error of `kind` with a human-readable `message`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error { kind, message: message.into(), location: None }
+    }
+
+    /// Attach a line and column (1-based) to the error.
+    pub fn at(mut self, line: usize, column: usize) -> Self {
+        let path = self.location.take().and_then(|l| l.path);
+        self.location = Some(Location { path, line, column });
+        self
+    }
+
+    /// Attach the path of the file the error is about; keeps an existing line and column.
+    pub fn in_file(mut self, path: impl Into<String>) -> Self {
+        match &mut self.location {
+            Some(loc) => loc.path = Some(path.into()),
+            None => self.location = Some(Location { path: Some(path.into()), line: 0, column: 0 }),
+        }
+        self
+    }
+
+    fn render(&self) -> String {
+        let mut out = format!("{}: {}", self.kind.code(), self.message);
+        match &self.location {
+            Some(loc) if loc.line > 0 => out.push_str(&format!(" (at {loc})")),
+            Some(Location { path: Some(p), .. }) => out.push_str(&format!(" (in {p})")),
+            _ => {}
+        }
+        out
+    }
+
+    /// The kind of error.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The stable code of the error's kind, such as `"invalid_yaml"`.
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+
+    /// The human-readable message, without the location.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Where the error was found, when known.
+    pub fn location(&self) -> Option<&Location> {
+        self.location.as_ref()
+    }
+
+    /// The file path of the location, when known.
+    pub fn path(&self) -> Option<&str> {
+        self.location.as_ref().and_then(|l| l.path.as_deref())
+    }
+
+    /// The 1-based line of the location, when known.
+    pub fn line(&self) -> Option<usize> {
+        self.location.as_ref().filter(|l| l.line > 0).map(|l| l.line)
+    }
+
+    /// The 1-based column of the location, when known.
+    pub fn column(&self) -> Option<usize> {
+        self.location.as_ref().filter(|l| l.line > 0).map(|l| l.column)
+    }
+}
+
+
+/// `Result` with relman's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,198 @@
+//! Kubernetes understanding (DESIGN.md section 6): objects in multi-document streams and
+//! `*List` kinds, workloads and their image slots, HelmRelease values, and Flux v1 policy
+//! annotations; plus the quick API that lists and edits one text.
+
+mod object;
+mod policy;
+mod slot;
+
+use serde::{Deserialize, Serialize};
+
+pub use policy::{Ignore, Policy, PolicyChange};
+pub use slot::{ImageSlot, SlotKind};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::image::ImageRef;
+use crate::yaml::{Patch, Stream};
+use object::WorkloadName;
+use slot::{Fields, Slot, Workload, workloads};
+
+/// Options of the quick API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Options {
+    /// The namespace of objects that do not name one (default `default`).
+    pub default_namespace: String,
+    /// The file the text came from, reported in slots and error locations.
+    pub path: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { default_namespace: "default".to_string(), path: None }
+    }
+}
+
+impl Options {
+    /// Options with `default_namespace`.
+    pub fn with_namespace(namespace: impl Into<String>) -> Self {
+        Options { default_namespace: namespace.into(), ..Options::default() }
+    }
+
+    fn locate(&self, err: Error) -> Error {
+        match &self.path {
+            Some(p) => err.in_file(p.clone()),
+            None => err,
+        }
+    }
+}
+
+/// Every image slot in `text`, in document order: for each workload its containers, then its
+/// init containers; for a HelmRelease, `chart-image` first, then the other slots by name.
+///
+/// Errors: `invalid_yaml`, `duplicate_resource`.
+///
+/// ```
+/// let text = "kind: Pod\nmetadata: {name: p, namespace: web}\nspec:\n  containers:\n  - {name: app, image: nginx}\n";
+/// let slots = relman::list_images(text, &relman::Options::default())?;
+/// assert_eq!((slots[0].workload.as_str(), slots[0].image.as_str()), ("web:pod/p", "nginx"));
+/// # Ok::<(), relman::Error>(())
+/// ```
+pub fn list_images(text: &str, options: &Options) -> Result<Vec<ImageSlot>> {
+    let run = || -> Result<Vec<ImageSlot>> {
+        let stream = Stream::parse(text)?;
+        let found = workloads(&stream, &options.default_namespace, options.path.as_deref())?;
+        Ok(found.into_iter().flat_map(|w| w.slots.into_iter().map(|s| s.info)).collect())
+    };
+    run().map_err(|e| options.locate(e))
+}
+
+fn find_workload<'s>(stream: &'s Stream<'_>, workload: &str, options: &Options) -> Result<Workload<'s>> {
+    let wanted = WorkloadName::parse(workload, &options.default_namespace)?;
+    let all = workloads(stream, &options.default_namespace, options.path.as_deref())?;
+    all.into_iter().find(|w| wanted.matches(&w.object)).ok_or_else(|| {
+        Error::new(ErrorKind::WorkloadNotFound, format!("no workload {workload} in the text"))
+    })
+}
+
+fn find_slot<'w>(workload: &'w Workload<'_>, container: &str) -> Result<&'w Slot> {
+    let slot = workload.slots.iter().find(|s| s.info.container == container).ok_or_else(|| {
+        let names: Vec<&str> = workload.slots.iter().map(|s| s.info.container.as_str()).collect();
+        Error::new(
+            ErrorKind::ContainerNotFound,
+            format!(
+                "{} has no container `{container}` (it has: {})",
+                workload.object.id(),
+                if names.is_empty() { "none".to_string() } else { names.join(", ") }
+            ),
+        )
+    })?;
+    match &slot.duplicate_key {
+        Some(err) => Err(err.clone()),
+        None => Ok(slot),
+    }
+}
+
+/// Set the image of one container (or HelmRelease slot) of one workload, changing only the
+/// bytes of the image scalar(s). Setting the image it already has returns `text` unchanged.
+///
+/// `workload` is `namespace:kind/name` (or `kind/name` in the default namespace).
+///
+/// Errors: `invalid_image_reference` (the `image` argument), `invalid_yaml`,
+/// `workload_not_found`, `container_not_found`, `duplicate_resource`, `unsupported_yaml`
+/// (an alias, an anchor used elsewhere, a block scalar).
+pub fn set_image(text: &str, workload: &str, container: &str, image: &str, options: &Options) -> Result<String> {
+    let new = ImageRef::parse(image)?;
+    let run = || -> Result<String> {
+        let stream = Stream::parse(text)?;
+        let found = find_workload(&stream, workload, options)?;
+        let slot = find_slot(&found, container)?;
+        let mut patch = Patch::new();
+        write_slot(&stream, &mut patch, slot, &new)?;
+        patch.apply(&stream)
+    };
+    run().map_err(|e| options.locate(e))
+}
+
+/// Write `new` into the fields of `slot`.
+fn write_slot(stream: &Stream<'_>, patch: &mut Patch, slot: &Slot, new: &ImageRef) -> Result<()> {
+    match &slot.fields {
+        Fields::Whole(path) => patch.set_scalar(stream, path, &new.to_string()),
+        Fields::Parts { registry, repository, tag, digest } => {
+            let needs = |what: &str| {
+                Error::new(
+                    ErrorKind::InvalidImageReference,
+                    format!("slot {} keeps the {what} in its own field; give a reference with a {what}", slot.info.container),
+                )
+            };
+            let mut repo = match registry {
+                Some(path) => {
+                    let domain = if new.domain().is_empty() { "docker.io" } else { new.domain() };
+                    patch.set_scalar(stream, path, domain)?;
+                    new.path().to_string()
+                }
+                None => new.repository().to_string(),
+            };
+            let mut tail = String::new();
+            match (tag, new.tag()) {
+                (Some(path), Some(t)) => {
+                    let mut value = t.to_string();
+                    if let (None, Some(d)) = (digest, new.digest()) {
+                        value = format!("{t}@{d}");
+                    }
+                    patch.set_scalar(stream, path, &value)?;
+                }
+                (Some(_), None) => return Err(needs("tag")),
+                (None, Some(t)) => tail = format!(":{t}"),
+                (None, None) => {}
+            }
+            match (digest, new.digest()) {
+                (Some(path), Some(d)) => patch.set_scalar(stream, path, d)?,
+                (Some(_), None) => return Err(needs("digest")),
+                (None, Some(d)) if tag.is_none() => tail.push_str(&format!("@{d}")),
+                (None, _) => {}
+            }
+            repo.push_str(&tail);
+            patch.set_scalar(stream, repository, &repo)
+        }
+    }
+}
+
+/// Add and remove policy annotations on one workload (DESIGN.md section 7).
+///
+/// ```
+/// let text = "kind: Deployment\nmetadata:\n  name: nginx\nspec: {}\n";
+/// let change = relman::PolicyChange::new().add("automated", "true");
+/// let out = relman::update_policy(text, "default:deployment/nginx", &change, &relman::Options::default())?;
+/// assert_eq!(out, "kind: Deployment\nmetadata:\n  name: nginx\n  annotations:\n    fluxcd.io/automated: \"true\"\nspec: {}\n");
+/// # Ok::<(), relman::Error>(())
+/// ```
+pub fn update_policy(text: &str, workload: &str, change: &PolicyChange, options: &Options) -> Result<String> {
+    let run = || -> Result<String> {
+        let stream = Stream::parse(text)?;
+        let found = find_workload(&stream, workload, options)?;
+        object::check_identity_keys(&found.object)?;
+        if let Some(metadata) = found.object.node.get("metadata") {
+            object::unique_key(metadata, "annotations")?;
+        }
+        let containers: Vec<String> = found
+            .slots
+            .iter()
+            .filter(|s| s.info.kind != SlotKind::HelmValues)
+            .map(|s| s.info.container.clone())
+            .collect();
+        let patch = policy::write(&stream, found.object.node, &found.object.path, &containers, change)?;
+        patch.apply(&stream)
+    };
+    run().map_err(|e| options.locate(e))
+}
+
+/// The policies annotated on one workload.
+pub fn read_policy(text: &str, workload: &str, options: &Options) -> Result<Policy> {
+    let run = || -> Result<Policy> {
+        let stream = Stream::parse(text)?;
+        let found = find_workload(&stream, workload, options)?;
+        Ok(policy::read(found.object.node))
+    };
+    run().map_err(|e| options.locate(e))
+}

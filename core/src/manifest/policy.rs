@@ -1,0 +1,278 @@
+//! Flux v1 policy annotations on workloads (DESIGN.md section 7): reading them into a
+//! [`Policy`] and writing a [`PolicyChange`] with the precedence and key-reuse rules.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::yaml::{Node, Patch, Path, Step, Stream};
+
+/// The annotation prefixes of a policy, in precedence order.
+const PREFIXES: [&str; 2] = ["fluxcd.io/", "flux.weave.works/"];
+/// The prefix of per-container tag filters in their short form (`filter.fluxcd.io/<container>`).
+const FILTER_PREFIX: &str = "filter.fluxcd.io/";
+/// The key of relman's lock expiry.
+const LOCKED_UNTIL: &str = "relman.dev/locked_until";
+
+/// What `ignore` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ignore {
+    /// Not ignored.
+    #[default]
+    No,
+    /// `ignore: "true"`: relman leaves the workload alone.
+    True,
+    /// `ignore: sync_only`: synced but never garbage-collected (kept for Flux compatibility).
+    SyncOnly,
+}
+
+/// The policies annotated on a workload.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Policy {
+    /// `automated: "true"`: automation may release new images.
+    pub automated: bool,
+    /// `locked: "true"`: releases are blocked.
+    pub locked: bool,
+    /// Why it is locked.
+    pub locked_msg: Option<String>,
+    /// Who locked it.
+    pub locked_user: Option<String>,
+    /// When the lock expires (RFC 3339, as written in `relman.dev/locked_until`).
+    pub locked_until: Option<String>,
+    /// The `ignore` policy.
+    pub ignore: Ignore,
+    /// Tag filters per container (`tag.<container>`), as written.
+    pub tag_filters: BTreeMap<String, String>,
+}
+
+/// Policies to add (with their values) and remove. Removal wins over addition.
+///
+/// Policy names: `automated`, `locked`, `locked_msg`, `locked_user`, `locked_until`,
+/// `ignore`, `tag.<container>`, and `tag_all` (sets `tag.<container>` for every container;
+/// `tag_all: glob:*` removes every tag filter instead).
+///
+/// ```
+/// let change = relman::PolicyChange::new().add("automated", "true").remove("locked");
+/// assert_eq!(change.add.len(), 1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PolicyChange {
+    /// Policies to set, in the order they are written when new.
+    pub add: Vec<(String, String)>,
+    /// Policies to remove.
+    pub remove: Vec<String>,
+}
+
+impl PolicyChange {
+    /// An empty change.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Also set `policy` to `value`.
+    pub fn add(mut self, policy: impl Into<String>, value: impl Into<String>) -> Self {
+        self.add.push((policy.into(), value.into()));
+        self
+    }
+
+    /// Also remove `policy`.
+    pub fn remove(mut self, policy: impl Into<String>) -> Self {
+        self.remove.push(policy.into());
+        self
+    }
+}
+
+/// The policy an annotation key expresses, if any (`fluxcd.io/automated` -> `automated`,
+/// `filter.fluxcd.io/app` -> `tag.app`).
+fn policy_of_key(key: &str) -> Option<String> {
+    if key == LOCKED_UNTIL {
+        return Some("locked_until".to_string());
+    }
+    if let Some(container) = key.strip_prefix(FILTER_PREFIX) {
+        return Some(format!("tag.{container}"));
+    }
+    PREFIXES.iter().find_map(|p| key.strip_prefix(p)).map(str::to_string)
+}
+
+/// The keys a policy may be written under, in precedence order.
+fn keys_of_policy(policy: &str) -> Vec<String> {
+    if policy == "locked_until" {
+        return vec![LOCKED_UNTIL.to_string()];
+    }
+    let mut keys: Vec<String> = PREFIXES.iter().map(|p| format!("{p}{policy}")).collect();
+    if let Some(container) = policy.strip_prefix("tag.") {
+        keys.push(format!("{FILTER_PREFIX}{container}"));
+    }
+    keys
+}
+
+fn check_policy_name(policy: &str) -> Result<()> {
+    let known = matches!(
+        policy,
+        "automated" | "locked" | "locked_msg" | "locked_user" | "locked_until" | "ignore" | "tag_all"
+    ) || policy.strip_prefix("tag.").is_some_and(|c| !c.is_empty());
+    if known {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorKind::InvalidPolicy,
+            format!(
+                "unknown policy `{policy}`; policies are automated, locked, locked_msg, locked_user, \
+                 locked_until, ignore, tag.<container> and tag_all"
+            ),
+        ))
+    }
+}
+
+/// Read the policies from an object's `metadata.annotations`.
+pub(crate) fn read(object: &Node) -> Policy {
+    let annotations = object.get("metadata").and_then(|m| m.get("annotations"));
+    let value = |policy: &str| -> Option<String> {
+        let a = annotations?;
+        keys_of_policy(policy).iter().find_map(|k| a.get_str(k)).map(str::to_string)
+    };
+    let mut policy = Policy {
+        automated: value("automated").as_deref() == Some("true"),
+        locked: value("locked").as_deref() == Some("true"),
+        locked_msg: value("locked_msg"),
+        locked_user: value("locked_user"),
+        locked_until: value("locked_until"),
+        ignore: match value("ignore").as_deref() {
+            Some("true") => Ignore::True,
+            Some("sync_only") => Ignore::SyncOnly,
+            _ => Ignore::No,
+        },
+        tag_filters: BTreeMap::new(),
+    };
+    for entry in annotations.and_then(Node::entries).unwrap_or_default() {
+        let Some(container) = entry.key.as_str().and_then(policy_of_key).and_then(|p| p.strip_prefix("tag.").map(str::to_string)) else {
+            continue;
+        };
+        if let Some(filter) = value(&format!("tag.{container}")) {
+            policy.tag_filters.insert(container, filter);
+        }
+    }
+    policy
+}
+
+/// Build the patch that applies `change` to the object at `object_path`. `containers` are the
+/// workload's container names (for `tag_all`).
+pub(crate) fn write(
+    stream: &Stream<'_>,
+    object: &Node,
+    object_path: &Path,
+    containers: &[String],
+    change: &PolicyChange,
+) -> Result<Patch> {
+    for policy in change.add.iter().map(|(p, _)| p).chain(&change.remove) {
+        check_policy_name(policy)?;
+    }
+    let metadata_index = object.find("metadata");
+    let metadata = object.get("metadata");
+    let annotations_index = metadata.and_then(|m| m.find("annotations"));
+    let annotations = metadata.and_then(|m| m.get("annotations")).filter(|a| a.entries().is_some());
+    let existing: Vec<(usize, String, Option<String>)> = annotations
+        .and_then(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| {
+            let key = e.key.as_str()?.to_string();
+            Some((i, key.clone(), policy_of_key(&key)))
+        })
+        .collect();
+
+    // Expand tag_all and apply "removal wins".
+    let mut removed: Vec<String> = Vec::new();
+    let mut added: Vec<(String, String)> = Vec::new();
+    let all_tags = || existing.iter().filter_map(|(_, _, p)| p.clone()).filter(|p| p.starts_with("tag.")).collect::<Vec<_>>();
+    for policy in &change.remove {
+        if policy == "tag_all" {
+            removed.extend(all_tags());
+            removed.extend(containers.iter().map(|c| format!("tag.{c}")));
+        } else {
+            removed.push(policy.clone());
+        }
+    }
+    for (policy, value) in &change.add {
+        if policy == "tag_all" {
+            if value == "glob:*" {
+                removed.extend(all_tags());
+            } else {
+                added.extend(containers.iter().map(|c| (format!("tag.{c}"), value.clone())));
+            }
+        } else {
+            added.push((policy.clone(), value.clone()));
+        }
+    }
+    added.retain(|(p, _)| !removed.contains(p));
+    // The last value given for a policy wins.
+    let mut deduped: Vec<(String, String)> = Vec::new();
+    for (p, v) in added {
+        deduped.retain(|(q, _)| *q != p);
+        deduped.push((p, v));
+    }
+
+    let mut patch = Patch::new();
+    let metadata_path = metadata_index.map(|i| object_path.then(Step::Value(i)));
+    let annotations_path = match (&metadata_path, annotations_index) {
+        (Some(m), Some(i)) => Some(m.then(Step::Value(i))),
+        _ => None,
+    };
+    let mut removals: Vec<usize> = existing
+        .iter()
+        .filter(|(_, _, p)| p.as_ref().is_some_and(|p| removed.contains(p)))
+        .map(|(i, ..)| *i)
+        .collect();
+    removals.sort_unstable();
+    let mut appends: Vec<(String, String)> = Vec::new();
+    for (policy, value) in &deduped {
+        let reuse = keys_of_policy(policy).into_iter().find_map(|key| {
+            existing.iter().find(|(i, k, _)| *k == key && !removals.contains(i)).map(|(i, ..)| *i)
+        });
+        match (reuse, &annotations_path) {
+            (Some(i), Some(path)) => {
+                let a = annotations.expect("annotations exist");
+                if a.entries().expect("mapping")[i].value.as_str() != Some(value.as_str()) {
+                    crate::manifest::object::unique_key(a, &a.entries().expect("mapping")[i].key.as_str().unwrap_or_default().to_string())?;
+                    patch.set_scalar(stream, &path.then(Step::Value(i)), value)?;
+                }
+            }
+            _ => {
+                let key = keys_of_policy(policy).remove(0);
+                appends.push((key, value.clone()));
+            }
+        }
+    }
+    let everything_removed = !existing.is_empty() && removals.len() == existing.len();
+    match (&annotations_path, annotations) {
+        (Some(path), Some(_)) if everything_removed && appends.is_empty() => {
+            let metadata_path = metadata_path.as_ref().expect("metadata");
+            patch.remove_entry(stream, metadata_path, annotations_index.expect("annotations"))?;
+            let _ = path;
+        }
+        (Some(path), Some(_)) => {
+            for i in &removals {
+                patch.remove_entry(stream, path, *i)?;
+            }
+            patch.append_entries(stream, path, &appends)?;
+        }
+        _ if appends.is_empty() => {}
+        (Some(path), None) => {
+            // `annotations:` with a null value.
+            patch.append_entries(stream, path, &appends)?;
+        }
+        (None, _) => {
+            let metadata_path = metadata_path.ok_or_else(|| {
+                Error::new(ErrorKind::InvalidYaml, "the object has no metadata").at(object.line, object.column)
+            })?;
+            let metadata = metadata.expect("metadata");
+            let parent_column = object.entries().and_then(|e| e.get(metadata_index.expect("metadata")).map(|e| e.key.column));
+            patch.append_mapping_entry(stream, &metadata_path, parent_column, "annotations", &appends)?;
+            let _ = metadata;
+        }
+    }
+    Ok(patch)
+}

@@ -1,0 +1,385 @@
+//! Workloads and their image slots: pod-template containers and HelmRelease values.
+
+use serde::{Deserialize, Serialize};
+
+use super::object::{Object, child, objects, unique_key};
+use crate::error::{Error, ErrorKind, Result};
+use crate::image::ImageRef;
+use crate::yaml::{Node, NodeKind, Path, Step, Stream, plain_is_string};
+
+/// What kind of place an image slot is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SlotKind {
+    /// `containers[*].image` of a pod template.
+    Container,
+    /// `initContainers[*].image` of a pod template.
+    InitContainer,
+    /// An image in a HelmRelease's `spec.values`.
+    HelmValues,
+}
+
+/// One place an image reference lives, as listed by [`list_images`](crate::list_images).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageSlot {
+    /// The workload id, `namespace:kind/name` with the kind lower-cased.
+    pub workload: String,
+    /// The container name, or the HelmRelease slot name (`chart-image` for the values root).
+    pub container: String,
+    /// What kind of place this is.
+    pub kind: SlotKind,
+    /// The image reference as written (for a HelmRelease slot split over several fields, the
+    /// fields joined: `registry/repository:tag@digest`).
+    pub image: String,
+    /// Whether the value is a valid image reference. Values such as `$(params.image)` or
+    /// `${IMAGE}` are listed but not managed.
+    pub managed: bool,
+    /// 1-based line of the image scalar (the first field of a split slot).
+    pub line: usize,
+    /// 1-based column of the image scalar.
+    pub column: usize,
+    /// The file path given in [`Options::path`](crate::Options::path).
+    pub path: Option<String>,
+    /// A caveat about the slot, such as `numeric_tag` for a plain tag like `1.10` that Helm
+    /// would render as the number `1.1`.
+    pub warning: Option<String>,
+}
+
+/// Where the parts of a slot's reference are written.
+#[derive(Debug, Clone)]
+pub(crate) enum Fields {
+    /// One scalar holds the whole reference.
+    Whole(Path),
+    /// A reference split over several fields (HelmRelease values).
+    Parts {
+        registry: Option<Path>,
+        repository: Path,
+        tag: Option<Path>,
+        digest: Option<Path>,
+    },
+}
+
+/// A slot with the addresses needed to edit it.
+#[derive(Debug, Clone)]
+pub(crate) struct Slot {
+    pub info: ImageSlot,
+    pub fields: Fields,
+    /// A duplicated key on the slot's path: tolerated for reading, refused for editing.
+    pub duplicate_key: Option<Error>,
+}
+
+/// A workload: an object that runs containers (or a HelmRelease) and its slots.
+#[derive(Debug, Clone)]
+pub(crate) struct Workload<'s> {
+    pub object: Object<'s>,
+    pub slots: Vec<Slot>,
+}
+
+/// Every workload in the stream. Two workloads with the same id are `duplicate_resource`.
+pub(crate) fn workloads<'s>(
+    stream: &'s Stream<'_>,
+    default_namespace: &str,
+    file: Option<&str>,
+) -> Result<Vec<Workload<'s>>> {
+    let mut out: Vec<Workload<'s>> = Vec::new();
+    for object in objects(stream, default_namespace) {
+        let slots = if is_helm_release(&object) {
+            helm_slots(&object, file)
+        } else if let Some((spec, path, dup)) = pod_spec(&object) {
+            container_slots(&object, spec, &path, dup, file)
+        } else if pod_spec_keys(object.kind).is_some() {
+            // A workload kind without a pod spec yet: it has policies but no slots.
+            Vec::new()
+        } else {
+            continue;
+        };
+        let id = object.id();
+        if let Some(first) = out.iter().find(|w| w.object.id() == id) {
+            return Err(Error::new(
+                ErrorKind::DuplicateResource,
+                format!(
+                    "{id} is defined twice, at line {} and at line {}",
+                    first.object.node.line, object.node.line
+                ),
+            )
+            .at(object.node.line, object.node.column));
+        }
+        out.push(Workload { object, slots });
+    }
+    Ok(out)
+}
+
+fn is_helm_release(object: &Object<'_>) -> bool {
+    (object.kind == "HelmRelease"
+        && (object.api_version.starts_with("helm.fluxcd.io/")
+            || object.api_version.starts_with("helm.toolkit.fluxcd.io/")))
+        || (object.kind == "FluxHelmRelease" && object.api_version.starts_with("flux.weave.works/"))
+}
+
+/// Walk `keys` down from `node`, noting the first duplicated key on the way.
+fn walk<'s>(node: &'s Node, path: &Path, keys: &[&str], dup: &mut Option<Error>) -> Option<(&'s Node, Path)> {
+    let mut cur = (node, path.clone());
+    for key in keys {
+        cur.0.entries()?;
+        if dup.is_none() {
+            *dup = unique_key(cur.0, key).err();
+        }
+        cur = child(cur.0, &cur.1, key)?;
+    }
+    Some(cur)
+}
+
+/// The path to the pod spec of the workload kinds Kubernetes defines.
+fn pod_spec_keys(kind: &str) -> Option<&'static [&'static str]> {
+    match kind {
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "Job" => {
+            Some(&["spec", "template", "spec"])
+        }
+        "CronJob" => Some(&["spec", "jobTemplate", "spec", "template", "spec"]),
+        "Pod" => Some(&["spec"]),
+        _ => None,
+    }
+}
+
+/// The pod spec of a workload, with its path and the first duplicated key on the way.
+fn pod_spec<'s>(object: &Object<'s>) -> Option<(&'s Node, Path, Option<Error>)> {
+    let mut dup = super::object::check_identity_keys(object).err();
+    let keys: &[&str] = match pod_spec_keys(object.kind) {
+        Some(keys) => keys,
+        None => {
+            let mut ignored = None;
+            let (spec, _) = walk(object.node, &object.path, &["spec", "template", "spec"], &mut ignored)?;
+            spec.get("containers")?;
+            &["spec", "template", "spec"]
+        }
+    };
+    let (spec, path) = walk(object.node, &object.path, keys, &mut dup)?;
+    spec.entries()?;
+    Some((spec, path, dup))
+}
+
+fn container_slots(
+    object: &Object<'_>,
+    spec: &Node,
+    spec_path: &Path,
+    dup: Option<Error>,
+    file: Option<&str>,
+) -> Vec<Slot> {
+    let mut slots = Vec::new();
+    for (list, kind) in [("containers", SlotKind::Container), ("initContainers", SlotKind::InitContainer)] {
+        let mut list_dup = dup.clone();
+        let Some((items, items_path)) = walk(spec, spec_path, &[list], &mut list_dup) else { continue };
+        for (i, item) in items.items().unwrap_or_default().iter().enumerate() {
+            if item.entries().is_none() {
+                continue;
+            }
+            let item_path = items_path.then(Step::Item(i));
+            let mut slot_dup = list_dup.clone();
+            if slot_dup.is_none() {
+                slot_dup = unique_key(item, "name").err();
+            }
+            let Some(name) = item.get_str("name") else { continue };
+            let Some((image, image_path)) = walk(item, &item_path, &["image"], &mut slot_dup) else { continue };
+            let (text, managed) = describe(image);
+            slots.push(Slot {
+                info: ImageSlot {
+                    workload: object.id(),
+                    container: name.to_string(),
+                    kind,
+                    managed,
+                    image: text,
+                    line: image.line,
+                    column: image.column,
+                    path: file.map(str::to_string),
+                    warning: None,
+                },
+                fields: Fields::Whole(image_path),
+                duplicate_key: slot_dup,
+            });
+        }
+    }
+    slots
+}
+
+/// The text of an image node and whether it is a managed reference.
+fn describe(node: &Node) -> (String, bool) {
+    match &node.kind {
+        NodeKind::Scalar { value, .. } => (value.clone(), ImageRef::parse(value).is_ok()),
+        NodeKind::Alias { anchor } => (format!("*{anchor}"), false),
+        _ => (String::new(), false),
+    }
+}
+
+fn scalar_at<'s>(node: &'s Node, path: &Path, key: &str) -> Option<(&'s Node, Path)> {
+    child(node, path, key).filter(|(n, _)| n.as_str().is_some())
+}
+
+/// The slot shapes of DESIGN.md section 6 in the mapping `m`.
+fn helm_shape<'s>(m: &'s Node, path: &Path) -> Option<(Fields, Vec<&'s Node>)> {
+    let (image, image_path) = child(m, path, "image")?;
+    match &image.kind {
+        NodeKind::Scalar { .. } => {
+            let tag = scalar_at(m, path, "tag");
+            let registry = scalar_at(m, path, "registry");
+            let digest = scalar_at(m, path, "digest");
+            if tag.is_none() && registry.is_none() && digest.is_none() {
+                return Some((Fields::Whole(image_path), vec![image]));
+            }
+            let mut nodes = Vec::new();
+            nodes.extend(registry.as_ref().map(|r| r.0));
+            nodes.push(image);
+            nodes.extend(tag.as_ref().map(|t| t.0));
+            nodes.extend(digest.as_ref().map(|d| d.0));
+            Some((
+                Fields::Parts {
+                    registry: registry.map(|r| r.1),
+                    repository: image_path,
+                    tag: tag.map(|t| t.1),
+                    digest: digest.map(|d| d.1),
+                },
+                nodes,
+            ))
+        }
+        NodeKind::Mapping { .. } => {
+            let (repo, repo_path) = scalar_at(image, &image_path, "repository")?;
+            let tag = scalar_at(image, &image_path, "tag");
+            let registry = scalar_at(image, &image_path, "registry");
+            let digest = scalar_at(image, &image_path, "digest");
+            let mut nodes = Vec::new();
+            nodes.extend(registry.as_ref().map(|r| r.0));
+            nodes.push(repo);
+            nodes.extend(tag.as_ref().map(|t| t.0));
+            nodes.extend(digest.as_ref().map(|d| d.0));
+            Some((
+                Fields::Parts {
+                    registry: registry.map(|r| r.1),
+                    repository: repo_path,
+                    tag: tag.map(|t| t.1),
+                    digest: digest.map(|d| d.1),
+                },
+                nodes,
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// Resolve a dot path (`mariadb.customImage`) under `values`.
+fn dot_path<'s>(values: &'s Node, path: &Path, dots: &str) -> Option<(&'s Node, Path)> {
+    let mut cur = (values, path.clone());
+    for key in dots.split('.') {
+        cur = child(cur.0, &cur.1, key)?;
+    }
+    cur.0.as_str()?;
+    Some(cur)
+}
+
+fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Vec<Slot> {
+    let mut dup = super::object::check_identity_keys(object).err();
+    let Some((values, values_path)) = walk(object.node, &object.path, &["spec", "values"], &mut dup) else {
+        return Vec::new();
+    };
+    if values.entries().is_none() {
+        return Vec::new();
+    }
+    let mut found: Vec<(String, Fields, Vec<&Node>)> = Vec::new();
+    if let Some((fields, nodes)) = helm_shape(values, &values_path) {
+        found.push(("chart-image".to_string(), fields, nodes));
+    }
+    for (i, entry) in values.entries().unwrap_or_default().iter().enumerate() {
+        let Some(key) = entry.key.as_str() else { continue };
+        if key == "image" || entry.value.entries().is_none() {
+            continue;
+        }
+        if let Some((fields, nodes)) = helm_shape(&entry.value, &values_path.then(Step::Value(i))) {
+            found.push((key.to_string(), fields, nodes));
+        }
+    }
+    // Explicit paths from annotations override the shapes.
+    let annotations = object.node.get("metadata").and_then(|m| m.get("annotations"));
+    for entry in annotations.and_then(Node::entries).unwrap_or_default() {
+        let Some(slot) = entry.key.as_str().and_then(|k| k.strip_prefix("repository.fluxcd.io/")) else {
+            continue;
+        };
+        let annotation = |prefix: &str| annotations.and_then(|a| a.get_str(&format!("{prefix}{slot}")));
+        let Some(repository) = entry.value.as_str().and_then(|p| dot_path(values, &values_path, p)) else {
+            continue;
+        };
+        let tag = annotation("tag.fluxcd.io/").and_then(|p| dot_path(values, &values_path, p));
+        let registry = annotation("registry.fluxcd.io/").and_then(|p| dot_path(values, &values_path, p));
+        let mut nodes = Vec::new();
+        nodes.extend(registry.as_ref().map(|r| r.0));
+        nodes.push(repository.0);
+        nodes.extend(tag.as_ref().map(|t| t.0));
+        let fields = if tag.is_none() && registry.is_none() {
+            Fields::Whole(repository.1)
+        } else {
+            Fields::Parts {
+                registry: registry.map(|r| r.1),
+                repository: repository.1,
+                tag: tag.map(|t| t.1),
+                digest: None,
+            }
+        };
+        found.retain(|(name, ..)| name != slot);
+        found.push((slot.to_string(), fields, nodes));
+    }
+    found.sort_by(|a, b| (a.0 != "chart-image", &a.0).cmp(&(b.0 != "chart-image", &b.0)));
+    found
+        .into_iter()
+        .map(|(name, fields, nodes)| {
+            let (image, managed, warning) = compose(&fields, &nodes);
+            Slot {
+                info: ImageSlot {
+                    workload: object.id(),
+                    container: name,
+                    kind: SlotKind::HelmValues,
+                    image,
+                    managed,
+                    line: nodes[0].line,
+                    column: nodes[0].column,
+                    path: file.map(str::to_string),
+                    warning,
+                },
+                fields,
+                duplicate_key: dup.clone(),
+            }
+        })
+        .collect()
+}
+
+/// The reference a split slot spells, whether it is managed, and a warning for numeric tags.
+fn compose(fields: &Fields, nodes: &[&Node]) -> (String, bool, Option<String>) {
+    match fields {
+        Fields::Whole(_) => {
+            let (text, managed) = describe(nodes[0]);
+            (text, managed, None)
+        }
+        Fields::Parts { registry, tag, digest, .. } => {
+            let mut it = nodes.iter();
+            let mut text = String::new();
+            if registry.is_some() {
+                text.push_str(it.next().and_then(|n| n.as_str()).unwrap_or(""));
+                text.push('/');
+            }
+            text.push_str(it.next().and_then(|n| n.as_str()).unwrap_or(""));
+            let mut warning = None;
+            if tag.is_some() {
+                let node = it.next().expect("tag node");
+                let value = node.as_str().unwrap_or("");
+                if node.style() == Some(crate::yaml::ScalarStyle::Plain) && !plain_is_string(value, node.in_flow) {
+                    warning = Some("numeric_tag".to_string());
+                }
+                text.push(':');
+                text.push_str(value);
+            }
+            if digest.is_some() {
+                text.push('@');
+                text.push_str(it.next().and_then(|n| n.as_str()).unwrap_or(""));
+            }
+            let managed = ImageRef::parse(&text).is_ok();
+            (text, managed, warning)
+        }
+    }
+}

@@ -1,0 +1,458 @@
+//! The splicing editor: a [`Patch`] collects byte edits together with what each edit is meant
+//! to do to the document tree; [`Patch::apply`] splices them in one pass, re-parses the result
+//! and checks that the tree changed exactly as intended.
+
+use std::ops::Range;
+
+use super::libyaml::ScalarStyle;
+use super::node::{Entry, Node, NodeKind};
+use super::scalar::{double_quoted, render};
+use super::stream::{Stream, line_break, line_start, next_line_start};
+use crate::error::{Error, ErrorKind, Result};
+
+/// One step of a path from a document root: the value of the mapping entry at an index, or
+/// the sequence item at an index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The value of the `n`th entry of a mapping.
+    Value(usize),
+    /// The `n`th item of a sequence.
+    Item(usize),
+}
+
+/// A node's address: document index and path from that document's root.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Path {
+    /// Index of the document in the stream.
+    pub doc: usize,
+    /// Steps from the document root.
+    pub steps: Vec<Step>,
+}
+
+impl Path {
+    /// The path of a document's root.
+    pub fn root(doc: usize) -> Path {
+        Path { doc, steps: Vec::new() }
+    }
+
+    /// This path extended by one step.
+    pub fn then(&self, step: Step) -> Path {
+        let mut steps = self.steps.clone();
+        steps.push(step);
+        Path { doc: self.doc, steps }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Intent {
+    Replace { at: Path, node: Node },
+    Insert { mapping: Path, entry: Entry },
+    Remove { mapping: Path, index: usize },
+}
+
+#[derive(Debug, Clone)]
+struct Splice {
+    range: Range<usize>,
+    text: String,
+}
+
+/// A set of edits to one text, verified when applied.
+#[derive(Debug, Clone, Default)]
+pub struct Patch {
+    splices: Vec<Splice>,
+    intents: Vec<Intent>,
+}
+
+fn unsupported(node: &Node, message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::UnsupportedYaml, message).at(node.line, node.column)
+}
+
+/// Resolve `path` in `stream`.
+pub fn resolve<'s>(stream: &'s Stream<'_>, path: &Path) -> Option<&'s Node> {
+    let mut node = &stream.documents.get(path.doc)?.root;
+    for step in &path.steps {
+        node = match step {
+            Step::Value(i) => &node.entries()?.get(*i)?.value,
+            Step::Item(i) => node.items()?.get(*i)?,
+        };
+    }
+    Some(node)
+}
+
+fn resolve_mut<'n>(docs: &'n mut [Node], path: &Path) -> Option<&'n mut Node> {
+    let mut node = docs.get_mut(path.doc)?;
+    for step in &path.steps {
+        node = match (step, &mut node.kind) {
+            (Step::Value(i), NodeKind::Mapping { entries, .. }) => &mut entries.get_mut(*i)?.value,
+            (Step::Item(i), NodeKind::Sequence { items, .. }) => items.get_mut(*i)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
+/// Where the text of a node ends, looking through block collections (whose libyaml end mark
+/// lies at the next token, possibly lines later) to their last leaf.
+fn content_end(node: &Node) -> usize {
+    match &node.kind {
+        NodeKind::Mapping { entries, flow: false } if !entries.is_empty() => {
+            content_end(&entries[entries.len() - 1].value)
+        }
+        NodeKind::Sequence { items, flow: false } if !items.is_empty() => {
+            content_end(&items[items.len() - 1])
+        }
+        _ => node.end,
+    }
+}
+
+/// The offset just past the line that holds the end of `node` (a block scalar already ends at
+/// a line start).
+fn end_of_entry_line(text: &str, node: &Node) -> usize {
+    let end = content_end(node);
+    if end > 0 && text.as_bytes()[end - 1] == b'\n' {
+        end
+    } else {
+        next_line_start(text, end)
+    }
+}
+
+/// Whether only blanks precede `pos` on its line.
+fn first_on_line(text: &str, pos: usize) -> bool {
+    text[line_start(text, pos)..pos].bytes().all(|b| b == b' ' || b == b'\t')
+}
+
+/// Render a key for a new entry: plain when it reads back as the same string, else quoted.
+fn render_key(key: &str, in_flow: bool) -> String {
+    render(key, ScalarStyle::Plain, in_flow).0
+}
+
+impl Patch {
+    /// An empty patch.
+    pub fn new() -> Patch {
+        Patch::default()
+    }
+
+    /// Whether the patch changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.splices.is_empty()
+    }
+
+    /// Set the scalar at `path` to `value`, keeping its quote style (plain is upgraded to
+    /// double quotes when the value would otherwise change type). Setting the value it already
+    /// has is a no-op.
+    ///
+    /// Refused with `unsupported_yaml`: an alias, an anchored scalar that an alias uses, a
+    /// block scalar, an empty value. A collection gives `invalid_yaml`.
+    pub fn set_scalar(&mut self, stream: &Stream<'_>, path: &Path, value: &str) -> Result<()> {
+        let node = resolve(stream, path).ok_or_else(|| internal("path does not resolve"))?;
+        let doc = &stream.documents[path.doc];
+        let (current, style) = match &node.kind {
+            NodeKind::Alias { anchor } => {
+                return Err(unsupported(
+                    node,
+                    format!("the value is an alias (*{anchor}); relman does not edit through aliases"),
+                ));
+            }
+            NodeKind::Mapping { .. } | NodeKind::Sequence { .. } => {
+                return Err(Error::new(ErrorKind::InvalidYaml, "expected a string, found a collection")
+                    .at(node.line, node.column));
+            }
+            NodeKind::Scalar { value, style } => (value.as_str(), *style),
+        };
+        if let Some(anchor) = &node.anchor {
+            if doc.is_aliased(anchor) {
+                return Err(unsupported(
+                    node,
+                    format!("the value carries anchor &{anchor}, which an alias uses elsewhere; editing it would change that place too"),
+                ));
+            }
+        }
+        if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+            return Err(unsupported(node, "the value is a block scalar (| or >); relman edits only single-line values"));
+        }
+        if current == value {
+            return Ok(());
+        }
+        let text = stream.text();
+        let start = super::stream::content_start(text, node);
+        if style == ScalarStyle::Plain && start == node.end {
+            return Err(unsupported(node, "the value is empty; relman does not fill in empty values"));
+        }
+        let (token, new_style) = render(value, style, node.in_flow);
+        self.splices.push(Splice { range: start..node.end, text: token });
+        let mut replacement = Node::scalar(value, new_style);
+        replacement.anchor = node.anchor.clone();
+        replacement.tag = node.tag.clone();
+        self.intents.push(Intent::Replace { at: path.clone(), node: replacement });
+        Ok(())
+    }
+
+    /// Append the entries `key: "value"` (values double-quoted) at the end of the mapping at
+    /// `path`, indented like its other keys. A `null` value (`annotations:` with nothing after
+    /// it) becomes a block mapping of the new entries.
+    pub fn append_entries(&mut self, stream: &Stream<'_>, path: &Path, new: &[(String, String)]) -> Result<()> {
+        if new.is_empty() {
+            return Ok(());
+        }
+        let text = stream.text();
+        let lb = line_break(text);
+        let node = resolve(stream, path).ok_or_else(|| internal("path does not resolve"))?;
+        let flow = node.is_flow();
+        let detached: Vec<Entry> = new
+            .iter()
+            .map(|(k, v)| Entry {
+                key: Node::scalar(k.clone(), key_style(k, flow)),
+                value: Node::scalar(v.clone(), ScalarStyle::DoubleQuoted),
+            })
+            .collect();
+        match &node.kind {
+            NodeKind::Mapping { entries, flow: true } => {
+                let body = new
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", render_key(k, true), double_quoted(v)))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                match entries.last() {
+                    Some(last) => {
+                        let at = content_end(&last.value);
+                        self.splices.push(Splice { range: at..at, text: format!(", {body}") });
+                    }
+                    None => {
+                        // `{}` or `{ }`: write between the braces.
+                        self.splices.push(Splice { range: node.start + 1..node.end - 1, text: body });
+                    }
+                }
+                for entry in detached {
+                    self.intents.push(Intent::Insert { mapping: path.clone(), entry });
+                }
+            }
+            NodeKind::Mapping { entries, flow: false } => {
+                let first = entries.first().ok_or_else(|| internal("empty block mapping"))?;
+                let last = &entries[entries.len() - 1];
+                let indent = " ".repeat(first.key.column - 1);
+                let at = end_of_entry_line(text, &last.value);
+                let no_final_newline = at == text.len() && !text.ends_with('\n');
+                let mut out = String::new();
+                if no_final_newline {
+                    out.push_str(lb);
+                }
+                for (k, v) in new {
+                    out.push_str(&format!("{indent}{}: {}{lb}", render_key(k, false), double_quoted(v)));
+                }
+                if no_final_newline {
+                    // Keep the missing final newline missing.
+                    out.truncate(out.len() - lb.len());
+                }
+                self.splices.push(Splice { range: at..at, text: out });
+                for entry in detached {
+                    self.intents.push(Intent::Insert { mapping: path.clone(), entry });
+                }
+            }
+            NodeKind::Scalar { value, style: ScalarStyle::Plain } if value.is_empty() => {
+                return Err(unsupported(node, "the mapping is empty (null); write `{}` or an entry first"));
+            }
+            _ => {
+                return Err(Error::new(ErrorKind::InvalidYaml, "expected a mapping").at(node.line, node.column));
+            }
+        }
+        Ok(())
+    }
+
+    /// Append a new entry `key:` holding a mapping of `new` entries to the mapping at `path`
+    /// (used to create `metadata.annotations`). The child indentation step is taken from the
+    /// mapping itself: its keys' column minus its parent key's column, else two spaces.
+    pub fn append_mapping_entry(
+        &mut self,
+        stream: &Stream<'_>,
+        path: &Path,
+        parent_key_column: Option<usize>,
+        key: &str,
+        new: &[(String, String)],
+    ) -> Result<()> {
+        let text = stream.text();
+        let lb = line_break(text);
+        let node = resolve(stream, path).ok_or_else(|| internal("path does not resolve"))?;
+        let (entries, flow) = match &node.kind {
+            NodeKind::Mapping { entries, flow } => (entries, *flow),
+            _ => return Err(Error::new(ErrorKind::InvalidYaml, "expected a mapping").at(node.line, node.column)),
+        };
+        let child_flow = flow;
+        let children: Vec<Entry> = new
+            .iter()
+            .map(|(k, v)| Entry {
+                key: Node::scalar(k.clone(), key_style(k, child_flow)),
+                value: Node::scalar(v.clone(), ScalarStyle::DoubleQuoted),
+            })
+            .collect();
+        let entry = Entry {
+            key: Node::scalar(key, key_style(key, flow)),
+            value: Node::mapping(children, child_flow),
+        };
+        if flow || entries.is_empty() {
+            let body = new
+                .iter()
+                .map(|(k, v)| format!("{}: {}", render_key(k, true), double_quoted(v)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let item = format!("{}: {{{body}}}", render_key(key, true));
+            if !flow {
+                return Err(internal("empty block mapping"));
+            }
+            match entries.last() {
+                Some(last) => {
+                    let at = content_end(&last.value);
+                    self.splices.push(Splice { range: at..at, text: format!(", {item}") });
+                }
+                None => self.splices.push(Splice { range: node.start + 1..node.end - 1, text: item }),
+            }
+            let mut entry = entry;
+            if let NodeKind::Mapping { flow, .. } = &mut entry.value.kind {
+                *flow = true;
+            }
+            self.intents.push(Intent::Insert { mapping: path.clone(), entry });
+            return Ok(());
+        }
+        let column = entries[0].key.column;
+        let step = match parent_key_column {
+            Some(p) if column > p => column - p,
+            _ => 2,
+        };
+        let indent = " ".repeat(column - 1);
+        let child_indent = " ".repeat(column - 1 + step);
+        let last = &entries[entries.len() - 1];
+        let at = end_of_entry_line(text, &last.value);
+        let mut out = String::new();
+        let no_final_newline = at == text.len() && !text.ends_with('\n');
+        if no_final_newline {
+            out.push_str(lb);
+        }
+        out.push_str(&format!("{indent}{}:{lb}", render_key(key, false)));
+        for (k, v) in new {
+            out.push_str(&format!("{child_indent}{}: {}{lb}", render_key(k, false), double_quoted(v)));
+        }
+        if no_final_newline {
+            out.truncate(out.len() - lb.len());
+        }
+        self.splices.push(Splice { range: at..at, text: out });
+        self.intents.push(Intent::Insert { mapping: path.clone(), entry });
+        Ok(())
+    }
+
+    /// Remove the entry at `index` of the mapping at `path`: its whole lines in block style
+    /// (with a same-line comment and a multi-line value), its `key: value` and one separating
+    /// comma in flow style.
+    pub fn remove_entry(&mut self, stream: &Stream<'_>, path: &Path, index: usize) -> Result<()> {
+        let text = stream.text();
+        let node = resolve(stream, path).ok_or_else(|| internal("path does not resolve"))?;
+        let (entries, flow) = match &node.kind {
+            NodeKind::Mapping { entries, flow } => (entries, *flow),
+            _ => return Err(internal("remove_entry on a non-mapping")),
+        };
+        let entry = entries.get(index).ok_or_else(|| internal("entry index out of range"))?;
+        let range = if flow {
+            if index > 0 {
+                content_end(&entries[index - 1].value)..content_end(&entry.value)
+            } else if entries.len() > 1 {
+                entry.key.start..entries[1].key.start
+            } else {
+                node.start + 1..node.end - 1
+            }
+        } else {
+            if !first_on_line(text, entry.key.start) {
+                return Err(unsupported(
+                    &entry.key,
+                    "the entry to remove shares its line with other content",
+                ));
+            }
+            let mut start = line_start(text, entry.key.start);
+            let end = end_of_entry_line(text, &entry.value);
+            if end == text.len() && !text.ends_with('\n') && start > 0 {
+                // Keep the missing final newline missing: take the previous line break instead.
+                start -= 1;
+                if start > 0 && text.as_bytes()[start - 1] == b'\r' {
+                    start -= 1;
+                }
+            }
+            start..end
+        };
+        self.splices.push(Splice { range, text: String::new() });
+        self.intents.push(Intent::Remove { mapping: path.clone(), index });
+        Ok(())
+    }
+
+    /// Splice every edit into `stream`'s text in one pass, back to front, then parse the result
+    /// and check that the documents changed exactly as intended. Returns the new text; an empty
+    /// patch returns the text unchanged.
+    pub fn apply(mut self, stream: &Stream<'_>) -> Result<String> {
+        let text = stream.text();
+        if self.splices.is_empty() {
+            return Ok(text.to_string());
+        }
+        self.splices.sort_by_key(|s| (s.range.start, s.range.end));
+        for pair in self.splices.windows(2) {
+            if pair[0].range.end > pair[1].range.start
+                || (pair[0].range.start == pair[1].range.start && pair[0].range.end == pair[0].range.start && pair[1].range.end == pair[1].range.start)
+            {
+                return Err(internal("two edits overlap"));
+            }
+        }
+        let extra: usize = self.splices.iter().map(|s| s.text.len()).sum();
+        let mut out = String::with_capacity(text.len() + extra);
+        let mut pos = 0;
+        for s in &self.splices {
+            out.push_str(&text[pos..s.range.start]);
+            out.push_str(&s.text);
+            pos = s.range.end;
+        }
+        out.push_str(&text[pos..]);
+        self.verify(stream, &out)?;
+        Ok(out)
+    }
+
+    fn verify(&self, before: &Stream<'_>, after_text: &str) -> Result<()> {
+        let after = Stream::parse(after_text)
+            .map_err(|e| internal(&format!("the edited text no longer parses: {e}")))?;
+        let mut expected: Vec<Node> = before.documents.iter().map(|d| d.root.clone()).collect();
+        let mut removals: Vec<(&Path, usize)> = Vec::new();
+        for intent in &self.intents {
+            match intent {
+                Intent::Replace { at, node } => {
+                    let target = resolve_mut(&mut expected, at).ok_or_else(|| internal("intent path"))?;
+                    *target = node.clone();
+                }
+                Intent::Remove { mapping, index } => removals.push((mapping, *index)),
+                Intent::Insert { .. } => {}
+            }
+        }
+        removals.sort_by(|a, b| b.1.cmp(&a.1));
+        for (path, index) in removals {
+            let target = resolve_mut(&mut expected, path).ok_or_else(|| internal("intent path"))?;
+            if let NodeKind::Mapping { entries, .. } = &mut target.kind {
+                entries.remove(index);
+            }
+        }
+        for intent in &self.intents {
+            if let Intent::Insert { mapping, entry } = intent {
+                let target = resolve_mut(&mut expected, mapping).ok_or_else(|| internal("intent path"))?;
+                if let NodeKind::Mapping { entries, .. } = &mut target.kind {
+                    entries.push(entry.clone());
+                }
+            }
+        }
+        let same = expected.len() == after.documents.len()
+            && expected.iter().zip(&after.documents).all(|(a, b)| a.same_as(&b.root));
+        if same {
+            Ok(())
+        } else {
+            Err(internal("the edit did not verify: the re-parsed text differs from the intended change"))
+        }
+    }
+}
+
+fn key_style(key: &str, in_flow: bool) -> ScalarStyle {
+    render(key, ScalarStyle::Plain, in_flow).1
+}
+
+fn internal(message: &str) -> Error {
+    Error::new(ErrorKind::Internal, message)
+}

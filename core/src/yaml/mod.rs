@@ -1,0 +1,36 @@
+//! The span-aware YAML reader and byte-splicing editor. This is the only module of relman that
+//! knows YAML syntax.
+//!
+//! Reading runs libyaml's event parser (through a small safe wrapper, the only `unsafe` code in
+//! relman) and builds a tree of [`Node`]s that remember the bytes they came from. libyaml
+//! reports no comments, so the few places that need them ([`comment_after`]) look at the bytes
+//! between spans.
+//!
+//! Editing never re-serialises: a [`Patch`] replaces only the bytes of a target scalar, or
+//! inserts and removes whole lines of a mapping entry, then re-parses the result and checks
+//! that the tree changed exactly as intended (DESIGN.md section 5).
+//!
+//! ```
+//! use relman::yaml::{Patch, Path, Step, Stream};
+//!
+//! let text = "a: 1   # keep me\nb: 'x'\n";
+//! let stream = Stream::parse(text)?;
+//! let mut patch = Patch::new();
+//! patch.set_scalar(&stream, &Path::root(0).then(Step::Value(1)), "it's")?;
+//! assert_eq!(patch.apply(&stream)?, "a: 1   # keep me\nb: 'it''s'\n");
+//! # Ok::<(), relman::Error>(())
+//! ```
+
+mod edit;
+mod libyaml;
+mod node;
+mod scalar;
+mod stream;
+
+pub use edit::{Patch, Path, Step, resolve};
+pub use libyaml::ScalarStyle;
+pub use node::{Entry, Node, NodeKind};
+pub use scalar::{double_quoted, plain_is_string, render};
+pub use stream::{
+    Document, Stream, comment_after, content_start, line_break, line_start, next_line_start,
+};

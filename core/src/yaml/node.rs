@@ -1,0 +1,179 @@
+//! The node tree built from libyaml's events: values with the byte spans they were read from.
+
+use super::libyaml::ScalarStyle;
+
+/// A node of a YAML document with the bytes it came from.
+///
+/// `start..end` is the node's span in the text (byte offsets in the full text, BOM included).
+/// For a node with an anchor or a tag the span starts at the first property.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// What the node is.
+    pub kind: NodeKind,
+    /// Byte offset of the node's first byte (its anchor or tag when it has one).
+    pub start: usize,
+    /// Byte offset just past the node's last byte.
+    pub end: usize,
+    /// 1-based line of `start`.
+    pub line: usize,
+    /// 1-based column of `start`, in characters.
+    pub column: usize,
+    /// The anchor (`&name`) defined on this node.
+    pub anchor: Option<String>,
+    /// The explicit tag (`!!str`, `!custom`), when written.
+    pub tag: Option<String>,
+    /// Whether the node sits inside a flow collection (`{...}` or `[...]`).
+    pub in_flow: bool,
+}
+
+/// The kinds of node.
+#[derive(Debug, Clone)]
+pub enum NodeKind {
+    /// A scalar: its value (after unescaping and folding) and its style.
+    Scalar {
+        /// The value as a string; YAML types are never resolved.
+        value: String,
+        /// The style it was written in.
+        style: ScalarStyle,
+    },
+    /// A mapping; duplicate keys are kept in document order.
+    Mapping {
+        /// The entries in document order.
+        entries: Vec<Entry>,
+        /// Written as `{...}`.
+        flow: bool,
+    },
+    /// A sequence.
+    Sequence {
+        /// The items in document order.
+        items: Vec<Node>,
+        /// Written as `[...]`.
+        flow: bool,
+    },
+    /// An alias (`*name`).
+    Alias {
+        /// The anchor it refers to.
+        anchor: String,
+    },
+}
+
+/// One `key: value` pair of a mapping.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The key node (always a scalar in a text relman accepts).
+    pub key: Node,
+    /// The value node.
+    pub value: Node,
+}
+
+impl Node {
+    /// The scalar value, if this node is a scalar.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The scalar style, if this node is a scalar.
+    pub fn style(&self) -> Option<ScalarStyle> {
+        match &self.kind {
+            NodeKind::Scalar { style, .. } => Some(*style),
+            _ => None,
+        }
+    }
+
+    /// The entries, if this node is a mapping.
+    pub fn entries(&self) -> Option<&[Entry]> {
+        match &self.kind {
+            NodeKind::Mapping { entries, .. } => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The items, if this node is a sequence.
+    pub fn items(&self) -> Option<&[Node]> {
+        match &self.kind {
+            NodeKind::Sequence { items, .. } => Some(items),
+            _ => None,
+        }
+    }
+
+    /// Whether this node is a flow collection (`{}` or `[]`).
+    pub fn is_flow(&self) -> bool {
+        matches!(
+            self.kind,
+            NodeKind::Mapping { flow: true, .. } | NodeKind::Sequence { flow: true, .. }
+        )
+    }
+
+    /// Index of the last entry whose key is `key` (the value a Kubernetes decoder keeps).
+    pub fn find(&self, key: &str) -> Option<usize> {
+        self.entries()?.iter().rposition(|e| e.key.as_str() == Some(key))
+    }
+
+    /// The value of the last entry whose key is `key`, if this node is a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.find(key).map(|i| &self.entries().expect("mapping")[i].value)
+    }
+
+    /// The string value of `key`, if present and a scalar.
+    pub fn get_str(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(Node::as_str)
+    }
+
+    /// Indices of every entry whose key is `key`.
+    pub fn find_all(&self, key: &str) -> Vec<usize> {
+        match self.entries() {
+            Some(entries) => entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.key.as_str() == Some(key))
+                .map(|(i, _)| i)
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Structural equality: same kinds, values, styles, anchors, tags and flow flags,
+    /// ignoring where the nodes were read from.
+    pub fn same_as(&self, other: &Node) -> bool {
+        if self.anchor != other.anchor || self.tag != other.tag {
+            return false;
+        }
+        match (&self.kind, &other.kind) {
+            (
+                NodeKind::Scalar { value: a, style: sa },
+                NodeKind::Scalar { value: b, style: sb },
+            ) => a == b && sa == sb,
+            (
+                NodeKind::Mapping { entries: a, flow: fa },
+                NodeKind::Mapping { entries: b, flow: fb },
+            ) => {
+                fa == fb
+                    && a.len() == b.len()
+                    && a.iter().zip(b).all(|(x, y)| x.key.same_as(&y.key) && x.value.same_as(&y.value))
+            }
+            (
+                NodeKind::Sequence { items: a, flow: fa },
+                NodeKind::Sequence { items: b, flow: fb },
+            ) => fa == fb && a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_as(y)),
+            (NodeKind::Alias { anchor: a }, NodeKind::Alias { anchor: b }) => a == b,
+            _ => false,
+        }
+    }
+
+    /// A detached scalar node (for describing an intended edit).
+    pub fn scalar(value: impl Into<String>, style: ScalarStyle) -> Node {
+        Node::detached(NodeKind::Scalar { value: value.into(), style })
+    }
+
+    /// A detached mapping node (for describing an intended edit).
+    pub fn mapping(entries: Vec<Entry>, flow: bool) -> Node {
+        Node::detached(NodeKind::Mapping { entries, flow })
+    }
+
+    fn detached(kind: NodeKind) -> Node {
+        Node { kind, start: 0, end: 0, line: 0, column: 0, anchor: None, tag: None, in_flow: false }
+    }
+}

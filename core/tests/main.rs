@@ -1,0 +1,4 @@
+//! relman's integration tests: one binary running the shared golden fixtures, the image
+//! reference tables and the opt-in corpus test.
+
+mod fixtures;
