@@ -112,7 +112,11 @@ pub struct Error {
 impl Error {
     /// A new error of `kind` with a human-readable `message`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), location: None }
+        Error {
+            kind,
+            message: message.into(),
+            location: None,
+        }
     }
 
     /// Attach a line and column (1-based) to the error.
@@ -126,7 +130,13 @@ impl Error {
     pub fn in_file(mut self, path: impl Into<String>) -> Self {
         match &mut self.location {
             Some(loc) => loc.path = Some(path.into()),
-            None => self.location = Some(Location { path: Some(path.into()), line: 0, column: 0 }),
+            None => {
+                self.location = Some(Location {
+                    path: Some(path.into()),
+                    line: 0,
+                    column: 0,
+                })
+            }
         }
         self
     }
@@ -176,7 +186,6 @@ impl Error {
         self.location.as_ref().filter(|l| l.line > 0).map(|l| l.column)
     }
 }
-
 
 /// `Result` with relman's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -37,9 +37,14 @@ pub mod image;
 pub mod manifest;
 pub mod yaml;
 
+/// The README's examples, run as doc tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 pub use error::{Error, ErrorKind, Location, Result};
 pub use image::ImageRef;
 pub use manifest::{
-    ImageSlot, Ignore, Options, Policy, PolicyChange, SlotKind, list_images, read_policy, set_image,
+    Ignore, ImageSlot, Options, Policy, PolicyChange, SlotKind, list_images, read_policy, set_image,
     update_policy,
 };

@@ -29,14 +29,20 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { default_namespace: "default".to_string(), path: None }
+        Options {
+            default_namespace: "default".to_string(),
+            path: None,
+        }
     }
 }
 
 impl Options {
     /// Options with `default_namespace`.
     pub fn with_namespace(namespace: impl Into<String>) -> Self {
-        Options { default_namespace: namespace.into(), ..Options::default() }
+        Options {
+            default_namespace: namespace.into(),
+            ..Options::default()
+        }
     }
 
     fn locate(&self, err: Error) -> Error {
@@ -62,7 +68,10 @@ pub fn list_images(text: &str, options: &Options) -> Result<Vec<ImageSlot>> {
     let run = || -> Result<Vec<ImageSlot>> {
         let stream = Stream::parse(text)?;
         let found = workloads(&stream, &options.default_namespace, options.path.as_deref())?;
-        Ok(found.into_iter().flat_map(|w| w.slots.into_iter().map(|s| s.info)).collect())
+        Ok(found
+            .into_iter()
+            .flat_map(|w| w.slots.into_iter().map(|s| s.info))
+            .collect())
     };
     run().map_err(|e| options.locate(e))
 }
@@ -70,23 +79,36 @@ pub fn list_images(text: &str, options: &Options) -> Result<Vec<ImageSlot>> {
 fn find_workload<'s>(stream: &'s Stream<'_>, workload: &str, options: &Options) -> Result<Workload<'s>> {
     let wanted = WorkloadName::parse(workload, &options.default_namespace)?;
     let all = workloads(stream, &options.default_namespace, options.path.as_deref())?;
-    all.into_iter().find(|w| wanted.matches(&w.object)).ok_or_else(|| {
-        Error::new(ErrorKind::WorkloadNotFound, format!("no workload {workload} in the text"))
-    })
+    all.into_iter()
+        .find(|w| wanted.matches(&w.object))
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::WorkloadNotFound,
+                format!("no workload {workload} in the text"),
+            )
+        })
 }
 
 fn find_slot<'w>(workload: &'w Workload<'_>, container: &str) -> Result<&'w Slot> {
-    let slot = workload.slots.iter().find(|s| s.info.container == container).ok_or_else(|| {
-        let names: Vec<&str> = workload.slots.iter().map(|s| s.info.container.as_str()).collect();
-        Error::new(
-            ErrorKind::ContainerNotFound,
-            format!(
-                "{} has no container `{container}` (it has: {})",
-                workload.object.id(),
-                if names.is_empty() { "none".to_string() } else { names.join(", ") }
-            ),
-        )
-    })?;
+    let slot = workload
+        .slots
+        .iter()
+        .find(|s| s.info.container == container)
+        .ok_or_else(|| {
+            let names: Vec<&str> = workload.slots.iter().map(|s| s.info.container.as_str()).collect();
+            Error::new(
+                ErrorKind::ContainerNotFound,
+                format!(
+                    "{} has no container `{container}` (it has: {})",
+                    workload.object.id(),
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                ),
+            )
+        })?;
     match &slot.duplicate_key {
         Some(err) => Err(err.clone()),
         None => Ok(slot),
@@ -101,7 +123,13 @@ fn find_slot<'w>(workload: &'w Workload<'_>, container: &str) -> Result<&'w Slot
 /// Errors: `invalid_image_reference` (the `image` argument), `invalid_yaml`,
 /// `workload_not_found`, `container_not_found`, `duplicate_resource`, `unsupported_yaml`
 /// (an alias, an anchor used elsewhere, a block scalar).
-pub fn set_image(text: &str, workload: &str, container: &str, image: &str, options: &Options) -> Result<String> {
+pub fn set_image(
+    text: &str,
+    workload: &str,
+    container: &str,
+    image: &str,
+    options: &Options,
+) -> Result<String> {
     let new = ImageRef::parse(image)?;
     let run = || -> Result<String> {
         let stream = Stream::parse(text)?;
@@ -118,16 +146,28 @@ pub fn set_image(text: &str, workload: &str, container: &str, image: &str, optio
 fn write_slot(stream: &Stream<'_>, patch: &mut Patch, slot: &Slot, new: &ImageRef) -> Result<()> {
     match &slot.fields {
         Fields::Whole(path) => patch.set_scalar(stream, path, &new.to_string()),
-        Fields::Parts { registry, repository, tag, digest } => {
+        Fields::Parts {
+            registry,
+            repository,
+            tag,
+            digest,
+        } => {
             let needs = |what: &str| {
                 Error::new(
                     ErrorKind::InvalidImageReference,
-                    format!("slot {} keeps the {what} in its own field; give a reference with a {what}", slot.info.container),
+                    format!(
+                        "slot {} keeps the {what} in its own field; give a reference with a {what}",
+                        slot.info.container
+                    ),
                 )
             };
             let mut repo = match registry {
                 Some(path) => {
-                    let domain = if new.domain().is_empty() { "docker.io" } else { new.domain() };
+                    let domain = if new.domain().is_empty() {
+                        "docker.io"
+                    } else {
+                        new.domain()
+                    };
                     patch.set_scalar(stream, path, domain)?;
                     new.path().to_string()
                 }
@@ -181,7 +221,13 @@ pub fn update_policy(text: &str, workload: &str, change: &PolicyChange, options:
             .filter(|s| s.info.kind != SlotKind::HelmValues)
             .map(|s| s.info.container.clone())
             .collect();
-        let patch = policy::write(&stream, found.object.node, &found.object.path, &containers, change)?;
+        let patch = policy::write(
+            &stream,
+            found.object.node,
+            &found.object.path,
+            &containers,
+            change,
+        )?;
         patch.apply(&stream)
     };
     run().map_err(|e| options.locate(e))

@@ -24,7 +24,12 @@ pub(crate) struct Object<'s> {
 impl Object<'_> {
     /// `namespace:kind/name` with the kind lower-cased.
     pub fn id(&self) -> String {
-        format!("{}:{}/{}", self.namespace, self.kind.to_ascii_lowercase(), self.name)
+        format!(
+            "{}:{}/{}",
+            self.namespace,
+            self.kind.to_ascii_lowercase(),
+            self.name
+        )
     }
 }
 
@@ -77,7 +82,9 @@ fn collect<'s>(node: &'s Node, path: Path, default_namespace: &str, out: &mut Ve
         return;
     }
     let metadata = node.get("metadata");
-    let Some(name) = metadata.and_then(|m| m.get_str("name")) else { return };
+    let Some(name) = metadata.and_then(|m| m.get_str("name")) else {
+        return;
+    };
     let namespace = metadata
         .and_then(|m| m.get_str("namespace"))
         .filter(|ns| !ns.is_empty())
@@ -125,7 +132,9 @@ impl WorkloadName {
         let Some((kind, name)) = rest.split_once('/') else {
             return Err(Error::new(
                 ErrorKind::WorkloadNotFound,
-                format!("`{id}` is not a workload id; write namespace:kind/name, e.g. default:deployment/users"),
+                format!(
+                    "`{id}` is not a workload id; write namespace:kind/name, e.g. default:deployment/users"
+                ),
             ));
         };
         if kind.is_empty() || name.is_empty() || namespace.is_empty() {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::object::unique_key;
 use crate::error::{Error, ErrorKind, Result};
 use crate::yaml::{Node, Patch, Path, Step, Stream};
 
@@ -93,7 +94,10 @@ fn policy_of_key(key: &str) -> Option<String> {
     if let Some(container) = key.strip_prefix(FILTER_PREFIX) {
         return Some(format!("tag.{container}"));
     }
-    PREFIXES.iter().find_map(|p| key.strip_prefix(p)).map(str::to_string)
+    PREFIXES
+        .iter()
+        .find_map(|p| key.strip_prefix(p))
+        .map(str::to_string)
 }
 
 /// The keys a policy may be written under, in precedence order.
@@ -131,7 +135,10 @@ pub(crate) fn read(object: &Node) -> Policy {
     let annotations = object.get("metadata").and_then(|m| m.get("annotations"));
     let value = |policy: &str| -> Option<String> {
         let a = annotations?;
-        keys_of_policy(policy).iter().find_map(|k| a.get_str(k)).map(str::to_string)
+        keys_of_policy(policy)
+            .iter()
+            .find_map(|k| a.get_str(k))
+            .map(str::to_string)
     };
     let mut policy = Policy {
         automated: value("automated").as_deref() == Some("true"),
@@ -147,7 +154,12 @@ pub(crate) fn read(object: &Node) -> Policy {
         tag_filters: BTreeMap::new(),
     };
     for entry in annotations.and_then(Node::entries).unwrap_or_default() {
-        let Some(container) = entry.key.as_str().and_then(policy_of_key).and_then(|p| p.strip_prefix("tag.").map(str::to_string)) else {
+        let Some(container) = entry
+            .key
+            .as_str()
+            .and_then(policy_of_key)
+            .and_then(|p| p.strip_prefix("tag.").map(str::to_string))
+        else {
             continue;
         };
         if let Some(filter) = value(&format!("tag.{container}")) {
@@ -172,7 +184,9 @@ pub(crate) fn write(
     let metadata_index = object.find("metadata");
     let metadata = object.get("metadata");
     let annotations_index = metadata.and_then(|m| m.find("annotations"));
-    let annotations = metadata.and_then(|m| m.get("annotations")).filter(|a| a.entries().is_some());
+    let annotations = metadata
+        .and_then(|m| m.get("annotations"))
+        .filter(|a| a.entries().is_some());
     let existing: Vec<(usize, String, Option<String>)> = annotations
         .and_then(Node::entries)
         .unwrap_or_default()
@@ -187,7 +201,13 @@ pub(crate) fn write(
     // Expand tag_all and apply "removal wins".
     let mut removed: Vec<String> = Vec::new();
     let mut added: Vec<(String, String)> = Vec::new();
-    let all_tags = || existing.iter().filter_map(|(_, _, p)| p.clone()).filter(|p| p.starts_with("tag.")).collect::<Vec<_>>();
+    let all_tags = || {
+        existing
+            .iter()
+            .filter_map(|(_, _, p)| p.clone())
+            .filter(|p| p.starts_with("tag."))
+            .collect::<Vec<_>>()
+    };
     for policy in &change.remove {
         if policy == "tag_all" {
             removed.extend(all_tags());
@@ -217,10 +237,10 @@ pub(crate) fn write(
 
     let mut patch = Patch::new();
     let metadata_path = metadata_index.map(|i| object_path.then(Step::Value(i)));
-    let annotations_path = match (&metadata_path, annotations_index) {
-        (Some(m), Some(i)) => Some(m.then(Step::Value(i))),
-        _ => None,
-    };
+    let annotations_path = metadata_path
+        .as_ref()
+        .zip(annotations_index)
+        .map(|(m, i)| m.then(Step::Value(i)));
     let mut removals: Vec<usize> = existing
         .iter()
         .filter(|(_, _, p)| p.as_ref().is_some_and(|p| removed.contains(p)))
@@ -229,49 +249,62 @@ pub(crate) fn write(
     removals.sort_unstable();
     let mut appends: Vec<(String, String)> = Vec::new();
     for (policy, value) in &deduped {
-        let reuse = keys_of_policy(policy).into_iter().find_map(|key| {
-            existing.iter().find(|(i, k, _)| *k == key && !removals.contains(i)).map(|(i, ..)| *i)
+        let keys = keys_of_policy(policy);
+        let reuse = keys.iter().find_map(|key| {
+            existing
+                .iter()
+                .find(|(i, k, _)| k == key && !removals.contains(i))
+                .map(|(i, ..)| *i)
         });
-        match (reuse, &annotations_path) {
-            (Some(i), Some(path)) => {
-                let a = annotations.expect("annotations exist");
-                if a.entries().expect("mapping")[i].value.as_str() != Some(value.as_str()) {
-                    crate::manifest::object::unique_key(a, &a.entries().expect("mapping")[i].key.as_str().unwrap_or_default().to_string())?;
+        match (reuse, annotations, &annotations_path) {
+            (Some(i), Some(a), Some(path)) => {
+                let entry = &a.entries().expect("annotations is a mapping")[i];
+                if entry.value.as_str() != Some(value.as_str()) {
+                    unique_key(a, entry.key.as_str().unwrap_or_default())?;
                     patch.set_scalar(stream, &path.then(Step::Value(i)), value)?;
                 }
             }
-            _ => {
-                let key = keys_of_policy(policy).remove(0);
-                appends.push((key, value.clone()));
-            }
+            _ => appends.push((keys[0].clone(), value.clone())),
         }
     }
-    let everything_removed = !existing.is_empty() && removals.len() == existing.len();
-    match (&annotations_path, annotations) {
-        (Some(path), Some(_)) if everything_removed && appends.is_empty() => {
-            let metadata_path = metadata_path.as_ref().expect("metadata");
-            patch.remove_entry(stream, metadata_path, annotations_index.expect("annotations"))?;
-            let _ = path;
+    match (&metadata_path, &annotations_path, annotations) {
+        // Every annotation goes and none comes: the `annotations:` entry goes too.
+        (Some(metadata_path), Some(_), Some(_))
+            if !existing.is_empty() && removals.len() == existing.len() && appends.is_empty() =>
+        {
+            patch.remove_entry(
+                stream,
+                metadata_path,
+                annotations_index.expect("annotations exist"),
+            )?;
         }
-        (Some(path), Some(_)) => {
+        (_, Some(path), Some(_)) => {
             for i in &removals {
                 patch.remove_entry(stream, path, *i)?;
             }
             patch.append_entries(stream, path, &appends)?;
         }
         _ if appends.is_empty() => {}
-        (Some(path), None) => {
-            // `annotations:` with a null value.
-            patch.append_entries(stream, path, &appends)?;
+        // `annotations:` with a null value.
+        (_, Some(path), None) => patch.append_entries(stream, path, &appends)?,
+        (Some(metadata_path), None, _) => {
+            let metadata_key_column = object.entries().expect("object is a mapping")
+                [metadata_index.expect("metadata exists")]
+            .key
+            .column;
+            patch.append_mapping_entry(
+                stream,
+                metadata_path,
+                Some(metadata_key_column),
+                "annotations",
+                &appends,
+            )?;
         }
-        (None, _) => {
-            let metadata_path = metadata_path.ok_or_else(|| {
-                Error::new(ErrorKind::InvalidYaml, "the object has no metadata").at(object.line, object.column)
-            })?;
-            let metadata = metadata.expect("metadata");
-            let parent_column = object.entries().and_then(|e| e.get(metadata_index.expect("metadata")).map(|e| e.key.column));
-            patch.append_mapping_entry(stream, &metadata_path, parent_column, "annotations", &appends)?;
-            let _ = metadata;
+        (None, ..) => {
+            return Err(
+                Error::new(ErrorKind::InvalidYaml, "the object has no metadata mapping")
+                    .at(object.line, object.column),
+            );
         }
     }
     Ok(patch)

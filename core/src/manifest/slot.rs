@@ -149,7 +149,12 @@ fn pod_spec<'s>(object: &Object<'s>) -> Option<(&'s Node, Path, Option<Error>)> 
         Some(keys) => keys,
         None => {
             let mut ignored = None;
-            let (spec, _) = walk(object.node, &object.path, &["spec", "template", "spec"], &mut ignored)?;
+            let (spec, _) = walk(
+                object.node,
+                &object.path,
+                &["spec", "template", "spec"],
+                &mut ignored,
+            )?;
             spec.get("containers")?;
             &["spec", "template", "spec"]
         }
@@ -167,9 +172,14 @@ fn container_slots(
     file: Option<&str>,
 ) -> Vec<Slot> {
     let mut slots = Vec::new();
-    for (list, kind) in [("containers", SlotKind::Container), ("initContainers", SlotKind::InitContainer)] {
+    for (list, kind) in [
+        ("containers", SlotKind::Container),
+        ("initContainers", SlotKind::InitContainer),
+    ] {
         let mut list_dup = dup.clone();
-        let Some((items, items_path)) = walk(spec, spec_path, &[list], &mut list_dup) else { continue };
+        let Some((items, items_path)) = walk(spec, spec_path, &[list], &mut list_dup) else {
+            continue;
+        };
         for (i, item) in items.items().unwrap_or_default().iter().enumerate() {
             if item.entries().is_none() {
                 continue;
@@ -179,8 +189,12 @@ fn container_slots(
             if slot_dup.is_none() {
                 slot_dup = unique_key(item, "name").err();
             }
-            let Some(name) = item.get_str("name") else { continue };
-            let Some((image, image_path)) = walk(item, &item_path, &["image"], &mut slot_dup) else { continue };
+            let Some(name) = item.get_str("name") else {
+                continue;
+            };
+            let Some((image, image_path)) = walk(item, &item_path, &["image"], &mut slot_dup) else {
+                continue;
+            };
             let (text, managed) = describe(image);
             slots.push(Slot {
                 info: ImageSlot {
@@ -299,11 +313,19 @@ fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Vec<Slot> {
     // Explicit paths from annotations override the shapes.
     let annotations = object.node.get("metadata").and_then(|m| m.get("annotations"));
     for entry in annotations.and_then(Node::entries).unwrap_or_default() {
-        let Some(slot) = entry.key.as_str().and_then(|k| k.strip_prefix("repository.fluxcd.io/")) else {
+        let Some(slot) = entry
+            .key
+            .as_str()
+            .and_then(|k| k.strip_prefix("repository.fluxcd.io/"))
+        else {
             continue;
         };
         let annotation = |prefix: &str| annotations.and_then(|a| a.get_str(&format!("{prefix}{slot}")));
-        let Some(repository) = entry.value.as_str().and_then(|p| dot_path(values, &values_path, p)) else {
+        let Some(repository) = entry
+            .value
+            .as_str()
+            .and_then(|p| dot_path(values, &values_path, p))
+        else {
             continue;
         };
         let tag = annotation("tag.fluxcd.io/").and_then(|p| dot_path(values, &values_path, p));
@@ -356,7 +378,12 @@ fn compose(fields: &Fields, nodes: &[&Node]) -> (String, bool, Option<String>) {
             let (text, managed) = describe(nodes[0]);
             (text, managed, None)
         }
-        Fields::Parts { registry, tag, digest, .. } => {
+        Fields::Parts {
+            registry,
+            tag,
+            digest,
+            ..
+        } => {
             let mut it = nodes.iter();
             let mut text = String::new();
             if registry.is_some() {
@@ -368,7 +395,9 @@ fn compose(fields: &Fields, nodes: &[&Node]) -> (String, bool, Option<String>) {
             if tag.is_some() {
                 let node = it.next().expect("tag node");
                 let value = node.as_str().unwrap_or("");
-                if node.style() == Some(crate::yaml::ScalarStyle::Plain) && !plain_is_string(value, node.in_flow) {
+                if node.style() == Some(crate::yaml::ScalarStyle::Plain)
+                    && !plain_is_string(value, node.in_flow)
+                {
                     warning = Some("numeric_tag".to_string());
                 }
                 text.push(':');

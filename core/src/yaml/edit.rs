@@ -32,7 +32,10 @@ pub struct Path {
 impl Path {
     /// The path of a document's root.
     pub fn root(doc: usize) -> Path {
-        Path { doc, steps: Vec::new() }
+        Path {
+            doc,
+            steps: Vec::new(),
+        }
     }
 
     /// This path extended by one step.
@@ -118,7 +121,9 @@ fn end_of_entry_line(text: &str, node: &Node) -> usize {
 
 /// Whether only blanks precede `pos` on its line.
 fn first_on_line(text: &str, pos: usize) -> bool {
-    text[line_start(text, pos)..pos].bytes().all(|b| b == b' ' || b == b'\t')
+    text[line_start(text, pos)..pos]
+        .bytes()
+        .all(|b| b == b' ' || b == b'\t')
 }
 
 /// Render a key for a new entry: plain when it reads back as the same string, else quoted.
@@ -154,8 +159,10 @@ impl Patch {
                 ));
             }
             NodeKind::Mapping { .. } | NodeKind::Sequence { .. } => {
-                return Err(Error::new(ErrorKind::InvalidYaml, "expected a string, found a collection")
-                    .at(node.line, node.column));
+                return Err(
+                    Error::new(ErrorKind::InvalidYaml, "expected a string, found a collection")
+                        .at(node.line, node.column),
+                );
             }
             NodeKind::Scalar { value, style } => (value.as_str(), *style),
         };
@@ -163,12 +170,17 @@ impl Patch {
             if doc.is_aliased(anchor) {
                 return Err(unsupported(
                     node,
-                    format!("the value carries anchor &{anchor}, which an alias uses elsewhere; editing it would change that place too"),
+                    format!(
+                        "the value carries anchor &{anchor}, which an alias uses elsewhere; editing it would change that place too"
+                    ),
                 ));
             }
         }
         if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
-            return Err(unsupported(node, "the value is a block scalar (| or >); relman edits only single-line values"));
+            return Err(unsupported(
+                node,
+                "the value is a block scalar (| or >); relman edits only single-line values",
+            ));
         }
         if current == value {
             return Ok(());
@@ -176,21 +188,35 @@ impl Patch {
         let text = stream.text();
         let start = super::stream::content_start(text, node);
         if style == ScalarStyle::Plain && start == node.end {
-            return Err(unsupported(node, "the value is empty; relman does not fill in empty values"));
+            return Err(unsupported(
+                node,
+                "the value is empty; relman does not fill in empty values",
+            ));
         }
         let (token, new_style) = render(value, style, node.in_flow);
-        self.splices.push(Splice { range: start..node.end, text: token });
+        self.splices.push(Splice {
+            range: start..node.end,
+            text: token,
+        });
         let mut replacement = Node::scalar(value, new_style);
         replacement.anchor = node.anchor.clone();
         replacement.tag = node.tag.clone();
-        self.intents.push(Intent::Replace { at: path.clone(), node: replacement });
+        self.intents.push(Intent::Replace {
+            at: path.clone(),
+            node: replacement,
+        });
         Ok(())
     }
 
     /// Append the entries `key: "value"` (values double-quoted) at the end of the mapping at
     /// `path`, indented like its other keys. A `null` value (`annotations:` with nothing after
     /// it) becomes a block mapping of the new entries.
-    pub fn append_entries(&mut self, stream: &Stream<'_>, path: &Path, new: &[(String, String)]) -> Result<()> {
+    pub fn append_entries(
+        &mut self,
+        stream: &Stream<'_>,
+        path: &Path,
+        new: &[(String, String)],
+    ) -> Result<()> {
         if new.is_empty() {
             return Ok(());
         }
@@ -215,15 +241,24 @@ impl Patch {
                 match entries.last() {
                     Some(last) => {
                         let at = content_end(&last.value);
-                        self.splices.push(Splice { range: at..at, text: format!(", {body}") });
+                        self.splices.push(Splice {
+                            range: at..at,
+                            text: format!(", {body}"),
+                        });
                     }
                     None => {
                         // `{}` or `{ }`: write between the braces.
-                        self.splices.push(Splice { range: node.start + 1..node.end - 1, text: body });
+                        self.splices.push(Splice {
+                            range: node.start + 1..node.end - 1,
+                            text: body,
+                        });
                     }
                 }
                 for entry in detached {
-                    self.intents.push(Intent::Insert { mapping: path.clone(), entry });
+                    self.intents.push(Intent::Insert {
+                        mapping: path.clone(),
+                        entry,
+                    });
                 }
             }
             NodeKind::Mapping { entries, flow: false } => {
@@ -237,22 +272,40 @@ impl Patch {
                     out.push_str(lb);
                 }
                 for (k, v) in new {
-                    out.push_str(&format!("{indent}{}: {}{lb}", render_key(k, false), double_quoted(v)));
+                    out.push_str(&format!(
+                        "{indent}{}: {}{lb}",
+                        render_key(k, false),
+                        double_quoted(v)
+                    ));
                 }
                 if no_final_newline {
                     // Keep the missing final newline missing.
                     out.truncate(out.len() - lb.len());
                 }
-                self.splices.push(Splice { range: at..at, text: out });
+                self.splices.push(Splice {
+                    range: at..at,
+                    text: out,
+                });
                 for entry in detached {
-                    self.intents.push(Intent::Insert { mapping: path.clone(), entry });
+                    self.intents.push(Intent::Insert {
+                        mapping: path.clone(),
+                        entry,
+                    });
                 }
             }
-            NodeKind::Scalar { value, style: ScalarStyle::Plain } if value.is_empty() => {
-                return Err(unsupported(node, "the mapping is empty (null); write `{}` or an entry first"));
+            NodeKind::Scalar {
+                value,
+                style: ScalarStyle::Plain,
+            } if value.is_empty() => {
+                return Err(unsupported(
+                    node,
+                    "the mapping is empty (null); write `{}` or an entry first",
+                ));
             }
             _ => {
-                return Err(Error::new(ErrorKind::InvalidYaml, "expected a mapping").at(node.line, node.column));
+                return Err(
+                    Error::new(ErrorKind::InvalidYaml, "expected a mapping").at(node.line, node.column)
+                );
             }
         }
         Ok(())
@@ -274,7 +327,11 @@ impl Patch {
         let node = resolve(stream, path).ok_or_else(|| internal("path does not resolve"))?;
         let (entries, flow) = match &node.kind {
             NodeKind::Mapping { entries, flow } => (entries, *flow),
-            _ => return Err(Error::new(ErrorKind::InvalidYaml, "expected a mapping").at(node.line, node.column)),
+            _ => {
+                return Err(
+                    Error::new(ErrorKind::InvalidYaml, "expected a mapping").at(node.line, node.column)
+                );
+            }
         };
         let child_flow = flow;
         let children: Vec<Entry> = new
@@ -301,15 +358,24 @@ impl Patch {
             match entries.last() {
                 Some(last) => {
                     let at = content_end(&last.value);
-                    self.splices.push(Splice { range: at..at, text: format!(", {item}") });
+                    self.splices.push(Splice {
+                        range: at..at,
+                        text: format!(", {item}"),
+                    });
                 }
-                None => self.splices.push(Splice { range: node.start + 1..node.end - 1, text: item }),
+                None => self.splices.push(Splice {
+                    range: node.start + 1..node.end - 1,
+                    text: item,
+                }),
             }
             let mut entry = entry;
             if let NodeKind::Mapping { flow, .. } = &mut entry.value.kind {
                 *flow = true;
             }
-            self.intents.push(Intent::Insert { mapping: path.clone(), entry });
+            self.intents.push(Intent::Insert {
+                mapping: path.clone(),
+                entry,
+            });
             return Ok(());
         }
         let column = entries[0].key.column;
@@ -328,13 +394,23 @@ impl Patch {
         }
         out.push_str(&format!("{indent}{}:{lb}", render_key(key, false)));
         for (k, v) in new {
-            out.push_str(&format!("{child_indent}{}: {}{lb}", render_key(k, false), double_quoted(v)));
+            out.push_str(&format!(
+                "{child_indent}{}: {}{lb}",
+                render_key(k, false),
+                double_quoted(v)
+            ));
         }
         if no_final_newline {
             out.truncate(out.len() - lb.len());
         }
-        self.splices.push(Splice { range: at..at, text: out });
-        self.intents.push(Intent::Insert { mapping: path.clone(), entry });
+        self.splices.push(Splice {
+            range: at..at,
+            text: out,
+        });
+        self.intents.push(Intent::Insert {
+            mapping: path.clone(),
+            entry,
+        });
         Ok(())
     }
 
@@ -348,7 +424,9 @@ impl Patch {
             NodeKind::Mapping { entries, flow } => (entries, *flow),
             _ => return Err(internal("remove_entry on a non-mapping")),
         };
-        let entry = entries.get(index).ok_or_else(|| internal("entry index out of range"))?;
+        let entry = entries
+            .get(index)
+            .ok_or_else(|| internal("entry index out of range"))?;
         let range = if flow {
             if index > 0 {
                 content_end(&entries[index - 1].value)..content_end(&entry.value)
@@ -375,8 +453,14 @@ impl Patch {
             }
             start..end
         };
-        self.splices.push(Splice { range, text: String::new() });
-        self.intents.push(Intent::Remove { mapping: path.clone(), index });
+        self.splices.push(Splice {
+            range,
+            text: String::new(),
+        });
+        self.intents.push(Intent::Remove {
+            mapping: path.clone(),
+            index,
+        });
         Ok(())
     }
 
@@ -391,7 +475,9 @@ impl Patch {
         self.splices.sort_by_key(|s| (s.range.start, s.range.end));
         for pair in self.splices.windows(2) {
             if pair[0].range.end > pair[1].range.start
-                || (pair[0].range.start == pair[1].range.start && pair[0].range.end == pair[0].range.start && pair[1].range.end == pair[1].range.start)
+                || (pair[0].range.start == pair[1].range.start
+                    && pair[0].range.end == pair[0].range.start
+                    && pair[1].range.end == pair[1].range.start)
             {
                 return Err(internal("two edits overlap"));
             }
@@ -424,7 +510,7 @@ impl Patch {
                 Intent::Insert { .. } => {}
             }
         }
-        removals.sort_by(|a, b| b.1.cmp(&a.1));
+        removals.sort_by_key(|r| std::cmp::Reverse(r.1));
         for (path, index) in removals {
             let target = resolve_mut(&mut expected, path).ok_or_else(|| internal("intent path"))?;
             if let NodeKind::Mapping { entries, .. } = &mut target.kind {
@@ -440,11 +526,16 @@ impl Patch {
             }
         }
         let same = expected.len() == after.documents.len()
-            && expected.iter().zip(&after.documents).all(|(a, b)| a.same_as(&b.root));
+            && expected
+                .iter()
+                .zip(&after.documents)
+                .all(|(a, b)| a.same_as(&b.root));
         if same {
             Ok(())
         } else {
-            Err(internal("the edit did not verify: the re-parsed text differs from the intended change"))
+            Err(internal(
+                "the edit did not verify: the re-parsed text differs from the intended change",
+            ))
         }
     }
 }

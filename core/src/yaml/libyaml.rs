@@ -9,8 +9,6 @@
 use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 
-use unsafe_libyaml_norway as sys;
-
 /// The style a scalar was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScalarStyle {
@@ -79,7 +77,7 @@ pub(crate) struct SyntaxError {
 
 /// A safe iterator of events over a borrowed input.
 pub(crate) struct Parser<'input> {
-    parser: NonNull<sys::yaml_parser_t>,
+    parser: NonNull<unsafe_libyaml_norway::yaml_parser_t>,
     input: &'input [u8],
     done: bool,
 }
@@ -87,13 +85,13 @@ pub(crate) struct Parser<'input> {
 impl<'input> Parser<'input> {
     /// A parser over `input` (the text without its BOM; offsets are relative to it).
     pub fn new(input: &'input [u8]) -> Parser<'input> {
-        let boxed: Box<MaybeUninit<sys::yaml_parser_t>> = Box::new(MaybeUninit::uninit());
-        let raw = Box::into_raw(boxed).cast::<sys::yaml_parser_t>();
+        let boxed: Box<MaybeUninit<unsafe_libyaml_norway::yaml_parser_t>> = Box::new(MaybeUninit::uninit());
+        let raw = Box::into_raw(boxed).cast::<unsafe_libyaml_norway::yaml_parser_t>();
         // SAFETY: `raw` points to a live, writable allocation of the right size and alignment
         // that nothing else references. `yaml_parser_initialize` fully initialises it (it
         // zeroes the struct before use). It only fails on allocation failure, which aborts in
         // this port, so the parser is initialised afterwards.
-        let ok = unsafe { sys::yaml_parser_initialize(raw) };
+        let ok = unsafe { unsafe_libyaml_norway::yaml_parser_initialize(raw) };
         assert!(ok.ok, "libyaml parser initialisation failed");
         // SAFETY: the parser was just initialised and has no input yet. libyaml stores the
         // pointer and length of `input`; `input` is borrowed for `'input`, which outlives the
@@ -101,7 +99,9 @@ impl<'input> Parser<'input> {
         // through. The parser is boxed and its address never changes, as libyaml requires for
         // the self-pointer it keeps as read-handler data. libyaml needs a non-null pointer,
         // which a slice always provides, even when empty.
-        unsafe { sys::yaml_parser_set_input_string(raw, input.as_ptr(), input.len() as u64) };
+        unsafe {
+            unsafe_libyaml_norway::yaml_parser_set_input_string(raw, input.as_ptr(), input.len() as u64)
+        };
         Parser {
             // SAFETY: `raw` comes from `Box::into_raw`, which never returns null.
             parser: unsafe { NonNull::new_unchecked(raw) },
@@ -115,14 +115,22 @@ impl<'input> Parser<'input> {
         // accesses it meanwhile) and reported a failure, so `problem` is either null or a
         // pointer to a static NUL-terminated string, as is `context`.
         let (problem, mark, context) = unsafe {
-            let parser: &sys::yaml_parser_t = self.parser.as_ref();
-            (c_text(parser.problem), parser.problem_mark, c_text(parser.context))
+            let parser: &unsafe_libyaml_norway::yaml_parser_t = self.parser.as_ref();
+            (
+                c_text(parser.problem),
+                parser.problem_mark,
+                c_text(parser.context),
+            )
         };
         let mut message = problem.unwrap_or_else(|| "invalid YAML".to_string());
         if let Some(context) = context {
             message = format!("{message} {context}");
         }
-        SyntaxError { message, line: mark.line as usize, column: mark.column as usize }
+        SyntaxError {
+            message,
+            line: mark.line as usize,
+            column: mark.column as usize,
+        }
     }
 
     /// The input the parser reads.
@@ -161,11 +169,11 @@ impl Iterator for Parser<'_> {
         if self.done {
             return None;
         }
-        let mut raw = MaybeUninit::<sys::yaml_event_t>::uninit();
+        let mut raw = MaybeUninit::<unsafe_libyaml_norway::yaml_event_t>::uninit();
         // SAFETY: the parser is initialised and its input is alive (see `new`). On success
         // libyaml initialises `raw`; on failure it leaves the event empty and records the
         // error in the parser.
-        let ok = unsafe { sys::yaml_parser_parse(self.parser.as_ptr(), raw.as_mut_ptr()) };
+        let ok = unsafe { unsafe_libyaml_norway::yaml_parser_parse(self.parser.as_ptr(), raw.as_mut_ptr()) };
         if ok.fail {
             self.done = true;
             return Some(Err(self.error()));
@@ -178,17 +186,17 @@ impl Iterator for Parser<'_> {
         // `yaml_event_delete` below. The scalar value has `length` bytes.
         let kind = unsafe {
             match ev.type_ {
-                sys::YAML_STREAM_START_EVENT => EventKind::StreamStart,
-                sys::YAML_STREAM_END_EVENT => {
+                unsafe_libyaml_norway::YAML_STREAM_START_EVENT => EventKind::StreamStart,
+                unsafe_libyaml_norway::YAML_STREAM_END_EVENT => {
                     self.done = true;
                     EventKind::StreamEnd
                 }
-                sys::YAML_DOCUMENT_START_EVENT => EventKind::DocumentStart,
-                sys::YAML_DOCUMENT_END_EVENT => EventKind::DocumentEnd,
-                sys::YAML_ALIAS_EVENT => EventKind::Alias {
+                unsafe_libyaml_norway::YAML_DOCUMENT_START_EVENT => EventKind::DocumentStart,
+                unsafe_libyaml_norway::YAML_DOCUMENT_END_EVENT => EventKind::DocumentEnd,
+                unsafe_libyaml_norway::YAML_ALIAS_EVENT => EventKind::Alias {
                     anchor: owned(ev.data.alias.anchor).unwrap_or_default(),
                 },
-                sys::YAML_SCALAR_EVENT => {
+                unsafe_libyaml_norway::YAML_SCALAR_EVENT => {
                     let s = ev.data.scalar;
                     let bytes = std::slice::from_raw_parts(s.value, s.length as usize);
                     EventKind::Scalar {
@@ -196,32 +204,36 @@ impl Iterator for Parser<'_> {
                         tag: owned(s.tag),
                         value: String::from_utf8_lossy(bytes).into_owned(),
                         style: match s.style {
-                            sys::YAML_SINGLE_QUOTED_SCALAR_STYLE => ScalarStyle::SingleQuoted,
-                            sys::YAML_DOUBLE_QUOTED_SCALAR_STYLE => ScalarStyle::DoubleQuoted,
-                            sys::YAML_LITERAL_SCALAR_STYLE => ScalarStyle::Literal,
-                            sys::YAML_FOLDED_SCALAR_STYLE => ScalarStyle::Folded,
+                            unsafe_libyaml_norway::YAML_SINGLE_QUOTED_SCALAR_STYLE => {
+                                ScalarStyle::SingleQuoted
+                            }
+                            unsafe_libyaml_norway::YAML_DOUBLE_QUOTED_SCALAR_STYLE => {
+                                ScalarStyle::DoubleQuoted
+                            }
+                            unsafe_libyaml_norway::YAML_LITERAL_SCALAR_STYLE => ScalarStyle::Literal,
+                            unsafe_libyaml_norway::YAML_FOLDED_SCALAR_STYLE => ScalarStyle::Folded,
                             _ => ScalarStyle::Plain,
                         },
                     }
                 }
-                sys::YAML_SEQUENCE_START_EVENT => {
+                unsafe_libyaml_norway::YAML_SEQUENCE_START_EVENT => {
                     let s = ev.data.sequence_start;
                     EventKind::SequenceStart {
                         anchor: owned(s.anchor),
                         tag: owned(s.tag),
-                        flow: s.style == sys::YAML_FLOW_SEQUENCE_STYLE,
+                        flow: s.style == unsafe_libyaml_norway::YAML_FLOW_SEQUENCE_STYLE,
                     }
                 }
-                sys::YAML_SEQUENCE_END_EVENT => EventKind::SequenceEnd,
-                sys::YAML_MAPPING_START_EVENT => {
+                unsafe_libyaml_norway::YAML_SEQUENCE_END_EVENT => EventKind::SequenceEnd,
+                unsafe_libyaml_norway::YAML_MAPPING_START_EVENT => {
                     let m = ev.data.mapping_start;
                     EventKind::MappingStart {
                         anchor: owned(m.anchor),
                         tag: owned(m.tag),
-                        flow: m.style == sys::YAML_FLOW_MAPPING_STYLE,
+                        flow: m.style == unsafe_libyaml_norway::YAML_FLOW_MAPPING_STYLE,
                     }
                 }
-                sys::YAML_MAPPING_END_EVENT => EventKind::MappingEnd,
+                unsafe_libyaml_norway::YAML_MAPPING_END_EVENT => EventKind::MappingEnd,
                 _ => EventKind::StreamEnd,
             }
         };
@@ -234,7 +246,7 @@ impl Iterator for Parser<'_> {
         };
         // SAFETY: `raw` was initialised by a successful parse and is deleted exactly once;
         // nothing borrowed from it outlives this call (all data was copied above).
-        unsafe { sys::yaml_event_delete(&mut raw) };
+        unsafe { unsafe_libyaml_norway::yaml_event_delete(&mut raw) };
         Some(Ok(event))
     }
 }
@@ -244,8 +256,12 @@ impl Drop for Parser<'_> {
         // SAFETY: the parser was initialised in `new` and is deleted exactly once, here;
         // then the allocation made by `Box` is returned to a `Box` and freed.
         unsafe {
-            sys::yaml_parser_delete(self.parser.as_ptr());
-            drop(Box::from_raw(self.parser.as_ptr().cast::<MaybeUninit<sys::yaml_parser_t>>()));
+            unsafe_libyaml_norway::yaml_parser_delete(self.parser.as_ptr());
+            drop(Box::from_raw(
+                self.parser
+                    .as_ptr()
+                    .cast::<MaybeUninit<unsafe_libyaml_norway::yaml_parser_t>>(),
+            ));
         }
     }
 }

@@ -142,22 +142,19 @@ impl Node {
             return false;
         }
         match (&self.kind, &other.kind) {
-            (
-                NodeKind::Scalar { value: a, style: sa },
-                NodeKind::Scalar { value: b, style: sb },
-            ) => a == b && sa == sb,
-            (
-                NodeKind::Mapping { entries: a, flow: fa },
-                NodeKind::Mapping { entries: b, flow: fb },
-            ) => {
+            (NodeKind::Scalar { value: a, style: sa }, NodeKind::Scalar { value: b, style: sb }) => {
+                a == b && sa == sb
+            }
+            (NodeKind::Mapping { entries: a, flow: fa }, NodeKind::Mapping { entries: b, flow: fb }) => {
                 fa == fb
                     && a.len() == b.len()
-                    && a.iter().zip(b).all(|(x, y)| x.key.same_as(&y.key) && x.value.same_as(&y.value))
+                    && a.iter()
+                        .zip(b)
+                        .all(|(x, y)| x.key.same_as(&y.key) && x.value.same_as(&y.value))
             }
-            (
-                NodeKind::Sequence { items: a, flow: fa },
-                NodeKind::Sequence { items: b, flow: fb },
-            ) => fa == fb && a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_as(y)),
+            (NodeKind::Sequence { items: a, flow: fa }, NodeKind::Sequence { items: b, flow: fb }) => {
+                fa == fb && a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_as(y))
+            }
             (NodeKind::Alias { anchor: a }, NodeKind::Alias { anchor: b }) => a == b,
             _ => false,
         }
@@ -165,7 +162,10 @@ impl Node {
 
     /// A detached scalar node (for describing an intended edit).
     pub fn scalar(value: impl Into<String>, style: ScalarStyle) -> Node {
-        Node::detached(NodeKind::Scalar { value: value.into(), style })
+        Node::detached(NodeKind::Scalar {
+            value: value.into(),
+            style,
+        })
     }
 
     /// A detached mapping node (for describing an intended edit).
@@ -174,6 +174,15 @@ impl Node {
     }
 
     fn detached(kind: NodeKind) -> Node {
-        Node { kind, start: 0, end: 0, line: 0, column: 0, anchor: None, tag: None, in_flow: false }
+        Node {
+            kind,
+            start: 0,
+            end: 0,
+            line: 0,
+            column: 0,
+            anchor: None,
+            tag: None,
+            in_flow: false,
+        }
     }
 }

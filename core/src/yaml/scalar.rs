@@ -31,8 +31,21 @@ fn plain_syntax_ok(value: &str, in_flow: bool) -> bool {
     // Indicators that cannot start a plain scalar; `-`, `?`, `:` only when followed by a blank.
     if matches!(
         first,
-        b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\'' | b'"'
-            | b'%' | b'@' | b'`'
+        b',' | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'#'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | b'\''
+            | b'"'
+            | b'%'
+            | b'@'
+            | b'`'
     ) {
         return false;
     }
@@ -64,8 +77,27 @@ fn is_null(v: &str) -> bool {
 fn is_bool(v: &str) -> bool {
     matches!(
         v,
-        "y" | "Y" | "yes" | "Yes" | "YES" | "n" | "N" | "no" | "No" | "NO" | "true" | "True"
-            | "TRUE" | "false" | "False" | "FALSE" | "on" | "On" | "ON" | "off" | "Off" | "OFF"
+        "y" | "Y"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "n"
+            | "N"
+            | "no"
+            | "No"
+            | "NO"
+            | "true"
+            | "True"
+            | "TRUE"
+            | "false"
+            | "False"
+            | "FALSE"
+            | "on"
+            | "On"
+            | "ON"
+            | "off"
+            | "Off"
+            | "OFF"
     )
 }
 
@@ -175,7 +207,9 @@ fn is_timestamp(v: &str) -> bool {
 pub fn render(value: &str, style: ScalarStyle, in_flow: bool) -> (String, ScalarStyle) {
     match style {
         ScalarStyle::Plain if plain_is_string(value, in_flow) => (value.to_string(), style),
-        ScalarStyle::SingleQuoted if !value.contains(['\n', '\r']) && value.chars().all(|c| !c.is_control()) => {
+        ScalarStyle::SingleQuoted
+            if !value.contains(['\n', '\r']) && value.chars().all(|c| !c.is_control()) =>
+        {
             (format!("'{}'", value.replace('\'', "''")), style)
         }
         _ => (double_quoted(value), ScalarStyle::DoubleQuoted),
@@ -207,22 +241,62 @@ mod tests {
 
     #[test]
     fn types_are_detected() {
-        for v in ["1.10", "1", "0x1F", "0o17", "017", "1_000", "1:30", "-1.5", ".5", "1e3", "1.", ".inf",
-            "-.Inf", ".NaN", "on", "Off", "y", "NO", "~", "null", "", "2024-01-01", "2001-12-14t21:59:43.10-05:00",
-            "<<", "190:20:30.15", "+12"]
-        {
+        for v in [
+            "1.10",
+            "1",
+            "0x1F",
+            "0o17",
+            "017",
+            "1_000",
+            "1:30",
+            "-1.5",
+            ".5",
+            "1e3",
+            "1.",
+            ".inf",
+            "-.Inf",
+            ".NaN",
+            "on",
+            "Off",
+            "y",
+            "NO",
+            "~",
+            "null",
+            "",
+            "2024-01-01",
+            "2001-12-14t21:59:43.10-05:00",
+            "<<",
+            "190:20:30.15",
+            "+12",
+        ] {
             assert!(!plain_is_string(v, false), "{v} must be quoted");
         }
-        for v in ["nginx:1.10", "5.0.2", "v1.10", "1.2.3", "master-abc", "1.0-alpine", "e3", "1.2e",
-            "localhost:5000/x", "a:1", "2024-01", "yesterday", "0x", "1:60", "12345678a"]
-        {
+        for v in [
+            "nginx:1.10",
+            "5.0.2",
+            "v1.10",
+            "1.2.3",
+            "master-abc",
+            "1.0-alpine",
+            "e3",
+            "1.2e",
+            "localhost:5000/x",
+            "a:1",
+            "2024-01",
+            "yesterday",
+            "0x",
+            "1:60",
+            "12345678a",
+        ] {
             assert!(plain_is_string(v, false), "{v} can stay plain");
         }
     }
 
     #[test]
     fn syntax_needs_quotes() {
-        for v in ["- x", "#x", "a #b", "a: b", "*a", "&a", "!x", "'a", "\"a", "x ", " x", "@x", "%x", "a:", "---"] {
+        for v in [
+            "- x", "#x", "a #b", "a: b", "*a", "&a", "!x", "'a", "\"a", "x ", " x", "@x", "%x", "a:", "---",
+        ] {
             assert!(!plain_is_string(v, false), "{v:?} must be quoted");
         }
         assert!(!plain_is_string("a,b", true));
@@ -234,6 +308,9 @@ mod tests {
         assert_eq!(render("a:1", ScalarStyle::Plain, false).0, "a:1");
         assert_eq!(render("1.10", ScalarStyle::Plain, false).0, "\"1.10\"");
         assert_eq!(render("it's", ScalarStyle::SingleQuoted, false).0, "'it''s'");
-        assert_eq!(render("a\"b\\", ScalarStyle::DoubleQuoted, false).0, "\"a\\\"b\\\\\"");
+        assert_eq!(
+            render("a\"b\\", ScalarStyle::DoubleQuoted, false).0,
+            "\"a\\\"b\\\\\""
+        );
     }
 }

@@ -32,8 +32,15 @@ pub struct Stream<'t> {
 }
 
 enum Frame {
-    Mapping { node: Node, entries: Vec<Entry>, key: Option<Node> },
-    Sequence { node: Node, items: Vec<Node> },
+    Mapping {
+        node: Node,
+        entries: Vec<Entry>,
+        key: Option<Node>,
+    },
+    Sequence {
+        node: Node,
+        items: Vec<Node>,
+    },
 }
 
 impl<'t> Stream<'t> {
@@ -50,10 +57,15 @@ impl<'t> Stream<'t> {
         let mut aliased: Vec<String> = Vec::new();
         let mut root: Option<Node> = None;
         for event in Parser::new(input) {
-            let event = event.map_err(|e| {
-                Error::new(ErrorKind::InvalidYaml, e.message).at(e.line + 1, e.column + 1)
-            })?;
-            let Event { kind, start, end, line, column } = event;
+            let event = event
+                .map_err(|e| Error::new(ErrorKind::InvalidYaml, e.message).at(e.line + 1, e.column + 1))?;
+            let Event {
+                kind,
+                start,
+                end,
+                line,
+                column,
+            } = event;
             let base = |kind: NodeKind, anchor: Option<String>, tag: Option<String>| Node {
                 kind,
                 start: start + bom,
@@ -71,25 +83,54 @@ impl<'t> Stream<'t> {
                     None
                 }
                 EventKind::DocumentEnd => {
-                    let root = root.take().unwrap_or_else(|| Node::scalar("", super::ScalarStyle::Plain));
-                    documents.push(Document { root, aliased: std::mem::take(&mut aliased) });
+                    let root = root
+                        .take()
+                        .unwrap_or_else(|| Node::scalar("", super::ScalarStyle::Plain));
+                    documents.push(Document {
+                        root,
+                        aliased: std::mem::take(&mut aliased),
+                    });
                     None
                 }
                 EventKind::Alias { anchor } => {
                     aliased.push(anchor.clone());
                     Some(base(NodeKind::Alias { anchor }, None, None))
                 }
-                EventKind::Scalar { anchor, tag, value, style } => {
-                    Some(base(NodeKind::Scalar { value, style }, anchor, tag))
-                }
+                EventKind::Scalar {
+                    anchor,
+                    tag,
+                    value,
+                    style,
+                } => Some(base(NodeKind::Scalar { value, style }, anchor, tag)),
                 EventKind::SequenceStart { anchor, tag, flow } => {
-                    let node = base(NodeKind::Sequence { items: Vec::new(), flow }, anchor, tag);
-                    stack.push(Frame::Sequence { node, items: Vec::new() });
+                    let node = base(
+                        NodeKind::Sequence {
+                            items: Vec::new(),
+                            flow,
+                        },
+                        anchor,
+                        tag,
+                    );
+                    stack.push(Frame::Sequence {
+                        node,
+                        items: Vec::new(),
+                    });
                     None
                 }
                 EventKind::MappingStart { anchor, tag, flow } => {
-                    let node = base(NodeKind::Mapping { entries: Vec::new(), flow }, anchor, tag);
-                    stack.push(Frame::Mapping { node, entries: Vec::new(), key: None });
+                    let node = base(
+                        NodeKind::Mapping {
+                            entries: Vec::new(),
+                            flow,
+                        },
+                        anchor,
+                        tag,
+                    );
+                    stack.push(Frame::Mapping {
+                        node,
+                        entries: Vec::new(),
+                        key: None,
+                    });
                     None
                 }
                 EventKind::SequenceEnd | EventKind::MappingEnd => {
@@ -101,7 +142,9 @@ impl<'t> Stream<'t> {
                             }
                             node
                         }
-                        Frame::Mapping { mut node, entries, .. } => {
+                        Frame::Mapping {
+                            mut node, entries, ..
+                        } => {
                             if let NodeKind::Mapping { entries: slot, .. } = &mut node.kind {
                                 *slot = entries;
                             }
@@ -114,9 +157,7 @@ impl<'t> Stream<'t> {
             };
             let Some(mut node) = complete else { continue };
             let parent_flow = stack.last().is_some_and(|f| match f {
-                Frame::Mapping { node, .. } | Frame::Sequence { node, .. } => {
-                    node.is_flow() || node.in_flow
-                }
+                Frame::Mapping { node, .. } | Frame::Sequence { node, .. } => node.is_flow() || node.in_flow,
             });
             if parent_flow {
                 mark_in_flow(&mut node);
@@ -161,13 +202,19 @@ fn internal(message: &str) -> Error {
 
 /// The byte offset of the start of the line holding `pos`.
 pub fn line_start(text: &str, pos: usize) -> usize {
-    text.as_bytes()[..pos].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
+    text.as_bytes()[..pos]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1)
 }
 
 /// The byte offset just past the line break of the line holding `pos` (or the text's end
 /// when that line has no line break).
 pub fn next_line_start(text: &str, pos: usize) -> usize {
-    text.as_bytes()[pos..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| pos + i + 1)
+    text.as_bytes()[pos..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| pos + i + 1)
 }
 
 /// The line break the text uses: `"\r\n"` when its first line ends so, else `"\n"`.
