@@ -2,3 +2,6 @@
 //! reference tables and the opt-in corpus test.
 
 mod fixtures;
+mod image_refs;
+
+mod corpus;

@@ -145,7 +145,7 @@ pub fn set_image(
 /// Write `new` into the fields of `slot`.
 fn write_slot(stream: &Stream<'_>, patch: &mut Patch, slot: &Slot, new: &ImageRef) -> Result<()> {
     match &slot.fields {
-        Fields::Whole(path) => patch.set_scalar(stream, path, &new.to_string()),
+        Fields::Whole(path) => patch.set_scalar(stream, path, new.as_str()),
         Fields::Parts {
             registry,
             repository,
