@@ -26,6 +26,8 @@ pub enum ErrorKind {
     ContainerNotFound,
     /// A policy name that relman does not know (`invalid_policy`).
     InvalidPolicy,
+    /// A catalog entry with an invalid tag, digest or timestamp (`invalid_catalog`).
+    InvalidCatalog,
     /// A tag filter does not parse (`invalid_filter`).
     InvalidFilter,
     /// `relman.yaml` is malformed (`invalid_config`).
@@ -57,6 +59,7 @@ impl ErrorKind {
             ErrorKind::WorkloadNotFound => "workload_not_found",
             ErrorKind::ContainerNotFound => "container_not_found",
             ErrorKind::InvalidPolicy => "invalid_policy",
+            ErrorKind::InvalidCatalog => "invalid_catalog",
             ErrorKind::InvalidFilter => "invalid_filter",
             ErrorKind::InvalidConfig => "invalid_config",
             ErrorKind::UnknownEnvironment => "unknown_environment",

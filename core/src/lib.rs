@@ -35,6 +35,8 @@
 pub mod error;
 pub mod image;
 pub mod manifest;
+pub mod policy;
+pub mod release;
 pub mod yaml;
 
 /// The README's examples, run as doc tests.
@@ -44,7 +46,5 @@ pub struct ReadmeDoctests;
 
 pub use error::{Error, ErrorKind, Location, Result};
 pub use image::ImageRef;
-pub use manifest::{
-    Ignore, ImageSlot, Options, Policy, PolicyChange, SlotKind, list_images, read_policy, set_image,
-    update_policy,
-};
+pub use manifest::{ImageSlot, Options, SlotKind, list_images, read_policy, set_image, update_policy};
+pub use policy::{Ignore, Policy, PolicyChange};

@@ -3,18 +3,18 @@
 //! annotations; plus the quick API that lists and edits one text.
 
 mod object;
-mod policy;
 mod slot;
 
 use serde::{Deserialize, Serialize};
 
-pub use policy::{Ignore, Policy, PolicyChange};
 pub use slot::{ImageSlot, SlotKind};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
+use crate::policy::{Policy, PolicyChange, annotations};
 use crate::yaml::{Patch, Stream};
 use object::WorkloadName;
+pub(crate) use object::unique_key;
 use slot::{Fields, Slot, Workload, workloads};
 
 /// Options of the quick API.
@@ -221,7 +221,7 @@ pub fn update_policy(text: &str, workload: &str, change: &PolicyChange, options:
             .filter(|s| s.info.kind != SlotKind::HelmValues)
             .map(|s| s.info.container.clone())
             .collect();
-        let patch = policy::write(
+        let patch = annotations::write(
             &stream,
             found.object.node,
             &found.object.path,
@@ -238,7 +238,7 @@ pub fn read_policy(text: &str, workload: &str, options: &Options) -> Result<Poli
     let run = || -> Result<Policy> {
         let stream = Stream::parse(text)?;
         let found = find_workload(&stream, workload, options)?;
-        Ok(policy::read(found.object.node))
+        Ok(annotations::read(found.object.node))
     };
     run().map_err(|e| options.locate(e))
 }

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::object::unique_key;
 use crate::error::{Error, ErrorKind, Result};
+use crate::manifest::unique_key;
 use crate::yaml::{Node, Patch, Path, Step, Stream};
 
 /// The annotation prefixes of a policy, in precedence order.

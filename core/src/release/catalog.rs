@@ -1,0 +1,117 @@
+//! What the registry offers, as the caller tells it: per repository, tags with an optional
+//! digest and creation time.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::image::ImageRef;
+
+/// One tag of a repository.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageInfo {
+    /// The tag.
+    pub tag: String,
+    /// The manifest digest (`sha256:...`), when known.
+    pub digest: Option<String>,
+    /// When the image was created, when known (needed by `glob:`/`regex:` ordering).
+    pub created: Option<Timestamp>,
+}
+
+impl ImageInfo {
+    /// A tag without digest or creation time.
+    pub fn new(tag: impl Into<String>) -> ImageInfo {
+        ImageInfo { tag: tag.into(), digest: None, created: None }
+    }
+
+    /// With a digest.
+    pub fn with_digest(mut self, digest: impl Into<String>) -> ImageInfo {
+        self.digest = Some(digest.into());
+        self
+    }
+
+    /// With a creation time.
+    pub fn with_created(mut self, created: Timestamp) -> ImageInfo {
+        self.created = Some(created);
+        self
+    }
+
+    /// With a creation time given as RFC 3339 text; `invalid_catalog` when it does not parse.
+    pub fn with_created_str(self, created: &str) -> Result<ImageInfo> {
+        let time = parse_time(created).map_err(|m| {
+            Error::new(ErrorKind::InvalidCatalog, format!("creation time of tag {}: {m}", self.tag))
+        })?;
+        Ok(self.with_created(time))
+    }
+}
+
+/// Parse an RFC 3339 timestamp (`2026-11-27T10:00:00Z`, offsets allowed).
+pub(crate) fn parse_time(text: &str) -> std::result::Result<Timestamp, String> {
+    text.parse::<Timestamp>().map_err(|e| format!("`{text}` is not an RFC 3339 timestamp ({e})"))
+}
+
+/// Tags per repository. Repositories are matched by normalised name, so `nginx` and
+/// `docker.io/library/nginx` are the same repository.
+///
+/// ```
+/// use relman::release::{Catalog, ImageInfo};
+/// let mut catalog = Catalog::new();
+/// catalog.add("acme/users", ImageInfo::new("1.4.0"))?;
+/// assert_eq!(catalog.images("docker.io/acme/users").len(), 1);
+/// # Ok::<(), relman::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Catalog {
+    repositories: HashMap<String, Vec<ImageInfo>>,
+}
+
+impl Catalog {
+    /// An empty catalog.
+    pub fn new() -> Catalog {
+        Catalog::default()
+    }
+
+    /// Add a tag to `repository` (an image name without tag, such as `acme/users`). A tag
+    /// added twice replaces the earlier entry.
+    ///
+    /// Errors: `invalid_catalog` for an invalid repository, tag or digest.
+    pub fn add(&mut self, repository: &str, info: ImageInfo) -> Result<()> {
+        let invalid = |what: String| Error::new(ErrorKind::InvalidCatalog, what);
+        let repo = ImageRef::parse(repository).map_err(|e| invalid(format!("repository: {}", e.message())))?;
+        if repo.tag().is_some() || repo.digest().is_some() {
+            return Err(invalid(format!("repository `{repository}` must not carry a tag or digest")));
+        }
+        // Validate the tag and digest by spelling the reference they make.
+        let tagged = repo.with_tag(&info.tag).map_err(|e| invalid(e.message().to_string()))?;
+        if let Some(digest) = &info.digest {
+            tagged.with_digest(digest).map_err(|e| invalid(e.message().to_string()))?;
+        }
+        let list = self.repositories.entry(repo.name()).or_default();
+        list.retain(|i| i.tag != info.tag);
+        list.push(info);
+        Ok(())
+    }
+
+    /// The tags of a repository (matched by normalised name), in the order they were added.
+    pub fn images(&self, repository: &str) -> &[ImageInfo] {
+        let name = ImageRef::parse(repository).map(|r| r.name()).unwrap_or_else(|_| repository.to_string());
+        self.repositories.get(&name).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// The entry for one tag of a repository.
+    pub fn get(&self, repository: &str, tag: &str) -> Option<&ImageInfo> {
+        self.images(repository).iter().find(|i| i.tag == tag)
+    }
+
+    /// Number of repositories.
+    pub fn len(&self) -> usize {
+        self.repositories.len()
+    }
+
+    /// Whether the catalog has no repository.
+    pub fn is_empty(&self) -> bool {
+        self.repositories.is_empty()
+    }
+}
