@@ -242,3 +242,102 @@ pub fn read_policy(text: &str, workload: &str, options: &Options) -> Result<Poli
     };
     run().map_err(|e| options.locate(e))
 }
+
+/// A workload as the planner sees it: id, policies and slots.
+#[derive(Debug, Clone)]
+#[allow(dead_code)] // TEMP until the planner is enabled
+pub(crate) struct ScannedWorkload {
+    /// `namespace:kind/name`.
+    pub id: String,
+    /// `kind` as written.
+    pub kind: String,
+    /// `metadata.name`.
+    pub name: String,
+    /// The policies annotated on it.
+    pub policy: Policy,
+    /// Its image slots.
+    pub slots: Vec<ImageSlot>,
+    /// 1-based line of the object.
+    pub line: usize,
+}
+
+/// Every workload of one file, for the planner.
+#[allow(dead_code)] // TEMP until the planner is enabled
+pub(crate) fn scan(text: &str, default_namespace: &str, path: &str) -> Result<Vec<ScannedWorkload>> {
+    let stream = Stream::parse(text).map_err(|e| e.in_file(path))?;
+    let found = workloads(&stream, default_namespace, Some(path)).map_err(|e| e.in_file(path))?;
+    Ok(found
+        .into_iter()
+        .map(|w| ScannedWorkload {
+            id: w.object.id(),
+            kind: w.object.kind.to_string(),
+            name: w.object.name.to_string(),
+            policy: annotations::read(w.object.node),
+            line: w.object.node.line,
+            slots: w.slots.into_iter().map(|s| s.info).collect(),
+        })
+        .collect())
+}
+
+/// The edits the planner wants in one workload of a file.
+#[derive(Debug, Clone)]
+#[allow(dead_code)] // TEMP until the planner is enabled
+pub(crate) struct WorkloadEdit {
+    /// The workload id.
+    pub workload: String,
+    /// New images per container (slot) name.
+    pub images: Vec<(String, ImageRef)>,
+    /// Policy annotations to change in the same edit (a lock taken with the release).
+    pub policy: Option<PolicyChange>,
+}
+
+/// Apply the edits of several workloads of one file in one pass. A workload whose edit cannot
+/// be built (an alias, a block scalar...) is left out and its error returned beside the text;
+/// the others are applied. An error of the whole (invalid YAML, failed verification) is `Err`.
+#[allow(dead_code)] // TEMP until the planner is enabled
+pub(crate) fn edit(
+    text: &str,
+    default_namespace: &str,
+    path: &str,
+    edits: &[WorkloadEdit],
+) -> Result<(String, Vec<(usize, Error)>)> {
+    let stream = Stream::parse(text).map_err(|e| e.in_file(path))?;
+    let all = workloads(&stream, default_namespace, Some(path)).map_err(|e| e.in_file(path))?;
+    let mut patch = Patch::new();
+    let mut failed = Vec::new();
+    for (i, edit) in edits.iter().enumerate() {
+        let built = (|| -> Result<Patch> {
+            let w = all
+                .iter()
+                .find(|w| w.object.id() == edit.workload)
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::WorkloadNotFound,
+                        format!("no workload {} in {path}", edit.workload),
+                    )
+                })?;
+            let mut part = Patch::new();
+            for (container, image) in &edit.images {
+                write_slot(&stream, &mut part, find_slot(w, container)?, image)?;
+            }
+            if let Some(change) = &edit.policy {
+                object::check_identity_keys(&w.object)?;
+                let containers: Vec<String> = w.slots.iter().map(|s| s.info.container.clone()).collect();
+                part.extend(annotations::write(
+                    &stream,
+                    w.object.node,
+                    &w.object.path,
+                    &containers,
+                    change,
+                )?);
+            }
+            Ok(part)
+        })();
+        match built {
+            Ok(part) => patch.extend(part),
+            Err(e) => failed.push((i, e.in_file(path))),
+        }
+    }
+    let out = patch.apply(&stream).map_err(|e| e.in_file(path))?;
+    Ok((out, failed))
+}

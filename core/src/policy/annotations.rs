@@ -34,6 +34,10 @@ pub enum Ignore {
 pub struct Policy {
     /// `automated: "true"`: automation may release new images.
     pub automated: bool,
+    /// Whether an `automated` annotation is present at all (in an `automatic` environment a
+    /// workload is automated unless it says otherwise).
+    #[serde(default)]
+    pub automated_set: bool,
     /// `locked: "true"`: releases are blocked.
     pub locked: bool,
     /// Why it is locked.
@@ -142,6 +146,7 @@ pub(crate) fn read(object: &Node) -> Policy {
     };
     let mut policy = Policy {
         automated: value("automated").as_deref() == Some("true"),
+        automated_set: value("automated").is_some(),
         locked: value("locked").as_deref() == Some("true"),
         locked_msg: value("locked_msg"),
         locked_user: value("locked_user"),

@@ -23,7 +23,11 @@ pub struct ImageInfo {
 impl ImageInfo {
     /// A tag without digest or creation time.
     pub fn new(tag: impl Into<String>) -> ImageInfo {
-        ImageInfo { tag: tag.into(), digest: None, created: None }
+        ImageInfo {
+            tag: tag.into(),
+            digest: None,
+            created: None,
+        }
     }
 
     /// With a digest.
@@ -41,7 +45,10 @@ impl ImageInfo {
     /// With a creation time given as RFC 3339 text; `invalid_catalog` when it does not parse.
     pub fn with_created_str(self, created: &str) -> Result<ImageInfo> {
         let time = parse_time(created).map_err(|m| {
-            Error::new(ErrorKind::InvalidCatalog, format!("creation time of tag {}: {m}", self.tag))
+            Error::new(
+                ErrorKind::InvalidCatalog,
+                format!("creation time of tag {}: {m}", self.tag),
+            )
         })?;
         Ok(self.with_created(time))
     }
@@ -49,7 +56,8 @@ impl ImageInfo {
 
 /// Parse an RFC 3339 timestamp (`2026-11-27T10:00:00Z`, offsets allowed).
 pub(crate) fn parse_time(text: &str) -> std::result::Result<Timestamp, String> {
-    text.parse::<Timestamp>().map_err(|e| format!("`{text}` is not an RFC 3339 timestamp ({e})"))
+    text.parse::<Timestamp>()
+        .map_err(|e| format!("`{text}` is not an RFC 3339 timestamp ({e})"))
 }
 
 /// Tags per repository. Repositories are matched by normalised name, so `nginx` and
@@ -79,14 +87,21 @@ impl Catalog {
     /// Errors: `invalid_catalog` for an invalid repository, tag or digest.
     pub fn add(&mut self, repository: &str, info: ImageInfo) -> Result<()> {
         let invalid = |what: String| Error::new(ErrorKind::InvalidCatalog, what);
-        let repo = ImageRef::parse(repository).map_err(|e| invalid(format!("repository: {}", e.message())))?;
+        let repo =
+            ImageRef::parse(repository).map_err(|e| invalid(format!("repository: {}", e.message())))?;
         if repo.tag().is_some() || repo.digest().is_some() {
-            return Err(invalid(format!("repository `{repository}` must not carry a tag or digest")));
+            return Err(invalid(format!(
+                "repository `{repository}` must not carry a tag or digest"
+            )));
         }
         // Validate the tag and digest by spelling the reference they make.
-        let tagged = repo.with_tag(&info.tag).map_err(|e| invalid(e.message().to_string()))?;
+        let tagged = repo
+            .with_tag(&info.tag)
+            .map_err(|e| invalid(e.message().to_string()))?;
         if let Some(digest) = &info.digest {
-            tagged.with_digest(digest).map_err(|e| invalid(e.message().to_string()))?;
+            tagged
+                .with_digest(digest)
+                .map_err(|e| invalid(e.message().to_string()))?;
         }
         let list = self.repositories.entry(repo.name()).or_default();
         list.retain(|i| i.tag != info.tag);
@@ -96,8 +111,13 @@ impl Catalog {
 
     /// The tags of a repository (matched by normalised name), in the order they were added.
     pub fn images(&self, repository: &str) -> &[ImageInfo] {
-        let name = ImageRef::parse(repository).map(|r| r.name()).unwrap_or_else(|_| repository.to_string());
-        self.repositories.get(&name).map(Vec::as_slice).unwrap_or_default()
+        let name = ImageRef::parse(repository)
+            .map(|r| r.name())
+            .unwrap_or_else(|_| repository.to_string());
+        self.repositories
+            .get(&name)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 
     /// The entry for one tag of a repository.

@@ -137,6 +137,12 @@ impl Patch {
         Patch::default()
     }
 
+    /// Add the edits of `other` to this patch.
+    pub fn extend(&mut self, other: Patch) {
+        self.splices.extend(other.splices);
+        self.intents.extend(other.intents);
+    }
+
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {
         self.splices.is_empty()
@@ -166,6 +172,10 @@ impl Patch {
             }
             NodeKind::Scalar { value, style } => (value.as_str(), *style),
         };
+        if current == value {
+            // Setting the value it already has changes nothing, whatever the construct.
+            return Ok(());
+        }
         if let Some(anchor) = &node.anchor {
             if doc.is_aliased(anchor) {
                 return Err(unsupported(
@@ -181,9 +191,6 @@ impl Patch {
                 node,
                 "the value is a block scalar (| or >); relman edits only single-line values",
             ));
-        }
-        if current == value {
-            return Ok(());
         }
         let text = stream.text();
         let start = super::stream::content_start(text, node);

@@ -31,4 +31,6 @@ pub use edit::{Patch, Path, Step, resolve};
 pub use libyaml::ScalarStyle;
 pub use node::{Entry, Node, NodeKind};
 pub use scalar::{double_quoted, plain_is_string, render};
-pub use stream::{Document, Stream, comment_after, content_start, line_break, line_start, next_line_start};
+pub use stream::{
+    Document, Stream, check_syntax, comment_after, content_start, line_break, line_start, next_line_start,
+};

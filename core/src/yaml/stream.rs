@@ -190,6 +190,17 @@ impl<'t> Stream<'t> {
     }
 }
 
+/// Whether libyaml accepts `text` as a YAML stream, without building a tree (so, unlike
+/// [`Stream::parse`], it also accepts non-string mapping keys). Errors are `invalid_yaml` with
+/// libyaml's problem position.
+pub fn check_syntax(text: &str) -> Result<()> {
+    let bom = if text.starts_with(BOM) { BOM.len() } else { 0 };
+    for event in Parser::new(&text.as_bytes()[bom..]) {
+        event.map_err(|e| Error::new(ErrorKind::InvalidYaml, e.message).at(e.line + 1, e.column + 1))?;
+    }
+    Ok(())
+}
+
 fn mark_in_flow(node: &mut Node) {
     // Children of a flow collection are marked when they complete, so only the node itself
     // needs the flag here; its own children were marked while it was open.

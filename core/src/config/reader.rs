@@ -1,0 +1,534 @@
+//! Reading `relman.yaml` from the YAML tree: the schema, every check, and errors located at
+//! the offending node.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+
+use super::environment::{Environment, EnvironmentLock, ReleaseMode};
+use super::service::Service;
+use super::{Config, FILE, TagFilterSetting, VersionSetting, parse_filter, parse_versions};
+use crate::error::{Error, ErrorKind, Result};
+use crate::yaml::{Entry, Node, NodeKind, ScalarStyle, Stream};
+
+const TOP_KEYS: [&str; 4] = ["versions", "defaultNamespace", "environments", "services"];
+const ENVIRONMENT_KEYS: [&str; 5] = ["path", "release", "promoteFrom", "lock", "defaultNamespace"];
+const LOCK_KEYS: [&str; 3] = ["reason", "by", "until"];
+const SERVICE_KEYS: [&str; 3] = ["workloads", "filter", "imagePolicy"];
+
+/// An `invalid_config` error located at `node` in `relman.yaml`.
+pub(super) fn invalid(node: &Node, message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::InvalidConfig, message)
+        .in_file(FILE)
+        .at(node.line.max(1), node.column.max(1))
+}
+
+/// `error` re-coded as `invalid_config` in `relman.yaml`, keeping its message and position.
+pub(super) fn recode(error: &Error) -> Error {
+    let e = Error::new(ErrorKind::InvalidConfig, error.message()).in_file(FILE);
+    match (error.line(), error.column()) {
+        (Some(line), Some(column)) => e.at(line, column),
+        _ => e,
+    }
+}
+
+/// Parse the text of `relman.yaml`; YAML errors become `invalid_config` at the same place.
+pub(super) fn parse_stream(text: &str) -> Result<Stream<'_>> {
+    Stream::parse(text).map_err(|e| recode(&e))
+}
+
+/// The single document's root mapping.
+pub(super) fn root<'s>(stream: &'s Stream<'_>) -> Result<&'s Node> {
+    let empty = || {
+        Error::new(
+            ErrorKind::InvalidConfig,
+            "relman.yaml is empty; it needs at least `environments:` (without a relman.yaml, \
+             relman treats the whole repository as one environment)",
+        )
+        .in_file(FILE)
+        .at(1, 1)
+    };
+    let doc = match stream.documents.as_slice() {
+        [] => return Err(empty()),
+        [doc] => doc,
+        [_, second, ..] => {
+            return Err(invalid(
+                &second.root,
+                "relman.yaml holds one YAML document; found a second one",
+            ));
+        }
+    };
+    let root = &doc.root;
+    if is_null(root) {
+        return Err(empty());
+    }
+    if root.entries().is_none() {
+        return Err(invalid(
+            root,
+            "relman.yaml must be a mapping with `environments:` (and optionally `versions`, \
+             `defaultNamespace`, `services`)",
+        ));
+    }
+    Ok(root)
+}
+
+/// Read and check the whole configuration.
+pub(super) fn read(stream: &Stream<'_>) -> Result<Config> {
+    let root = root(stream)?;
+    let entries = mapping(root, "relman.yaml", &TOP_KEYS)?;
+    let versions: VersionSetting = match field(entries, "versions") {
+        Some(node) => parse_versions(string(node, "versions")?).map_err(|m| invalid(node, m))?,
+        None => VersionSetting::default(),
+    };
+    let default_namespace = match field(entries, "defaultNamespace") {
+        Some(node) => namespace(node)?,
+        None => "default".to_string(),
+    };
+    let Some(environments_node) = field(entries, "environments") else {
+        return Err(invalid(root, "relman.yaml has no `environments:`; define at least one"));
+    };
+    let environments = environments(environments_node, &default_namespace)?;
+    let services = match field(entries, "services") {
+        Some(node) if is_null(node) => Vec::new(),
+        Some(node) => services(node)?,
+        None => Vec::new(),
+    };
+    Ok(Config {
+        versions,
+        default_namespace,
+        environments,
+        services,
+    })
+}
+
+fn environments(node: &Node, default_namespace: &str) -> Result<Vec<Environment>> {
+    if is_null(node) {
+        return Err(invalid(node, "`environments` is empty; define at least one environment"));
+    }
+    let entries = mapping(node, "environments", &[])?;
+    if entries.is_empty() {
+        return Err(invalid(node, "`environments` is empty; define at least one environment"));
+    }
+    let mut out = Vec::with_capacity(entries.len());
+    let mut promotions: Vec<(usize, &Node)> = Vec::new();
+    for entry in entries {
+        let name = name(&entry.key, "environment")?;
+        let what = format!("environment `{name}`");
+        if is_null(&entry.value) {
+            return Err(invalid(&entry.value, format!("{what} needs a `path`")));
+        }
+        let fields = mapping(&entry.value, &what, &ENVIRONMENT_KEYS)?;
+        let Some(path_node) = field(fields, "path") else {
+            return Err(invalid(&entry.key, format!("{what} has no `path`")));
+        };
+        let paths = paths(path_node, &what)?;
+        let release = match field(fields, "release") {
+            Some(node) => match string(node, "release")? {
+                "automatic" => ReleaseMode::Automatic,
+                "manual" => ReleaseMode::Manual,
+                other => {
+                    return Err(invalid(
+                        node,
+                        format!("`release: {other}` in {what}: write `automatic` or `manual`"),
+                    ));
+                }
+            },
+            None => ReleaseMode::Manual,
+        };
+        let promote_from = match field(fields, "promoteFrom") {
+            Some(node) => {
+                promotions.push((out.len(), node));
+                Some(string(node, "promoteFrom")?.to_string())
+            }
+            None => None,
+        };
+        let lock = match field(fields, "lock") {
+            Some(node) => Some(lock(node, &what)?),
+            None => None,
+        };
+        let default_namespace = match field(fields, "defaultNamespace") {
+            Some(node) => namespace(node)?,
+            None => default_namespace.to_string(),
+        };
+        out.push(Environment {
+            name: name.to_string(),
+            paths,
+            release,
+            promote_from,
+            lock,
+            default_namespace,
+        });
+    }
+    check_promotions(&out, &promotions)?;
+    Ok(out)
+}
+
+/// `promoteFrom` names another defined environment and the chains have no cycle.
+fn check_promotions(environments: &[Environment], promotions: &[(usize, &Node)]) -> Result<()> {
+    let index = |name: &str| environments.iter().position(|e| e.name == name);
+    for &(i, node) in promotions {
+        let env = &environments[i];
+        let from = env.promote_from.as_deref().unwrap_or_default();
+        if from == env.name {
+            return Err(invalid(
+                node,
+                format!("environment `{from}` cannot promote from itself"),
+            ));
+        }
+        if index(from).is_none() {
+            return Err(invalid(
+                node,
+                format!(
+                    "`promoteFrom: {from}` in environment `{}` names no environment; defined: {}",
+                    env.name,
+                    names(environments)
+                ),
+            ));
+        }
+    }
+    for &(i, node) in promotions {
+        let mut chain = vec![environments[i].name.as_str()];
+        let mut at = i;
+        while let Some(next) = environments[at].promote_from.as_deref().and_then(index) {
+            chain.push(environments[next].name.as_str());
+            if next == i {
+                return Err(invalid(
+                    node,
+                    format!("`promoteFrom` forms a cycle: {}", chain.join(" -> ")),
+                ));
+            }
+            if chain.len() > environments.len() {
+                break;
+            }
+            at = next;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn names(environments: &[Environment]) -> String {
+    environments
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn paths(node: &Node, what: &str) -> Result<Vec<String>> {
+    let items: Vec<&Node> = match &node.kind {
+        NodeKind::Sequence { items, .. } => {
+            if items.is_empty() {
+                return Err(invalid(node, format!("the `path` list of {what} is empty")));
+            }
+            items.iter().collect()
+        }
+        _ => vec![node],
+    };
+    let mut out: Vec<String> = Vec::with_capacity(items.len());
+    for item in items {
+        let raw = string(item, "path")?;
+        let path = normalise_path(raw).map_err(|m| invalid(item, format!("path `{raw}` of {what}: {m}")))?;
+        if out.contains(&path) {
+            return Err(invalid(item, format!("path `{raw}` is listed twice in {what}")));
+        }
+        out.push(path);
+    }
+    Ok(out)
+}
+
+/// A repo-relative path without `./`, `.` segments, doubled or trailing `/`; `.` is the whole
+/// repository (the empty path). Absolute paths and `..` are refused.
+pub(super) fn normalise_path(raw: &str) -> std::result::Result<String, &'static str> {
+    let bytes = raw.as_bytes();
+    let drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
+    if raw.starts_with('/') || raw.starts_with('\\') || drive {
+        return Err("absolute paths are refused; write a path relative to the repository root");
+    }
+    if raw.contains('\\') {
+        return Err("write paths with `/`");
+    }
+    if raw.chars().any(char::is_control) {
+        return Err("the path contains a control character");
+    }
+    let segments: Vec<&str> = raw.split('/').filter(|s| !s.is_empty() && *s != ".").collect();
+    if segments.contains(&"..") {
+        return Err("`..` would leave the repository; write a path inside it");
+    }
+    Ok(segments.join("/"))
+}
+
+fn lock(node: &Node, what: &str) -> Result<EnvironmentLock> {
+    let context = format!("the lock of {what}");
+    if is_null(node) {
+        return Err(invalid(node, format!("{context} is empty; it needs `reason` and `by`")));
+    }
+    let fields = mapping(node, &context, &LOCK_KEYS)?;
+    let required = |key: &str| -> Result<String> {
+        match field(fields, key) {
+            Some(value) => Ok(string(value, key)?.to_string()),
+            None => Err(invalid(node, format!("{context} has no `{key}`"))),
+        }
+    };
+    let reason = required("reason")?;
+    let by = required("by")?;
+    let until = match field(fields, "until") {
+        Some(value) => Some(timestamp(value)?),
+        None => None,
+    };
+    Ok(EnvironmentLock { reason, by, until })
+}
+
+/// An RFC 3339 timestamp with a time and an offset.
+pub(super) fn timestamp(node: &Node) -> Result<Timestamp> {
+    let text = string(node, "until")?;
+    text.parse::<Timestamp>().map_err(|e| {
+        invalid(
+            node,
+            format!("`until: {text}` is not an RFC 3339 time with an offset (like 2027-01-04T00:00:00Z): {e}"),
+        )
+    })
+}
+
+fn services(node: &Node) -> Result<Vec<Service>> {
+    let entries = mapping(node, "services", &[])?;
+    let mut out: Vec<Service> = Vec::with_capacity(entries.len());
+    let mut owners: HashMap<(String, String), usize> = HashMap::new();
+    for entry in entries {
+        let name = name(&entry.key, "service")?;
+        let what = format!("service `{name}`");
+        let fields: &[Entry] = if is_null(&entry.value) {
+            &[]
+        } else {
+            mapping(&entry.value, &what, &SERVICE_KEYS)?
+        };
+        let mut workloads = Vec::new();
+        if let Some(list) = field(fields, "workloads") {
+            let Some(items) = list.items() else {
+                return Err(invalid(list, format!("`workloads` of {what} must be a list of kind/name")));
+            };
+            if items.is_empty() {
+                return Err(invalid(
+                    list,
+                    format!("`workloads` of {what} is empty; list kind/name entries or leave it out"),
+                ));
+            }
+            for item in items {
+                let id = workload(item)?;
+                let (kind, workload_name) = id.split_once('/').expect("checked kind/name");
+                let key = (kind.to_string(), workload_name.to_string());
+                if let Some(&owner) = owners.get(&key) {
+                    let message = if owner == out.len() {
+                        format!("workload `{id}` is listed twice in {what}")
+                    } else {
+                        format!(
+                            "workload `{id}` is listed by services `{}` and `{name}`; a workload belongs to one service",
+                            out[owner].name
+                        )
+                    };
+                    return Err(invalid(item, message));
+                }
+                owners.insert(key, out.len());
+                workloads.push(id);
+            }
+        }
+        let filter: Option<TagFilterSetting> = match field(fields, "filter") {
+            Some(node) => Some(parse_filter(string(node, "filter")?).map_err(|e| {
+                invalid(node, format!("`filter` of {what}: {}", e.message()))
+            })?),
+            None => None,
+        };
+        let image_policy = match field(fields, "imagePolicy") {
+            Some(node) => image_policy(node)?,
+            None => name.to_string(),
+        };
+        out.push(Service {
+            name: name.to_string(),
+            workloads,
+            filter,
+            image_policy,
+        });
+    }
+    Ok(out)
+}
+
+/// `kind/name`, the kind lower-cased.
+fn workload(node: &Node) -> Result<String> {
+    let raw = string(node, "workload")?;
+    if raw.contains(':') {
+        return Err(invalid(
+            node,
+            format!("workload `{raw}`: services are namespace-agnostic; write kind/name without a namespace"),
+        ));
+    }
+    match raw.split_once('/') {
+        Some((kind, name))
+            if !kind.is_empty() && !name.is_empty() && !name.contains('/') && !raw.contains(char::is_whitespace) =>
+        {
+            Ok(format!("{}/{name}", kind.to_ascii_lowercase()))
+        }
+        _ => Err(invalid(
+            node,
+            format!("workload `{raw}` is not kind/name (like deployment/users)"),
+        )),
+    }
+}
+
+fn image_policy(node: &Node) -> Result<String> {
+    let raw = string(node, "imagePolicy")?;
+    let ok = match raw.split_once(':') {
+        Some((ns, name)) => is_label(ns) && is_name(name),
+        None => is_name(raw),
+    };
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err(invalid(
+            node,
+            format!("`imagePolicy: {raw}` is not namespace:name or name (like flux-system:users)"),
+        ))
+    }
+}
+
+fn namespace(node: &Node) -> Result<String> {
+    let raw = string(node, "defaultNamespace")?;
+    if is_label(raw) {
+        Ok(raw.to_string())
+    } else {
+        Err(invalid(
+            node,
+            format!(
+                "`{raw}` is not a Kubernetes namespace (lower-case letters, digits and `-`, at most 63)"
+            ),
+        ))
+    }
+}
+
+/// A DNS-1123 label, as Kubernetes namespaces are.
+fn is_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// A DNS-1123 subdomain, as Kubernetes object names are.
+fn is_name(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 253 && s.split('.').all(is_label)
+}
+
+/// An environment or service name: a letter or digit, then letters, digits, `.`, `_`, `-`, `/`.
+fn name<'n>(key: &'n Node, what: &str) -> Result<&'n str> {
+    let raw = string(key, what)?;
+    let ok = raw.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'));
+    if ok {
+        Ok(raw)
+    } else {
+        Err(invalid(
+            key,
+            format!("`{raw}` is not a valid {what} name: use letters, digits, `.`, `_`, `-` and `/`"),
+        ))
+    }
+}
+
+/// Whether a node is YAML null (an empty plain value, `~`, `null`).
+fn is_null(node: &Node) -> bool {
+    matches!(
+        &node.kind,
+        NodeKind::Scalar { value, style: ScalarStyle::Plain }
+            if matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL")
+    ) && node.tag.is_none()
+}
+
+/// A non-empty string value.
+fn string<'n>(node: &'n Node, what: &str) -> Result<&'n str> {
+    match &node.kind {
+        NodeKind::Alias { anchor } => Err(invalid(
+            node,
+            format!("`{what}` is an alias (*{anchor}); relman.yaml does not resolve aliases, write the value"),
+        )),
+        NodeKind::Mapping { .. } | NodeKind::Sequence { .. } => {
+            Err(invalid(node, format!("`{what}` must be a string")))
+        }
+        NodeKind::Scalar { value, .. } => {
+            if is_null(node) || value.trim().is_empty() {
+                Err(invalid(node, format!("`{what}` needs a value")))
+            } else {
+                Ok(value)
+            }
+        }
+    }
+}
+
+/// The entries of a mapping whose keys are unique strings; with `allowed` non-empty, every key
+/// must be one of them.
+fn mapping<'n>(node: &'n Node, what: &str, allowed: &[&str]) -> Result<&'n [Entry]> {
+    let Some(entries) = node.entries() else {
+        return Err(match &node.kind {
+            NodeKind::Alias { anchor } => invalid(
+                node,
+                format!("{what} is an alias (*{anchor}); relman.yaml does not resolve aliases"),
+            ),
+            _ => invalid(node, format!("{what} must be a mapping")),
+        });
+    };
+    for (i, entry) in entries.iter().enumerate() {
+        let Some(key) = entry.key.as_str() else {
+            return Err(invalid(&entry.key, format!("a key of {what} is not a string")));
+        };
+        if let Some(first) = entries[..i].iter().find(|e| e.key.as_str() == Some(key)) {
+            return Err(invalid(
+                &entry.key,
+                format!(
+                    "duplicate key `{key}` in {what} (lines {} and {})",
+                    first.key.line, entry.key.line
+                ),
+            ));
+        }
+        if !allowed.is_empty() && !allowed.contains(&key) {
+            return Err(invalid(
+                &entry.key,
+                format!("unknown key `{key}` in {what}; expected one of: {}", allowed.join(", ")),
+            ));
+        }
+    }
+    Ok(entries)
+}
+
+/// The value of `key` among entries already checked by [`mapping`].
+fn field<'n>(entries: &'n [Entry], key: &str) -> Option<&'n Node> {
+    entries
+        .iter()
+        .find(|e| e.key.as_str() == Some(key))
+        .map(|e| &e.value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_normalise() {
+        assert_eq!(normalise_path("./envs/prod/").unwrap(), "envs/prod");
+        assert_eq!(normalise_path("envs//prod/./a.yaml").unwrap(), "envs/prod/a.yaml");
+        assert_eq!(normalise_path(".").unwrap(), "");
+        assert_eq!(normalise_path("./").unwrap(), "");
+        assert!(normalise_path("../other").is_err());
+        assert!(normalise_path("envs/../../x").is_err());
+        assert!(normalise_path("/etc").is_err());
+        assert!(normalise_path("C:/x").is_err());
+        assert!(normalise_path("envs\\prod").is_err());
+    }
+
+    #[test]
+    fn names_and_labels() {
+        assert!(is_label("prod-eu1"));
+        assert!(!is_label("Prod"));
+        assert!(!is_label("-a"));
+        assert!(is_name("users.v2"));
+        assert!(!is_name("users..v2"));
+    }
+}

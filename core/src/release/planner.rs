@@ -1,0 +1,641 @@
+//! The planner: a pure function of (snapshot, spec, catalog, history, now) that decides, per
+//! workload and container, whether the pointer moves and why, then edits the files.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::Timestamp;
+
+use super::catalog::{Catalog, ImageInfo};
+use super::message::commit_message;
+use super::plan::{
+    ContainerSkip, ContainerUpdate, FileChange, ReleaseKind, ReleasePlan, Reason, Status, WorkloadResult,
+};
+use super::record::History;
+use super::snapshot::{CONFIG_FILE, Snapshot};
+use super::spec::{ImageSpec, ReleaseSpec, Services};
+use crate::config::{Config, Environment, ReleaseMode};
+use crate::error::{Error, ErrorKind, Result};
+use crate::image::ImageRef;
+use crate::manifest::{self, ScannedWorkload, WorkloadEdit};
+use crate::policy::{Ignore, PolicyChange, RejectReason, TagFilter, VersionMode, compare, select};
+
+/// A workload of an environment, with the file it lives in and its service.
+struct Placed {
+    path: String,
+    workload: ScannedWorkload,
+    service: String,
+    service_filter: Option<TagFilter>,
+}
+
+/// Every workload of `env`, in path then document order. The same id twice is
+/// `duplicate_resource` naming both files.
+fn load(snapshot: &Snapshot, config: &Config, env: &Environment) -> Result<Vec<Placed>> {
+    let mut out: Vec<Placed> = Vec::new();
+    let mut seen: HashMap<String, (String, usize)> = HashMap::new();
+    for (path, text) in snapshot.files() {
+        if path == CONFIG_FILE || !(path.ends_with(".yaml") || path.ends_with(".yml")) || !env.contains(path) {
+            continue;
+        }
+        for workload in manifest::scan(text, &env.default_namespace, path)? {
+            if let Some((first, line)) = seen.get(&workload.id) {
+                return Err(Error::new(
+                    ErrorKind::DuplicateResource,
+                    format!(
+                        "{} is defined twice in environment {}: {first}:{line} and {path}:{}",
+                        workload.id, env.name, workload.line
+                    ),
+                )
+                .in_file(path)
+                .at(workload.line, 1));
+            }
+            seen.insert(workload.id.clone(), (path.to_string(), workload.line));
+            let service = config.service_for(&workload.kind, &workload.name);
+            out.push(Placed {
+                path: path.to_string(),
+                service: service.map_or_else(|| workload.name.clone(), |s| s.name.clone()),
+                service_filter: service.and_then(|s| s.filter.clone()),
+                workload,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// How a release names workloads: service names or workload ids.
+fn names(entry: &str, placed: &Placed) -> bool {
+    if !entry.contains('/') {
+        return entry == placed.service;
+    }
+    let w = &placed.workload;
+    let (namespace, rest) = match entry.split_once(':') {
+        Some((ns, rest)) => (Some(ns), rest),
+        None => (None, entry),
+    };
+    let Some((kind, name)) = rest.split_once('/') else { return false };
+    name == w.name
+        && kind.eq_ignore_ascii_case(&w.kind)
+        && namespace.is_none_or(|ns| w.id.split_once(':').is_some_and(|(wns, _)| wns == ns))
+}
+
+/// What a planning run is doing.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Run {
+    Release,
+    Automation,
+}
+
+struct Planner<'a> {
+    env: &'a Environment,
+    catalog: &'a Catalog,
+    history: &'a History,
+    now: Timestamp,
+    run: Run,
+    spec: &'a ReleaseSpec,
+    kind: ReleaseKind,
+    mode: VersionMode,
+    /// The `promoteFrom` environment's current pointers (normalised name, tag) and its
+    /// workloads, loaded when the gate or a promotion needs them.
+    source: Option<Source>,
+    selections: HashMap<(String, String), Option<(ImageInfo, bool)>>,
+}
+
+struct Source {
+    name: String,
+    workloads: Vec<Placed>,
+}
+
+/// The decision for one slot.
+enum SlotOutcome {
+    Move(String),
+    Skip(Reason, String),
+    /// The slot is not concerned (an exact image of another repository).
+    NotTargeted,
+}
+
+fn skip(reason: Reason, message: impl Into<String>) -> SlotOutcome {
+    SlotOutcome::Skip(reason, message.into())
+}
+
+/// The order in which a skipped workload's container reasons are summarised: the first
+/// present wins.
+const SUMMARY_ORDER: [Reason; 11] = [
+    Reason::UnsupportedYaml,
+    Reason::NotPromoted,
+    Reason::OutsideFilter,
+    Reason::MissingDigest,
+    Reason::MissingTimestamp,
+    Reason::WouldDowngrade,
+    Reason::NoPreviousRelease,
+    Reason::NotFound,
+    Reason::NoMatchingImage,
+    Reason::DifferentImage,
+    Reason::UpToDate,
+];
+
+impl Planner<'_> {
+    fn named_explicitly(&self, placed: &Placed) -> bool {
+        match &self.spec.services {
+            Services::All => false,
+            Services::Named(list) => list.iter().any(|e| names(e, placed)),
+        }
+    }
+
+    fn forced(&self, placed: &Placed) -> bool {
+        self.spec.force && self.named_explicitly(placed)
+    }
+
+    fn result(placed: &Placed, status: Status, reason: Option<Reason>, message: impl Into<String>) -> WorkloadResult {
+        WorkloadResult {
+            workload: placed.workload.id.clone(),
+            status,
+            reason,
+            message: message.into(),
+            updates: Vec::new(),
+            skipped: Vec::new(),
+            path: Some(placed.path.clone()),
+        }
+    }
+
+    /// Decide one workload: its result and, on success, the edit to make.
+    fn decide(&mut self, placed: &Placed) -> Result<(WorkloadResult, Option<WorkloadEdit>)> {
+        let w = &placed.workload;
+        let policy = &w.policy;
+        if let Services::Named(list) = &self.spec.services {
+            if !list.iter().any(|e| names(e, placed)) {
+                return Ok((Self::result(placed, Status::Ignored, Some(Reason::NotIncluded), "not included in the release"), None));
+            }
+        }
+        if self.spec.exclude.iter().any(|e| names(e, placed)) {
+            return Ok((Self::result(placed, Status::Ignored, Some(Reason::Excluded), "excluded from the release"), None));
+        }
+        if policy.ignore == Ignore::True {
+            return Ok((Self::result(placed, Status::Ignored, Some(Reason::Ignored), "annotated ignore: \"true\""), None));
+        }
+        let mut notes: Vec<String> = Vec::new();
+        let mut expired = false;
+        if let Some(lock) = &self.env.lock {
+            if lock.is_active(self.now) {
+                let overridden = self.run == Run::Release && self.spec.force && self.names_environment_lock(&lock.reason);
+                if !overridden {
+                    let mut message = format!("environment {} is locked by {}: {}", self.env.name, lock.by, lock.reason);
+                    if self.run == Run::Release && self.spec.force {
+                        message.push_str(" (force does not override an environment lock unless the cause message names it)");
+                    }
+                    return Ok((Self::result(placed, Status::Skipped, Some(Reason::EnvironmentLocked), message), None));
+                }
+                notes.push(format!("environment lock ({}) overridden by a forced release", lock.reason));
+            } else {
+                expired = true;
+                notes.push(format!("the environment lock ({}) has expired", lock.reason));
+            }
+        }
+        if policy.locked {
+            let until = policy.locked_until.as_deref().map(super::catalog::parse_time);
+            let active = match &until {
+                Some(Ok(t)) => self.now < *t,
+                _ => true,
+            };
+            if active {
+                let mut message = String::from("locked");
+                if let Some(user) = &policy.locked_user {
+                    message.push_str(&format!(" by {user}"));
+                }
+                if let Some(msg) = &policy.locked_msg {
+                    message.push_str(&format!(": {msg}"));
+                }
+                if let Some(Err(e)) = &until {
+                    message.push_str(&format!(" (lock expiry ignored: {e})"));
+                }
+                if !(self.run == Run::Release && self.forced(placed)) {
+                    return Ok((Self::result(placed, Status::Skipped, Some(Reason::Locked), message), None));
+                }
+                notes.push(format!("{message}; overridden by force"));
+            } else {
+                expired = true;
+                notes.push("the workload lock has expired".to_string());
+            }
+        }
+        if self.run == Run::Automation {
+            match self.env.release {
+                ReleaseMode::Manual => {
+                    return Ok((
+                        Self::result(placed, Status::Skipped, Some(Reason::EnvironmentManual), format!("environment {} is released manually", self.env.name)),
+                        None,
+                    ));
+                }
+                ReleaseMode::Automatic if policy.automated_set && !policy.automated => {
+                    return Ok((Self::result(placed, Status::Skipped, Some(Reason::NotAutomated), "automation is turned off by annotation"), None));
+                }
+                ReleaseMode::Annotations if !policy.automated => {
+                    return Ok((Self::result(placed, Status::Skipped, Some(Reason::NotAutomated), "not annotated automated: \"true\""), None));
+                }
+                _ => {}
+            }
+        }
+
+        let mut updates = Vec::new();
+        let mut skipped = Vec::new();
+        let mut images = Vec::new();
+        let managed: Vec<_> = w.slots.iter().filter(|s| s.managed).collect();
+        for slot in &managed {
+            let current = ImageRef::parse(&slot.image).expect("managed slots parse");
+            let filter = match policy.tag_filters.get(&slot.container) {
+                Some(text) => TagFilter::parse(text).map_err(|e| {
+                    Error::new(ErrorKind::InvalidFilter, format!("{}: tag filter of container {}: {}", w.id, slot.container, e.message()))
+                        .in_file(placed.path.clone())
+                        .at(w.line, 1)
+                })?,
+                None => placed.service_filter.clone().unwrap_or_default(),
+            };
+            match self.decide_slot(placed, &slot.container, &current, &filter)? {
+                SlotOutcome::Move(target) => {
+                    updates.push(ContainerUpdate { container: slot.container.clone(), from: slot.image.clone(), to: target.clone() });
+                    images.push((slot.container.clone(), ImageRef::parse(&target)?));
+                }
+                SlotOutcome::Skip(reason, message) => {
+                    skipped.push(ContainerSkip { container: slot.container.clone(), reason, message })
+                }
+                SlotOutcome::NotTargeted => {}
+            }
+        }
+        let mut result = Self::result(placed, Status::Success, None, "");
+        result.skipped = skipped;
+        if !updates.is_empty() {
+            result.message = updates.iter().map(|u| format!("{}: {} -> {}", u.container, u.from, u.to)).collect::<Vec<_>>().join("; ");
+            if expired {
+                result.reason = Some(Reason::LockExpired);
+            }
+            if !notes.is_empty() {
+                result.message.push_str(&format!(" ({})", notes.join("; ")));
+            }
+            result.updates = updates;
+            let policy_change = (self.run == Run::Release && self.spec.locks()).then(|| self.lock_change());
+            let edit = WorkloadEdit { workload: w.id.clone(), images, policy: policy_change };
+            return Ok((result, Some(edit)));
+        }
+        if result.skipped.is_empty() {
+            let (status, reason, message) = match (&self.spec.image, managed.is_empty()) {
+                (_, true) => (Status::Skipped, Reason::NoMatchingImage, "no container has a managed image reference".to_string()),
+                (ImageSpec::Exact(image), false) => (
+                    Status::Ignored,
+                    Reason::DifferentImage,
+                    format!("no container runs {}", image.repository()),
+                ),
+                _ => (Status::Skipped, Reason::UpToDate, "image(s) up to date".to_string()),
+            };
+            result.status = status;
+            result.reason = Some(reason);
+            result.message = message;
+            return Ok((result, None));
+        }
+        let reason = SUMMARY_ORDER
+            .iter()
+            .copied()
+            .find(|r| result.skipped.iter().any(|s| s.reason == *r))
+            .unwrap_or(result.skipped[0].reason);
+        result.status = Status::Skipped;
+        result.reason = Some(reason);
+        result.message = result.skipped.iter().map(|s| format!("{}: {}", s.container, s.message)).collect::<Vec<_>>().join("; ");
+        Ok((result, None))
+    }
+
+    fn names_environment_lock(&self, reason: &str) -> bool {
+        let Some(message) = &self.spec.cause.message else { return false };
+        let message = message.to_lowercase();
+        message.contains("environment lock") || (!reason.trim().is_empty() && message.contains(&reason.to_lowercase()))
+    }
+
+    fn lock_change(&self) -> PolicyChange {
+        let default_msg = match self.kind {
+            ReleaseKind::Rollback => format!("rolled back in {} by relman", self.env.name),
+            _ => format!("released to {} and locked by relman", self.env.name),
+        };
+        let mut change = PolicyChange::new()
+            .add("locked", "true")
+            .add("locked_msg", self.spec.cause.message.clone().unwrap_or(default_msg));
+        if let Some(user) = &self.spec.cause.user {
+            change = change.add("locked_user", user.clone());
+        }
+        change
+    }
+
+    /// The reference to write: the slot's repository as written with the new tag and digest.
+    /// Where the current value pins a digest, the new one pins one too (from `digest` or the
+    /// catalog), else `missing_digest`.
+    fn spell(&self, current: &ImageRef, tag: Option<&str>, digest: Option<&str>) -> std::result::Result<String, SlotOutcome> {
+        let mut text = current.repository().to_string();
+        if let Some(tag) = tag {
+            text.push(':');
+            text.push_str(tag);
+        }
+        let digest = match (digest, current.digest(), tag) {
+            (Some(d), _, _) => Some(d.to_string()),
+            (None, Some(_), Some(tag)) => match self.catalog.get(current.repository(), tag).and_then(|i| i.digest.clone()) {
+                Some(d) => Some(d),
+                None => {
+                    return Err(skip(
+                        Reason::MissingDigest,
+                        format!("the current image pins a digest and the catalog has none for {}:{tag}", current.repository()),
+                    ));
+                }
+            },
+            _ => None,
+        };
+        if let Some(d) = digest {
+            text.push('@');
+            text.push_str(&d);
+        }
+        Ok(text)
+    }
+
+    fn up_to_date(current: &ImageRef, target: &str) -> bool {
+        current.as_str() == target
+            || ImageRef::parse(target).is_ok_and(|t| {
+                t.same_repository(current) && t.tag() == current.tag() && t.digest() == current.digest()
+            })
+    }
+
+    fn decide_slot(&mut self, placed: &Placed, container: &str, current: &ImageRef, filter: &TagFilter) -> Result<SlotOutcome> {
+        let forced = self.forced(placed);
+        let target = match &self.spec.image.clone() {
+            ImageSpec::Latest => match self.latest(current, filter)? {
+                Ok(t) => t,
+                Err(outcome) => return Ok(outcome),
+            },
+            ImageSpec::Exact(image) => {
+                if !image.same_repository(current) {
+                    return Ok(SlotOutcome::NotTargeted);
+                }
+                if let Some(tag) = image.tag() {
+                    if !forced && !filter.matches_in(tag, self.mode) {
+                        return Ok(skip(
+                            Reason::OutsideFilter,
+                            format!("{} is outside the filter {filter} (use force to release it anyway)", image),
+                        ));
+                    }
+                }
+                match self.spell(current, image.tag(), image.digest()) {
+                    Ok(t) => t,
+                    Err(outcome) => return Ok(outcome),
+                }
+            }
+            ImageSpec::Promote => {
+                let source = self.source.as_ref().expect("promotion loads its source");
+                let found = source
+                    .workloads
+                    .iter()
+                    .find(|s| s.workload.kind.eq_ignore_ascii_case(&placed.workload.kind) && s.workload.name == placed.workload.name)
+                    .or_else(|| source.workloads.iter().find(|s| s.service == placed.service));
+                let Some(from) = found else {
+                    return Ok(skip(Reason::NotFound, format!("{} has no workload of service {}", source.name, placed.service)));
+                };
+                let Some(slot) = from.workload.slots.iter().find(|s| s.container == container && s.managed) else {
+                    return Ok(skip(Reason::NotFound, format!("{} has no container {container} in {}", source.name, from.workload.id)));
+                };
+                let image = ImageRef::parse(&slot.image)?;
+                if let Some(tag) = image.tag() {
+                    if !forced && !filter.matches_in(tag, self.mode) {
+                        return Ok(skip(Reason::OutsideFilter, format!("{image} (from {}) is outside the filter {filter}", source.name)));
+                    }
+                }
+                if image.same_repository(current) {
+                    match self.spell(current, image.tag(), image.digest()) {
+                        Ok(t) => t,
+                        Err(outcome) => return Ok(outcome),
+                    }
+                } else {
+                    image.as_str().to_string()
+                }
+            }
+            ImageSpec::Rollback => {
+                match self.history.previous(&self.env.name, &placed.workload.id, container, current.as_str()) {
+                    Some(previous) => previous,
+                    None => {
+                        return Ok(skip(
+                            Reason::NoPreviousRelease,
+                            format!("no earlier release of {container} in {} is recorded", self.env.name),
+                        ));
+                    }
+                }
+            }
+        };
+        if Self::up_to_date(current, &target) {
+            return Ok(skip(Reason::UpToDate, format!("already at {}", current)));
+        }
+        // The promotion gate: the image must run or have run in the source environment.
+        if matches!(self.kind, ReleaseKind::Manual | ReleaseKind::Automated) && self.env.promote_from.is_some() && !forced {
+            let target_ref = ImageRef::parse(&target)?;
+            if !self.promoted(&target_ref) {
+                let source = self.env.promote_from.as_deref().unwrap_or_default();
+                return Ok(skip(Reason::NotPromoted, format!("{target} never ran in {source}")));
+            }
+        }
+        Ok(SlotOutcome::Move(target))
+    }
+
+    /// Whether `image` runs in the source environment now or was ever released there.
+    fn promoted(&self, image: &ImageRef) -> bool {
+        let Some(source) = &self.source else { return false };
+        let same = |text: &str| {
+            ImageRef::parse(text).is_ok_and(|r| r.same_repository(image) && r.tag() == image.tag() && (image.digest().is_none() || r.digest() == image.digest()))
+        };
+        source.workloads.iter().any(|p| p.workload.slots.iter().any(|s| same(&s.image)))
+            || self.history.of(&source.name).any(|r| r.changes.iter().any(|c| same(&c.to)))
+    }
+
+    /// The newest allowed image for a slot, as text to write, or why there is none.
+    fn latest(&mut self, current: &ImageRef, filter: &TagFilter) -> Result<std::result::Result<String, SlotOutcome>> {
+        let images = self.catalog.images(current.repository());
+        if images.is_empty() {
+            return Ok(Err(skip(Reason::NoMatchingImage, format!("the catalog has no tags for {}", current.repository()))));
+        }
+        let key = (current.name(), filter.as_str().to_string());
+        let mode = self.mode;
+        let chosen = self
+            .selections
+            .entry(key)
+            .or_insert_with(|| {
+                let selection = select(filter, mode, images);
+                let all_missing_time = selection.chosen.is_none()
+                    && selection.rejected_count > 0
+                    && selection.rejected.iter().any(|r| r.reason == RejectReason::MissingTime)
+                    && selection.rejected.iter().all(|r| matches!(r.reason, RejectReason::MissingTime | RejectReason::FilterMiss | RejectReason::Latest));
+                match selection.chosen {
+                    Some(info) => Some((info, false)),
+                    None if all_missing_time => Some((ImageInfo::new(""), true)),
+                    None => None,
+                }
+            })
+            .clone();
+        let chosen = match chosen {
+            None => return Ok(Err(skip(Reason::NoMatchingImage, format!("no tag of {} matches {filter}", current.repository())))),
+            Some((_, true)) => {
+                return Ok(Err(skip(
+                    Reason::MissingTimestamp,
+                    format!("{filter} orders by creation time and the catalog has none for the matching tags of {}", current.repository()),
+                )));
+            }
+            Some((info, false)) => info,
+        };
+        if self.run == Run::Automation {
+            if let Some(tag) = current.tag() {
+                if tag == chosen.tag {
+                    // Same tag: only a changed digest of a pinned image moves.
+                } else {
+                    let known = self.catalog.get(current.repository(), tag).cloned();
+                    let current_info = known.clone().unwrap_or_else(|| ImageInfo::new(tag));
+                    match compare(filter, mode, &chosen, &current_info) {
+                        Some(std::cmp::Ordering::Less) => {
+                            return Ok(Err(skip(
+                                Reason::WouldDowngrade,
+                                format!("{}:{} orders below the current {tag}; automation never moves a pointer down", current.repository(), chosen.tag),
+                            )));
+                        }
+                        Some(std::cmp::Ordering::Equal) => {
+                            return Ok(Err(skip(Reason::UpToDate, format!("{tag} orders the same as {}", chosen.tag))));
+                        }
+                        Some(std::cmp::Ordering::Greater) => {}
+                        None => {
+                            if known.is_some_and(|k| k.created.is_none()) && !filter_is_semver(filter) {
+                                return Ok(Err(skip(
+                                    Reason::MissingTimestamp,
+                                    format!("the current tag {tag} has no creation time, so a newer image cannot be told apart"),
+                                )));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(self.spell(current, Some(&chosen.tag), chosen.digest.as_deref()))
+    }
+}
+
+fn filter_is_semver(filter: &TagFilter) -> bool {
+    filter.as_str().starts_with("semver:")
+}
+
+/// Plan a release (DESIGN.md section 10). Pure: nothing is written.
+///
+/// Errors: `unknown_environment`, `invalid_config` (relman.yaml), `invalid_yaml` and
+/// `duplicate_resource` (the environment's files), `invalid_filter` (a tag filter annotation).
+/// Per-workload problems are results, not errors.
+pub fn plan_release(
+    snapshot: &Snapshot,
+    spec: &ReleaseSpec,
+    catalog: &Catalog,
+    history: &History,
+    now: Timestamp,
+) -> Result<ReleasePlan> {
+    let config = snapshot.config()?;
+    let env = config.environment(&spec.environment)?;
+    let kind = match spec.image {
+        ImageSpec::Promote => ReleaseKind::Promotion,
+        ImageSpec::Rollback => ReleaseKind::Rollback,
+        _ => ReleaseKind::Manual,
+    };
+    plan(snapshot, &config, env, spec, kind, Run::Release, catalog, history, now)
+}
+
+/// Plan automation: for every environment, release the newest allowed image to every
+/// automated, unlocked workload (DESIGN.md section 10). One plan per environment, in the
+/// order of `relman.yaml`; a manual environment gives a no-op plan whose results say
+/// `environment_manual`.
+pub fn plan_automation(snapshot: &Snapshot, catalog: &Catalog, history: &History, now: Timestamp) -> Result<Vec<ReleasePlan>> {
+    let config = snapshot.config()?;
+    config
+        .environments()
+        .iter()
+        .map(|env| {
+            let spec = ReleaseSpec::new(env.name.clone());
+            plan(snapshot, &config, env, &spec, ReleaseKind::Automated, Run::Automation, catalog, history, now)
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn plan(
+    snapshot: &Snapshot,
+    config: &Config,
+    env: &Environment,
+    spec: &ReleaseSpec,
+    kind: ReleaseKind,
+    run: Run,
+    catalog: &Catalog,
+    history: &History,
+    now: Timestamp,
+) -> Result<ReleasePlan> {
+    let placed = load(snapshot, config, env)?;
+    let source = match (&env.promote_from, kind) {
+        (Some(name), _) => {
+            let source_env = config.environment(name)?;
+            Some(Source { name: name.clone(), workloads: load(snapshot, config, source_env)? })
+        }
+        (None, ReleaseKind::Promotion) => {
+            return Err(Error::new(
+                ErrorKind::InvalidConfig,
+                format!("environment {} has no promoteFrom, so there is nothing to promote from", env.name),
+            )
+            .in_file(CONFIG_FILE));
+        }
+        (None, _) => None,
+    };
+    let mut planner = Planner {
+        env,
+        catalog,
+        history,
+        now,
+        run,
+        spec,
+        kind,
+        mode: config.versions,
+        source,
+        selections: HashMap::new(),
+    };
+    let mut results = Vec::with_capacity(placed.len());
+    let mut edits: BTreeMap<&str, Vec<(usize, WorkloadEdit)>> = BTreeMap::new();
+    for p in &placed {
+        let (result, edit) = planner.decide(p)?;
+        if let Some(edit) = edit {
+            edits.entry(p.path.as_str()).or_default().push((results.len(), edit));
+        }
+        results.push(result);
+    }
+    if let Services::Named(list) = &spec.services {
+        for entry in list {
+            if !placed.iter().any(|p| names(entry, p)) {
+                results.push(WorkloadResult {
+                    workload: entry.clone(),
+                    status: Status::Skipped,
+                    reason: Some(Reason::NotFound),
+                    message: format!("{entry} is not in environment {}", env.name),
+                    updates: Vec::new(),
+                    skipped: Vec::new(),
+                    path: None,
+                });
+            }
+        }
+    }
+    let mut changes = Vec::new();
+    for (path, file_edits) in edits {
+        let before = snapshot.get(path).expect("planned files exist");
+        let only: Vec<WorkloadEdit> = file_edits.iter().map(|(_, e)| e.clone()).collect();
+        let (after, failed) = manifest::edit(before, &env.default_namespace, path, &only)?;
+        for (i, err) in failed {
+            // Refusals of a construct fail the one workload; anything else is bad input.
+            if err.kind() != ErrorKind::UnsupportedYaml {
+                return Err(err);
+            }
+            let result = &mut results[file_edits[i].0];
+            result.status = Status::Failed;
+            result.reason = Some(Reason::UnsupportedYaml);
+            result.message = err.to_string();
+            result.updates.clear();
+        }
+        if after != before {
+            changes.push(FileChange { path: path.to_string(), before: before.to_string(), after });
+        }
+    }
+    let commit_message = commit_message(env, kind, spec, run == Run::Automation, &results);
+    Ok(ReleasePlan { environment: env.name.clone(), kind, results, changes, commit_message })
+}

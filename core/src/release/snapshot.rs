@@ -1,0 +1,154 @@
+//! The files of a config repo at one moment: `relman.yaml` and the YAML of every environment.
+
+use std::collections::BTreeMap;
+
+use crate::config::Config;
+use crate::error::{Error, ErrorKind, Result};
+
+/// The name of the config file at the repo root.
+pub const CONFIG_FILE: &str = "relman.yaml";
+
+/// Normalise a repo-relative path: `/` separators, no `.` components, no empty components.
+/// Absolute paths and paths that climb out with `..` are `invalid_path`.
+///
+/// ```
+/// use relman::release::normalise_path;
+/// assert_eq!(normalise_path("./envs//staging/")?, "envs/staging");
+/// assert_eq!(normalise_path("../etc/passwd").unwrap_err().code(), "invalid_path");
+/// # Ok::<(), relman::Error>(())
+/// ```
+pub fn normalise_path(path: &str) -> Result<String> {
+    let invalid = |why: &str| Error::new(ErrorKind::InvalidPath, format!("`{path}`: {why}"));
+    if path.starts_with('/') || path.starts_with('\\') || path.as_bytes().get(1) == Some(&b':') {
+        return Err(invalid("absolute paths are not allowed; give a path relative to the repo root"));
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return Err(invalid("the path leaves the repository (`..`)")),
+            p if p.contains('\\') || p.contains('\0') => return Err(invalid("backslashes and NUL are not allowed")),
+            p => parts.push(p),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+/// The files of a config repo: path (repo-relative, normalised) to text.
+///
+/// ```
+/// use relman::release::Snapshot;
+/// let snapshot = Snapshot::from_files([("envs/staging/users.yaml", "kind: Service\n")])?;
+/// assert_eq!(snapshot.get("envs/staging/users.yaml"), Some("kind: Service\n"));
+/// # Ok::<(), relman::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    files: BTreeMap<String, String>,
+    revision: Option<String>,
+}
+
+impl Snapshot {
+    /// A snapshot from `(path, text)` pairs. Paths are normalised (`invalid_path` for absolute
+    /// paths or `..`); a path given twice is `invalid_path`.
+    pub fn from_files<I, P, T>(files: I) -> Result<Snapshot>
+    where
+        I: IntoIterator<Item = (P, T)>,
+        P: AsRef<str>,
+        T: Into<String>,
+    {
+        let mut map = BTreeMap::new();
+        for (path, text) in files {
+            let path = normalise_path(path.as_ref())?;
+            if path.is_empty() {
+                return Err(Error::new(ErrorKind::InvalidPath, "an empty path names no file"));
+            }
+            if map.insert(path.clone(), text.into()).is_some() {
+                return Err(Error::new(ErrorKind::InvalidPath, format!("`{path}` is given twice")));
+            }
+        }
+        Ok(Snapshot { files: map, revision: None })
+    }
+
+    /// Read `relman.yaml` and every `.yaml`/`.yml` file under `root` (hidden folders such as
+    /// `.git` and `node_modules` are skipped). A symlink that leads outside `root` is
+    /// `invalid_path`; a file that is not UTF-8 is `invalid_yaml`.
+    #[cfg(feature = "fs")]
+    pub fn from_dir(root: impl AsRef<std::path::Path>) -> Result<Snapshot> {
+        let root = root.as_ref();
+        let io = |p: &std::path::Path, e: std::io::Error| {
+            Error::new(ErrorKind::InvalidPath, format!("{}: {e}", p.display()))
+        };
+        let canonical_root = root.canonicalize().map_err(|e| io(root, e))?;
+        let mut files = BTreeMap::new();
+        let mut stack = vec![canonical_root.clone()];
+        while let Some(dir) = stack.pop() {
+            let entries = std::fs::read_dir(&dir).map_err(|e| io(&dir, e))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| io(&dir, e))?;
+                let path = entry.path();
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let real = path.canonicalize().map_err(|e| io(&path, e))?;
+                if !real.starts_with(&canonical_root) {
+                    return Err(Error::new(
+                        ErrorKind::InvalidPath,
+                        format!("{} is a symlink that leads outside the repository", path.display()),
+                    ));
+                }
+                if real.is_dir() {
+                    if !name.starts_with('.') && name != "node_modules" && name != "target" {
+                        stack.push(path);
+                    }
+                } else if name.ends_with(".yaml") || name.ends_with(".yml") || name == "Kustomization" {
+                    let bytes = std::fs::read(&path).map_err(|e| io(&path, e))?;
+                    let rel = path.strip_prefix(&canonical_root).expect("under root");
+                    let rel = rel.to_string_lossy().replace(std::path::MAIN_SEPARATOR, "/");
+                    let text = String::from_utf8(bytes).map_err(|_| {
+                        Error::new(ErrorKind::InvalidYaml, "the file is not UTF-8").in_file(rel.clone())
+                    })?;
+                    files.insert(rel, text);
+                }
+            }
+        }
+        Ok(Snapshot { files, revision: None })
+    }
+
+    /// The same snapshot, marked as taken at `revision` (a commit id).
+    pub fn with_revision(mut self, revision: impl Into<String>) -> Snapshot {
+        self.revision = Some(revision.into());
+        self
+    }
+
+    /// The revision the snapshot was taken at, when known.
+    pub fn revision(&self) -> Option<&str> {
+        self.revision.as_deref()
+    }
+
+    /// The text of one file.
+    pub fn get(&self, path: &str) -> Option<&str> {
+        self.files.get(path).map(String::as_str)
+    }
+
+    /// Every file, sorted by path.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.files.iter().map(|(p, t)| (p.as_str(), t.as_str()))
+    }
+
+    /// Number of files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether the snapshot has no file.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The repo's `relman.yaml`, or the implicit single environment when there is none.
+    pub fn config(&self) -> Result<Config> {
+        match self.get(CONFIG_FILE) {
+            Some(text) => Config::parse(text),
+            None => Ok(Config::implicit()),
+        }
+    }
+}
