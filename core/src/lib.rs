@@ -32,6 +32,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod config;
 pub mod error;
 pub mod image;
 pub mod manifest;
@@ -44,6 +45,7 @@ pub mod yaml;
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+pub use config::{Config, Environment, EnvironmentLock, ReleaseMode, Service};
 pub use error::{Error, ErrorKind, Location, Result};
 pub use image::ImageRef;
 pub use manifest::{ImageSlot, Options, SlotKind, list_images, read_policy, set_image, update_policy};
