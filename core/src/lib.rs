@@ -49,4 +49,4 @@ pub use config::{Config, Environment, EnvironmentLock, ReleaseMode, Service};
 pub use error::{Error, ErrorKind, Location, Result};
 pub use image::ImageRef;
 pub use manifest::{ImageSlot, Options, SlotKind, list_images, read_policy, set_image, update_policy};
-pub use policy::{Ignore, Policy, PolicyChange};
+pub use policy::{Ignore, Policy, PolicyChange, TagFilter, VersionMode};

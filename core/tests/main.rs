@@ -1,7 +1,9 @@
 //! relman's integration tests: one binary running the shared golden fixtures, the image
 //! reference tables and the opt-in corpus test.
 
+mod config;
 mod fixtures;
 mod image_refs;
+mod plan;
 
 mod corpus;

@@ -7,6 +7,18 @@
 //! [`unlock_environment`] change an environment's lock under the rewrite contract: only the
 //! lines of the `lock` entry change.
 //!
+//! Rules where DESIGN.md is silent:
+//!
+//! - an empty file (or one of comments only) is an error, not a default configuration; so is a
+//!   file without `environments` or with none in it;
+//! - `release` defaults to `manual`, the safe choice: nothing ships until someone says so;
+//! - `path` is required; `.` is the whole repository (stored as the empty path);
+//! - a lock needs `reason` and `by`; `until` is optional (no expiry);
+//! - an environment may set its own `defaultNamespace` (default: the file's);
+//! - anchors and aliases are not resolved: an alias where a value is expected is an error;
+//! - a service without `workloads` covers the workloads named like it; a service's
+//!   `imagePolicy` defaults to its name.
+//!
 //! ```
 //! use relman::config::{Config, ReleaseMode};
 //!
@@ -51,27 +63,10 @@ pub use lock::{lock_environment, unlock_environment};
 pub use service::Service;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::policy::VersionMode;
 
 /// The file name used in error locations.
 const FILE: &str = "relman.yaml";
-
-/// The version parsing mode as stored in a [`Config`].
-pub type VersionSetting = String;
-/// A service's tag filter as stored in a [`Service`].
-pub type TagFilterSetting = String;
-
-fn parse_versions(text: &str) -> std::result::Result<VersionSetting, String> {
-    match text {
-        "default" | "strict" | "loose" => Ok(text.to_string()),
-        other => Err(format!(
-            "`versions: {other}` is not a version mode: write default, strict or loose"
-        )),
-    }
-}
-
-fn parse_filter(text: &str) -> Result<TagFilterSetting> {
-    Ok(text.to_string())
-}
 
 /// The release configuration of a repository: the contents of `relman.yaml`, checked.
 ///
@@ -81,9 +76,9 @@ fn parse_filter(text: &str) -> Result<TagFilterSetting> {
 /// assert_eq!(config.environments().len(), 1);
 /// # Ok::<(), relman::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Config {
-    versions: VersionSetting,
+    versions: VersionMode,
     default_namespace: String,
     environments: Vec<Environment>,
     services: Vec<Service>,
@@ -128,7 +123,7 @@ impl Config {
     /// ```
     pub fn implicit() -> Config {
         Config {
-            versions: VersionSetting::default(),
+            versions: VersionMode::Default,
             default_namespace: "default".to_string(),
             environments: vec![Environment {
                 name: "default".to_string(),
@@ -142,9 +137,17 @@ impl Config {
         }
     }
 
-    /// The version parsing mode (`versions:`).
-    pub fn versions(&self) -> &VersionSetting {
-        &self.versions
+    /// The version parsing mode of tags (`versions:`).
+    ///
+    /// ```
+    /// use relman::policy::VersionMode;
+    /// let config = relman::config::Config::parse("versions: loose\nenvironments: {dev: {path: dev}}\n")?;
+    /// assert_eq!(config.versions(), VersionMode::Loose);
+    /// assert_eq!(relman::config::Config::implicit().versions(), VersionMode::Default);
+    /// # Ok::<(), relman::Error>(())
+    /// ```
+    pub fn versions(&self) -> VersionMode {
+        self.versions
     }
 
     /// The namespace of objects without `metadata.namespace` (`defaultNamespace:`); an

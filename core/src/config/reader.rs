@@ -7,8 +7,9 @@ use jiff::Timestamp;
 
 use super::environment::{Environment, EnvironmentLock, ReleaseMode};
 use super::service::Service;
-use super::{Config, FILE, TagFilterSetting, VersionSetting, parse_filter, parse_versions};
+use super::{Config, FILE};
 use crate::error::{Error, ErrorKind, Result};
+use crate::policy::{TagFilter, VersionMode};
 use crate::yaml::{Entry, Node, NodeKind, ScalarStyle, Stream};
 
 const TOP_KEYS: [&str; 4] = ["versions", "defaultNamespace", "environments", "services"];
@@ -76,16 +77,19 @@ pub(super) fn root<'s>(stream: &'s Stream<'_>) -> Result<&'s Node> {
 pub(super) fn read(stream: &Stream<'_>) -> Result<Config> {
     let root = root(stream)?;
     let entries = mapping(root, "relman.yaml", &TOP_KEYS)?;
-    let versions: VersionSetting = match field(entries, "versions") {
-        Some(node) => parse_versions(string(node, "versions")?).map_err(|m| invalid(node, m))?,
-        None => VersionSetting::default(),
+    let versions = match field(entries, "versions") {
+        Some(node) => versions(node)?,
+        None => VersionMode::Default,
     };
     let default_namespace = match field(entries, "defaultNamespace") {
         Some(node) => namespace(node)?,
         None => "default".to_string(),
     };
     let Some(environments_node) = field(entries, "environments") else {
-        return Err(invalid(root, "relman.yaml has no `environments:`; define at least one"));
+        return Err(invalid(
+            root,
+            "relman.yaml has no `environments:`; define at least one",
+        ));
     };
     let environments = environments(environments_node, &default_namespace)?;
     let services = match field(entries, "services") {
@@ -101,13 +105,31 @@ pub(super) fn read(stream: &Stream<'_>) -> Result<Config> {
     })
 }
 
+fn versions(node: &Node) -> Result<VersionMode> {
+    match string(node, "versions")? {
+        "default" => Ok(VersionMode::Default),
+        "strict" => Ok(VersionMode::Strict),
+        "loose" => Ok(VersionMode::Loose),
+        other => Err(invalid(
+            node,
+            format!("`versions: {other}` is not a version mode: write default, strict or loose"),
+        )),
+    }
+}
+
 fn environments(node: &Node, default_namespace: &str) -> Result<Vec<Environment>> {
     if is_null(node) {
-        return Err(invalid(node, "`environments` is empty; define at least one environment"));
+        return Err(invalid(
+            node,
+            "`environments` is empty; define at least one environment",
+        ));
     }
     let entries = mapping(node, "environments", &[])?;
     if entries.is_empty() {
-        return Err(invalid(node, "`environments` is empty; define at least one environment"));
+        return Err(invalid(
+            node,
+            "`environments` is empty; define at least one environment",
+        ));
     }
     let mut out = Vec::with_capacity(entries.len());
     let mut promotions: Vec<(usize, &Node)> = Vec::new();
@@ -260,7 +282,10 @@ pub(super) fn normalise_path(raw: &str) -> std::result::Result<String, &'static 
 fn lock(node: &Node, what: &str) -> Result<EnvironmentLock> {
     let context = format!("the lock of {what}");
     if is_null(node) {
-        return Err(invalid(node, format!("{context} is empty; it needs `reason` and `by`")));
+        return Err(invalid(
+            node,
+            format!("{context} is empty; it needs `reason` and `by`"),
+        ));
     }
     let fields = mapping(node, &context, &LOCK_KEYS)?;
     let required = |key: &str| -> Result<String> {
@@ -284,7 +309,9 @@ pub(super) fn timestamp(node: &Node) -> Result<Timestamp> {
     text.parse::<Timestamp>().map_err(|e| {
         invalid(
             node,
-            format!("`until: {text}` is not an RFC 3339 time with an offset (like 2027-01-04T00:00:00Z): {e}"),
+            format!(
+                "`until: {text}` is not an RFC 3339 time with an offset (like 2027-01-04T00:00:00Z): {e}"
+            ),
         )
     })
 }
@@ -304,7 +331,10 @@ fn services(node: &Node) -> Result<Vec<Service>> {
         let mut workloads = Vec::new();
         if let Some(list) = field(fields, "workloads") {
             let Some(items) = list.items() else {
-                return Err(invalid(list, format!("`workloads` of {what} must be a list of kind/name")));
+                return Err(invalid(
+                    list,
+                    format!("`workloads` of {what} must be a list of kind/name"),
+                ));
             };
             if items.is_empty() {
                 return Err(invalid(
@@ -331,10 +361,11 @@ fn services(node: &Node) -> Result<Vec<Service>> {
                 workloads.push(id);
             }
         }
-        let filter: Option<TagFilterSetting> = match field(fields, "filter") {
-            Some(node) => Some(parse_filter(string(node, "filter")?).map_err(|e| {
-                invalid(node, format!("`filter` of {what}: {}", e.message()))
-            })?),
+        let filter = match field(fields, "filter") {
+            Some(node) => Some(
+                TagFilter::parse(string(node, "filter")?)
+                    .map_err(|e| invalid(node, format!("{what}: {}", e.message())))?,
+            ),
             None => None,
         };
         let image_policy = match field(fields, "imagePolicy") {
@@ -362,7 +393,10 @@ fn workload(node: &Node) -> Result<String> {
     }
     match raw.split_once('/') {
         Some((kind, name))
-            if !kind.is_empty() && !name.is_empty() && !name.contains('/') && !raw.contains(char::is_whitespace) =>
+            if !kind.is_empty()
+                && !name.is_empty()
+                && !name.contains('/')
+                && !raw.contains(char::is_whitespace) =>
         {
             Ok(format!("{}/{name}", kind.to_ascii_lowercase()))
         }
@@ -396,9 +430,7 @@ fn namespace(node: &Node) -> Result<String> {
     } else {
         Err(invalid(
             node,
-            format!(
-                "`{raw}` is not a Kubernetes namespace (lower-case letters, digits and `-`, at most 63)"
-            ),
+            format!("`{raw}` is not a Kubernetes namespace (lower-case letters, digits and `-`, at most 63)"),
         ))
     }
 }
@@ -407,7 +439,8 @@ fn namespace(node: &Node) -> Result<String> {
 fn is_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -448,7 +481,9 @@ fn string<'n>(node: &'n Node, what: &str) -> Result<&'n str> {
     match &node.kind {
         NodeKind::Alias { anchor } => Err(invalid(
             node,
-            format!("`{what}` is an alias (*{anchor}); relman.yaml does not resolve aliases, write the value"),
+            format!(
+                "`{what}` is an alias (*{anchor}); relman.yaml does not resolve aliases, write the value"
+            ),
         )),
         NodeKind::Mapping { .. } | NodeKind::Sequence { .. } => {
             Err(invalid(node, format!("`{what}` must be a string")))
@@ -491,7 +526,10 @@ fn mapping<'n>(node: &'n Node, what: &str, allowed: &[&str]) -> Result<&'n [Entr
         if !allowed.is_empty() && !allowed.contains(&key) {
             return Err(invalid(
                 &entry.key,
-                format!("unknown key `{key}` in {what}; expected one of: {}", allowed.join(", ")),
+                format!(
+                    "unknown key `{key}` in {what}; expected one of: {}",
+                    allowed.join(", ")
+                ),
             ));
         }
     }

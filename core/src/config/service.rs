@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::TagFilterSetting;
+use crate::policy::TagFilter;
 
 /// A service declared under `services:` in `relman.yaml`.
 ///
@@ -23,9 +23,10 @@ use super::TagFilterSetting;
 /// assert_eq!(users.name, "users");
 /// assert_eq!(users.workloads, ["deployment/users-api", "deployment/users-worker"]);
 /// assert_eq!(users.image_policy, "users");
+/// assert!(users.filter.as_ref().unwrap().matches("1.4.0"));
 /// # Ok::<(), relman::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Service {
     /// The service's name (its key under `services:`).
     pub name: String,
@@ -33,7 +34,7 @@ pub struct Service {
     /// Empty when the file lists none: the service then covers the workloads named like it.
     pub workloads: Vec<String>,
     /// The default tag filter of the service's containers (`filter:`).
-    pub filter: Option<TagFilterSetting>,
+    pub filter: Option<TagFilter>,
     /// The Flux image policy (`namespace:name` or `name`) that setter markers of this service
     /// refer to (`imagePolicy:`, default the service's name).
     pub image_policy: String,

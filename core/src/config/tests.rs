@@ -79,7 +79,9 @@ fn environment_namespace_overrides_file_namespace() {
 
 #[test]
 fn path_forms() {
-    let config = Config::parse("environments:\n  a:\n    path:\n      - ./x/\n      - y//z.yaml\n      - .\n").unwrap();
+    let config =
+        Config::parse("environments:\n  a:\n    path:\n      - ./x/\n      - y//z.yaml\n      - .\n")
+            .unwrap();
     assert_eq!(config.environments()[0].paths, ["x", "y/z.yaml", ""]);
     assert_eq!(at("environments:\n  a:\n    path: []\n"), (3, 11));
     assert_eq!(at("environments:\n  a:\n    path: [x, ./x]\n"), (3, 15));
@@ -117,17 +119,24 @@ fn aliases_are_refused() {
 
 #[test]
 fn promote_from_checks() {
-    assert_eq!(at("environments:\n  a: {path: a, promoteFrom: a}\n"), (2, 28));
-    assert_eq!(at("environments:\n  a: {path: a, promoteFrom: zz}\n"), (2, 28));
-    let (_, line, _, message) =
-        err("environments:\n  a: {path: a, promoteFrom: c}\n  b: {path: b, promoteFrom: a}\n  c: {path: c, promoteFrom: b}\n");
+    assert_eq!(at("environments:\n  a: {path: a, promoteFrom: a}\n"), (2, 29));
+    assert_eq!(at("environments:\n  a: {path: a, promoteFrom: zz}\n"), (2, 29));
+    let (_, line, _, message) = err(
+        "environments:\n  a: {path: a, promoteFrom: c}\n  b: {path: b, promoteFrom: a}\n  c: {path: c, promoteFrom: b}\n",
+    );
     assert_eq!(line, 2);
     assert_eq!(message, "`promoteFrom` forms a cycle: a -> c -> b -> a");
     // A chain into a cycle is reported at the cycle, not at the chain.
-    let (_, line, _, _) =
-        err("environments:\n  x: {path: x, promoteFrom: a}\n  a: {path: a, promoteFrom: b}\n  b: {path: b, promoteFrom: a}\n");
+    let (_, line, _, _) = err(
+        "environments:\n  x: {path: x, promoteFrom: a}\n  a: {path: a, promoteFrom: b}\n  b: {path: b, promoteFrom: a}\n",
+    );
     assert_eq!(line, 3);
-    assert!(Config::parse("environments:\n  a: {path: a}\n  b: {path: b, promoteFrom: a}\n  c: {path: c, promoteFrom: b}\n").is_ok());
+    assert!(
+        Config::parse(
+            "environments:\n  a: {path: a}\n  b: {path: b, promoteFrom: a}\n  c: {path: c, promoteFrom: b}\n"
+        )
+        .is_ok()
+    );
 }
 
 #[test]
@@ -141,16 +150,38 @@ fn services_checks() {
         at("environments: {a: {path: a}}\nservices:\n  s1: {workloads: [deployment/x, deployment/x]}\n"),
         (3, 34)
     );
-    assert_eq!(at("environments: {a: {path: a}}\nservices:\n  s1: {workloads: [prod:deployment/x]}\n"), (3, 20));
-    assert_eq!(at("environments: {a: {path: a}}\nservices:\n  s1: {workloads: [x]}\n"), (3, 20));
-    assert_eq!(at("environments: {a: {path: a}}\nservices:\n  s1: {workloads: []}\n"), (3, 19));
-    assert_eq!(at("environments: {a: {path: a}}\nservices:\n  s1: {imagePolicy: 'a b'}\n"), (3, 22));
-    assert_eq!(at("environments: {a: {path: a}}\nservices:\n  s1: {image: x}\n"), (3, 9));
-    let config =
-        Config::parse("environments: {a: {path: a}}\nservices:\n  s1:\n  s2: {imagePolicy: flux-system:s2}\n").unwrap();
+    assert_eq!(
+        at("environments: {a: {path: a}}\nservices:\n  s1: {workloads: [prod:deployment/x]}\n"),
+        (3, 20)
+    );
+    assert_eq!(
+        at("environments: {a: {path: a}}\nservices:\n  s1: {workloads: [x]}\n"),
+        (3, 20)
+    );
+    assert_eq!(
+        at("environments: {a: {path: a}}\nservices:\n  s1: {workloads: []}\n"),
+        (3, 19)
+    );
+    assert_eq!(
+        at("environments: {a: {path: a}}\nservices:\n  s1: {imagePolicy: 'a b'}\n"),
+        (3, 21)
+    );
+    assert_eq!(
+        at("environments: {a: {path: a}}\nservices:\n  s1: {image: x}\n"),
+        (3, 8)
+    );
+    let config = Config::parse(
+        "environments: {a: {path: a}}\nservices:\n  s1:\n  s2: {imagePolicy: flux-system:s2}\n",
+    )
+    .unwrap();
     assert_eq!(config.services()[0].image_policy, "s1");
     assert_eq!(config.services()[1].image_policy, "flux-system:s2");
-    assert!(Config::parse("environments: {a: {path: a}}\nservices:\n").unwrap().services().is_empty());
+    assert!(
+        Config::parse("environments: {a: {path: a}}\nservices:\n")
+            .unwrap()
+            .services()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -167,22 +198,43 @@ fn service_for_prefers_listing_over_name() {
 
 #[test]
 fn lock_checks() {
-    assert_eq!(at("environments:\n  a:\n    path: a\n    lock: {reason: r}\n"), (4, 11));
-    assert_eq!(at("environments:\n  a:\n    path: a\n    lock: {reason: r, by: b, until: tomorrow}\n"), (4, 37));
-    assert_eq!(at("environments:\n  a:\n    path: a\n    lock: {reason: r, by: b, until: 2027-01-04}\n"), (4, 37));
+    assert_eq!(
+        at("environments:\n  a:\n    path: a\n    lock: {reason: r}\n"),
+        (4, 11)
+    );
+    assert_eq!(
+        at("environments:\n  a:\n    path: a\n    lock: {reason: r, by: b, until: tomorrow}\n"),
+        (4, 37)
+    );
+    assert_eq!(
+        at("environments:\n  a:\n    path: a\n    lock: {reason: r, by: b, until: 2027-01-04}\n"),
+        (4, 37)
+    );
     assert_eq!(at("environments:\n  a:\n    path: a\n    lock:\n"), (4, 10));
-    assert_eq!(at("environments:\n  a:\n    path: a\n    lock: {reason: r, by: ''}\n"), (4, 27));
+    assert_eq!(
+        at("environments:\n  a:\n    path: a\n    lock: {reason: r, by: ''}\n"),
+        (4, 27)
+    );
     let c = Config::parse("environments:\n  a:\n    path: a\n    lock: {reason: r, by: b, until: '2027-01-04T01:00:00+01:00'}\n")
         .unwrap();
-    assert_eq!(c.environments()[0].lock.as_ref().unwrap().until, Some("2027-01-04T00:00:00Z".parse().unwrap()));
+    assert_eq!(
+        c.environments()[0].lock.as_ref().unwrap().until,
+        Some("2027-01-04T00:00:00Z".parse().unwrap())
+    );
 }
 
 #[test]
 fn names_and_values() {
     assert_eq!(at("versions: sloppy\nenvironments: {a: {path: a}}\n"), (1, 11));
-    assert_eq!(at("defaultNamespace: Apps\nenvironments: {a: {path: a}}\n"), (1, 19));
+    assert_eq!(
+        at("defaultNamespace: Apps\nenvironments: {a: {path: a}}\n"),
+        (1, 19)
+    );
     assert_eq!(at("environments: {'a b': {path: a}}\n"), (1, 16));
-    assert_eq!(at("environments: {a: {path: a, release: annotations}}\n"), (1, 38));
+    assert_eq!(
+        at("environments: {a: {path: a, release: annotations}}\n"),
+        (1, 38)
+    );
     assert_eq!(at("environments:\n  a: {path: a}\n  a: {path: b}\n"), (3, 3));
 }
 
@@ -195,7 +247,10 @@ fn implicit_config() {
     assert_eq!(env.paths, [""]);
     assert_eq!(env.release, ReleaseMode::Annotations);
     assert_eq!(serde_json::to_value(env.release).unwrap(), "annotations");
-    assert_eq!(config.environment("nope").unwrap_err().code(), "unknown_environment");
+    assert_eq!(
+        config.environment("nope").unwrap_err().code(),
+        "unknown_environment"
+    );
 }
 
 const LOCKED: &str = "\
@@ -222,21 +277,32 @@ fn lock_updates_in_place() {
 #[test]
 fn lock_removes_and_adds_fields() {
     let out = lock_environment(LOCKED, "production", &EnvironmentLock::new("freeze", "bob")).unwrap();
-    assert_eq!(out, LOCKED.replace("      until: 2027-01-04T00:00:00Z\n", "").replace("alice", "bob"));
+    assert_eq!(
+        out,
+        LOCKED
+            .replace("      until: 2027-01-04T00:00:00Z\n", "")
+            .replace("alice", "bob")
+    );
     let back = lock_environment(
         &out,
         "production",
         &EnvironmentLock::new("freeze", "bob").until("2030-01-01T00:00:00Z".parse().unwrap()),
     )
     .unwrap();
-    assert_eq!(back, out.replace("by: bob\n", "by: bob\n      until: \"2030-01-01T00:00:00Z\"\n"));
+    assert_eq!(
+        back,
+        out.replace("by: bob\n", "by: bob\n      until: \"2030-01-01T00:00:00Z\"\n")
+    );
 }
 
 #[test]
 fn lock_block_scalar_reason_is_rewritten() {
     let text = "environments:\n  p:\n    path: p\n    lock:\n      reason: >\n        long\n        story\n      by: a\n";
     let out = lock_environment(text, "p", &EnvironmentLock::new("short", "a")).unwrap();
-    assert_eq!(out, "environments:\n  p:\n    path: p\n    lock:\n      by: a\n      reason: \"short\"\n");
+    assert_eq!(
+        out,
+        "environments:\n  p:\n    path: p\n    lock:\n      by: a\n      reason: \"short\"\n"
+    );
 }
 
 #[test]
@@ -246,13 +312,19 @@ fn lock_argument_and_config_errors() {
     let e = lock_environment(LOCKED, "staging", &EnvironmentLock::new("r", "a")).unwrap_err();
     assert_eq!(e.code(), "unknown_environment");
     let e = unlock_environment("environments:\n  p: {path: p, oops: 1}\n", "p").unwrap_err();
-    assert_eq!((e.code(), e.line(), e.column()), ("invalid_config", Some(2), Some(16)));
+    assert_eq!(
+        (e.code(), e.line(), e.column()),
+        ("invalid_config", Some(2), Some(16))
+    );
 }
 
 #[test]
 fn unlock_removes_lines() {
     let out = unlock_environment(LOCKED, "production").unwrap();
-    assert_eq!(out, "environments:\n  production:\n    path: envs/production\n    release: manual\n");
+    assert_eq!(
+        out,
+        "environments:\n  production:\n    path: envs/production\n    release: manual\n"
+    );
     assert_eq!(unlock_environment(&out, "production").unwrap(), out);
     let flow = "environments: {p: {path: p, lock: {reason: r, by: b}, release: manual}}\n";
     assert_eq!(

@@ -245,7 +245,6 @@ pub fn read_policy(text: &str, workload: &str, options: &Options) -> Result<Poli
 
 /// A workload as the planner sees it: id, policies and slots.
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // TEMP until the planner is enabled
 pub(crate) struct ScannedWorkload {
     /// `namespace:kind/name`.
     pub id: String,
@@ -262,7 +261,6 @@ pub(crate) struct ScannedWorkload {
 }
 
 /// Every workload of one file, for the planner.
-#[allow(dead_code)] // TEMP until the planner is enabled
 pub(crate) fn scan(text: &str, default_namespace: &str, path: &str) -> Result<Vec<ScannedWorkload>> {
     let stream = Stream::parse(text).map_err(|e| e.in_file(path))?;
     let found = workloads(&stream, default_namespace, Some(path)).map_err(|e| e.in_file(path))?;
@@ -281,7 +279,6 @@ pub(crate) fn scan(text: &str, default_namespace: &str, path: &str) -> Result<Ve
 
 /// The edits the planner wants in one workload of a file.
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // TEMP until the planner is enabled
 pub(crate) struct WorkloadEdit {
     /// The workload id.
     pub workload: String,
@@ -294,7 +291,6 @@ pub(crate) struct WorkloadEdit {
 /// Apply the edits of several workloads of one file in one pass. A workload whose edit cannot
 /// be built (an alias, a block scalar...) is left out and its error returned beside the text;
 /// the others are applied. An error of the whole (invalid YAML, failed verification) is `Err`.
-#[allow(dead_code)] // TEMP until the planner is enabled
 pub(crate) fn edit(
     text: &str,
     default_namespace: &str,

@@ -2,5 +2,13 @@
 //! a [`PolicyChange`]).
 
 pub(crate) mod annotations;
+mod constraint;
+mod filter;
+mod select;
+mod version;
 
 pub use annotations::{Ignore, Policy, PolicyChange};
+pub use constraint::Constraint;
+pub use filter::{FilterKind, TagFilter};
+pub use select::{MAX_REJECTIONS, RejectReason, Rejection, Selection, choose, compare, select};
+pub use version::{VersionMode, parse_version};

@@ -133,28 +133,31 @@ pub(crate) struct Ver<'a> {
 }
 
 impl<'a> Ver<'a> {
-    /// Parse a tag under `mode` (see [`parse_version`]).
+    /// Parse a tag under `mode` (see [`parse_version`]). A hand-written byte scanner: this
+    /// runs for every tag of every repository on each selection.
+    #[inline]
     pub(crate) fn parse(tag: &'a str, mode: VersionMode) -> Option<Ver<'a>> {
-        let s = tag.strip_prefix(['v', 'V']).unwrap_or(tag);
-        let bytes = s.as_bytes();
-        let strict = mode == VersionMode::Strict;
+        let bytes = tag.as_bytes();
+        let mut i = usize::from(matches!(bytes.first(), Some(b'v' | b'V')));
         let mut nums = [0u64; 3];
-        let mut parts = 0u8;
-        let mut i = 0;
+        let mut parts = 0;
         loop {
             let start = i;
             let mut n: u64 = 0;
-            while let Some(&b) = bytes.get(i) {
-                if !b.is_ascii_digit() {
-                    break;
-                }
-                n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+            while let Some(&b) = bytes.get(i).filter(|b| b.is_ascii_digit()) {
+                n = n.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
                 i += 1;
             }
-            if i == start || (strict && i - start > 1 && bytes[start] == b'0') {
+            match i - start {
+                0 => return None,
+                1..=19 => {}
+                // Twenty digits or more may overflow: check properly.
+                _ => n = tag[start..i].parse().ok()?,
+            }
+            if mode == VersionMode::Strict && i - start > 1 && bytes[start] == b'0' {
                 return None;
             }
-            nums[usize::from(parts)] = n;
+            nums[parts] = n;
             parts += 1;
             if parts < 3 && bytes.get(i) == Some(&b'.') {
                 i += 1;
@@ -162,11 +165,11 @@ impl<'a> Ver<'a> {
                 break;
             }
         }
+        let parts = parts as u8;
         if parts < mode.min_parts() {
             return None;
         }
-        let rest = &s[i..];
-        let (pre, build) = split_pre_build(rest)?;
+        let (pre, build) = split_pre_build(&tag[i..])?;
         Some(Ver { major: nums[0], minor: nums[1], patch: nums[2], pre, build, parts })
     }
 
@@ -184,6 +187,7 @@ impl<'a> Ver<'a> {
 
     /// SemVer precedence: numbers, then prerelease (a release ranks above its prereleases);
     /// build metadata is ignored.
+    #[inline]
     pub(crate) fn precedence(&self, other: &Ver<'_>) -> Ordering {
         (self.major, self.minor, self.patch)
             .cmp(&(other.major, other.minor, other.patch))
@@ -194,39 +198,49 @@ impl<'a> Ver<'a> {
 /// Split what follows the numeric parts into a validated prerelease and build metadata.
 /// `rest` must be empty or start with `-` or `+`.
 pub(crate) fn split_pre_build(rest: &str) -> Option<(&str, &str)> {
-    let (pre, build) = match rest.as_bytes().first() {
+    let bytes = rest.as_bytes();
+    let (pre, build_at) = match bytes.first() {
         None => return Some(("", "")),
         Some(b'-') => {
-            let (pre, build) = rest[1..].split_once('+').unwrap_or((&rest[1..], ""));
-            if !valid_prerelease(pre) {
+            let end = bytes.iter().position(|&b| b == b'+').unwrap_or(bytes.len());
+            let pre = &rest[1..end];
+            if !valid_identifiers(pre, true) {
                 return None;
             }
-            (pre, build)
+            (pre, end)
         }
-        Some(b'+') => ("", &rest[1..]),
+        Some(b'+') => ("", 0),
         Some(_) => return None,
     };
-    if rest.contains('+') && !valid_build(build) {
-        return None;
+    if build_at == bytes.len() {
+        return Some((pre, ""));
     }
-    Some((pre, build))
+    let build = &rest[build_at + 1..];
+    valid_identifiers(build, false).then_some((pre, build))
 }
 
-/// SemVer prerelease: dot-separated non-empty `[0-9A-Za-z-]` identifiers, numeric ones without
-/// leading zeros.
-pub(crate) fn valid_prerelease(pre: &str) -> bool {
-    pre.split('.').all(|id| {
-        !id.is_empty()
-            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            && !(id.len() > 1 && id.starts_with('0') && id.bytes().all(|b| b.is_ascii_digit()))
-    })
-}
-
-/// SemVer build metadata: dot-separated non-empty `[0-9A-Za-z-]` identifiers.
-pub(crate) fn valid_build(build: &str) -> bool {
-    build
-        .split('.')
-        .all(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+/// Dot-separated non-empty `[0-9A-Za-z-]` identifiers; for a prerelease, numeric identifiers
+/// must not have leading zeros. One pass, no allocation.
+fn valid_identifiers(text: &str, prerelease: bool) -> bool {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut numeric = true;
+    for (i, &b) in bytes.iter().enumerate().chain(std::iter::once((bytes.len(), &b'.'))) {
+        match b {
+            b'.' => {
+                let len = i - start;
+                if len == 0 || (prerelease && numeric && len > 1 && bytes[start] == b'0') {
+                    return false;
+                }
+                start = i + 1;
+                numeric = true;
+            }
+            b'0'..=b'9' => {}
+            b'a'..=b'z' | b'A'..=b'Z' | b'-' => numeric = false,
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Compare two prereleases by SemVer precedence; the empty prerelease (a release) is highest.

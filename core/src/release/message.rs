@@ -17,7 +17,10 @@ pub(crate) fn commit_message(
     results: &[WorkloadResult],
 ) -> String {
     let released: Vec<&WorkloadResult> = results.iter().filter(|r| r.status == Status::Success).collect();
-    let images: BTreeSet<&str> = released.iter().flat_map(|r| r.updates.iter().map(|u| u.to.as_str())).collect();
+    let images: BTreeSet<&str> = released
+        .iter()
+        .flat_map(|r| r.updates.iter().map(|u| u.to.as_str()))
+        .collect();
     let what = match images.len() {
         0 => String::new(),
         1 => images.iter().next().expect("one image").to_string(),
@@ -31,7 +34,10 @@ pub(crate) fn commit_message(
             ReleaseKind::Automated => format!("Auto-release {what}"),
             ReleaseKind::Manual => format!("Release {what} to {name}"),
             ReleaseKind::Promotion => {
-                format!("Promote {what} from {} to {name}", env.promote_from.as_deref().unwrap_or("?"))
+                format!(
+                    "Promote {what} from {} to {name}",
+                    env.promote_from.as_deref().unwrap_or("?")
+                )
             }
             ReleaseKind::Rollback => format!("Roll back {name} to {what}"),
         }
@@ -63,7 +69,11 @@ pub(crate) fn commit_message(
                 })
             })
             .collect(),
-        locked: if locks { released.iter().map(|r| r.workload.clone()).collect() } else { Vec::new() },
+        locked: if locks {
+            released.iter().map(|r| r.workload.clone()).collect()
+        } else {
+            Vec::new()
+        },
     };
     let mut out = summary;
     out.push_str("\n\n");

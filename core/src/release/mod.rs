@@ -3,21 +3,18 @@
 //! planner that decides which pointers move ([`plan_release`], [`plan_automation`]).
 
 mod catalog;
-// Enabled once config and filters land:
-// mod message;
+mod message;
 mod plan;
-// mod planner;
+mod planner;
 mod record;
-// mod snapshot;
+mod snapshot;
 mod spec;
 
 pub use catalog::{Catalog, ImageInfo};
-#[allow(unused_imports)]
-pub(crate) use catalog::parse_time;
 pub use plan::{
     ContainerSkip, ContainerUpdate, FileChange, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult,
 };
-// pub use planner::{plan_automation, plan_release};
+pub use planner::{plan_automation, plan_release};
 pub use record::{History, RecordedChange, ReleaseRecord};
-// pub use snapshot::{CONFIG_FILE, Snapshot, normalise_path};
+pub use snapshot::{CONFIG_FILE, Snapshot, normalise_path};
 pub use spec::{Cause, ImageSpec, ReleaseSpec, Services};

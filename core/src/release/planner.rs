@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use super::catalog::{Catalog, ImageInfo};
 use super::message::commit_message;
 use super::plan::{
-    ContainerSkip, ContainerUpdate, FileChange, ReleaseKind, ReleasePlan, Reason, Status, WorkloadResult,
+    ContainerSkip, ContainerUpdate, FileChange, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult,
 };
 use super::record::History;
 use super::snapshot::{CONFIG_FILE, Snapshot};
@@ -33,7 +33,8 @@ fn load(snapshot: &Snapshot, config: &Config, env: &Environment) -> Result<Vec<P
     let mut out: Vec<Placed> = Vec::new();
     let mut seen: HashMap<String, (String, usize)> = HashMap::new();
     for (path, text) in snapshot.files() {
-        if path == CONFIG_FILE || !(path.ends_with(".yaml") || path.ends_with(".yml")) || !env.contains(path) {
+        if path == CONFIG_FILE || !(path.ends_with(".yaml") || path.ends_with(".yml")) || !env.contains(path)
+        {
             continue;
         }
         for workload in manifest::scan(text, &env.default_namespace, path)? {
@@ -71,7 +72,9 @@ fn names(entry: &str, placed: &Placed) -> bool {
         Some((ns, rest)) => (Some(ns), rest),
         None => (None, entry),
     };
-    let Some((kind, name)) = rest.split_once('/') else { return false };
+    let Some((kind, name)) = rest.split_once('/') else {
+        return false;
+    };
     name == w.name
         && kind.eq_ignore_ascii_case(&w.kind)
         && namespace.is_none_or(|ns| w.id.split_once(':').is_some_and(|(wns, _)| wns == ns))
@@ -144,7 +147,12 @@ impl Planner<'_> {
         self.spec.force && self.named_explicitly(placed)
     }
 
-    fn result(placed: &Placed, status: Status, reason: Option<Reason>, message: impl Into<String>) -> WorkloadResult {
+    fn result(
+        placed: &Placed,
+        status: Status,
+        reason: Option<Reason>,
+        message: impl Into<String>,
+    ) -> WorkloadResult {
         WorkloadResult {
             workload: placed.workload.id.clone(),
             status,
@@ -162,28 +170,62 @@ impl Planner<'_> {
         let policy = &w.policy;
         if let Services::Named(list) = &self.spec.services {
             if !list.iter().any(|e| names(e, placed)) {
-                return Ok((Self::result(placed, Status::Ignored, Some(Reason::NotIncluded), "not included in the release"), None));
+                return Ok((
+                    Self::result(
+                        placed,
+                        Status::Ignored,
+                        Some(Reason::NotIncluded),
+                        "not included in the release",
+                    ),
+                    None,
+                ));
             }
         }
         if self.spec.exclude.iter().any(|e| names(e, placed)) {
-            return Ok((Self::result(placed, Status::Ignored, Some(Reason::Excluded), "excluded from the release"), None));
+            return Ok((
+                Self::result(
+                    placed,
+                    Status::Ignored,
+                    Some(Reason::Excluded),
+                    "excluded from the release",
+                ),
+                None,
+            ));
         }
         if policy.ignore == Ignore::True {
-            return Ok((Self::result(placed, Status::Ignored, Some(Reason::Ignored), "annotated ignore: \"true\""), None));
+            return Ok((
+                Self::result(
+                    placed,
+                    Status::Ignored,
+                    Some(Reason::Ignored),
+                    "annotated ignore: \"true\"",
+                ),
+                None,
+            ));
         }
         let mut notes: Vec<String> = Vec::new();
         let mut expired = false;
         if let Some(lock) = &self.env.lock {
             if lock.is_active(self.now) {
-                let overridden = self.run == Run::Release && self.spec.force && self.names_environment_lock(&lock.reason);
+                let overridden =
+                    self.run == Run::Release && self.spec.force && self.names_environment_lock(&lock.reason);
                 if !overridden {
-                    let mut message = format!("environment {} is locked by {}: {}", self.env.name, lock.by, lock.reason);
+                    let mut message = format!(
+                        "environment {} is locked by {}: {}",
+                        self.env.name, lock.by, lock.reason
+                    );
                     if self.run == Run::Release && self.spec.force {
                         message.push_str(" (force does not override an environment lock unless the cause message names it)");
                     }
-                    return Ok((Self::result(placed, Status::Skipped, Some(Reason::EnvironmentLocked), message), None));
+                    return Ok((
+                        Self::result(placed, Status::Skipped, Some(Reason::EnvironmentLocked), message),
+                        None,
+                    ));
                 }
-                notes.push(format!("environment lock ({}) overridden by a forced release", lock.reason));
+                notes.push(format!(
+                    "environment lock ({}) overridden by a forced release",
+                    lock.reason
+                ));
             } else {
                 expired = true;
                 notes.push(format!("the environment lock ({}) has expired", lock.reason));
@@ -207,7 +249,10 @@ impl Planner<'_> {
                     message.push_str(&format!(" (lock expiry ignored: {e})"));
                 }
                 if !(self.run == Run::Release && self.forced(placed)) {
-                    return Ok((Self::result(placed, Status::Skipped, Some(Reason::Locked), message), None));
+                    return Ok((
+                        Self::result(placed, Status::Skipped, Some(Reason::Locked), message),
+                        None,
+                    ));
                 }
                 notes.push(format!("{message}; overridden by force"));
             } else {
@@ -219,15 +264,36 @@ impl Planner<'_> {
             match self.env.release {
                 ReleaseMode::Manual => {
                     return Ok((
-                        Self::result(placed, Status::Skipped, Some(Reason::EnvironmentManual), format!("environment {} is released manually", self.env.name)),
+                        Self::result(
+                            placed,
+                            Status::Skipped,
+                            Some(Reason::EnvironmentManual),
+                            format!("environment {} is released manually", self.env.name),
+                        ),
                         None,
                     ));
                 }
                 ReleaseMode::Automatic if policy.automated_set && !policy.automated => {
-                    return Ok((Self::result(placed, Status::Skipped, Some(Reason::NotAutomated), "automation is turned off by annotation"), None));
+                    return Ok((
+                        Self::result(
+                            placed,
+                            Status::Skipped,
+                            Some(Reason::NotAutomated),
+                            "automation is turned off by annotation",
+                        ),
+                        None,
+                    ));
                 }
                 ReleaseMode::Annotations if !policy.automated => {
-                    return Ok((Self::result(placed, Status::Skipped, Some(Reason::NotAutomated), "not annotated automated: \"true\""), None));
+                    return Ok((
+                        Self::result(
+                            placed,
+                            Status::Skipped,
+                            Some(Reason::NotAutomated),
+                            "not annotated automated: \"true\"",
+                        ),
+                        None,
+                    ));
                 }
                 _ => {}
             }
@@ -241,27 +307,45 @@ impl Planner<'_> {
             let current = ImageRef::parse(&slot.image).expect("managed slots parse");
             let filter = match policy.tag_filters.get(&slot.container) {
                 Some(text) => TagFilter::parse(text).map_err(|e| {
-                    Error::new(ErrorKind::InvalidFilter, format!("{}: tag filter of container {}: {}", w.id, slot.container, e.message()))
-                        .in_file(placed.path.clone())
-                        .at(w.line, 1)
+                    Error::new(
+                        ErrorKind::InvalidFilter,
+                        format!(
+                            "{}: tag filter of container {}: {}",
+                            w.id,
+                            slot.container,
+                            e.message()
+                        ),
+                    )
+                    .in_file(placed.path.clone())
+                    .at(w.line, 1)
                 })?,
                 None => placed.service_filter.clone().unwrap_or_default(),
             };
             match self.decide_slot(placed, &slot.container, &current, &filter)? {
                 SlotOutcome::Move(target) => {
-                    updates.push(ContainerUpdate { container: slot.container.clone(), from: slot.image.clone(), to: target.clone() });
+                    updates.push(ContainerUpdate {
+                        container: slot.container.clone(),
+                        from: slot.image.clone(),
+                        to: target.clone(),
+                    });
                     images.push((slot.container.clone(), ImageRef::parse(&target)?));
                 }
-                SlotOutcome::Skip(reason, message) => {
-                    skipped.push(ContainerSkip { container: slot.container.clone(), reason, message })
-                }
+                SlotOutcome::Skip(reason, message) => skipped.push(ContainerSkip {
+                    container: slot.container.clone(),
+                    reason,
+                    message,
+                }),
                 SlotOutcome::NotTargeted => {}
             }
         }
         let mut result = Self::result(placed, Status::Success, None, "");
         result.skipped = skipped;
         if !updates.is_empty() {
-            result.message = updates.iter().map(|u| format!("{}: {} -> {}", u.container, u.from, u.to)).collect::<Vec<_>>().join("; ");
+            result.message = updates
+                .iter()
+                .map(|u| format!("{}: {} -> {}", u.container, u.from, u.to))
+                .collect::<Vec<_>>()
+                .join("; ");
             if expired {
                 result.reason = Some(Reason::LockExpired);
             }
@@ -270,18 +354,30 @@ impl Planner<'_> {
             }
             result.updates = updates;
             let policy_change = (self.run == Run::Release && self.spec.locks()).then(|| self.lock_change());
-            let edit = WorkloadEdit { workload: w.id.clone(), images, policy: policy_change };
+            let edit = WorkloadEdit {
+                workload: w.id.clone(),
+                images,
+                policy: policy_change,
+            };
             return Ok((result, Some(edit)));
         }
         if result.skipped.is_empty() {
             let (status, reason, message) = match (&self.spec.image, managed.is_empty()) {
-                (_, true) => (Status::Skipped, Reason::NoMatchingImage, "no container has a managed image reference".to_string()),
+                (_, true) => (
+                    Status::Skipped,
+                    Reason::NoMatchingImage,
+                    "no container has a managed image reference".to_string(),
+                ),
                 (ImageSpec::Exact(image), false) => (
                     Status::Ignored,
                     Reason::DifferentImage,
                     format!("no container runs {}", image.repository()),
                 ),
-                _ => (Status::Skipped, Reason::UpToDate, "image(s) up to date".to_string()),
+                _ => (
+                    Status::Skipped,
+                    Reason::UpToDate,
+                    "image(s) up to date".to_string(),
+                ),
             };
             result.status = status;
             result.reason = Some(reason);
@@ -295,14 +391,22 @@ impl Planner<'_> {
             .unwrap_or(result.skipped[0].reason);
         result.status = Status::Skipped;
         result.reason = Some(reason);
-        result.message = result.skipped.iter().map(|s| format!("{}: {}", s.container, s.message)).collect::<Vec<_>>().join("; ");
+        result.message = result
+            .skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.container, s.message))
+            .collect::<Vec<_>>()
+            .join("; ");
         Ok((result, None))
     }
 
     fn names_environment_lock(&self, reason: &str) -> bool {
-        let Some(message) = &self.spec.cause.message else { return false };
+        let Some(message) = &self.spec.cause.message else {
+            return false;
+        };
         let message = message.to_lowercase();
-        message.contains("environment lock") || (!reason.trim().is_empty() && message.contains(&reason.to_lowercase()))
+        message.contains("environment lock")
+            || (!reason.trim().is_empty() && message.contains(&reason.to_lowercase()))
     }
 
     fn lock_change(&self) -> PolicyChange {
@@ -310,9 +414,10 @@ impl Planner<'_> {
             ReleaseKind::Rollback => format!("rolled back in {} by relman", self.env.name),
             _ => format!("released to {} and locked by relman", self.env.name),
         };
-        let mut change = PolicyChange::new()
-            .add("locked", "true")
-            .add("locked_msg", self.spec.cause.message.clone().unwrap_or(default_msg));
+        let mut change = PolicyChange::new().add("locked", "true").add(
+            "locked_msg",
+            self.spec.cause.message.clone().unwrap_or(default_msg),
+        );
         if let Some(user) = &self.spec.cause.user {
             change = change.add("locked_user", user.clone());
         }
@@ -322,7 +427,12 @@ impl Planner<'_> {
     /// The reference to write: the slot's repository as written with the new tag and digest.
     /// Where the current value pins a digest, the new one pins one too (from `digest` or the
     /// catalog), else `missing_digest`.
-    fn spell(&self, current: &ImageRef, tag: Option<&str>, digest: Option<&str>) -> std::result::Result<String, SlotOutcome> {
+    fn spell(
+        &self,
+        current: &ImageRef,
+        tag: Option<&str>,
+        digest: Option<&str>,
+    ) -> std::result::Result<String, SlotOutcome> {
         let mut text = current.repository().to_string();
         if let Some(tag) = tag {
             text.push(':');
@@ -330,12 +440,19 @@ impl Planner<'_> {
         }
         let digest = match (digest, current.digest(), tag) {
             (Some(d), _, _) => Some(d.to_string()),
-            (None, Some(_), Some(tag)) => match self.catalog.get(current.repository(), tag).and_then(|i| i.digest.clone()) {
+            (None, Some(_), Some(tag)) => match self
+                .catalog
+                .get(current.repository(), tag)
+                .and_then(|i| i.digest.clone())
+            {
                 Some(d) => Some(d),
                 None => {
                     return Err(skip(
                         Reason::MissingDigest,
-                        format!("the current image pins a digest and the catalog has none for {}:{tag}", current.repository()),
+                        format!(
+                            "the current image pins a digest and the catalog has none for {}:{tag}",
+                            current.repository()
+                        ),
                     ));
                 }
             },
@@ -355,7 +472,13 @@ impl Planner<'_> {
             })
     }
 
-    fn decide_slot(&mut self, placed: &Placed, container: &str, current: &ImageRef, filter: &TagFilter) -> Result<SlotOutcome> {
+    fn decide_slot(
+        &mut self,
+        placed: &Placed,
+        container: &str,
+        current: &ImageRef,
+        filter: &TagFilter,
+    ) -> Result<SlotOutcome> {
         let forced = self.forced(placed);
         let target = match &self.spec.image.clone() {
             ImageSpec::Latest => match self.latest(current, filter)? {
@@ -370,7 +493,10 @@ impl Planner<'_> {
                     if !forced && !filter.matches_in(tag, self.mode) {
                         return Ok(skip(
                             Reason::OutsideFilter,
-                            format!("{} is outside the filter {filter} (use force to release it anyway)", image),
+                            format!(
+                                "{} is outside the filter {filter} (use force to release it anyway)",
+                                image
+                            ),
                         ));
                     }
                 }
@@ -384,18 +510,38 @@ impl Planner<'_> {
                 let found = source
                     .workloads
                     .iter()
-                    .find(|s| s.workload.kind.eq_ignore_ascii_case(&placed.workload.kind) && s.workload.name == placed.workload.name)
+                    .find(|s| {
+                        s.workload.kind.eq_ignore_ascii_case(&placed.workload.kind)
+                            && s.workload.name == placed.workload.name
+                    })
                     .or_else(|| source.workloads.iter().find(|s| s.service == placed.service));
                 let Some(from) = found else {
-                    return Ok(skip(Reason::NotFound, format!("{} has no workload of service {}", source.name, placed.service)));
+                    return Ok(skip(
+                        Reason::NotFound,
+                        format!("{} has no workload of service {}", source.name, placed.service),
+                    ));
                 };
-                let Some(slot) = from.workload.slots.iter().find(|s| s.container == container && s.managed) else {
-                    return Ok(skip(Reason::NotFound, format!("{} has no container {container} in {}", source.name, from.workload.id)));
+                let Some(slot) = from
+                    .workload
+                    .slots
+                    .iter()
+                    .find(|s| s.container == container && s.managed)
+                else {
+                    return Ok(skip(
+                        Reason::NotFound,
+                        format!(
+                            "{} has no container {container} in {}",
+                            source.name, from.workload.id
+                        ),
+                    ));
                 };
                 let image = ImageRef::parse(&slot.image)?;
                 if let Some(tag) = image.tag() {
                     if !forced && !filter.matches_in(tag, self.mode) {
-                        return Ok(skip(Reason::OutsideFilter, format!("{image} (from {}) is outside the filter {filter}", source.name)));
+                        return Ok(skip(
+                            Reason::OutsideFilter,
+                            format!("{image} (from {}) is outside the filter {filter}", source.name),
+                        ));
                     }
                 }
                 if image.same_repository(current) {
@@ -408,12 +554,18 @@ impl Planner<'_> {
                 }
             }
             ImageSpec::Rollback => {
-                match self.history.previous(&self.env.name, &placed.workload.id, container, current.as_str()) {
+                match self
+                    .history
+                    .previous(&self.env.name, &placed.workload.id, container, current.as_str())
+                {
                     Some(previous) => previous,
                     None => {
                         return Ok(skip(
                             Reason::NoPreviousRelease,
-                            format!("no earlier release of {container} in {} is recorded", self.env.name),
+                            format!(
+                                "no earlier release of {container} in {} is recorded",
+                                self.env.name
+                            ),
                         ));
                     }
                 }
@@ -423,31 +575,55 @@ impl Planner<'_> {
             return Ok(skip(Reason::UpToDate, format!("already at {}", current)));
         }
         // The promotion gate: the image must run or have run in the source environment.
-        if matches!(self.kind, ReleaseKind::Manual | ReleaseKind::Automated) && self.env.promote_from.is_some() && !forced {
+        if matches!(self.kind, ReleaseKind::Manual | ReleaseKind::Automated)
+            && self.env.promote_from.is_some()
+            && !forced
+        {
             let target_ref = ImageRef::parse(&target)?;
             if !self.promoted(&target_ref) {
                 let source = self.env.promote_from.as_deref().unwrap_or_default();
-                return Ok(skip(Reason::NotPromoted, format!("{target} never ran in {source}")));
+                return Ok(skip(
+                    Reason::NotPromoted,
+                    format!("{target} never ran in {source}"),
+                ));
             }
         }
         Ok(SlotOutcome::Move(target))
     }
 
-    /// Whether `image` runs in the source environment now or was ever released there.
+    /// Whether `image` runs in the source environment now or ran there before: released to it, or
+    /// replaced by a release recorded in its history.
     fn promoted(&self, image: &ImageRef) -> bool {
         let Some(source) = &self.source else { return false };
         let same = |text: &str| {
-            ImageRef::parse(text).is_ok_and(|r| r.same_repository(image) && r.tag() == image.tag() && (image.digest().is_none() || r.digest() == image.digest()))
+            ImageRef::parse(text).is_ok_and(|r| {
+                r.same_repository(image)
+                    && r.tag() == image.tag()
+                    && (image.digest().is_none() || r.digest() == image.digest())
+            })
         };
-        source.workloads.iter().any(|p| p.workload.slots.iter().any(|s| same(&s.image)))
-            || self.history.of(&source.name).any(|r| r.changes.iter().any(|c| same(&c.to)))
+        source
+            .workloads
+            .iter()
+            .any(|p| p.workload.slots.iter().any(|s| same(&s.image)))
+            || self
+                .history
+                .of(&source.name)
+                .any(|r| r.changes.iter().any(|c| same(&c.to) || same(&c.from)))
     }
 
     /// The newest allowed image for a slot, as text to write, or why there is none.
-    fn latest(&mut self, current: &ImageRef, filter: &TagFilter) -> Result<std::result::Result<String, SlotOutcome>> {
+    fn latest(
+        &mut self,
+        current: &ImageRef,
+        filter: &TagFilter,
+    ) -> Result<std::result::Result<String, SlotOutcome>> {
         let images = self.catalog.images(current.repository());
         if images.is_empty() {
-            return Ok(Err(skip(Reason::NoMatchingImage, format!("the catalog has no tags for {}", current.repository()))));
+            return Ok(Err(skip(
+                Reason::NoMatchingImage,
+                format!("the catalog has no tags for {}", current.repository()),
+            )));
         }
         let key = (current.name(), filter.as_str().to_string());
         let mode = self.mode;
@@ -458,8 +634,16 @@ impl Planner<'_> {
                 let selection = select(filter, mode, images);
                 let all_missing_time = selection.chosen.is_none()
                     && selection.rejected_count > 0
-                    && selection.rejected.iter().any(|r| r.reason == RejectReason::MissingTime)
-                    && selection.rejected.iter().all(|r| matches!(r.reason, RejectReason::MissingTime | RejectReason::FilterMiss | RejectReason::Latest));
+                    && selection
+                        .rejected
+                        .iter()
+                        .any(|r| r.reason == RejectReason::MissingTime)
+                    && selection.rejected.iter().all(|r| {
+                        matches!(
+                            r.reason,
+                            RejectReason::MissingTime | RejectReason::FilterMiss | RejectReason::Latest
+                        )
+                    });
                 match selection.chosen {
                     Some(info) => Some((info, false)),
                     None if all_missing_time => Some((ImageInfo::new(""), true)),
@@ -468,11 +652,19 @@ impl Planner<'_> {
             })
             .clone();
         let chosen = match chosen {
-            None => return Ok(Err(skip(Reason::NoMatchingImage, format!("no tag of {} matches {filter}", current.repository())))),
+            None => {
+                return Ok(Err(skip(
+                    Reason::NoMatchingImage,
+                    format!("no tag of {} matches {filter}", current.repository()),
+                )));
+            }
             Some((_, true)) => {
                 return Ok(Err(skip(
                     Reason::MissingTimestamp,
-                    format!("{filter} orders by creation time and the catalog has none for the matching tags of {}", current.repository()),
+                    format!(
+                        "{filter} orders by creation time and the catalog has none for the matching tags of {}",
+                        current.repository()
+                    ),
                 )));
             }
             Some((info, false)) => info,
@@ -488,18 +680,27 @@ impl Planner<'_> {
                         Some(std::cmp::Ordering::Less) => {
                             return Ok(Err(skip(
                                 Reason::WouldDowngrade,
-                                format!("{}:{} orders below the current {tag}; automation never moves a pointer down", current.repository(), chosen.tag),
+                                format!(
+                                    "{}:{} orders below the current {tag}; automation never moves a pointer down",
+                                    current.repository(),
+                                    chosen.tag
+                                ),
                             )));
                         }
                         Some(std::cmp::Ordering::Equal) => {
-                            return Ok(Err(skip(Reason::UpToDate, format!("{tag} orders the same as {}", chosen.tag))));
+                            return Ok(Err(skip(
+                                Reason::UpToDate,
+                                format!("{tag} orders the same as {}", chosen.tag),
+                            )));
                         }
                         Some(std::cmp::Ordering::Greater) => {}
                         None => {
                             if known.is_some_and(|k| k.created.is_none()) && !filter_is_semver(filter) {
                                 return Ok(Err(skip(
                                     Reason::MissingTimestamp,
-                                    format!("the current tag {tag} has no creation time, so a newer image cannot be told apart"),
+                                    format!(
+                                        "the current tag {tag} has no creation time, so a newer image cannot be told apart"
+                                    ),
                                 )));
                             }
                         }
@@ -507,7 +708,7 @@ impl Planner<'_> {
                 }
             }
         }
-        Ok(self.spell(current, Some(&chosen.tag), chosen.digest.as_deref()))
+        Ok(self.spell(current, Some(&chosen.tag), None))
     }
 }
 
@@ -534,21 +735,46 @@ pub fn plan_release(
         ImageSpec::Rollback => ReleaseKind::Rollback,
         _ => ReleaseKind::Manual,
     };
-    plan(snapshot, &config, env, spec, kind, Run::Release, catalog, history, now)
+    plan(
+        snapshot,
+        &config,
+        env,
+        spec,
+        kind,
+        Run::Release,
+        catalog,
+        history,
+        now,
+    )
 }
 
 /// Plan automation: for every environment, release the newest allowed image to every
 /// automated, unlocked workload (DESIGN.md section 10). One plan per environment, in the
 /// order of `relman.yaml`; a manual environment gives a no-op plan whose results say
 /// `environment_manual`.
-pub fn plan_automation(snapshot: &Snapshot, catalog: &Catalog, history: &History, now: Timestamp) -> Result<Vec<ReleasePlan>> {
+pub fn plan_automation(
+    snapshot: &Snapshot,
+    catalog: &Catalog,
+    history: &History,
+    now: Timestamp,
+) -> Result<Vec<ReleasePlan>> {
     let config = snapshot.config()?;
     config
         .environments()
         .iter()
         .map(|env| {
             let spec = ReleaseSpec::new(env.name.clone());
-            plan(snapshot, &config, env, &spec, ReleaseKind::Automated, Run::Automation, catalog, history, now)
+            plan(
+                snapshot,
+                &config,
+                env,
+                &spec,
+                ReleaseKind::Automated,
+                Run::Automation,
+                catalog,
+                history,
+                now,
+            )
         })
         .collect()
 }
@@ -569,12 +795,18 @@ fn plan(
     let source = match (&env.promote_from, kind) {
         (Some(name), _) => {
             let source_env = config.environment(name)?;
-            Some(Source { name: name.clone(), workloads: load(snapshot, config, source_env)? })
+            Some(Source {
+                name: name.clone(),
+                workloads: load(snapshot, config, source_env)?,
+            })
         }
         (None, ReleaseKind::Promotion) => {
             return Err(Error::new(
                 ErrorKind::InvalidConfig,
-                format!("environment {} has no promoteFrom, so there is nothing to promote from", env.name),
+                format!(
+                    "environment {} has no promoteFrom, so there is nothing to promote from",
+                    env.name
+                ),
             )
             .in_file(CONFIG_FILE));
         }
@@ -588,7 +820,7 @@ fn plan(
         run,
         spec,
         kind,
-        mode: config.versions,
+        mode: config.versions(),
         source,
         selections: HashMap::new(),
     };
@@ -597,7 +829,10 @@ fn plan(
     for p in &placed {
         let (result, edit) = planner.decide(p)?;
         if let Some(edit) = edit {
-            edits.entry(p.path.as_str()).or_default().push((results.len(), edit));
+            edits
+                .entry(p.path.as_str())
+                .or_default()
+                .push((results.len(), edit));
         }
         results.push(result);
     }
@@ -633,9 +868,19 @@ fn plan(
             result.updates.clear();
         }
         if after != before {
-            changes.push(FileChange { path: path.to_string(), before: before.to_string(), after });
+            changes.push(FileChange {
+                path: path.to_string(),
+                before: before.to_string(),
+                after,
+            });
         }
     }
     let commit_message = commit_message(env, kind, spec, run == Run::Automation, &results);
-    Ok(ReleasePlan { environment: env.name.clone(), kind, results, changes, commit_message })
+    Ok(ReleasePlan {
+        environment: env.name.clone(),
+        kind,
+        results,
+        changes,
+        commit_message,
+    })
 }

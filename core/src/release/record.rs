@@ -20,13 +20,21 @@ pub struct RecordedChange {
 impl RecordedChange {
     /// The trailer value: `prod:deployment/users app acme/users:1.3.0 -> acme/users:1.4.0`.
     pub fn to_trailer(&self) -> String {
-        format!("{} {} {} -> {}", self.workload, self.container, self.from, self.to)
+        format!(
+            "{} {} {} -> {}",
+            self.workload, self.container, self.from, self.to
+        )
     }
 
     fn parse(value: &str) -> Option<RecordedChange> {
         let mut words = value.split_whitespace();
-        let (workload, container, from, arrow, to) =
-            (words.next()?, words.next()?, words.next()?, words.next()?, words.next()?);
+        let (workload, container, from, arrow, to) = (
+            words.next()?,
+            words.next()?,
+            words.next()?,
+            words.next()?,
+            words.next()?,
+        );
         if arrow != "->" || words.next().is_some() {
             return None;
         }
@@ -85,7 +93,9 @@ impl ReleaseRecord {
             locked: Vec::new(),
         };
         for line in last.lines() {
-            let Some((key, value)) = line.split_once(':') else { continue };
+            let Some((key, value)) = line.split_once(':') else {
+                continue;
+            };
             let value = value.trim();
             match key.trim() {
                 "Relman-Environment" => environment = Some(value.to_string()),
@@ -103,7 +113,11 @@ impl ReleaseRecord {
 
     /// The trailer block for this record.
     pub fn trailers(&self) -> String {
-        let mut out = format!("Relman-Environment: {}\nRelman-Cause: {}\n", self.environment, self.kind.as_str());
+        let mut out = format!(
+            "Relman-Environment: {}\nRelman-Cause: {}\n",
+            self.environment,
+            self.kind.as_str()
+        );
         if let Some(user) = &self.user {
             out.push_str(&format!("Relman-User: {user}\n"));
         }
@@ -133,7 +147,9 @@ impl History {
     /// Build the history from commit messages, newest first; messages without `Relman-*`
     /// trailers are skipped.
     pub fn from_messages<'m>(messages: impl IntoIterator<Item = &'m str>) -> History {
-        History { records: messages.into_iter().filter_map(ReleaseRecord::parse).collect() }
+        History {
+            records: messages.into_iter().filter_map(ReleaseRecord::parse).collect(),
+        }
     }
 
     /// The records of one environment, newest first.
@@ -143,14 +159,21 @@ impl History {
 
     /// Whether `image` (compared by text) was ever released to `environment`.
     pub fn ever_released(&self, environment: &str, image: &str) -> bool {
-        self.of(environment).any(|r| r.changes.iter().any(|c| c.to == image))
+        self.of(environment)
+            .any(|r| r.changes.iter().any(|c| c.to == image))
     }
 
     /// The pointer before the current one for one slot: replays the slot's changes oldest
     /// first, where a rollback pops the pointer it undid. Returns the pointer below the top of
     /// that stack when the top is `current`, else the top itself (the repo was edited outside
     /// relman since the last release).
-    pub fn previous(&self, environment: &str, workload: &str, container: &str, current: &str) -> Option<String> {
+    pub fn previous(
+        &self,
+        environment: &str,
+        workload: &str,
+        container: &str,
+        current: &str,
+    ) -> Option<String> {
         let mut stack: Vec<&str> = Vec::new();
         let changes = self
             .of(environment)

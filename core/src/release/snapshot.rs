@@ -20,14 +20,18 @@ pub const CONFIG_FILE: &str = "relman.yaml";
 pub fn normalise_path(path: &str) -> Result<String> {
     let invalid = |why: &str| Error::new(ErrorKind::InvalidPath, format!("`{path}`: {why}"));
     if path.starts_with('/') || path.starts_with('\\') || path.as_bytes().get(1) == Some(&b':') {
-        return Err(invalid("absolute paths are not allowed; give a path relative to the repo root"));
+        return Err(invalid(
+            "absolute paths are not allowed; give a path relative to the repo root",
+        ));
     }
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {
             "" | "." => {}
             ".." => return Err(invalid("the path leaves the repository (`..`)")),
-            p if p.contains('\\') || p.contains('\0') => return Err(invalid("backslashes and NUL are not allowed")),
+            p if p.contains('\\') || p.contains('\0') => {
+                return Err(invalid("backslashes and NUL are not allowed"));
+            }
             p => parts.push(p),
         }
     }
@@ -64,10 +68,16 @@ impl Snapshot {
                 return Err(Error::new(ErrorKind::InvalidPath, "an empty path names no file"));
             }
             if map.insert(path.clone(), text.into()).is_some() {
-                return Err(Error::new(ErrorKind::InvalidPath, format!("`{path}` is given twice")));
+                return Err(Error::new(
+                    ErrorKind::InvalidPath,
+                    format!("`{path}` is given twice"),
+                ));
             }
         }
-        Ok(Snapshot { files: map, revision: None })
+        Ok(Snapshot {
+            files: map,
+            revision: None,
+        })
     }
 
     /// Read `relman.yaml` and every `.yaml`/`.yml` file under `root` (hidden folders such as
@@ -92,7 +102,10 @@ impl Snapshot {
                 if !real.starts_with(&canonical_root) {
                     return Err(Error::new(
                         ErrorKind::InvalidPath,
-                        format!("{} is a symlink that leads outside the repository", path.display()),
+                        format!(
+                            "{} is a symlink that leads outside the repository",
+                            path.display()
+                        ),
                     ));
                 }
                 if real.is_dir() {
@@ -110,7 +123,10 @@ impl Snapshot {
                 }
             }
         }
-        Ok(Snapshot { files, revision: None })
+        Ok(Snapshot {
+            files,
+            revision: None,
+        })
     }
 
     /// The same snapshot, marked as taken at `revision` (a commit id).

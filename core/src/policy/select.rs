@@ -1,0 +1,481 @@
+//! Choosing the image a filter allows, and explaining why every other tag lost.
+
+use std::cmp::Ordering;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::constraint::Constraint;
+use super::filter::{FilterKind, TagFilter, is_latest_tag};
+use super::version::{Ver, VersionMode};
+use crate::release::ImageInfo;
+
+/// At most this many [`Rejection`]s are listed in a [`Selection`];
+/// [`Selection::rejected_count`] counts them all.
+pub const MAX_REJECTIONS: usize = 50;
+
+/// Go's zero time (`0001-01-01T00:00:00Z`), which registries and Flux report for an unknown
+/// creation time; a creation time at or before it counts as missing.
+const ZERO_TIME: Timestamp = Timestamp::constant(-62_135_596_800, 0);
+
+/// Why a tag was not chosen. Serializes as its snake_case [`code`](RejectReason::code).
+///
+/// ```
+/// use relman::policy::RejectReason;
+/// assert_eq!(RejectReason::NotAVersion.code(), "not_a_version");
+/// assert_eq!(serde_json::to_string(&RejectReason::MissingTime).unwrap(), "\"missing_time\"");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectReason {
+    /// The tag does not match the glob or regex, or its version does not satisfy the
+    /// constraint (`filter_miss`).
+    FilterMiss,
+    /// A `semver:` filter, and the tag is not a version in the [`VersionMode`]
+    /// (`not_a_version`).
+    NotAVersion,
+    /// The version would satisfy the constraint but is a prerelease, and no alternative of the
+    /// constraint names one (`prerelease`).
+    Prerelease,
+    /// The tag is `latest` (any case), a candidate only for the filter `glob:latest` (`latest`).
+    Latest,
+    /// The tag passes the filter but orders below the chosen one (`older`).
+    Older,
+    /// A `glob:`/`regex:` filter orders by creation time and the tag has none (`missing_time`).
+    MissingTime,
+}
+
+impl RejectReason {
+    /// The stable snake_case code, as serialized.
+    ///
+    /// ```
+    /// assert_eq!(relman::policy::RejectReason::FilterMiss.code(), "filter_miss");
+    /// ```
+    pub fn code(self) -> &'static str {
+        match self {
+            RejectReason::FilterMiss => "filter_miss",
+            RejectReason::NotAVersion => "not_a_version",
+            RejectReason::Prerelease => "prerelease",
+            RejectReason::Latest => "latest",
+            RejectReason::Older => "older",
+            RejectReason::MissingTime => "missing_time",
+        }
+    }
+}
+
+/// One tag that was not chosen, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    /// The tag.
+    pub tag: String,
+    /// Why it lost.
+    pub reason: RejectReason,
+    /// The reason in words, naming the tag, the filter and (for `older`) the chosen tag.
+    pub message: String,
+}
+
+/// The outcome of [`select`]: the chosen image, if any, and why the others lost.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Selection {
+    /// The image the filter allows that orders highest.
+    pub chosen: Option<ImageInfo>,
+    /// The first [`MAX_REJECTIONS`] rejected tags, in the order of the input.
+    pub rejected: Vec<Rejection>,
+    /// How many tags were rejected in all (every tag but the chosen one).
+    pub rejected_count: usize,
+}
+
+/// Per-image outcome of the first pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Candidate,
+    Rejected(RejectReason),
+}
+
+/// The creation time, unless missing or Go's zero time.
+fn known_time(info: &ImageInfo) -> Option<Timestamp> {
+    info.created.filter(|t| *t > ZERO_TIME)
+}
+
+/// Order two versions: precedence, then the tag that spells more parts (`1.10.0` above
+/// `1.10`), then the smaller tag (so `1.0.0` above `v1.0.0`). `Equal` only for equal tags.
+fn version_order(a: &Ver<'_>, a_tag: &str, b: &Ver<'_>, b_tag: &str) -> Ordering {
+    a.precedence(b).then(a.parts.cmp(&b.parts)).then_with(|| b_tag.cmp(a_tag))
+}
+
+/// Order two creation times: newer first, then the smaller tag. `Equal` only for equal tags.
+fn time_order(a: Timestamp, a_tag: &str, b: Timestamp, b_tag: &str) -> Ordering {
+    a.cmp(&b).then_with(|| b_tag.cmp(a_tag))
+}
+
+/// Choose the image `filter` allows among `images` and explain the others.
+///
+/// - A `semver:` filter reads each tag once as a version in `mode` and picks the highest
+///   version. Equal versions (`1.10` and `1.10.0`, or `1.0.0` and `v1.0.0`) are ordered by
+///   the number of parts spelled, more first, then by tag, ascending, so the choice never
+///   depends on the input order.
+/// - A `glob:`/`regex:` filter picks the newest creation time, ties broken by tag ascending;
+///   a matching tag without a creation time (or with Go's zero time `0001-01-01T00:00:00Z`)
+///   is skipped with [`RejectReason::MissingTime`].
+/// - `latest` (any case) is rejected with [`RejectReason::Latest`] unless the filter is exactly
+///   `glob:latest`.
+///
+/// Every other tag is in [`Selection::rejected`] (the first [`MAX_REJECTIONS`], in input order)
+/// and counted in [`Selection::rejected_count`]. Cost: one pass over the tags, no allocation per
+/// tag beyond one status byte, then one message per listed rejection.
+///
+/// ```
+/// use relman::policy::{select, RejectReason, TagFilter, VersionMode};
+/// use relman::release::ImageInfo;
+///
+/// let images: Vec<ImageInfo> = ["1.2.0", "1.10.0", "2.0.0", "1.11.0-rc.1", "latest", "a1b2c3d"]
+///     .into_iter()
+///     .map(ImageInfo::new)
+///     .collect();
+/// let s = select(&TagFilter::parse("semver:^1")?, VersionMode::Default, &images);
+/// assert_eq!(s.chosen.as_ref().unwrap().tag, "1.10.0");
+/// let reasons: Vec<_> = s.rejected.iter().map(|r| (r.tag.as_str(), r.reason)).collect();
+/// assert_eq!(reasons, [
+///     ("1.2.0", RejectReason::Older),
+///     ("2.0.0", RejectReason::FilterMiss),
+///     ("1.11.0-rc.1", RejectReason::Prerelease),
+///     ("latest", RejectReason::Latest),
+///     ("a1b2c3d", RejectReason::NotAVersion),
+/// ]);
+/// assert_eq!(s.rejected_count, 5);
+/// # Ok::<(), relman::Error>(())
+/// ```
+pub fn select(filter: &TagFilter, mode: VersionMode, images: &[ImageInfo]) -> Selection {
+    let mut status = Vec::with_capacity(images.len());
+    let best = scan(filter, mode, images, |s| status.push(s));
+    let chosen = best.map(|i| &images[i]);
+    let rejected_count = images.len() - usize::from(chosen.is_some());
+    let mut rejected = Vec::with_capacity(rejected_count.min(MAX_REJECTIONS));
+    for (i, (info, status)) in images.iter().zip(&status).enumerate() {
+        if rejected.len() == MAX_REJECTIONS {
+            break;
+        }
+        let reason = match *status {
+            Status::Rejected(reason) => reason,
+            Status::Candidate if best == Some(i) => continue,
+            Status::Candidate => RejectReason::Older,
+        };
+        let message = explain(filter, mode, info, reason, chosen);
+        rejected.push(Rejection { tag: info.tag.clone(), reason, message });
+    }
+    Selection { chosen: chosen.cloned(), rejected, rejected_count }
+}
+
+/// The image [`select`] would choose, without explaining the others: the same single pass,
+/// minus the status of each tag and the messages. For callers that only need the winner.
+///
+/// ```
+/// use relman::policy::{choose, TagFilter, VersionMode};
+/// use relman::release::ImageInfo;
+///
+/// let images = [ImageInfo::new("1.4.0"), ImageInfo::new("1.10.0"), ImageInfo::new("2.0.0")];
+/// let best = choose(&TagFilter::parse("semver:~1")?, VersionMode::Default, &images);
+/// assert_eq!(best.map(|i| i.tag.as_str()), Some("1.10.0"));
+/// # Ok::<(), relman::Error>(())
+/// ```
+pub fn choose<'a>(filter: &TagFilter, mode: VersionMode, images: &'a [ImageInfo]) -> Option<&'a ImageInfo> {
+    scan(filter, mode, images, |_| {}).map(|i| &images[i])
+}
+
+/// One pass over `images`: report each one's status to `sink`, return the index of the best.
+fn scan(filter: &TagFilter, mode: VersionMode, images: &[ImageInfo], sink: impl FnMut(Status)) -> Option<usize> {
+    match filter.constraint() {
+        Some(constraint) => best_version(filter, constraint, mode, images, sink),
+        None => best_by_time(filter, images, sink),
+    }
+}
+
+fn best_version(
+    filter: &TagFilter,
+    constraint: &Constraint,
+    mode: VersionMode,
+    images: &[ImageInfo],
+    mut sink: impl FnMut(Status),
+) -> Option<usize> {
+    let allows_latest = filter.allows_latest();
+    let mut best: Option<(usize, Ver<'_>)> = None;
+    for (i, info) in images.iter().enumerate() {
+        let tag = info.tag.as_str();
+        let s = if !allows_latest && is_latest_tag(tag) {
+            Status::Rejected(RejectReason::Latest)
+        } else {
+            match Ver::parse(tag, mode) {
+                None => Status::Rejected(RejectReason::NotAVersion),
+                Some(v) if constraint.check(&v, false) => {
+                    let better = match &best {
+                        None => true,
+                        Some((j, b)) => version_order(&v, tag, b, &images[*j].tag) == Ordering::Greater,
+                    };
+                    if better {
+                        best = Some((i, v));
+                    }
+                    Status::Candidate
+                }
+                Some(v) if !v.pre.is_empty() && constraint.check(&v, true) => {
+                    Status::Rejected(RejectReason::Prerelease)
+                }
+                Some(_) => Status::Rejected(RejectReason::FilterMiss),
+            }
+        };
+        sink(s);
+    }
+    best.map(|(i, _)| i)
+}
+
+fn best_by_time(filter: &TagFilter, images: &[ImageInfo], mut sink: impl FnMut(Status)) -> Option<usize> {
+    let allows_latest = filter.allows_latest();
+    let mut best: Option<(usize, Timestamp)> = None;
+    for (i, info) in images.iter().enumerate() {
+        let tag = info.tag.as_str();
+        let s = if !allows_latest && is_latest_tag(tag) {
+            Status::Rejected(RejectReason::Latest)
+        } else if !filter.matches_pattern(tag) {
+            Status::Rejected(RejectReason::FilterMiss)
+        } else if let Some(time) = known_time(info) {
+            let better = match best {
+                None => true,
+                Some((j, b)) => time_order(time, tag, b, &images[j].tag) == Ordering::Greater,
+            };
+            if better {
+                best = Some((i, time));
+            }
+            Status::Candidate
+        } else {
+            Status::Rejected(RejectReason::MissingTime)
+        };
+        sink(s);
+    }
+    best.map(|(i, _)| i)
+}
+
+/// Concatenate without the formatting machinery: messages are built for up to
+/// [`MAX_REJECTIONS`] tags on every selection.
+fn concat(pieces: &[&str]) -> String {
+    let mut out = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    for piece in pieces {
+        out.push_str(piece);
+    }
+    out
+}
+
+/// The message of one rejection.
+fn explain(
+    filter: &TagFilter,
+    mode: VersionMode,
+    info: &ImageInfo,
+    reason: RejectReason,
+    chosen: Option<&ImageInfo>,
+) -> String {
+    let tag = info.tag.as_str();
+    match reason {
+        RejectReason::Latest => concat(&["`", tag, "` is a candidate only for the filter `glob:latest`"]),
+        RejectReason::FilterMiss => concat(&["`", tag, "` does not match `", filter.as_str(), "`"]),
+        RejectReason::NotAVersion => concat(&[
+            "`",
+            tag,
+            "` is not a version in ",
+            mode.as_str(),
+            " mode, which needs ",
+            match mode {
+                VersionMode::Default => "at least MAJOR.MINOR",
+                VersionMode::Strict => "MAJOR.MINOR.PATCH",
+                VersionMode::Loose => "a number",
+            },
+        ]),
+        RejectReason::Prerelease => concat(&[
+            "`",
+            tag,
+            "` is a prerelease and no alternative of `",
+            filter.as_str(),
+            "` names one (a bound such as `>=1.2.3-0` admits prereleases)",
+        ]),
+        RejectReason::MissingTime => concat(&[
+            "`",
+            tag,
+            "` has no creation time, and `",
+            filter.kind().prefix(),
+            "` filters order by creation time",
+        ]),
+        RejectReason::Older => {
+            let Some(chosen) = chosen else {
+                return concat(&["`", tag, "` orders below the chosen tag"]);
+            };
+            let tie = match filter.kind() {
+                FilterKind::Semver => Ver::parse(tag, mode)
+                    .zip(Ver::parse(&chosen.tag, mode))
+                    .is_some_and(|(a, b)| a.precedence(&b) == Ordering::Equal),
+                _ => known_time(info) == known_time(chosen),
+            };
+            let (before, after) = match (filter.kind(), tie) {
+                (FilterKind::Semver, true) => (
+                    "` is the same version as the chosen `",
+                    "`, which wins the tie (more parts spelled, then tag order)",
+                ),
+                (FilterKind::Semver, false) => ("` is a lower version than the chosen `", "`"),
+                (_, true) => ("` was created at the same time as the chosen `", "`, which comes first in tag order"),
+                (_, false) => ("` was created before the chosen `", "`"),
+            };
+            concat(&["`", tag, before, &chosen.tag, after])
+        }
+    }
+}
+
+/// Order two images the way [`select`] does: `Greater` when `a` would be chosen over `b`.
+///
+/// `None` when the pair cannot be ordered: for a `semver:` filter, when either tag is not a
+/// version in `mode`; for `glob:`/`regex:`, when either has no creation time. Whether the tags
+/// pass the filter is not checked. `Equal` only for equal tags (see [`select`] for the
+/// tie-breaks). The planner uses it for the no-downgrade rule.
+///
+/// ```
+/// use std::cmp::Ordering;
+/// use relman::policy::{compare, TagFilter, VersionMode};
+/// use relman::release::ImageInfo;
+///
+/// let semver = TagFilter::parse("semver:^1.0")?;
+/// let (current, newest) = (ImageInfo::new("1.5.0"), ImageInfo::new("1.4.0"));
+/// assert_eq!(compare(&semver, VersionMode::Default, &newest, &current), Some(Ordering::Less));
+/// assert_eq!(compare(&semver, VersionMode::Default, &newest, &ImageInfo::new("main")), None);
+///
+/// let glob = TagFilter::default();
+/// let old = ImageInfo::new("b").with_created_str("2026-01-01T00:00:00Z")?;
+/// let new = ImageInfo::new("a").with_created_str("2026-02-01T00:00:00Z")?;
+/// assert_eq!(compare(&glob, VersionMode::Default, &new, &old), Some(Ordering::Greater));
+/// assert_eq!(compare(&glob, VersionMode::Default, &new, &ImageInfo::new("c")), None);
+/// # Ok::<(), relman::Error>(())
+/// ```
+pub fn compare(filter: &TagFilter, mode: VersionMode, a: &ImageInfo, b: &ImageInfo) -> Option<Ordering> {
+    if filter.kind() == FilterKind::Semver {
+        let (va, vb) = (Ver::parse(&a.tag, mode)?, Ver::parse(&b.tag, mode)?);
+        Some(version_order(&va, &a.tag, &vb, &b.tag))
+    } else {
+        Some(time_order(known_time(a)?, &a.tag, known_time(b)?, &b.tag))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn images(tags: &[(&str, Option<&str>)]) -> Vec<ImageInfo> {
+        tags.iter()
+            .map(|(tag, time)| {
+                let info = ImageInfo::new(*tag);
+                match time {
+                    Some(t) => info.with_created_str(t).unwrap(),
+                    None => info,
+                }
+            })
+            .collect()
+    }
+
+    fn filter(text: &str) -> TagFilter {
+        TagFilter::parse(text).unwrap()
+    }
+
+    fn reasons(s: &Selection) -> Vec<(&str, &'static str)> {
+        s.rejected.iter().map(|r| (r.tag.as_str(), r.reason.code())).collect()
+    }
+
+    #[test]
+    fn semver_picks_highest_and_breaks_ties_by_spelling() {
+        let imgs = images(&[("1.10", None), ("v1.10.0", None), ("1.10.0", None), ("1.9.9", None)]);
+        let s = select(&filter("semver:*"), VersionMode::Default, &imgs);
+        assert_eq!(s.chosen.as_ref().unwrap().tag, "1.10.0");
+        assert_eq!(reasons(&s), [("1.10", "older"), ("v1.10.0", "older"), ("1.9.9", "older")]);
+        assert!(s.rejected[0].message.contains("same version"), "{}", s.rejected[0].message);
+        assert!(s.rejected[2].message.contains("lower version"), "{}", s.rejected[2].message);
+    }
+
+    #[test]
+    fn time_picks_newest_then_tag_ascending() {
+        let t = Some("2026-03-01T10:00:00Z");
+        let imgs = images(&[
+            ("b", t),
+            ("a", t),
+            ("c", Some("2026-03-01T09:00:00Z")),
+            ("d", None),
+            ("e", Some("0001-01-01T00:00:00Z")),
+            ("latest", Some("2027-01-01T00:00:00Z")),
+        ]);
+        let s = select(&filter("glob:*"), VersionMode::Default, &imgs);
+        assert_eq!(s.chosen.as_ref().unwrap().tag, "a");
+        assert_eq!(
+            reasons(&s),
+            [("b", "older"), ("c", "older"), ("d", "missing_time"), ("e", "missing_time"), ("latest", "latest")]
+        );
+        assert_eq!(s.rejected_count, 5);
+    }
+
+    #[test]
+    fn nothing_chosen() {
+        let s = select(&filter("semver:^9"), VersionMode::Default, &images(&[("1.0.0", None)]));
+        assert_eq!(s.chosen, None);
+        assert_eq!(s.rejected_count, 1);
+        let s = select(&filter("glob:*"), VersionMode::Default, &[]);
+        assert_eq!(s, Selection::default());
+    }
+
+    #[test]
+    fn rejections_are_capped() {
+        let imgs: Vec<ImageInfo> = (0..120).map(|i| ImageInfo::new(format!("1.{i}.0"))).collect();
+        let s = select(&filter("semver:>=1.0"), VersionMode::Default, &imgs);
+        assert_eq!(s.chosen.unwrap().tag, "1.119.0");
+        assert_eq!(s.rejected.len(), MAX_REJECTIONS);
+        assert_eq!(s.rejected_count, 119);
+        assert_eq!(s.rejected[0].tag, "1.0.0");
+    }
+
+    /// The choice never depends on the input order, and the chosen image is the maximum of
+    /// `compare` over the candidates.
+    #[test]
+    fn order_independent_and_consistent_with_compare() {
+        let t = Some("2026-03-01T10:00:00Z");
+        let imgs = images(&[
+            ("1.10", t),
+            ("v1.10.0", t),
+            ("1.10.0", Some("2026-01-01T00:00:00Z")),
+            ("1.10.0+b", t),
+            ("1.2.30", Some("2026-04-01T00:00:00Z")),
+            ("1.10.0-rc.1", t),
+        ]);
+        for text in ["semver:>=1.0.0-0", "semver:^1", "glob:*", "regex:^v?1"] {
+            let f = filter(text);
+            let first = select(&f, VersionMode::Default, &imgs).chosen.unwrap();
+            assert_eq!(choose(&f, VersionMode::Default, &imgs), Some(&first));
+            let mut rotated = imgs.clone();
+            for _ in 0..imgs.len() {
+                rotated.rotate_left(1);
+                let mut reversed = rotated.clone();
+                reversed.reverse();
+                for list in [&rotated, &reversed] {
+                    assert_eq!(select(&f, VersionMode::Default, list).chosen.as_ref(), Some(&first), "{text}");
+                }
+            }
+            for other in &imgs {
+                if f.matches(&other.tag) {
+                    assert_ne!(compare(&f, VersionMode::Default, &first, other), Some(Ordering::Less), "{text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn compare_is_antisymmetric() {
+        let imgs = images(&[("1.0", None), ("1.0.0", None), ("v1.0.0", None), ("1.0.0+x", None), ("0.9", None)]);
+        let f = filter("semver:*");
+        for a in &imgs {
+            for b in &imgs {
+                let ab = compare(&f, VersionMode::Default, a, b).unwrap();
+                let ba = compare(&f, VersionMode::Default, b, a).unwrap();
+                assert_eq!(ab, ba.reverse());
+                assert_eq!(ab == Ordering::Equal, a.tag == b.tag);
+            }
+        }
+    }
+}

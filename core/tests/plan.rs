@@ -1,0 +1,278 @@
+//! The release scenarios of `tests/fixtures/plan/` (format: `tests/fixtures/README.md`).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use relman::release::{
+    Catalog, History, ImageInfo, ImageSpec, ReleasePlan, ReleaseRecord, ReleaseSpec, Services, Snapshot,
+    Status, plan_automation, plan_release,
+};
+use serde_json::{Map, Value, json};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/plan")
+}
+
+/// Every file under `dir`, as (path relative to `dir`, text).
+fn read_tree(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p
+                    .strip_prefix(dir)
+                    .expect("under dir")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((rel, fs::read_to_string(&p).expect("fixture files are UTF-8")));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn catalog(value: Option<&Value>) -> Result<Catalog, String> {
+    let mut catalog = Catalog::new();
+    for (repo, tags) in value.and_then(Value::as_object).into_iter().flatten() {
+        for t in tags.as_array().ok_or("catalog entries are lists")? {
+            let mut info = ImageInfo::new(t["tag"].as_str().ok_or("tag")?);
+            if let Some(d) = t.get("digest").and_then(Value::as_str) {
+                info = info.with_digest(d);
+            }
+            if let Some(c) = t.get("created").and_then(Value::as_str) {
+                info = info.with_created_str(c).map_err(|e| e.to_string())?;
+            }
+            catalog.add(repo, info).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(catalog)
+}
+
+fn spec(value: &Value) -> Result<ReleaseSpec, String> {
+    let env = value["environment"].as_str().ok_or("spec.environment")?;
+    let mut spec = ReleaseSpec::new(env);
+    match value.get("services") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) if s == "all" => {}
+        Some(Value::Array(list)) => {
+            spec = spec.services(Services::Named(
+                list.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+            ))
+        }
+        Some(other) => return Err(format!("bad services {other}")),
+    }
+    if let Some(image) = value.get("image").and_then(Value::as_str) {
+        spec = spec.image(ImageSpec::parse(image).map_err(|e| e.to_string())?);
+    }
+    if let Some(list) = value.get("exclude").and_then(Value::as_array) {
+        spec = spec.exclude(list.iter().filter_map(|v| v.as_str().map(String::from)).collect());
+    }
+    spec = spec.force(value.get("force").and_then(Value::as_bool).unwrap_or(false));
+    if let Some(lock) = value.get("lock").and_then(Value::as_bool) {
+        spec = spec.lock(lock);
+    }
+    let text = |k: &str| value.get(k).and_then(Value::as_str).map(String::from);
+    Ok(spec.cause(text("user"), text("message")))
+}
+
+/// `expected` fields all equal in `actual` (objects recursively; arrays same length).
+fn subset(expected: &Value, actual: &Value) -> bool {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            e.iter().all(|(k, v)| a.get(k).is_some_and(|av| subset(v, av)))
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            e.len() == a.len() && e.iter().zip(a).all(|(x, y)| subset(x, y))
+        }
+        _ => expected == actual,
+    }
+}
+
+fn check_plan(
+    plan: &ReleasePlan,
+    expect: &Map<String, Value>,
+    snapshot: &Snapshot,
+    expected_files: &[(String, String)],
+) -> Result<(), String> {
+    let actual = serde_json::to_value(plan).expect("plans serialise");
+    if let Some(results) = expect.get("results") {
+        if !subset(results, &actual["results"]) {
+            return Err(format!(
+                "results differ in {}\n--- expected\n{}\n--- got\n{}",
+                plan.environment,
+                serde_json::to_string_pretty(results).unwrap(),
+                serde_json::to_string_pretty(&actual["results"]).unwrap()
+            ));
+        }
+    }
+    if let Some(noop) = expect.get("noop").and_then(Value::as_bool) {
+        if plan.is_noop() != noop {
+            return Err(format!(
+                "{}: noop is {}, expected {noop}",
+                plan.environment,
+                plan.is_noop()
+            ));
+        }
+    }
+    // Changed files equal expected/, and nothing else changed.
+    for change in &plan.changes {
+        if snapshot.get(&change.path) != Some(change.before.as_str()) {
+            return Err(format!("{}: `before` is not the snapshot's text", change.path));
+        }
+        match expected_files.iter().find(|(p, _)| *p == change.path) {
+            Some((_, text)) if *text == change.after => {}
+            Some((_, text)) => {
+                return Err(format!(
+                    "{} differs\n--- expected\n{text}\n--- got\n{}",
+                    change.path, change.after
+                ));
+            }
+            None => return Err(format!("{} changed but has no expected/ file", change.path)),
+        }
+    }
+    // The commit message reads back as the record of what the plan did.
+    let record = ReleaseRecord::parse(&plan.commit_message).ok_or("the commit message has no trailers")?;
+    let updates: Vec<(String, String, String, String)> = plan
+        .results
+        .iter()
+        .filter(|r| r.status == Status::Success)
+        .flat_map(|r| {
+            r.updates.iter().map(move |u| {
+                (
+                    r.workload.clone(),
+                    u.container.clone(),
+                    u.from.clone(),
+                    u.to.clone(),
+                )
+            })
+        })
+        .collect();
+    let recorded: Vec<(String, String, String, String)> = record
+        .changes
+        .iter()
+        .map(|c| {
+            (
+                c.workload.clone(),
+                c.container.clone(),
+                c.from.clone(),
+                c.to.clone(),
+            )
+        })
+        .collect();
+    if updates != recorded {
+        return Err(format!(
+            "trailers {recorded:?} differ from the updates {updates:?}"
+        ));
+    }
+    if let Some(cm) = expect.get("commit_message") {
+        let summary = plan.commit_message.lines().next().unwrap_or("");
+        let got =
+            json!({"summary": summary, "kind": record.kind, "user": record.user, "locked": record.locked});
+        if !subset(cm, &got) {
+            return Err(format!(
+                "commit message: expected {cm}, got {got}\n{}",
+                plan.commit_message
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_case(dir: &Path) -> Result<(), String> {
+    let case: Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("case.json")).map_err(|e| e.to_string())?)
+            .map_err(|e| format!("case.json: {e}"))?;
+    let files = read_tree(&dir.join("files"));
+    if files.is_empty() {
+        return Err("files/ is empty".into());
+    }
+    let expected_files = read_tree(&dir.join("expected"));
+    for (p, _) in &expected_files {
+        if !files.iter().any(|(f, _)| f == p) {
+            return Err(format!("expected/{p} has no files/{p}"));
+        }
+    }
+    let snapshot = Snapshot::from_files(files.iter().map(|(p, t)| (p.as_str(), t.clone())))
+        .map_err(|e| e.to_string())?;
+    let catalog = catalog(case.get("catalog"))?;
+    let messages: Vec<&str> = case
+        .get("history")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let history = History::from_messages(messages);
+    let now: jiff::Timestamp = case["now"]
+        .as_str()
+        .ok_or("now")?
+        .parse()
+        .map_err(|e| format!("now: {e}"))?;
+    let expect = case["expect"].as_object().ok_or("expect")?;
+    let outcome: Result<Vec<ReleasePlan>, relman::Error> = match case["op"].as_str() {
+        Some("release") => {
+            plan_release(&snapshot, &spec(&case["spec"])?, &catalog, &history, now).map(|p| vec![p])
+        }
+        Some("automation") => plan_automation(&snapshot, &catalog, &history, now),
+        other => return Err(format!("unknown op {other:?}")),
+    };
+    if let Some(err) = expect.get("error") {
+        let code = err["code"].as_str().ok_or("error.code")?;
+        return match outcome {
+            Err(e) if e.code() == code => Ok(()),
+            Err(e) => Err(format!("expected error {code}, got {e}")),
+            Ok(_) => Err(format!("expected error {code}, planning succeeded")),
+        };
+    }
+    let plans = outcome.map_err(|e| format!("planning failed: {e}"))?;
+    if case["op"] == "release" {
+        return check_plan(&plans[0], expect, &snapshot, &expected_files);
+    }
+    let wanted = expect
+        .get("plans")
+        .and_then(Value::as_array)
+        .ok_or("automation cases need expect.plans")?;
+    for w in wanted {
+        let env = w["environment"].as_str().ok_or("plans[].environment")?;
+        let plan = plans
+            .iter()
+            .find(|p| p.environment == env)
+            .ok_or(format!("no plan for {env}"))?;
+        check_plan(plan, w.as_object().expect("object"), &snapshot, &expected_files)?;
+    }
+    Ok(())
+}
+
+#[test]
+fn plan_fixtures() {
+    let root = root();
+    let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("case.json").is_file())
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty(), "no plan fixture under {}", root.display());
+    let failures: Vec<String> = dirs
+        .iter()
+        .filter_map(|d| {
+            check_case(d)
+                .err()
+                .map(|e| format!("{}: {e}", d.file_name().unwrap().to_string_lossy()))
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} plan cases failed:\n\n{}",
+        failures.len(),
+        dirs.len(),
+        failures.join("\n\n")
+    );
+    eprintln!("{} plan fixture cases passed", dirs.len());
+}
