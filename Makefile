@@ -4,7 +4,7 @@ CARGO ?= cargo
 # The real-world corpus for the opt-in corpus test; used when the folder exists.
 RELMAN_CORPUS ?= $(abspath ../shared/corpus)
 
-.PHONY: test fmt-check clippy cargo-test corpus demo fmt
+.PHONY: test fmt-check clippy cargo-test corpus demo fmt bench
 
 test: fmt-check clippy cargo-test corpus
 
@@ -12,11 +12,11 @@ fmt-check:
 	$(CARGO) fmt --all -- --check
 
 clippy:
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
 
 # Unit, integration (golden fixtures) and doc tests of every crate.
 cargo-test:
-	$(CARGO) test --workspace
+	$(CARGO) test --workspace --all-features
 
 # The corpus test runs in release mode: 1,353 files, each edited and checked by two oracles.
 corpus:
@@ -28,6 +28,10 @@ corpus:
 
 fmt:
 	$(CARGO) fmt --all
+
+# Criterion benchmarks (DESIGN.md section 15); results in target/criterion.
+bench:
+	$(CARGO) bench -p relman-benches
 
 demo:
 	@echo "make demo: not yet - the demo lands with the examples issue; see README.md for what works today"

@@ -2,6 +2,7 @@
 //! reference tables and the opt-in corpus test.
 
 mod config;
+mod filters;
 mod fixtures;
 mod image_refs;
 mod plan;

@@ -260,10 +260,9 @@ pub(crate) struct ScannedWorkload {
     pub line: usize,
 }
 
-/// Every workload of one file, for the planner.
-pub(crate) fn scan(text: &str, default_namespace: &str, path: &str) -> Result<Vec<ScannedWorkload>> {
-    let stream = Stream::parse(text).map_err(|e| e.in_file(path))?;
-    let found = workloads(&stream, default_namespace, Some(path)).map_err(|e| e.in_file(path))?;
+/// Every workload of one parsed file, for the planner.
+pub(crate) fn scan(stream: &Stream<'_>, default_namespace: &str, path: &str) -> Result<Vec<ScannedWorkload>> {
+    let found = workloads(stream, default_namespace, Some(path)).map_err(|e| e.in_file(path))?;
     Ok(found
         .into_iter()
         .map(|w| ScannedWorkload {
@@ -292,13 +291,12 @@ pub(crate) struct WorkloadEdit {
 /// be built (an alias, a block scalar...) is left out and its error returned beside the text;
 /// the others are applied. An error of the whole (invalid YAML, failed verification) is `Err`.
 pub(crate) fn edit(
-    text: &str,
+    stream: &Stream<'_>,
     default_namespace: &str,
     path: &str,
     edits: &[WorkloadEdit],
 ) -> Result<(String, Vec<(usize, Error)>)> {
-    let stream = Stream::parse(text).map_err(|e| e.in_file(path))?;
-    let all = workloads(&stream, default_namespace, Some(path)).map_err(|e| e.in_file(path))?;
+    let all = workloads(stream, default_namespace, Some(path)).map_err(|e| e.in_file(path))?;
     let mut patch = Patch::new();
     let mut failed = Vec::new();
     for (i, edit) in edits.iter().enumerate() {
@@ -314,13 +312,13 @@ pub(crate) fn edit(
                 })?;
             let mut part = Patch::new();
             for (container, image) in &edit.images {
-                write_slot(&stream, &mut part, find_slot(w, container)?, image)?;
+                write_slot(stream, &mut part, find_slot(w, container)?, image)?;
             }
             if let Some(change) = &edit.policy {
                 object::check_identity_keys(&w.object)?;
                 let containers: Vec<String> = w.slots.iter().map(|s| s.info.container.clone()).collect();
                 part.extend(annotations::write(
-                    &stream,
+                    stream,
                     w.object.node,
                     &w.object.path,
                     &containers,
@@ -334,6 +332,6 @@ pub(crate) fn edit(
             Err(e) => failed.push((i, e.in_file(path))),
         }
     }
-    let out = patch.apply(&stream).map_err(|e| e.in_file(path))?;
+    let out = patch.apply(stream).map_err(|e| e.in_file(path))?;
     Ok((out, failed))
 }

@@ -32,14 +32,18 @@ use crate::error::{Error, ErrorKind, Result};
 /// - Caret: `^1.2.3` is `>=1.2.3 <2.0.0`, `^0.2.3` is `>=0.2.3 <0.3.0`, `^0.0.3` is
 ///   `>=0.0.3 <0.0.4`, `^0.0` is `>=0.0.0 <0.1.0`, `^0` is `>=0.0.0 <1.0.0`, `^*` is any.
 /// - Exclusive upper bounds that a range implies (`~`, `^`, partial versions, hyphen ends)
-///   exclude the prereleases of the bound too: `^1` does not admit `2.0.0-rc.1`.
+///   exclude the prereleases of the bound too: `^1.0.0-0` does not admit `2.0.0-rc.1`. An
+///   explicit `<` does not: `<2` is `<2.0.0`, which `2.0.0-rc.1` precedes (write `<2.0.0-0`).
 /// - Prereleases: a version with a prerelease satisfies an alternative only if some comparator
 ///   in that alternative names a prerelease (`>=1.2.3-0`). This is decided per alternative, not
 ///   per comparator, so `>= 1.0.0-rc.0, <1.0.1` admits `1.0.0-rc.1` (Masterminds' own code
 ///   checks each comparator and would not). As in Masterminds and unlike npm, the prerelease
 ///   need not share its `MAJOR.MINOR.PATCH` with the comparator: `>=1.0.0-0` admits
 ///   `1.5.0-beta`.
-/// - Build metadata is allowed and ignored when comparing.
+/// - With `*`: `>*` and `!=*` match nothing; `=*`, `>=*`, `<=*`, `~*` and `^*` match every
+///   version.
+/// - Build metadata is allowed and ignored when comparing; numbers may have leading zeros.
+/// - An empty constraint, an empty alternative (`1.2 ||`) and stray commas are errors.
 ///
 /// ```
 /// use relman::policy::Constraint;
@@ -96,39 +100,70 @@ struct Point {
 
 impl Point {
     fn ver(&self) -> Ver<'_> {
-        Ver { major: self.major, minor: self.minor, patch: self.patch, pre: &self.pre, build: "", parts: 3 }
+        Ver {
+            major: self.major,
+            minor: self.minor,
+            patch: self.patch,
+            pre: &self.pre,
+            build: "",
+            parts: 3,
+        }
     }
 }
 
 impl Range {
-    const ANY: Range = Range { lower: None, upper: None, negate: false };
-    const NONE: Range = Range { lower: None, upper: None, negate: true };
+    const ANY: Range = Range {
+        lower: None,
+        upper: None,
+        negate: false,
+    };
+    const NONE: Range = Range {
+        lower: None,
+        upper: None,
+        negate: true,
+    };
 
     fn between(lower: Option<Bound>, upper: Option<Bound>) -> Range {
-        Range { lower, upper, negate: false }
+        Range {
+            lower,
+            upper,
+            negate: false,
+        }
     }
 
     fn test(&self, v: &Ver<'_>) -> bool {
-        let above = self.lower.as_ref().is_none_or(|b| match v.precedence(&b.point.ver()) {
-            Ordering::Greater => true,
-            Ordering::Equal => b.inclusive,
-            Ordering::Less => false,
-        });
-        let below = self.upper.as_ref().is_none_or(|b| match v.precedence(&b.point.ver()) {
-            Ordering::Less => true,
-            Ordering::Equal => b.inclusive,
-            Ordering::Greater => false,
-        });
+        let above = self
+            .lower
+            .as_ref()
+            .is_none_or(|b| match v.precedence(&b.point.ver()) {
+                Ordering::Greater => true,
+                Ordering::Equal => b.inclusive,
+                Ordering::Less => false,
+            });
+        let below = self
+            .upper
+            .as_ref()
+            .is_none_or(|b| match v.precedence(&b.point.ver()) {
+                Ordering::Less => true,
+                Ordering::Equal => b.inclusive,
+                Ordering::Greater => false,
+            });
         (above && below) != self.negate
     }
 }
 
 fn incl(point: Point) -> Option<Bound> {
-    Some(Bound { point, inclusive: true })
+    Some(Bound {
+        point,
+        inclusive: true,
+    })
 }
 
 fn excl(point: Point) -> Option<Bound> {
-    Some(Bound { point, inclusive: false })
+    Some(Bound {
+        point,
+        inclusive: false,
+    })
 }
 
 /// A version as a constraint spells it: up to three numbers before the first wildcard.
@@ -149,7 +184,7 @@ impl<'a> Partial<'a> {
         let mut given = 0;
         let mut wild = false;
         let mut i = 0;
-        for part in 0..3 {
+        for (part, slot) in nums.iter_mut().enumerate() {
             match bytes.get(i) {
                 Some(b'x' | b'X' | b'*') => {
                     wild = true;
@@ -157,16 +192,15 @@ impl<'a> Partial<'a> {
                 }
                 Some(b) if b.is_ascii_digit() => {
                     let start = i;
-                    let mut n: u64 = 0;
-                    while let Some(&b) = bytes.get(i).filter(|b| b.is_ascii_digit()) {
-                        n = n
-                            .checked_mul(10)
-                            .and_then(|n| n.checked_add(u64::from(b - b'0')))
-                            .ok_or_else(|| format!("`{}` in `{token}` is too large", &s[start..]))?;
+                    while bytes.get(i).is_some_and(u8::is_ascii_digit) {
                         i += 1;
                     }
+                    let digits = &s[start..i];
+                    let n = digits
+                        .parse()
+                        .map_err(|_| format!("`{digits}` in `{token}` is too large"))?;
                     if !wild {
-                        nums[part] = n;
+                        *slot = n;
                         given += 1;
                     }
                 }
@@ -189,7 +223,12 @@ impl<'a> Partial<'a> {
     /// The lowest version the text covers: missing parts 0, prerelease kept.
     fn low(&self) -> Point {
         let [major, minor, patch] = self.nums;
-        Point { major, minor, patch, pre: self.pre.into() }
+        Point {
+            major,
+            minor,
+            patch,
+            pre: self.pre.into(),
+        }
     }
 
     /// The first version above `self` with part `index` incremented, lowered to its `-0`
@@ -202,7 +241,12 @@ impl<'a> Partial<'a> {
             1 => (major, minor.checked_add(1)?, 0),
             _ => (major, minor, patch.checked_add(1)?),
         };
-        Some(Point { major, minor, patch, pre: "0".into() })
+        Some(Point {
+            major,
+            minor,
+            patch,
+            pre: "0".into(),
+        })
     }
 
     /// The exclusive end of the range a partial version covers (`1.2` -> `1.3.0-0`); `None`
@@ -222,13 +266,20 @@ impl<'a> Partial<'a> {
 
     /// The upper bound `<=self` sets.
     fn at_most(&self) -> Option<Bound> {
-        if self.full() { incl(self.low()) } else { self.end().and_then(excl) }
+        if self.full() {
+            incl(self.low())
+        } else {
+            self.end().and_then(excl)
+        }
     }
 
     fn range(&self, op: Op) -> Range {
         match op {
             Op::Eq => self.equal(),
-            Op::Ne => Range { negate: true, ..self.equal() },
+            Op::Ne => Range {
+                negate: true,
+                ..self.equal()
+            },
             Op::Gt if self.full() => Range::between(excl(self.low()), None),
             Op::Gt => match self.end() {
                 Some(end) => Range::between(incl(end), None),
@@ -253,7 +304,10 @@ impl<'a> Partial<'a> {
                 let upper = match self.given {
                     0 => None,
                     given => {
-                        let index = self.nums[..given].iter().position(|&n| n != 0).unwrap_or(given - 1);
+                        let index = self.nums[..given]
+                            .iter()
+                            .position(|&n| n != 0)
+                            .unwrap_or(given - 1);
                         self.bump(index)
                     }
                 };
@@ -341,7 +395,10 @@ impl<'a> Cursor<'a> {
 
 fn parse_group(text: &str) -> std::result::Result<Group, String> {
     let mut cur = Cursor { text, pos: 0 };
-    let mut group = Group { ranges: Vec::new(), prerelease: false };
+    let mut group = Group {
+        ranges: Vec::new(),
+        prerelease: false,
+    };
     loop {
         let spaced = cur.skip_space();
         let Some(next) = cur.peek() else { break };
@@ -350,7 +407,7 @@ fn parse_group(text: &str) -> std::result::Result<Group, String> {
                 cur.pos += 1;
                 cur.skip_space();
                 match cur.peek() {
-                    None => return Err("it ends with a comma".into()),
+                    None => return Err("the constraint ends with a comma".into()),
                     Some(b',') => return Err("two commas with no comparator between them".into()),
                     Some(_) => {}
                 }
@@ -376,11 +433,15 @@ fn parse_group(text: &str) -> std::result::Result<Group, String> {
         let spaced = cur.skip_space();
         if spaced && cur.peek() == Some(b'-') {
             if let Some((spelling, _)) = op {
-                return Err(format!("a hyphen range takes bare versions, not `{spelling}{token} - ...`"));
+                return Err(format!(
+                    "a hyphen range takes bare versions, not `{spelling}{token} - ...`"
+                ));
             }
             cur.pos += 1;
             if !cur.skip_space() {
-                return Err(format!("the `-` of the hyphen range after `{token}` needs a space on both sides"));
+                return Err(format!(
+                    "the `-` of the hyphen range after `{token}` needs a space on both sides"
+                ));
             }
             let upper_token = cur.token();
             if upper_token.is_empty() {
@@ -411,14 +472,27 @@ impl Constraint {
     /// assert_eq!(Constraint::parse(">=1.0 <").unwrap_err().code(), "invalid_filter");
     /// ```
     pub fn parse(text: &str) -> Result<Constraint> {
-        let invalid = |detail: String| {
-            Error::new(ErrorKind::InvalidFilter, format!("invalid constraint `{text}`: {detail}"))
-        };
+        Constraint::parse_detailed(text).map_err(|detail| {
+            Error::new(
+                ErrorKind::InvalidFilter,
+                format!("invalid constraint `{text}`: {detail}"),
+            )
+        })
+    }
+
+    /// [`Constraint::parse`] with the bare reason of a failure, for callers that frame it.
+    pub(crate) fn parse_detailed(text: &str) -> std::result::Result<Constraint, String> {
         if text.trim().is_empty() {
-            return Err(invalid("it is empty".into()));
+            return Err("the constraint is empty".into());
         }
-        let groups = text.split("||").map(parse_group).collect::<std::result::Result<Vec<_>, _>>();
-        Ok(Constraint { text: text.to_string(), groups: groups.map_err(invalid)? })
+        let groups = text
+            .split("||")
+            .map(parse_group)
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(Constraint {
+            text: text.to_string(),
+            groups,
+        })
     }
 
     /// Whether `version` satisfies the constraint (prerelease rule included).
@@ -578,8 +652,14 @@ mod tests {
         assert!(check(">=1.0.0-0", "1.5.0-rc.1"));
         assert!(!check(">=1.0.0-0", "0.9.0-rc.1"));
         assert!(check(">=1.0.0-0 <2", "1.5.0-rc.1"));
-        assert!(!check("^1.0.0-0", "2.0.0-rc.1"), "implied upper bounds exclude their prereleases");
-        assert!(!check("^1.0.0 || >=3.0.0-0", "1.5.0-rc.1"), "decided per alternative");
+        assert!(
+            !check("^1.0.0-0", "2.0.0-rc.1"),
+            "implied upper bounds exclude their prereleases"
+        );
+        assert!(
+            !check("^1.0.0 || >=3.0.0-0", "1.5.0-rc.1"),
+            "decided per alternative"
+        );
         assert!(check("^1.0.0 || >=3.0.0-0", "3.1.0-rc.1"));
         let c = Constraint::parse("^1").unwrap();
         let v = Ver::parse("1.5.0-rc.1", VersionMode::Strict).unwrap();

@@ -93,7 +93,9 @@ struct Glob {
 
 impl Glob {
     fn new(pattern: &str) -> Glob {
-        Glob { parts: pattern.split('*').map(Box::from).collect() }
+        Glob {
+            parts: pattern.split('*').map(Box::from).collect(),
+        }
     }
 
     fn matches(&self, tag: &str) -> bool {
@@ -161,24 +163,33 @@ impl TagFilter {
     /// # Ok::<(), relman::Error>(())
     /// ```
     pub fn parse(text: &str) -> Result<TagFilter> {
-        let invalid = |m: String| Error::new(ErrorKind::InvalidFilter, m);
-        let matcher = if let Some(constraint) = text.strip_prefix("semver:") {
-            Matcher::Semver(
-                Constraint::parse(constraint)
-                    .map_err(|e| invalid(format!("filter `{text}`: {}", e.message())))?,
+        let invalid = |detail: String| {
+            Error::new(
+                ErrorKind::InvalidFilter,
+                format!("invalid filter `{text}`: {detail}"),
             )
-        } else if let Some(re) = text.strip_prefix("regex:").or_else(|| text.strip_prefix("regexp:")) {
-            Matcher::Regex(regex::Regex::new(re).map_err(|e| {
-                invalid(format!("filter `{text}`: `{re}` is not a valid regular expression: {}", regex_error(&e)))
-            })?)
+        };
+        let matcher = if let Some(constraint) = text.strip_prefix("semver:") {
+            Matcher::Semver(Constraint::parse_detailed(constraint).map_err(invalid)?)
+        } else if let Some(re) = text
+            .strip_prefix("regex:")
+            .or_else(|| text.strip_prefix("regexp:"))
+        {
+            Matcher::Regex(
+                regex::Regex::new(re)
+                    .map_err(|e| invalid(format!("not a valid regular expression: {}", regex_error(&e))))?,
+            )
         } else {
             let pattern = text.strip_prefix("glob:").unwrap_or(text);
             if pattern.is_empty() {
-                return Err(invalid(format!("filter `{text}`: an empty glob pattern matches no tag")));
+                return Err(invalid("an empty glob pattern matches no tag".into()));
             }
             Matcher::Glob(Glob::new(pattern))
         };
-        Ok(TagFilter { text: text.to_string(), matcher })
+        Ok(TagFilter {
+            text: text.to_string(),
+            matcher,
+        })
     }
 
     /// Whether `tag` passes the filter, reading versions in the default [`VersionMode`].
@@ -273,7 +284,10 @@ impl TagFilter {
 /// `glob:*`: every tag but `latest`.
 impl Default for TagFilter {
     fn default() -> TagFilter {
-        TagFilter { text: "glob:*".to_string(), matcher: Matcher::Glob(Glob::new("*")) }
+        TagFilter {
+            text: "glob:*".to_string(),
+            matcher: Matcher::Glob(Glob::new("*")),
+        }
     }
 }
 
@@ -353,7 +367,15 @@ mod tests {
 
     #[test]
     fn latest_only_for_glob_latest() {
-        for text in ["glob:*", "*", "l*", "regex:.*", "regexp:latest", "glob:LATEST", "*test"] {
+        for text in [
+            "glob:*",
+            "*",
+            "l*",
+            "regex:.*",
+            "regexp:latest",
+            "glob:LATEST",
+            "*test",
+        ] {
             let f = TagFilter::parse(text).unwrap();
             for tag in ["latest", "LATEST", "Latest"] {
                 assert!(!f.matches(tag), "{text} {tag}");
@@ -391,6 +413,9 @@ mod tests {
     fn prefixes_are_case_sensitive() {
         assert_eq!(TagFilter::parse("Semver:^1").unwrap().kind(), FilterKind::Glob);
         assert_eq!(TagFilter::parse("foo:bar").unwrap().kind(), FilterKind::Glob);
-        assert_eq!(TagFilter::parse("glob:semver:1").unwrap().kind(), FilterKind::Glob);
+        assert_eq!(
+            TagFilter::parse("glob:semver:1").unwrap().kind(),
+            FilterKind::Glob
+        );
     }
 }

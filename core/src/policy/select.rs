@@ -74,7 +74,19 @@ pub struct Rejection {
     pub message: String,
 }
 
-/// The outcome of [`select`]: the chosen image, if any, and why the others lost.
+/// The outcome of [`select`]: the chosen image, if any, and why the others lost. Serializes
+/// with snake_case fields and reason codes.
+///
+/// ```
+/// use relman::policy::{select, TagFilter, VersionMode};
+/// use relman::release::ImageInfo;
+///
+/// let s = select(&TagFilter::default(), VersionMode::Default, &[ImageInfo::new("v1")]);
+/// assert!(s.chosen.is_none());
+/// let json = serde_json::to_value(&s).unwrap();
+/// assert_eq!(json["rejected"][0]["reason"], "missing_time");
+/// assert_eq!(json["rejected_count"], 1);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Selection {
     /// The image the filter allows that orders highest.
@@ -100,7 +112,9 @@ fn known_time(info: &ImageInfo) -> Option<Timestamp> {
 /// Order two versions: precedence, then the tag that spells more parts (`1.10.0` above
 /// `1.10`), then the smaller tag (so `1.0.0` above `v1.0.0`). `Equal` only for equal tags.
 fn version_order(a: &Ver<'_>, a_tag: &str, b: &Ver<'_>, b_tag: &str) -> Ordering {
-    a.precedence(b).then(a.parts.cmp(&b.parts)).then_with(|| b_tag.cmp(a_tag))
+    a.precedence(b)
+        .then(a.parts.cmp(&b.parts))
+        .then_with(|| b_tag.cmp(a_tag))
 }
 
 /// Order two creation times: newer first, then the smaller tag. `Equal` only for equal tags.
@@ -161,9 +175,17 @@ pub fn select(filter: &TagFilter, mode: VersionMode, images: &[ImageInfo]) -> Se
             Status::Candidate => RejectReason::Older,
         };
         let message = explain(filter, mode, info, reason, chosen);
-        rejected.push(Rejection { tag: info.tag.clone(), reason, message });
+        rejected.push(Rejection {
+            tag: info.tag.clone(),
+            reason,
+            message,
+        });
     }
-    Selection { chosen: chosen.cloned(), rejected, rejected_count }
+    Selection {
+        chosen: chosen.cloned(),
+        rejected,
+        rejected_count,
+    }
 }
 
 /// The image [`select`] would choose, without explaining the others: the same single pass,
@@ -183,7 +205,12 @@ pub fn choose<'a>(filter: &TagFilter, mode: VersionMode, images: &'a [ImageInfo]
 }
 
 /// One pass over `images`: report each one's status to `sink`, return the index of the best.
-fn scan(filter: &TagFilter, mode: VersionMode, images: &[ImageInfo], sink: impl FnMut(Status)) -> Option<usize> {
+fn scan(
+    filter: &TagFilter,
+    mode: VersionMode,
+    images: &[ImageInfo],
+    sink: impl FnMut(Status),
+) -> Option<usize> {
     match filter.constraint() {
         Some(constraint) => best_version(filter, constraint, mode, images, sink),
         None => best_by_time(filter, images, sink),
@@ -317,7 +344,10 @@ fn explain(
                     "`, which wins the tie (more parts spelled, then tag order)",
                 ),
                 (FilterKind::Semver, false) => ("` is a lower version than the chosen `", "`"),
-                (_, true) => ("` was created at the same time as the chosen `", "`, which comes first in tag order"),
+                (_, true) => (
+                    "` was created at the same time as the chosen `",
+                    "`, which comes first in tag order",
+                ),
                 (_, false) => ("` was created before the chosen `", "`"),
             };
             concat(&["`", tag, before, &chosen.tag, after])
@@ -379,17 +409,36 @@ mod tests {
     }
 
     fn reasons(s: &Selection) -> Vec<(&str, &'static str)> {
-        s.rejected.iter().map(|r| (r.tag.as_str(), r.reason.code())).collect()
+        s.rejected
+            .iter()
+            .map(|r| (r.tag.as_str(), r.reason.code()))
+            .collect()
     }
 
     #[test]
     fn semver_picks_highest_and_breaks_ties_by_spelling() {
-        let imgs = images(&[("1.10", None), ("v1.10.0", None), ("1.10.0", None), ("1.9.9", None)]);
+        let imgs = images(&[
+            ("1.10", None),
+            ("v1.10.0", None),
+            ("1.10.0", None),
+            ("1.9.9", None),
+        ]);
         let s = select(&filter("semver:*"), VersionMode::Default, &imgs);
         assert_eq!(s.chosen.as_ref().unwrap().tag, "1.10.0");
-        assert_eq!(reasons(&s), [("1.10", "older"), ("v1.10.0", "older"), ("1.9.9", "older")]);
-        assert!(s.rejected[0].message.contains("same version"), "{}", s.rejected[0].message);
-        assert!(s.rejected[2].message.contains("lower version"), "{}", s.rejected[2].message);
+        assert_eq!(
+            reasons(&s),
+            [("1.10", "older"), ("v1.10.0", "older"), ("1.9.9", "older")]
+        );
+        assert!(
+            s.rejected[0].message.contains("same version"),
+            "{}",
+            s.rejected[0].message
+        );
+        assert!(
+            s.rejected[2].message.contains("lower version"),
+            "{}",
+            s.rejected[2].message
+        );
     }
 
     #[test]
@@ -407,14 +456,24 @@ mod tests {
         assert_eq!(s.chosen.as_ref().unwrap().tag, "a");
         assert_eq!(
             reasons(&s),
-            [("b", "older"), ("c", "older"), ("d", "missing_time"), ("e", "missing_time"), ("latest", "latest")]
+            [
+                ("b", "older"),
+                ("c", "older"),
+                ("d", "missing_time"),
+                ("e", "missing_time"),
+                ("latest", "latest")
+            ]
         );
         assert_eq!(s.rejected_count, 5);
     }
 
     #[test]
     fn nothing_chosen() {
-        let s = select(&filter("semver:^9"), VersionMode::Default, &images(&[("1.0.0", None)]));
+        let s = select(
+            &filter("semver:^9"),
+            VersionMode::Default,
+            &images(&[("1.0.0", None)]),
+        );
         assert_eq!(s.chosen, None);
         assert_eq!(s.rejected_count, 1);
         let s = select(&filter("glob:*"), VersionMode::Default, &[]);
@@ -454,12 +513,20 @@ mod tests {
                 let mut reversed = rotated.clone();
                 reversed.reverse();
                 for list in [&rotated, &reversed] {
-                    assert_eq!(select(&f, VersionMode::Default, list).chosen.as_ref(), Some(&first), "{text}");
+                    assert_eq!(
+                        select(&f, VersionMode::Default, list).chosen.as_ref(),
+                        Some(&first),
+                        "{text}"
+                    );
                 }
             }
             for other in &imgs {
                 if f.matches(&other.tag) {
-                    assert_ne!(compare(&f, VersionMode::Default, &first, other), Some(Ordering::Less), "{text}");
+                    assert_ne!(
+                        compare(&f, VersionMode::Default, &first, other),
+                        Some(Ordering::Less),
+                        "{text}"
+                    );
                 }
             }
         }
@@ -467,7 +534,13 @@ mod tests {
 
     #[test]
     fn compare_is_antisymmetric() {
-        let imgs = images(&[("1.0", None), ("1.0.0", None), ("v1.0.0", None), ("1.0.0+x", None), ("0.9", None)]);
+        let imgs = images(&[
+            ("1.0", None),
+            ("1.0.0", None),
+            ("v1.0.0", None),
+            ("1.0.0+x", None),
+            ("0.9", None),
+        ]);
         let f = filter("semver:*");
         for a in &imgs {
             for b in &imgs {

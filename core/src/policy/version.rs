@@ -114,7 +114,13 @@ pub fn parse_version(tag: &str, mode: VersionMode) -> Option<semver::Version> {
     // `Ver::parse` validates identifiers exactly as the semver crate does, so these succeed.
     let pre = semver::Prerelease::new(v.pre).ok()?;
     let build = semver::BuildMetadata::new(v.build).ok()?;
-    Some(semver::Version { major: v.major, minor: v.minor, patch: v.patch, pre, build })
+    Some(semver::Version {
+        major: v.major,
+        minor: v.minor,
+        patch: v.patch,
+        pre,
+        build,
+    })
 }
 
 /// A version borrowed from the text it was read from: no allocation. Ordering between two
@@ -170,7 +176,14 @@ impl<'a> Ver<'a> {
             return None;
         }
         let (pre, build) = split_pre_build(&tag[i..])?;
-        Some(Ver { major: nums[0], minor: nums[1], patch: nums[2], pre, build, parts })
+        Some(Ver {
+            major: nums[0],
+            minor: nums[1],
+            patch: nums[2],
+            pre,
+            build,
+            parts,
+        })
     }
 
     /// A view of a parsed `semver::Version` (always three parts).
@@ -225,7 +238,11 @@ fn valid_identifiers(text: &str, prerelease: bool) -> bool {
     let bytes = text.as_bytes();
     let mut start = 0;
     let mut numeric = true;
-    for (i, &b) in bytes.iter().enumerate().chain(std::iter::once((bytes.len(), &b'.'))) {
+    for (i, &b) in bytes
+        .iter()
+        .enumerate()
+        .chain(std::iter::once((bytes.len(), &b'.')))
+    {
         match b {
             b'.' => {
                 let len = i - start;
@@ -309,8 +326,25 @@ mod tests {
     #[test]
     fn not_versions() {
         for tag in [
-            "", "v", "vv1.2", "1.", "1..2", ".1.2", "1.2.", "1.2.3.4", "1.2-", "1.2+", "1.2-a..b",
-            "1.2-01", "1.2-a_b", "1.2+a+b", "1.2 ", " 1.2", "1e5f3a2", "latest", "x.1",
+            "",
+            "v",
+            "vv1.2",
+            "1.",
+            "1..2",
+            ".1.2",
+            "1.2.",
+            "1.2.3.4",
+            "1.2-",
+            "1.2+",
+            "1.2-a..b",
+            "1.2-01",
+            "1.2-a_b",
+            "1.2+a+b",
+            "1.2 ",
+            " 1.2",
+            "1e5f3a2",
+            "latest",
+            "x.1",
             "99999999999999999999.1",
         ] {
             assert_eq!(parse(tag, VersionMode::Loose), None, "{tag:?}");
@@ -319,11 +353,35 @@ mod tests {
 
     #[test]
     fn prerelease_order() {
-        let mut pres = ["", "alpha", "alpha.1", "alpha.beta", "beta", "beta.2", "beta.11", "rc.1", "1", "2", "10"];
+        let mut pres = [
+            "",
+            "alpha",
+            "alpha.1",
+            "alpha.beta",
+            "beta",
+            "beta.2",
+            "beta.11",
+            "rc.1",
+            "1",
+            "2",
+            "10",
+        ];
         pres.sort_by(|a, b| cmp_prerelease(a, b));
         assert_eq!(
             pres,
-            ["1", "2", "10", "alpha", "alpha.1", "alpha.beta", "beta", "beta.2", "beta.11", "rc.1", ""]
+            [
+                "1",
+                "2",
+                "10",
+                "alpha",
+                "alpha.1",
+                "alpha.beta",
+                "beta",
+                "beta.2",
+                "beta.11",
+                "rc.1",
+                ""
+            ]
         );
     }
 

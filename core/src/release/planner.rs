@@ -17,7 +17,8 @@ use crate::config::{Config, Environment, ReleaseMode};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
 use crate::manifest::{self, ScannedWorkload, WorkloadEdit};
-use crate::policy::{Ignore, PolicyChange, RejectReason, TagFilter, VersionMode, compare, select};
+use crate::policy::{Ignore, PolicyChange, RejectReason, TagFilter, VersionMode, choose, compare, select};
+use crate::yaml::Stream;
 
 /// A workload of an environment, with the file it lives in and its service.
 struct Placed {
@@ -27,17 +28,65 @@ struct Placed {
     service_filter: Option<TagFilter>,
 }
 
+/// The edits of one file: its path, parsed text, and each edit with its result's index.
+type FileEdits<'a> = (&'a str, &'a Stream<'a>, Vec<(usize, WorkloadEdit)>);
+
+/// The parsed YAML files of an environment.
+struct Files<'s> {
+    parsed: Vec<(&'s str, Stream<'s>)>,
+}
+
+/// Run `f` on every item, on as many threads as the machine has cores (inline for few items).
+/// Results keep the items' order.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads < 2 || items.len() < 64 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| {
+                let f = &f;
+                scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("planner threads do not panic"))
+            .collect()
+    })
+}
+
+/// Parse every YAML file of `env`.
+fn parse_env<'s>(snapshot: &'s Snapshot, env: &Environment) -> Result<Files<'s>> {
+    let paths: Vec<(&'s str, &'s str)> = snapshot
+        .files()
+        .filter(|(path, _)| {
+            *path != CONFIG_FILE && (path.ends_with(".yaml") || path.ends_with(".yml")) && env.contains(path)
+        })
+        .collect();
+    let parsed = par_map(&paths, |(path, text)| {
+        Stream::parse(text)
+            .map(|s| (*path, s))
+            .map_err(|e| e.in_file(*path))
+    });
+    Ok(Files {
+        parsed: parsed.into_iter().collect::<Result<Vec<_>>>()?,
+    })
+}
+
 /// Every workload of `env`, in path then document order. The same id twice is
 /// `duplicate_resource` naming both files.
-fn load(snapshot: &Snapshot, config: &Config, env: &Environment) -> Result<Vec<Placed>> {
+fn load(files: &Files<'_>, config: &Config, env: &Environment) -> Result<Vec<Placed>> {
+    let scanned = par_map(&files.parsed, |(path, stream)| {
+        manifest::scan(stream, &env.default_namespace, path)
+    });
     let mut out: Vec<Placed> = Vec::new();
     let mut seen: HashMap<String, (String, usize)> = HashMap::new();
-    for (path, text) in snapshot.files() {
-        if path == CONFIG_FILE || !(path.ends_with(".yaml") || path.ends_with(".yml")) || !env.contains(path)
-        {
-            continue;
-        }
-        for workload in manifest::scan(text, &env.default_namespace, path)? {
+    for ((path, _), workloads) in files.parsed.iter().zip(scanned) {
+        for workload in workloads? {
             if let Some((first, line)) = seen.get(&workload.id) {
                 return Err(Error::new(
                     ErrorKind::DuplicateResource,
@@ -46,7 +95,7 @@ fn load(snapshot: &Snapshot, config: &Config, env: &Environment) -> Result<Vec<P
                         workload.id, env.name, workload.line
                     ),
                 )
-                .in_file(path)
+                .in_file(*path)
                 .at(workload.line, 1));
             }
             seen.insert(workload.id.clone(), (path.to_string(), workload.line));
@@ -631,24 +680,22 @@ impl Planner<'_> {
             .selections
             .entry(key)
             .or_insert_with(|| {
+                if let Some(info) = choose(filter, mode, images) {
+                    return Some((info.clone(), false));
+                }
+                // Nothing allowed: explain why, to tell missing creation times apart.
                 let selection = select(filter, mode, images);
-                let all_missing_time = selection.chosen.is_none()
-                    && selection.rejected_count > 0
-                    && selection
-                        .rejected
-                        .iter()
-                        .any(|r| r.reason == RejectReason::MissingTime)
+                let all_missing_time = selection
+                    .rejected
+                    .iter()
+                    .any(|r| r.reason == RejectReason::MissingTime)
                     && selection.rejected.iter().all(|r| {
                         matches!(
                             r.reason,
                             RejectReason::MissingTime | RejectReason::FilterMiss | RejectReason::Latest
                         )
                     });
-                match selection.chosen {
-                    Some(info) => Some((info, false)),
-                    None if all_missing_time => Some((ImageInfo::new(""), true)),
-                    None => None,
-                }
+                all_missing_time.then(|| (ImageInfo::new(""), true))
             })
             .clone();
         let chosen = match chosen {
@@ -791,13 +838,14 @@ fn plan(
     history: &History,
     now: Timestamp,
 ) -> Result<ReleasePlan> {
-    let placed = load(snapshot, config, env)?;
+    let files = parse_env(snapshot, env)?;
+    let placed = load(&files, config, env)?;
     let source = match (&env.promote_from, kind) {
         (Some(name), _) => {
             let source_env = config.environment(name)?;
             Some(Source {
                 name: name.clone(),
-                workloads: load(snapshot, config, source_env)?,
+                workloads: load(&parse_env(snapshot, source_env)?, config, source_env)?,
             })
         }
         (None, ReleaseKind::Promotion) => {
@@ -851,11 +899,18 @@ fn plan(
             }
         }
     }
-    let mut changes = Vec::new();
-    for (path, file_edits) in edits {
-        let before = snapshot.get(path).expect("planned files exist");
+    let planned: Vec<FileEdits<'_>> = files
+        .parsed
+        .iter()
+        .filter_map(|(path, stream)| edits.remove(path).map(|e| (*path, stream, e)))
+        .collect();
+    let edited = par_map(&planned, |(path, stream, file_edits): &FileEdits<'_>| {
         let only: Vec<WorkloadEdit> = file_edits.iter().map(|(_, e)| e.clone()).collect();
-        let (after, failed) = manifest::edit(before, &env.default_namespace, path, &only)?;
+        manifest::edit(stream, &env.default_namespace, path, &only)
+    });
+    let mut changes = Vec::new();
+    for ((path, stream, file_edits), outcome) in planned.iter().zip(edited) {
+        let (after, failed) = outcome?;
         for (i, err) in failed {
             // Refusals of a construct fail the one workload; anything else is bad input.
             if err.kind() != ErrorKind::UnsupportedYaml {
@@ -867,6 +922,7 @@ fn plan(
             result.message = err.to_string();
             result.updates.clear();
         }
+        let before = stream.text();
         if after != before {
             changes.push(FileChange {
                 path: path.to_string(),
