@@ -110,6 +110,7 @@ pub struct Error {
     kind: ErrorKind,
     message: String,
     location: Option<Location>,
+    actual_head: Option<String>,
 }
 
 impl Error {
@@ -120,6 +121,18 @@ impl Error {
             message: message.into(),
             location: None,
         }
+    }
+
+    /// A `conflict`: the branch no longer points at the expected commit but at `actual_head`.
+    pub fn conflict(message: impl Into<String>, actual_head: impl Into<String>) -> Self {
+        let mut err = Error::new(ErrorKind::Conflict, message);
+        err.actual_head = Some(actual_head.into());
+        err
+    }
+
+    /// For a `conflict`, the commit the branch actually points at: re-plan on it and retry.
+    pub fn actual_head(&self) -> Option<&str> {
+        self.actual_head.as_deref()
     }
 
     /// Attach a line and column (1-based) to the error.
