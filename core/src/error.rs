@@ -120,6 +120,7 @@ impl Error {
             kind,
             message: message.into(),
             location: None,
+            actual_head: None,
         }
     }
 
