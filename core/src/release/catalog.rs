@@ -72,7 +72,14 @@ pub(crate) fn parse_time(text: &str) -> std::result::Result<Timestamp, String> {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Catalog {
-    repositories: HashMap<String, Vec<ImageInfo>>,
+    repositories: HashMap<String, Tags>,
+}
+
+/// The tags of one repository in the order they were added, indexed by tag.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Tags {
+    images: Vec<ImageInfo>,
+    index: HashMap<String, usize>,
 }
 
 impl Catalog {
@@ -82,7 +89,7 @@ impl Catalog {
     }
 
     /// Add a tag to `repository` (an image name without tag, such as `acme/users`). A tag
-    /// added twice replaces the earlier entry.
+    /// added twice replaces the earlier entry in place.
     ///
     /// Errors: `invalid_catalog` for an invalid repository, tag or digest.
     pub fn add(&mut self, repository: &str, info: ImageInfo) -> Result<()> {
@@ -103,26 +110,35 @@ impl Catalog {
                 .with_digest(digest)
                 .map_err(|e| invalid(e.message().to_string()))?;
         }
-        let list = self.repositories.entry(repo.name()).or_default();
-        list.retain(|i| i.tag != info.tag);
-        list.push(info);
+        let tags = self.repositories.entry(repo.name()).or_default();
+        match tags.index.get(&info.tag) {
+            Some(&i) => tags.images[i] = info,
+            None => {
+                tags.index.insert(info.tag.clone(), tags.images.len());
+                tags.images.push(info);
+            }
+        }
         Ok(())
     }
 
     /// The tags of a repository (matched by normalised name), in the order they were added.
     pub fn images(&self, repository: &str) -> &[ImageInfo] {
-        let name = ImageRef::parse(repository)
-            .map(|r| r.name())
-            .unwrap_or_else(|_| repository.to_string());
-        self.repositories
-            .get(&name)
-            .map(Vec::as_slice)
+        self.tags(repository)
+            .map(|t| t.images.as_slice())
             .unwrap_or_default()
     }
 
     /// The entry for one tag of a repository.
     pub fn get(&self, repository: &str, tag: &str) -> Option<&ImageInfo> {
-        self.images(repository).iter().find(|i| i.tag == tag)
+        let tags = self.tags(repository)?;
+        tags.index.get(tag).map(|&i| &tags.images[i])
+    }
+
+    fn tags(&self, repository: &str) -> Option<&Tags> {
+        match ImageRef::parse(repository) {
+            Ok(r) => self.repositories.get(&r.name()),
+            Err(_) => self.repositories.get(repository),
+        }
     }
 
     /// Number of repositories.
@@ -133,5 +149,56 @@ impl Catalog {
     /// Whether the catalog has no repository.
     pub fn is_empty(&self) -> bool {
         self.repositories.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_entries_are_invalid_catalog() {
+        let mut c = Catalog::new();
+        assert_eq!(
+            ImageInfo::new("1.0")
+                .with_created_str("yesterday")
+                .unwrap_err()
+                .code(),
+            "invalid_catalog"
+        );
+        assert_eq!(
+            c.add("acme/users", ImageInfo::new("1.0").with_digest("sha256:abc"))
+                .unwrap_err()
+                .code(),
+            "invalid_catalog"
+        );
+        assert_eq!(
+            c.add("acme/users", ImageInfo::new("bad tag")).unwrap_err().code(),
+            "invalid_catalog"
+        );
+        assert_eq!(
+            c.add("Acme/Users", ImageInfo::new("1.0")).unwrap_err().code(),
+            "invalid_catalog"
+        );
+        assert_eq!(
+            c.add("acme/users:1.0", ImageInfo::new("1.0")).unwrap_err().code(),
+            "invalid_catalog"
+        );
+        assert!(c.is_empty(), "nothing is added on error");
+    }
+
+    #[test]
+    fn repositories_match_by_normalised_name_and_tags_replace() {
+        let mut c = Catalog::new();
+        c.add("nginx", ImageInfo::new("1.25")).unwrap();
+        c.add(
+            "docker.io/library/nginx",
+            ImageInfo::new("1.25").with_digest(format!("sha256:{}", "a".repeat(64))),
+        )
+        .unwrap();
+        assert_eq!(c.len(), 1);
+        assert_eq!(c.images("index.docker.io/library/nginx").len(), 1);
+        assert!(c.get("nginx", "1.25").unwrap().digest.is_some());
+        assert!(c.images("quay.io/nginx").is_empty());
     }
 }
