@@ -2,6 +2,7 @@
 //! `*List` kinds, workloads and their image slots, HelmRelease values, and Flux v1 policy
 //! annotations; plus the quick API that lists and edits one text.
 
+pub(crate) mod kustomize;
 mod object;
 mod slot;
 

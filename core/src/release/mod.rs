@@ -3,7 +3,9 @@
 //! planner that decides which pointers move ([`plan_release`], [`plan_automation`]).
 
 mod catalog;
+mod environment;
 mod message;
+mod placement;
 mod plan;
 mod planner;
 mod record;

@@ -59,6 +59,9 @@ pub enum Reason {
     NoPreviousRelease,
     /// The YAML holding the image is a construct relman refuses to edit.
     UnsupportedYaml,
+    /// The pointer (or the lock) could only be written in a file another environment also
+    /// reads, or would also move another workload's image.
+    SharedFile,
 }
 
 impl Reason {
@@ -84,6 +87,7 @@ impl Reason {
             Reason::NotPromoted => "not_promoted",
             Reason::NoPreviousRelease => "no_previous_release",
             Reason::UnsupportedYaml => "unsupported_yaml",
+            Reason::SharedFile => "shared_file",
         }
     }
 }
@@ -189,6 +193,10 @@ pub struct ReleasePlan {
     pub changes: Vec<FileChange>,
     /// The commit message, with `Relman-*` trailers.
     pub commit_message: String,
+    /// What relman read around rather than through, such as a remote kustomize resource or
+    /// a `patches:` key that may change images.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 impl ReleasePlan {

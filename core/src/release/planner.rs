@@ -1,115 +1,25 @@
 //! The planner: a pure function of (snapshot, spec, catalog, history, now) that decides, per
 //! workload and container, whether the pointer moves and why, then edits the files.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use jiff::Timestamp;
 
 use super::catalog::{Catalog, ImageInfo};
+use super::environment::{self, Placed};
 use super::message::commit_message;
-use super::plan::{
-    ContainerSkip, ContainerUpdate, FileChange, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult,
-};
+use super::placement::{self, Decided};
+use super::plan::{ContainerSkip, ContainerUpdate, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult};
 use super::record::History;
 use super::snapshot::{CONFIG_FILE, Snapshot};
 use super::spec::{ImageSpec, ReleaseSpec, Services};
 use crate::config::{Config, Environment, ReleaseMode};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
-use crate::manifest::{self, ScannedWorkload, WorkloadEdit};
 use crate::policy::{Ignore, PolicyChange, RejectReason, TagFilter, VersionMode, choose, compare, select};
-use crate::yaml::Stream;
 
-/// A workload of an environment, with the file it lives in and its service.
-struct Placed {
-    path: String,
-    workload: ScannedWorkload,
-    service: String,
-    service_filter: Option<TagFilter>,
-}
-
-/// The edits of one file: its path, parsed text, and each edit with its result's index.
-type FileEdits<'a> = (&'a str, &'a Stream<'a>, Vec<(usize, WorkloadEdit)>);
-
-/// The parsed YAML files of an environment.
-struct Files<'s> {
-    parsed: Vec<(&'s str, Stream<'s>)>,
-}
-
-/// Run `f` on every item, on as many threads as the machine has cores (inline for few items).
-/// Results keep the items' order.
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if threads < 2 || items.len() < 64 {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| {
-                let f = &f;
-                scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("planner threads do not panic"))
-            .collect()
-    })
-}
-
-/// Parse every YAML file of `env`.
-fn parse_env<'s>(snapshot: &'s Snapshot, env: &Environment) -> Result<Files<'s>> {
-    let paths: Vec<(&'s str, &'s str)> = snapshot
-        .files()
-        .filter(|(path, _)| {
-            *path != CONFIG_FILE && (path.ends_with(".yaml") || path.ends_with(".yml")) && env.contains(path)
-        })
-        .collect();
-    let parsed = par_map(&paths, |(path, text)| {
-        Stream::parse(text)
-            .map(|s| (*path, s))
-            .map_err(|e| e.in_file(*path))
-    });
-    Ok(Files {
-        parsed: parsed.into_iter().collect::<Result<Vec<_>>>()?,
-    })
-}
-
-/// Every workload of `env`, in path then document order. The same id twice is
-/// `duplicate_resource` naming both files.
-fn load(files: &Files<'_>, config: &Config, env: &Environment) -> Result<Vec<Placed>> {
-    let scanned = par_map(&files.parsed, |(path, stream)| {
-        manifest::scan(stream, &env.default_namespace, path)
-    });
-    let mut out: Vec<Placed> = Vec::new();
-    let mut seen: HashMap<String, (String, usize)> = HashMap::new();
-    for ((path, _), workloads) in files.parsed.iter().zip(scanned) {
-        for workload in workloads? {
-            if let Some((first, line)) = seen.get(&workload.id) {
-                return Err(Error::new(
-                    ErrorKind::DuplicateResource,
-                    format!(
-                        "{} is defined twice in environment {}: {first}:{line} and {path}:{}",
-                        workload.id, env.name, workload.line
-                    ),
-                )
-                .in_file(*path)
-                .at(workload.line, 1));
-            }
-            seen.insert(workload.id.clone(), (path.to_string(), workload.line));
-            let service = config.service_for(&workload.kind, &workload.name);
-            out.push(Placed {
-                path: path.to_string(),
-                service: service.map_or_else(|| workload.name.clone(), |s| s.name.clone()),
-                service_filter: service.and_then(|s| s.filter.clone()),
-                workload,
-            });
-        }
-    }
-    Ok(out)
-}
+/// A workload's decided moves: `(slot index, new pointer)`, and a lock to write with them.
+type Moves = (Vec<(usize, ImageRef)>, Option<PolicyChange>);
 
 /// How a release names workloads: service names or workload ids.
 fn names(entry: &str, placed: &Placed) -> bool {
@@ -214,7 +124,7 @@ impl Planner<'_> {
     }
 
     /// Decide one workload: its result and, on success, the edit to make.
-    fn decide(&mut self, placed: &Placed) -> Result<(WorkloadResult, Option<WorkloadEdit>)> {
+    fn decide(&mut self, placed: &Placed) -> Result<(WorkloadResult, Option<Moves>)> {
         let w = &placed.workload;
         let policy = &w.policy;
         if let Services::Named(list) = &self.spec.services {
@@ -351,8 +261,9 @@ impl Planner<'_> {
         let mut updates = Vec::new();
         let mut skipped = Vec::new();
         let mut images = Vec::new();
-        let managed: Vec<_> = w.slots.iter().filter(|s| s.managed).collect();
-        for slot in &managed {
+        let managed: Vec<(usize, &crate::manifest::ImageSlot)> =
+            w.slots.iter().enumerate().filter(|(_, s)| s.managed).collect();
+        for &(index, slot) in &managed {
             let current = ImageRef::parse(&slot.image).expect("managed slots parse");
             let filter = match policy.tag_filters.get(&slot.container) {
                 Some(text) => TagFilter::parse(text).map_err(|e| {
@@ -377,7 +288,7 @@ impl Planner<'_> {
                         from: slot.image.clone(),
                         to: target.clone(),
                     });
-                    images.push((slot.container.clone(), ImageRef::parse(&target)?));
+                    images.push((index, ImageRef::parse(&target)?));
                 }
                 SlotOutcome::Skip(reason, message) => skipped.push(ContainerSkip {
                     container: slot.container.clone(),
@@ -403,12 +314,7 @@ impl Planner<'_> {
             }
             result.updates = updates;
             let policy_change = (self.run == Run::Release && self.spec.locks()).then(|| self.lock_change());
-            let edit = WorkloadEdit {
-                workload: w.id.clone(),
-                images,
-                policy: policy_change,
-            };
-            return Ok((result, Some(edit)));
+            return Ok((result, Some((images, policy_change))));
         }
         if result.skipped.is_empty() {
             let (status, reason, message) = match (&self.spec.image, managed.is_empty()) {
@@ -838,14 +744,20 @@ fn plan(
     history: &History,
     now: Timestamp,
 ) -> Result<ReleasePlan> {
-    let files = parse_env(snapshot, env)?;
-    let placed = load(&files, config, env)?;
+    // Files other environments read: never changed by a release to this one.
+    let mut others = std::collections::HashSet::new();
+    for other in config.environments().iter().filter(|e| e.name != env.name) {
+        others.extend(environment::files_of(snapshot, other)?);
+    }
+    let model = environment::model(snapshot, config, env, &others)?;
+    let placed = &model.placed;
     let source = match (&env.promote_from, kind) {
         (Some(name), _) => {
             let source_env = config.environment(name)?;
+            let source_model = environment::model(snapshot, config, source_env, &Default::default())?;
             Some(Source {
                 name: name.clone(),
-                workloads: load(&parse_env(snapshot, source_env)?, config, source_env)?,
+                workloads: source_model.placed,
             })
         }
         (None, ReleaseKind::Promotion) => {
@@ -873,17 +785,15 @@ fn plan(
         selections: HashMap::new(),
     };
     let mut results = Vec::with_capacity(placed.len());
-    let mut edits: BTreeMap<&str, Vec<(usize, WorkloadEdit)>> = BTreeMap::new();
-    for p in &placed {
-        let (result, edit) = planner.decide(p)?;
-        if let Some(edit) = edit {
-            edits
-                .entry(p.path.as_str())
-                .or_default()
-                .push((results.len(), edit));
+    let mut decided = Vec::new();
+    for (index, p) in placed.iter().enumerate() {
+        let (result, moves) = planner.decide(p)?;
+        if let Some((moves, policy)) = moves {
+            decided.push(Decided { index, moves, policy });
         }
         results.push(result);
     }
+    let changes = placement::write(&model, &env.default_namespace, decided, &mut results)?;
     if let Services::Named(list) = &spec.services {
         for entry in list {
             if !placed.iter().any(|p| names(entry, p)) {
@@ -899,38 +809,6 @@ fn plan(
             }
         }
     }
-    let planned: Vec<FileEdits<'_>> = files
-        .parsed
-        .iter()
-        .filter_map(|(path, stream)| edits.remove(path).map(|e| (*path, stream, e)))
-        .collect();
-    let edited = par_map(&planned, |(path, stream, file_edits): &FileEdits<'_>| {
-        let only: Vec<WorkloadEdit> = file_edits.iter().map(|(_, e)| e.clone()).collect();
-        manifest::edit(stream, &env.default_namespace, path, &only)
-    });
-    let mut changes = Vec::new();
-    for ((path, stream, file_edits), outcome) in planned.iter().zip(edited) {
-        let (after, failed) = outcome?;
-        for (i, err) in failed {
-            // Refusals of a construct fail the one workload; anything else is bad input.
-            if err.kind() != ErrorKind::UnsupportedYaml {
-                return Err(err);
-            }
-            let result = &mut results[file_edits[i].0];
-            result.status = Status::Failed;
-            result.reason = Some(Reason::UnsupportedYaml);
-            result.message = err.to_string();
-            result.updates.clear();
-        }
-        let before = stream.text();
-        if after != before {
-            changes.push(FileChange {
-                path: path.to_string(),
-                before: before.to_string(),
-                after,
-            });
-        }
-    }
     let commit_message = commit_message(env, kind, spec, run == Run::Automation, &results);
     Ok(ReleasePlan {
         environment: env.name.clone(),
@@ -938,5 +816,6 @@ fn plan(
         results,
         changes,
         commit_message,
+        warnings: model.warnings,
     })
 }

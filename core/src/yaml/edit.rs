@@ -51,6 +51,7 @@ enum Intent {
     Replace { at: Path, node: Node },
     Insert { mapping: Path, entry: Entry },
     Remove { mapping: Path, index: usize },
+    Push { sequence: Path, item: Node },
 }
 
 #[derive(Debug, Clone)]
@@ -216,13 +217,25 @@ impl Patch {
     }
 
     /// Append the entries `key: "value"` (values double-quoted) at the end of the mapping at
-    /// `path`, indented like its other keys. A `null` value (`annotations:` with nothing after
-    /// it) becomes a block mapping of the new entries.
+    /// `path`, indented like its other keys.
     pub fn append_entries(
         &mut self,
         stream: &Stream<'_>,
         path: &Path,
         new: &[(String, String)],
+    ) -> Result<()> {
+        self.append_entries_styled(stream, path, new, ScalarStyle::DoubleQuoted)
+    }
+
+    /// Append the entries `key: value` at the end of the mapping at `path`, indented like its
+    /// other keys, each value written in `style` (plain is upgraded to double quotes where the
+    /// value would otherwise change type).
+    pub fn append_entries_styled(
+        &mut self,
+        stream: &Stream<'_>,
+        path: &Path,
+        new: &[(String, String)],
+        style: ScalarStyle,
     ) -> Result<()> {
         if new.is_empty() {
             return Ok(());
@@ -235,14 +248,14 @@ impl Patch {
             .iter()
             .map(|(k, v)| Entry {
                 key: Node::scalar(k.clone(), key_style(k, flow)),
-                value: Node::scalar(v.clone(), ScalarStyle::DoubleQuoted),
+                value: Node::scalar(v.clone(), render(v, style, flow).1),
             })
             .collect();
         match &node.kind {
             NodeKind::Mapping { entries, flow: true } => {
                 let body = new
                     .iter()
-                    .map(|(k, v)| format!("{}: {}", render_key(k, true), double_quoted(v)))
+                    .map(|(k, v)| format!("{}: {}", render_key(k, true), render(v, style, true).0))
                     .collect::<Vec<_>>()
                     .join(", ");
                 match entries.last() {
@@ -282,7 +295,7 @@ impl Patch {
                     out.push_str(&format!(
                         "{indent}{}: {}{lb}",
                         render_key(k, false),
-                        double_quoted(v)
+                        render(v, style, false).0
                     ));
                 }
                 if no_final_newline {
@@ -421,6 +434,98 @@ impl Patch {
         Ok(())
     }
 
+    /// Append an item to the block sequence at `path`: a mapping of `fields` (values written in
+    /// `style`), with its `- ` at the column of the other items' dashes and its keys where the
+    /// other items' keys are.
+    pub fn append_item(
+        &mut self,
+        stream: &Stream<'_>,
+        path: &Path,
+        fields: &[(String, String)],
+        style: ScalarStyle,
+    ) -> Result<()> {
+        let text = stream.text();
+        let node = resolve(stream, path).ok_or_else(|| internal("path does not resolve"))?;
+        let items = match &node.kind {
+            NodeKind::Sequence { items, flow: false } if !items.is_empty() => items,
+            _ => {
+                return Err(unsupported(
+                    node,
+                    "relman appends only to a non-empty block sequence",
+                ));
+            }
+        };
+        let last = &items[items.len() - 1];
+        let dash = dash_column(text, last).ok_or_else(|| unsupported(last, "sequence item without `- `"))?;
+        let key_column = match last.entries().and_then(|e| e.first()) {
+            Some(e) => e.key.column - 1,
+            None => dash + 2,
+        };
+        let at = end_of_entry_line(text, last);
+        let block = item_block(text, dash, key_column, fields, style);
+        self.insert_block(text, at, block);
+        self.intents.push(Intent::Push {
+            sequence: path.clone(),
+            item: detached_mapping(fields, style),
+        });
+        Ok(())
+    }
+
+    /// Append an entry `key:` holding a block sequence of one mapping item (`fields`, values in
+    /// `style`) to the block mapping at `path`. `indented` puts the `- ` two columns right of
+    /// the key, else at the key's column.
+    pub fn append_sequence_entry(
+        &mut self,
+        stream: &Stream<'_>,
+        path: &Path,
+        key: &str,
+        fields: &[(String, String)],
+        style: ScalarStyle,
+        indented: bool,
+    ) -> Result<()> {
+        let text = stream.text();
+        let lb = line_break(text);
+        let node = resolve(stream, path).ok_or_else(|| internal("path does not resolve"))?;
+        let entries = match &node.kind {
+            NodeKind::Mapping { entries, flow: false } if !entries.is_empty() => entries,
+            _ => {
+                return Err(unsupported(
+                    node,
+                    "relman appends only to a non-empty block mapping",
+                ));
+            }
+        };
+        let column = entries[0].key.column - 1;
+        let dash = if indented { column + 2 } else { column };
+        let at = end_of_entry_line(text, &entries[entries.len() - 1].value);
+        let mut block = format!("{}{}:{lb}", " ".repeat(column), render_key(key, false));
+        block.push_str(&item_block(text, dash, dash + 2, fields, style));
+        self.insert_block(text, at, block);
+        let sequence = Node::detached_sequence(vec![detached_mapping(fields, style)]);
+        self.intents.push(Intent::Insert {
+            mapping: path.clone(),
+            entry: Entry {
+                key: Node::scalar(key, key_style(key, false)),
+                value: sequence,
+            },
+        });
+        Ok(())
+    }
+
+    /// Insert whole lines at `at` (a line start, or the end of a text without final newline).
+    fn insert_block(&mut self, text: &str, at: usize, mut block: String) {
+        let lb = line_break(text);
+        if at == text.len() && !text.ends_with('\n') {
+            // Keep the missing final newline missing.
+            block.truncate(block.len() - lb.len());
+            block.insert_str(0, lb);
+        }
+        self.splices.push(Splice {
+            range: at..at,
+            text: block,
+        });
+    }
+
     /// Remove the entry at `index` of the mapping at `path`: its whole lines in block style
     /// (with a same-line comment and a multi-line value), its `key: value` and one separating
     /// comma in flow style.
@@ -514,7 +619,7 @@ impl Patch {
                     *target = node.clone();
                 }
                 Intent::Remove { mapping, index } => removals.push((mapping, *index)),
-                Intent::Insert { .. } => {}
+                Intent::Insert { .. } | Intent::Push { .. } => {}
             }
         }
         removals.sort_by_key(|r| std::cmp::Reverse(r.1));
@@ -525,11 +630,22 @@ impl Patch {
             }
         }
         for intent in &self.intents {
-            if let Intent::Insert { mapping, entry } = intent {
-                let target = resolve_mut(&mut expected, mapping).ok_or_else(|| internal("intent path"))?;
-                if let NodeKind::Mapping { entries, .. } = &mut target.kind {
-                    entries.push(entry.clone());
+            match intent {
+                Intent::Insert { mapping, entry } => {
+                    let target =
+                        resolve_mut(&mut expected, mapping).ok_or_else(|| internal("intent path"))?;
+                    if let NodeKind::Mapping { entries, .. } = &mut target.kind {
+                        entries.push(entry.clone());
+                    }
                 }
+                Intent::Push { sequence, item } => {
+                    let target =
+                        resolve_mut(&mut expected, sequence).ok_or_else(|| internal("intent path"))?;
+                    if let NodeKind::Sequence { items, .. } = &mut target.kind {
+                        items.push(item.clone());
+                    }
+                }
+                _ => {}
             }
         }
         let same = expected.len() == after.documents.len()
@@ -545,6 +661,60 @@ impl Patch {
             ))
         }
     }
+}
+
+/// The column (0-based, in characters) of the `- ` that introduces a block sequence item.
+pub fn dash_column(text: &str, item: &Node) -> Option<usize> {
+    let start = line_start(text, item.start);
+    let before = &text[start..item.start];
+    let dash = before.rfind('-')?;
+    before[dash + 1..]
+        .bytes()
+        .all(|b| b == b' ' || b == b'\t')
+        .then(|| before[..dash].chars().count())
+}
+
+/// The lines of a new sequence item: `- k0: v0` at column `dash`, further keys at `key_column`.
+fn item_block(
+    text: &str,
+    dash: usize,
+    key_column: usize,
+    fields: &[(String, String)],
+    style: ScalarStyle,
+) -> String {
+    let lb = line_break(text);
+    let mut out = String::new();
+    for (i, (k, v)) in fields.iter().enumerate() {
+        let lead = if i == 0 {
+            format!(
+                "{}- {}",
+                " ".repeat(dash),
+                " ".repeat(key_column.saturating_sub(dash + 2))
+            )
+        } else {
+            " ".repeat(key_column)
+        };
+        out.push_str(&format!(
+            "{lead}{}: {}{lb}",
+            render_key(k, false),
+            render(v, style, false).0
+        ));
+    }
+    out
+}
+
+/// A detached block mapping of `fields` as they will read back.
+fn detached_mapping(fields: &[(String, String)], style: ScalarStyle) -> Node {
+    Node::mapping(
+        fields
+            .iter()
+            .map(|(k, v)| Entry {
+                key: Node::scalar(k.clone(), key_style(k, false)),
+                value: Node::scalar(v.clone(), render(v, style, false).1),
+            })
+            .collect(),
+        false,
+    )
 }
 
 fn key_style(key: &str, in_flow: bool) -> ScalarStyle {

@@ -27,7 +27,7 @@ mod node;
 mod scalar;
 mod stream;
 
-pub use edit::{Patch, Path, Step, resolve};
+pub use edit::{Patch, Path, Step, dash_column, resolve};
 pub use libyaml::ScalarStyle;
 pub use node::{Entry, Node, NodeKind};
 pub use scalar::{double_quoted, plain_is_string, render};

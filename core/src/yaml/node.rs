@@ -173,6 +173,11 @@ impl Node {
         Node::detached(NodeKind::Mapping { entries, flow })
     }
 
+    /// A detached block sequence node (for describing an intended edit).
+    pub fn detached_sequence(items: Vec<Node>) -> Node {
+        Node::detached(NodeKind::Sequence { items, flow: false })
+    }
+
     fn detached(kind: NodeKind) -> Node {
         Node {
             kind,

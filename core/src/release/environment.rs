@@ -1,0 +1,424 @@
+//! What an environment is made of: its files (plain manifests, or kustomize overlays read the
+//! way kustomize reads them), its workloads with their effective images, and for every image
+//! slot the place a new pointer must be written so that no other environment changes.
+
+use std::collections::{HashMap, HashSet};
+
+use super::snapshot::{CONFIG_FILE, Snapshot, normalise_path};
+use crate::config::{Config, Environment};
+use crate::error::{Error, ErrorKind, Result};
+use crate::image::ImageRef;
+use crate::manifest::kustomize::{self, KUSTOMIZATION_FILES, Kustomization};
+use crate::manifest::{self, ScannedWorkload, SlotKind};
+use crate::policy::TagFilter;
+use crate::yaml::Stream;
+
+/// Where the new pointer of a slot is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Target {
+    /// The image scalar of the manifest (the workload as the file itself names it).
+    Manifest,
+    /// The `images:` entry `index` of the kustomization `file`.
+    Entry { file: String, index: usize },
+    /// A new `images:` entry in the environment's root kustomization `file`, for `name`.
+    NewEntry { file: String, name: String },
+    /// Nowhere: every place that decides this slot is shared with another environment.
+    Shared { file: String },
+}
+
+/// A workload of an environment: where it lives, what it renders to, and where each slot is
+/// written.
+pub(super) struct Placed {
+    /// The manifest file.
+    pub path: String,
+    /// The id the manifest file gives it (before any kustomize `namespace:`).
+    pub file_id: String,
+    /// The workload as the environment renders it (namespace, effective images).
+    pub workload: ScannedWorkload,
+    /// Per slot (same order as `workload.slots`): the manifest value, the kustomizations it
+    /// passes through (innermost first), and where a new pointer goes.
+    pub slots: Vec<PlacedSlot>,
+    /// Whether the manifest file belongs to this environment only.
+    pub manifest_exclusive: bool,
+    /// The service the workload belongs to.
+    pub service: String,
+    /// The service's default tag filter.
+    pub service_filter: Option<TagFilter>,
+}
+
+/// The kustomize history of one slot.
+#[derive(Debug, Clone)]
+pub(super) struct PlacedSlot {
+    /// The value written in the manifest.
+    pub base: String,
+    /// Kustomization files applied to it, innermost first.
+    pub chain: Vec<String>,
+    /// Where a new pointer goes.
+    pub target: Target,
+}
+
+/// An environment's workloads and the parsed files behind them.
+pub(super) struct Model<'s> {
+    pub placed: Vec<Placed>,
+    pub streams: HashMap<&'s str, Stream<'s>>,
+    pub kustomizations: HashMap<String, Kustomization>,
+    /// Things relman read around rather than through (remote resources, unread keys).
+    pub warnings: Vec<String>,
+}
+
+/// The sources of an environment: plain files and kustomization trees.
+enum Source {
+    File(String),
+    Kustomization { file: String, children: Vec<Source> },
+}
+
+fn is_yaml(path: &str) -> bool {
+    path.ends_with(".yaml") || path.ends_with(".yml")
+}
+
+/// The kustomization file in `dir`, if any.
+fn kustomization_in(snapshot: &Snapshot, dir: &str) -> Option<String> {
+    KUSTOMIZATION_FILES
+        .iter()
+        .map(|f| {
+            if dir.is_empty() {
+                f.to_string()
+            } else {
+                format!("{dir}/{f}")
+            }
+        })
+        .find(|p| snapshot.get(p).is_some())
+}
+
+fn dir_of(file: &str) -> &str {
+    file.rfind('/').map_or("", |i| &file[..i])
+}
+
+/// `entry` relative to `dir`, normalised; climbing above the repo root is `invalid_path`.
+fn join(dir: &str, entry: &str) -> std::result::Result<String, String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in entry.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(format!("`{entry}` leaves the repository"));
+                }
+            }
+            p => parts.push(p),
+        }
+    }
+    normalise_path(&parts.join("/")).map_err(|e| e.message().to_string())
+}
+
+struct Walker<'s> {
+    snapshot: &'s Snapshot,
+    streams: HashMap<&'s str, Stream<'s>>,
+    kustomizations: HashMap<String, Kustomization>,
+    warnings: Vec<String>,
+}
+
+impl<'s> Walker<'s> {
+    fn kustomization(&mut self, file: &str, stack: &mut Vec<String>) -> Result<Source> {
+        let (path, text) = self
+            .snapshot
+            .files()
+            .find(|(p, _)| *p == file)
+            .ok_or_else(|| Error::new(ErrorKind::InvalidPath, format!("{file} is missing")))?;
+        let stream = Stream::parse(text).map_err(|e| e.in_file(path))?;
+        let k = kustomize::read(&stream, path)?;
+        for key in &k.unread {
+            self.warnings.push(format!(
+                "{file}: `{key}` is not read by relman; images it changes are not seen"
+            ));
+        }
+        stack.push(file.to_string());
+        let dir = dir_of(file).to_string();
+        let mut children = Vec::new();
+        for r in &k.resources {
+            let located = |message: String, kind: ErrorKind| {
+                Error::new(kind, message).in_file(file).at(r.line, r.column)
+            };
+            if kustomize::is_remote(&r.entry) {
+                self.warnings.push(format!(
+                    "{file}:{}: remote resource `{}` is not read",
+                    r.line, r.entry
+                ));
+                continue;
+            }
+            let target = join(&dir, &r.entry).map_err(|m| located(m, ErrorKind::InvalidPath))?;
+            if self.snapshot.get(&target).is_some() {
+                children.push(Source::File(target));
+                continue;
+            }
+            let Some(inner) = kustomization_in(self.snapshot, &target) else {
+                let prefix = format!("{target}/");
+                let message = if self.snapshot.files().any(|(p, _)| p.starts_with(&prefix)) {
+                    format!("resource `{}` is a directory without a kustomization", r.entry)
+                } else {
+                    format!("resource `{}` does not exist ({target})", r.entry)
+                };
+                return Err(located(message, ErrorKind::InvalidPath));
+            };
+            if let Some(at) = stack.iter().position(|f| *f == inner) {
+                let cycle = stack[at..]
+                    .iter()
+                    .chain(std::iter::once(&inner))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" -> ");
+                return Err(located(
+                    format!("resource cycle: {cycle}"),
+                    ErrorKind::InvalidPath,
+                ));
+            }
+            children.push(self.kustomization(&inner, stack)?);
+        }
+        stack.pop();
+        self.streams.insert(path, stream);
+        self.kustomizations.insert(file.to_string(), k);
+        Ok(Source::Kustomization {
+            file: file.to_string(),
+            children,
+        })
+    }
+}
+
+fn collect_files(source: &Source, out: &mut Vec<String>) {
+    match source {
+        Source::File(f) => out.push(f.clone()),
+        Source::Kustomization { file, children } => {
+            out.push(file.clone());
+            for c in children {
+                collect_files(c, out);
+            }
+        }
+    }
+}
+
+/// The sources of `env` and its walker state.
+fn sources<'s>(snapshot: &'s Snapshot, env: &Environment) -> Result<(Vec<Source>, Walker<'s>)> {
+    let mut walker = Walker {
+        snapshot,
+        streams: HashMap::new(),
+        kustomizations: HashMap::new(),
+        warnings: Vec::new(),
+    };
+    let mut out = Vec::new();
+    for path in &env.paths {
+        if let Some(k) = kustomization_in(snapshot, path).filter(|_| snapshot.get(path).is_none()) {
+            out.push(walker.kustomization(&k, &mut Vec::new())?);
+        } else {
+            for (file, _) in snapshot.files() {
+                if file != CONFIG_FILE && is_yaml(file) && env.contains(file) {
+                    out.push(Source::File(file.to_string()));
+                }
+            }
+        }
+    }
+    Ok((out, walker))
+}
+
+/// Every file an environment reads (manifests and kustomizations).
+pub(super) fn files_of(snapshot: &Snapshot, env: &Environment) -> Result<HashSet<String>> {
+    let (sources, _) = sources(snapshot, env)?;
+    let mut files = Vec::new();
+    for s in &sources {
+        collect_files(s, &mut files);
+    }
+    Ok(files.into_iter().collect())
+}
+
+/// Run `f` on every item, on as many threads as the machine has cores (inline for few items).
+/// Results keep the items' order.
+pub(super) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads < 2 || items.len() < 64 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| {
+                let f = &f;
+                scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("planner threads do not panic"))
+            .collect()
+    })
+}
+
+/// A workload read from a manifest, before kustomize transforms.
+struct Raw {
+    path: String,
+    workload: ScannedWorkload,
+    chain: Vec<String>,
+    namespace: Option<String>,
+}
+
+/// Run `value` through the `images:` entries of `chain` (innermost first). Returns the result
+/// and the last entry that changed it.
+pub(super) fn render_value(
+    kustomizations: &HashMap<String, Kustomization>,
+    chain: &[String],
+    value: &str,
+) -> (String, Option<(String, usize)>) {
+    let mut value = value.to_string();
+    let mut origin = None;
+    for file in chain {
+        if let Some(k) = kustomizations.get(file) {
+            for (i, entry) in k.images.iter().enumerate() {
+                if let Some(v) = entry.apply(&value) {
+                    value = v;
+                    origin = Some((file.clone(), i));
+                }
+            }
+        }
+    }
+    (value, origin)
+}
+
+/// Build the model of `env`. `others` are the files every other environment reads.
+pub(super) fn model<'s>(
+    snapshot: &'s Snapshot,
+    config: &Config,
+    env: &Environment,
+    others: &HashSet<String>,
+) -> Result<Model<'s>> {
+    let (sources, mut walker) = sources(snapshot, env)?;
+    // Manifest files, each with the kustomizations above it (innermost first).
+    let mut manifests: Vec<(String, Vec<String>, Option<String>)> = Vec::new();
+    fn walk(
+        source: &Source,
+        chain: &[String],
+        namespace: Option<&str>,
+        kustomizations: &HashMap<String, Kustomization>,
+        out: &mut Vec<(String, Vec<String>, Option<String>)>,
+    ) {
+        match source {
+            Source::File(f) => out.push((f.clone(), chain.to_vec(), namespace.map(str::to_string))),
+            Source::Kustomization { file, children } => {
+                let mut inner = vec![file.clone()];
+                inner.extend_from_slice(chain);
+                // The outermost `namespace:` wins.
+                let ns = namespace.or(kustomizations.get(file).and_then(|k| k.namespace.as_deref()));
+                for c in children {
+                    walk(c, &inner, ns, kustomizations, out);
+                }
+            }
+        }
+    }
+    for s in &sources {
+        walk(s, &[], None, &walker.kustomizations, &mut manifests);
+    }
+    let texts: Vec<(&'s str, &'s str)> = {
+        let wanted: HashSet<&str> = manifests.iter().map(|(f, ..)| f.as_str()).collect();
+        snapshot
+            .files()
+            .filter(|(p, _)| wanted.contains(p) && !walker.streams.contains_key(p))
+            .collect()
+    };
+    let parsed = par_map(&texts, |(path, text)| {
+        Stream::parse(text)
+            .map(|s| (*path, s))
+            .map_err(|e| e.in_file(*path))
+    });
+    for p in parsed {
+        let (path, stream) = p?;
+        walker.streams.insert(path, stream);
+    }
+    let scanned = par_map(&manifests, |(file, ..)| {
+        let stream = &walker.streams[file.as_str()];
+        manifest::scan(stream, &env.default_namespace, file)
+    });
+    let mut raws = Vec::new();
+    for ((file, chain, namespace), workloads) in manifests.iter().zip(scanned) {
+        for workload in workloads? {
+            raws.push(Raw {
+                path: file.clone(),
+                workload,
+                chain: chain.clone(),
+                namespace: namespace.clone(),
+            });
+        }
+    }
+
+    let exclusive = |file: &str| !others.contains(file);
+    let mut placed: Vec<Placed> = Vec::with_capacity(raws.len());
+    let mut seen: HashMap<String, (String, usize)> = HashMap::new();
+    for raw in raws {
+        let Raw {
+            path,
+            mut workload,
+            chain,
+            namespace,
+        } = raw;
+        let file_id = workload.id.clone();
+        if let Some(ns) = &namespace {
+            workload.id = format!("{ns}:{}/{}", workload.kind.to_ascii_lowercase(), workload.name);
+        }
+        if let Some((first, line)) = seen.get(&workload.id) {
+            return Err(Error::new(
+                ErrorKind::DuplicateResource,
+                format!(
+                    "{} is defined twice in environment {}: {first}:{line} and {path}:{}",
+                    workload.id, env.name, workload.line
+                ),
+            )
+            .in_file(path.clone())
+            .at(workload.line, 1));
+        }
+        seen.insert(workload.id.clone(), (path.clone(), workload.line));
+        let root = chain.last().cloned();
+        let mut slots = Vec::with_capacity(workload.slots.len());
+        for slot in &mut workload.slots {
+            let base = slot.image.clone();
+            let kustomized = matches!(slot.kind, SlotKind::Container | SlotKind::InitContainer);
+            let origin = if kustomized && !chain.is_empty() {
+                let (value, origin) = render_value(&walker.kustomizations, &chain, &base);
+                if value != base {
+                    slot.managed = ImageRef::parse(&value).is_ok();
+                    slot.image = value;
+                }
+                origin
+            } else {
+                None
+            };
+            let target = match (origin, &root) {
+                (Some((file, index)), _) if exclusive(&file) => Target::Entry { file, index },
+                (None, _) if exclusive(&path) => Target::Manifest,
+                (_, Some(root)) if kustomized && exclusive(root) => Target::NewEntry {
+                    file: root.clone(),
+                    name: kustomize::split_image(&slot.image).0.to_string(),
+                },
+                (Some((file, _)), _) => Target::Shared { file },
+                (None, _) => Target::Shared { file: path.clone() },
+            };
+            slots.push(PlacedSlot {
+                base,
+                chain: chain.clone(),
+                target,
+            });
+        }
+        let service = config.service_for(&workload.kind, &workload.name);
+        placed.push(Placed {
+            manifest_exclusive: exclusive(&path),
+            path,
+            file_id,
+            service: service.map_or_else(|| workload.name.clone(), |s| s.name.clone()),
+            service_filter: service.and_then(|s| s.filter.clone()),
+            workload,
+            slots,
+        });
+    }
+    Ok(Model {
+        placed,
+        streams: walker.streams,
+        kustomizations: walker.kustomizations,
+        warnings: walker.warnings,
+    })
+}
