@@ -28,6 +28,9 @@ pub enum ErrorKind {
     InvalidPolicy,
     /// A catalog entry with an invalid tag, digest or timestamp (`invalid_catalog`).
     InvalidCatalog,
+    /// A Flux setter marker (`# {"$imagepolicy": "ns:name"}`) that does not parse
+    /// (`invalid_marker`).
+    InvalidMarker,
     /// A tag filter does not parse (`invalid_filter`).
     InvalidFilter,
     /// `relman.yaml` is malformed (`invalid_config`).
@@ -60,6 +63,7 @@ impl ErrorKind {
             ErrorKind::ContainerNotFound => "container_not_found",
             ErrorKind::InvalidPolicy => "invalid_policy",
             ErrorKind::InvalidCatalog => "invalid_catalog",
+            ErrorKind::InvalidMarker => "invalid_marker",
             ErrorKind::InvalidFilter => "invalid_filter",
             ErrorKind::InvalidConfig => "invalid_config",
             ErrorKind::UnknownEnvironment => "unknown_environment",

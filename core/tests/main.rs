@@ -5,6 +5,7 @@ mod config;
 mod filters;
 mod fixtures;
 mod image_refs;
+mod kustomize;
 mod plan;
 
 mod corpus;

@@ -3,6 +3,7 @@
 //! annotations; plus the quick API that lists and edits one text.
 
 pub(crate) mod kustomize;
+pub(crate) mod marker;
 mod object;
 mod slot;
 
@@ -16,7 +17,8 @@ use crate::policy::{Policy, PolicyChange, annotations};
 use crate::yaml::{Patch, Stream};
 use object::WorkloadName;
 pub(crate) use object::unique_key;
-use slot::{Fields, Slot, Workload, workloads};
+pub(crate) use slot::Fields;
+use slot::{Slot, Workload, workloads};
 
 /// Options of the quick API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,11 +70,13 @@ impl Options {
 pub fn list_images(text: &str, options: &Options) -> Result<Vec<ImageSlot>> {
     let run = || -> Result<Vec<ImageSlot>> {
         let stream = Stream::parse(text)?;
-        let found = workloads(&stream, &options.default_namespace, options.path.as_deref())?;
-        Ok(found
-            .into_iter()
-            .flat_map(|w| w.slots.into_iter().map(|s| s.info))
-            .collect())
+        let file = options.path.as_deref().unwrap_or("-");
+        let scanned = scan(&stream, &options.default_namespace, file)?;
+        let mut slots: Vec<ImageSlot> = scanned.workloads.into_iter().flat_map(|w| w.slots).collect();
+        for m in scanned.markers {
+            slots.push(marker_slot(&m, options.path.as_deref()));
+        }
+        Ok(slots)
     };
     run().map_err(|e| options.locate(e))
 }
@@ -145,7 +149,18 @@ pub fn set_image(
 
 /// Write `new` into the fields of `slot`.
 fn write_slot(stream: &Stream<'_>, patch: &mut Patch, slot: &Slot, new: &ImageRef) -> Result<()> {
-    match &slot.fields {
+    write_fields(stream, patch, &slot.fields, &slot.info.container, new)
+}
+
+/// Write `new` into `fields` (of the slot named `name`, for messages).
+pub(crate) fn write_fields(
+    stream: &Stream<'_>,
+    patch: &mut Patch,
+    fields: &Fields,
+    name: &str,
+    new: &ImageRef,
+) -> Result<()> {
+    match fields {
         Fields::Whole(path) => patch.set_scalar(stream, path, new.as_str()),
         Fields::Parts {
             registry,
@@ -156,10 +171,7 @@ fn write_slot(stream: &Stream<'_>, patch: &mut Patch, slot: &Slot, new: &ImageRe
             let needs = |what: &str| {
                 Error::new(
                     ErrorKind::InvalidImageReference,
-                    format!(
-                        "slot {} keeps the {what} in its own field; give a reference with a {what}",
-                        slot.info.container
-                    ),
+                    format!("slot {name} keeps the {what} in its own field; give a reference with a {what}"),
                 )
             };
             let mut repo = match registry {
@@ -261,10 +273,64 @@ pub(crate) struct ScannedWorkload {
     pub line: usize,
 }
 
-/// Every workload of one parsed file, for the planner.
-pub(crate) fn scan(stream: &Stream<'_>, default_namespace: &str, path: &str) -> Result<Vec<ScannedWorkload>> {
+/// What the planner reads of one file: its workloads and the setter markers outside them.
+pub(crate) struct Scanned {
+    /// The workloads.
+    pub workloads: Vec<ScannedWorkload>,
+    /// Marked values that are not already slots of a workload.
+    pub markers: Vec<marker::MarkerSlot>,
+}
+
+/// The byte offsets of every scalar that is already part of a workload's slot.
+fn covered(stream: &Stream<'_>, found: &[Workload<'_>]) -> std::collections::HashSet<usize> {
+    let mut out = std::collections::HashSet::new();
+    for w in found {
+        for slot in &w.slots {
+            let paths: Vec<&crate::yaml::Path> = match &slot.fields {
+                Fields::Whole(p) => vec![p],
+                Fields::Parts {
+                    registry,
+                    repository,
+                    tag,
+                    digest,
+                } => std::iter::once(repository)
+                    .chain(registry)
+                    .chain(tag)
+                    .chain(digest)
+                    .collect(),
+            };
+            out.extend(
+                paths
+                    .into_iter()
+                    .filter_map(|p| crate::yaml::resolve(stream, p))
+                    .map(|n| n.start),
+            );
+        }
+    }
+    out
+}
+
+/// The list entry of a marker slot.
+pub(crate) fn marker_slot(m: &marker::MarkerSlot, path: Option<&str>) -> ImageSlot {
+    let (ns, name) = m.policy.split_once(':').unwrap_or(("", &m.policy));
+    ImageSlot {
+        workload: format!("{ns}:imagepolicy/{name}"),
+        container: m.name.clone(),
+        kind: SlotKind::SetterMarker,
+        image: m.image.clone(),
+        managed: m.managed,
+        line: m.line,
+        column: m.column,
+        path: path.map(str::to_string),
+        warning: m.warning.clone(),
+    }
+}
+
+/// Every workload and setter marker of one parsed file, for the planner.
+pub(crate) fn scan(stream: &Stream<'_>, default_namespace: &str, path: &str) -> Result<Scanned> {
     let found = workloads(stream, default_namespace, Some(path)).map_err(|e| e.in_file(path))?;
-    Ok(found
+    let markers = marker::markers(stream, path, &covered(stream, &found))?;
+    let workloads = found
         .into_iter()
         .map(|w| ScannedWorkload {
             id: w.object.id(),
@@ -274,7 +340,24 @@ pub(crate) fn scan(stream: &Stream<'_>, default_namespace: &str, path: &str) -> 
             line: w.object.node.line,
             slots: w.slots.into_iter().map(|s| s.info).collect(),
         })
-        .collect())
+        .collect();
+    Ok(Scanned { workloads, markers })
+}
+
+/// The setter markers of a kustomization, except on its `images:` entries (those are read as
+/// kustomize reads them).
+pub(crate) fn kustomization_markers(
+    stream: &Stream<'_>,
+    path: &str,
+    k: &kustomize::Kustomization,
+) -> Result<Vec<marker::MarkerSlot>> {
+    let mut covered = std::collections::HashSet::new();
+    for entry in &k.images {
+        if let Some(node) = crate::yaml::resolve(stream, &entry.path) {
+            covered.extend(node.entries().unwrap_or_default().iter().map(|e| e.value.start));
+        }
+    }
+    marker::markers(stream, path, &covered)
 }
 
 /// The edits the planner wants in one workload of a file.
@@ -288,7 +371,8 @@ pub(crate) struct WorkloadEdit {
     pub policy: Option<PolicyChange>,
 }
 
-/// Apply the edits of several workloads of one file in one pass. A workload whose edit cannot
+/// Apply the edits of several workloads of one file in one pass, together with `patch` (edits
+/// already built for the same file, such as setter markers). A workload whose edit cannot
 /// be built (an alias, a block scalar...) is left out and its error returned beside the text;
 /// the others are applied. An error of the whole (invalid YAML, failed verification) is `Err`.
 pub(crate) fn edit(
@@ -296,9 +380,9 @@ pub(crate) fn edit(
     default_namespace: &str,
     path: &str,
     edits: &[WorkloadEdit],
+    mut patch: Patch,
 ) -> Result<(String, Vec<(usize, Error)>)> {
     let all = workloads(stream, default_namespace, Some(path)).map_err(|e| e.in_file(path))?;
-    let mut patch = Patch::new();
     let mut failed = Vec::new();
     for (i, edit) in edits.iter().enumerate() {
         let built = (|| -> Result<Patch> {

@@ -18,6 +18,8 @@ pub enum SlotKind {
     InitContainer,
     /// An image in a HelmRelease's `spec.values`.
     HelmValues,
+    /// A value marked by a Flux setter comment (`# {"$imagepolicy": "ns:name"}`).
+    SetterMarker,
 }
 
 /// One place an image reference lives, as listed by [`list_images`](crate::list_images).
@@ -47,7 +49,7 @@ pub struct ImageSlot {
 }
 
 /// Where the parts of a slot's reference are written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Fields {
     /// One scalar holds the whole reference.
     Whole(Path),

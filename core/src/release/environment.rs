@@ -22,6 +22,11 @@ pub(super) enum Target {
     Entry { file: String, index: usize },
     /// A new `images:` entry in the environment's root kustomization `file`, for `name`.
     NewEntry { file: String, name: String },
+    /// Values marked by a Flux setter comment in `file`.
+    Marker {
+        file: String,
+        fields: crate::manifest::Fields,
+    },
     /// Nowhere: every place that decides this slot is shared with another environment.
     Shared { file: String },
 }
@@ -336,14 +341,25 @@ pub(super) fn model<'s>(
         manifest::scan(stream, &env.default_namespace, file)
     });
     let mut raws = Vec::new();
-    for ((file, chain, namespace), workloads) in manifests.iter().zip(scanned) {
-        for workload in workloads? {
+    let mut markers: Vec<(String, crate::manifest::marker::MarkerSlot)> = Vec::new();
+    for ((file, chain, namespace), scanned) in manifests.iter().zip(scanned) {
+        let scanned = scanned?;
+        for workload in scanned.workloads {
             raws.push(Raw {
                 path: file.clone(),
                 workload,
                 chain: chain.clone(),
                 namespace: namespace.clone(),
             });
+        }
+        markers.extend(scanned.markers.into_iter().map(|m| (file.clone(), m)));
+    }
+    let mut kfiles: Vec<&String> = walker.kustomizations.keys().collect();
+    kfiles.sort();
+    for file in kfiles {
+        let stream = &walker.streams[file.as_str()];
+        for m in manifest::kustomization_markers(stream, file, &walker.kustomizations[file])? {
+            markers.push((file.clone(), m));
         }
     }
 
@@ -388,10 +404,14 @@ pub(super) fn model<'s>(
             } else {
                 None
             };
+            // The environment's own kustomizations: its root, and any only it reads. Edits to a
+            // root that another environment also reads are checked by simulation before they
+            // are written (see `placement`).
+            let own = |file: &str| exclusive(file) || root.as_deref() == Some(file);
             let target = match (origin, &root) {
-                (Some((file, index)), _) if exclusive(&file) => Target::Entry { file, index },
+                (Some((file, index)), _) if own(&file) => Target::Entry { file, index },
                 (None, _) if exclusive(&path) => Target::Manifest,
-                (_, Some(root)) if kustomized && exclusive(root) => Target::NewEntry {
+                (_, Some(root)) if kustomized => Target::NewEntry {
                     file: root.clone(),
                     name: kustomize::split_image(&slot.image).0.to_string(),
                 },
@@ -413,6 +433,72 @@ pub(super) fn model<'s>(
             service_filter: service.and_then(|s| s.filter.clone()),
             workload,
             slots,
+        });
+    }
+    // Setter markers: one pseudo-workload per policy, `<ns>:imagepolicy/<name>`.
+    let mut by_policy: Vec<(String, Vec<(String, crate::manifest::marker::MarkerSlot)>)> = Vec::new();
+    for (file, m) in markers {
+        match by_policy.iter_mut().find(|(p, _)| *p == m.policy) {
+            Some((_, list)) => list.push((file, m)),
+            None => by_policy.push((m.policy.clone(), vec![(file, m)])),
+        }
+    }
+    for (policy, list) in by_policy {
+        let (_, name) = policy.split_once(':').unwrap_or(("", &policy));
+        let slots: Vec<crate::manifest::ImageSlot> = list
+            .iter()
+            .map(|(file, m)| manifest::marker_slot(m, Some(file)))
+            .collect();
+        let id = slots[0].workload.clone();
+        if let Some((first, line)) = seen.get(&id) {
+            return Err(Error::new(
+                ErrorKind::DuplicateResource,
+                format!(
+                    "{id} is defined twice in environment {}: {first}:{line} and by setter markers",
+                    env.name
+                ),
+            ));
+        }
+        let placed_slots = list
+            .iter()
+            .map(|(file, m)| PlacedSlot {
+                base: m.image.clone(),
+                chain: Vec::new(),
+                target: if exclusive(file) {
+                    Target::Marker {
+                        file: file.clone(),
+                        fields: m.fields.clone(),
+                    }
+                } else {
+                    Target::Shared { file: file.clone() }
+                },
+            })
+            .collect();
+        let service = config
+            .services()
+            .iter()
+            .find(|s| s.image_policy == policy || s.image_policy == name)
+            .or_else(|| config.services().iter().find(|s| s.name == name));
+        placed.push(Placed {
+            path: list[0].0.clone(),
+            file_id: id.clone(),
+            manifest_exclusive: list.iter().all(|(f, _)| exclusive(f)),
+            service: service.map_or_else(|| name.to_string(), |s| s.name.clone()),
+            service_filter: service.and_then(|s| s.filter.clone()),
+            workload: ScannedWorkload {
+                id,
+                kind: "ImagePolicy".to_string(),
+                name: name.to_string(),
+                // A marker asks for automation; it carries no annotations.
+                policy: crate::policy::Policy {
+                    automated: true,
+                    automated_set: true,
+                    ..Default::default()
+                },
+                slots,
+                line: list[0].1.line,
+            },
+            slots: placed_slots,
         });
     }
     Ok(Model {

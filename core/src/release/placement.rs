@@ -23,6 +23,9 @@ pub(super) struct Decided {
     pub policy: Option<PolicyChange>,
 }
 
+/// An `images:` edit: the kustomization file and the entry.
+type EditKey = (String, EntryKey);
+
 /// An edit of one kustomization's `images:`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum EntryKey {
@@ -56,7 +59,11 @@ fn entry_for(k: &Kustomization, key: &EntryKey, target: &ImageRef) -> ImagesEntr
 
 /// Check by simulation that the planned `images:` edits change exactly the moving slots;
 /// returns the workloads (model indices) whose edits must be withdrawn, with why.
-fn collateral(model: &Model<'_>, decided: &[Decided]) -> Vec<(usize, String)> {
+fn collateral(
+    model: &Model<'_>,
+    others: &[(String, Model<'_>)],
+    decided: &[Decided],
+) -> Vec<(usize, String)> {
     let mut edits: BTreeMap<(String, EntryKey), (ImageRef, Vec<usize>)> = BTreeMap::new();
     let mut refused = Vec::new();
     let mut moving: HashMap<(usize, usize), &ImageRef> = HashMap::new();
@@ -87,50 +94,102 @@ fn collateral(model: &Model<'_>, decided: &[Decided]) -> Vec<(usize, String)> {
     if edits.is_empty() {
         return refused;
     }
-    let mut modified: HashMap<String, Kustomization> = HashMap::new();
-    for ((file, key), (target, _)) in &edits {
-        let k = modified
-            .entry(file.clone())
-            .or_insert_with(|| model.kustomizations[file].clone());
-        let entry = entry_for(&model.kustomizations[file], key, target);
-        match key {
-            EntryKey::Existing(i) => k.images[*i] = entry,
-            EntryKey::New(_) => k.images.push(entry),
+    // The kustomizations as they would be with the given edits.
+    let apply = |keys: &[&(String, EntryKey)]| -> HashMap<String, Kustomization> {
+        let mut modified: HashMap<String, Kustomization> = HashMap::new();
+        for key in keys {
+            let (file, entry_key) = key;
+            let (target, _) = &edits[*key];
+            let k = modified
+                .entry(file.clone())
+                .or_insert_with(|| model.kustomizations[file].clone());
+            let entry = entry_for(&model.kustomizations[file], entry_key, target);
+            match entry_key {
+                EntryKey::Existing(i) => k.images[*i] = entry,
+                EntryKey::New(_) => k.images.push(entry),
+            }
+        }
+        modified
+    };
+    let merged = |base: &HashMap<String, Kustomization>, modified: &HashMap<String, Kustomization>| {
+        base.iter()
+            .map(|(f, k)| (f.clone(), modified.get(f).cloned().unwrap_or_else(|| k.clone())))
+            .collect::<HashMap<String, Kustomization>>()
+    };
+    let keys: Vec<&(String, EntryKey)> = edits.keys().collect();
+    let all = apply(&keys);
+    // Each edit alone, to name the culprit of an unwanted change.
+    let single: Vec<(&EditKey, HashMap<String, Kustomization>)> =
+        keys.iter().map(|k| (*k, apply(&[*k]))).collect();
+    let blame = |slot: &super::environment::PlacedSlot,
+                 base: &str,
+                 current: &str,
+                 kustomizations: &HashMap<String, Kustomization>,
+                 why: &dyn Fn(&str) -> String| {
+        let mut culprits = Vec::new();
+        for (key, modified) in &single {
+            if !slot.chain.contains(&key.0) {
+                continue;
+            }
+            let (alone, _) = render_value(&merged(kustomizations, modified), &slot.chain, base);
+            if alone != current {
+                for u in &edits[*key].1 {
+                    culprits.push((*u, why(&alone)));
+                }
+            }
+        }
+        culprits
+    };
+    // No other environment may render differently.
+    for (name, other) in others {
+        let theirs = merged(&other.kustomizations, &all);
+        for placed in &other.placed {
+            for (s, slot) in placed.slots.iter().enumerate() {
+                if !slot.chain.iter().any(|f| all.contains_key(f)) {
+                    continue;
+                }
+                let current = placed.workload.slots[s].image.as_str();
+                let (rendered, _) = render_value(&theirs, &slot.chain, &slot.base);
+                if rendered != current {
+                    let why = |to: &str| {
+                        format!(
+                            "the `images:` edit would also change what {name} renders for {} {} ({current} -> {to}); relman never changes another environment",
+                            placed.workload.id, placed.workload.slots[s].container
+                        )
+                    };
+                    refused.extend(blame(slot, &slot.base, current, &other.kustomizations, &why));
+                }
+            }
         }
     }
-    let kustomizations: HashMap<String, Kustomization> = model
-        .kustomizations
-        .iter()
-        .map(|(f, k)| (f.clone(), modified.get(f).cloned().unwrap_or_else(|| k.clone())))
-        .collect();
+    // In this environment, exactly the moving slots change.
+    let ours = merged(&model.kustomizations, &all);
     for (w, placed) in model.placed.iter().enumerate() {
         for (s, slot) in placed.slots.iter().enumerate() {
-            if !slot.chain.iter().any(|f| modified.contains_key(f)) {
+            if !slot.chain.iter().any(|f| all.contains_key(f)) {
                 continue;
             }
             let base = match (moving.get(&(w, s)), &slot.target) {
                 (Some(t), Target::Manifest) => t.as_str().to_string(),
                 _ => slot.base.clone(),
             };
-            let (rendered, _) = render_value(&kustomizations, &slot.chain, &base);
-            let expected = moving
-                .get(&(w, s))
-                .map_or(placed.workload.slots[s].image.as_str(), |t| t.as_str());
-            if rendered != expected {
-                // Withdraw every entry edit this slot passes through.
-                for ((file, _), (_, users)) in &edits {
-                    if slot.chain.contains(file) {
-                        for u in users {
-                            refused.push((
-                                *u,
-                                format!(
-                                    "the `images:` edit in {file} would also change {} {} to {rendered}; release them together",
-                                    placed.workload.id, placed.workload.slots[s].container
-                                ),
-                            ));
-                        }
-                    }
-                }
+            let (rendered, _) = render_value(&ours, &slot.chain, &base);
+            let current = placed.workload.slots[s].image.as_str();
+            let expected = moving.get(&(w, s)).map_or(current, |t| t.as_str());
+            if rendered == expected {
+                continue;
+            }
+            let why = |to: &str| {
+                format!(
+                    "the `images:` edit would also change {} {} to {to}; release them together",
+                    placed.workload.id, placed.workload.slots[s].container
+                )
+            };
+            if moving.contains_key(&(w, s)) {
+                // A moving slot that does not land where planned: withdraw its own workload.
+                refused.push((w, why(&rendered)));
+            } else {
+                refused.extend(blame(slot, &base, current, &model.kustomizations, &why));
             }
         }
     }
@@ -138,9 +197,11 @@ fn collateral(model: &Model<'_>, decided: &[Decided]) -> Vec<(usize, String)> {
 }
 
 /// Withdraw workloads that cannot be written without touching another environment or another
-/// workload, then write every file once. Returns the file changes.
+/// workload, then write every file once. `others` are the other environments whose files the
+/// planned `images:` edits touch (name and model). Returns the file changes.
 pub(super) fn write(
     model: &Model<'_>,
+    others: &[(String, Model<'_>)],
     default_namespace: &str,
     mut decided: Vec<Decided>,
     results: &mut [WorkloadResult],
@@ -172,7 +233,7 @@ pub(super) fn write(
         }
     });
     loop {
-        let refused = collateral(model, &decided);
+        let refused = collateral(model, others, &decided);
         if refused.is_empty() {
             break;
         }
@@ -201,6 +262,7 @@ pub(super) fn write(
 struct FileEdits {
     workloads: Vec<(usize, WorkloadEdit)>,
     entries: BTreeMap<EntryKey, (ImageRef, Vec<usize>)>,
+    markers: Vec<(usize, crate::manifest::Fields, String, ImageRef)>,
 }
 
 type Built = std::result::Result<Vec<FileChange>, Vec<(usize, Error)>>;
@@ -233,6 +295,14 @@ fn build(model: &Model<'_>, default_namespace: &str, decided: &[Decided]) -> Res
                         .1
                         .push(d.index);
                 }
+                Target::Marker { file, fields } => {
+                    files.entry(file.clone()).or_default().markers.push((
+                        d.index,
+                        fields.clone(),
+                        container,
+                        target.clone(),
+                    ));
+                }
                 Target::Shared { .. } => unreachable!("shared targets are withdrawn before building"),
             }
         }
@@ -250,9 +320,16 @@ fn build(model: &Model<'_>, default_namespace: &str, decided: &[Decided]) -> Res
     let list: Vec<(String, FileEdits)> = files.into_iter().collect();
     let outcomes = par_map(&list, |(path, edits)| -> Result<(String, Vec<(usize, Error)>)> {
         let stream = &model.streams[path.as_str()];
+        let mut patch = Patch::new();
+        let mut failed = Vec::new();
+        for (index, fields, name, target) in &edits.markers {
+            let mut part = Patch::new();
+            match manifest::write_fields(stream, &mut part, fields, name, target) {
+                Ok(()) => patch.extend(part),
+                Err(e) => failed.push((*index, e.in_file(path.clone()))),
+            }
+        }
         if let Some(k) = model.kustomizations.get(path) {
-            let mut patch = Patch::new();
-            let mut failed = Vec::new();
             for (key, (target, users)) in &edits.entries {
                 let mut part = Patch::new();
                 let built = match key {
@@ -267,14 +344,9 @@ fn build(model: &Model<'_>, default_namespace: &str, decided: &[Decided]) -> Res
             return Ok((patch.apply(stream).map_err(|e| e.in_file(path.clone()))?, failed));
         }
         let only: Vec<WorkloadEdit> = edits.workloads.iter().map(|(_, e)| e.clone()).collect();
-        let (after, failed) = manifest::edit(stream, default_namespace, path, &only)?;
-        Ok((
-            after,
-            failed
-                .into_iter()
-                .map(|(i, e)| (edits.workloads[i].0, e))
-                .collect(),
-        ))
+        let (after, refused) = manifest::edit(stream, default_namespace, path, &only, patch)?;
+        failed.extend(refused.into_iter().map(|(i, e)| (edits.workloads[i].0, e)));
+        Ok((after, failed))
     });
     let mut changes = Vec::new();
     let mut refused = Vec::new();

@@ -793,7 +793,34 @@ fn plan(
         }
         results.push(result);
     }
-    let changes = placement::write(&model, &env.default_namespace, decided, &mut results)?;
+    // Other environments that read a file this release edits are simulated, to prove they
+    // render the same afterwards.
+    let touches_shared = decided.iter().any(|d| {
+        d.moves
+            .iter()
+            .any(|(s, _)| match &model.placed[d.index].slots[*s].target {
+                environment::Target::Entry { file, .. } | environment::Target::NewEntry { file, .. } => {
+                    others.contains(file)
+                }
+                _ => false,
+            })
+    });
+    let mut other_models = Vec::new();
+    if touches_shared {
+        for other in config.environments().iter().filter(|e| e.name != env.name) {
+            other_models.push((
+                other.name.clone(),
+                environment::model(snapshot, config, other, &Default::default())?,
+            ));
+        }
+    }
+    let changes = placement::write(
+        &model,
+        &other_models,
+        &env.default_namespace,
+        decided,
+        &mut results,
+    )?;
     if let Services::Named(list) = &spec.services {
         for entry in list {
             if !placed.iter().any(|p| names(entry, p)) {

@@ -584,13 +584,10 @@ impl Patch {
         if self.splices.is_empty() {
             return Ok(text.to_string());
         }
+        // A stable sort: insertions at the same offset keep the order they were added in.
         self.splices.sort_by_key(|s| (s.range.start, s.range.end));
         for pair in self.splices.windows(2) {
-            if pair[0].range.end > pair[1].range.start
-                || (pair[0].range.start == pair[1].range.start
-                    && pair[0].range.end == pair[0].range.start
-                    && pair[1].range.end == pair[1].range.start)
-            {
+            if pair[0].range.end > pair[1].range.start {
                 return Err(internal("two edits overlap"));
             }
         }

@@ -1,0 +1,518 @@
+//! The differential test against the real kustomize (issue 4, item 5).
+//!
+//! For every release scenario of `tests/fixtures/plan/` whose files hold a kustomization
+//! (`kustomization.yaml`, `kustomization.yml` or `Kustomization`):
+//!
+//! 1. `files/` is copied into a fresh temporary folder and every environment of its
+//!    `relman.yaml` is rendered with `kubectl kustomize` (an environment path without a
+//!    kustomization is read as its YAML files, concatenated);
+//! 2. the case is planned as `core/tests/plan.rs` plans it;
+//! 3. relman's view before the release must be kustomize's: for every planned environment the
+//!    results name exactly the workloads the render holds, and each update's `from` is the image
+//!    kustomize renders for that container;
+//! 4. for each plan, its `changes` are written over a fresh copy of `files/` and every
+//!    environment is rendered again: in the plan's environment every image field changes exactly
+//!    as the successful results' updates say (and no other image changes); every other
+//!    environment renders byte for byte as before.
+//!
+//! Where `kubectl` is not on PATH the test says `skipped: kubectl not found` and passes. It fails
+//! when no overlay case exists.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use relman::release::{
+    Catalog, History, ImageInfo, ImageSpec, ReleasePlan, ReleaseSpec, Services, Snapshot, Status,
+    plan_automation, plan_release,
+};
+use relman::{Environment, Options, list_images};
+use serde_json::Value;
+
+/// The names kustomize looks for in a directory.
+const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+fn plan_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/plan")
+}
+
+/// A line on the terminal even when the test harness captures output.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// Every file under `dir`, as (path relative to `dir`, text), sorted.
+fn read_tree(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p
+                    .strip_prefix(dir)
+                    .expect("under dir")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((rel, fs::read_to_string(&p).expect("fixture files are UTF-8")));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn is_kustomization(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    KUSTOMIZATION_FILES.contains(&name)
+}
+
+/// The plan cases whose `files/` hold a kustomization.
+fn overlay_cases() -> Vec<PathBuf> {
+    let root = plan_root();
+    let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("case.json").is_file())
+        .filter(|p| {
+            read_tree(&p.join("files"))
+                .iter()
+                .any(|(f, _)| is_kustomization(f))
+        })
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// A fresh folder under the system's temporary folder, removed on drop unless kept.
+struct TempDir {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl TempDir {
+    fn new(label: &str) -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let path = std::env::temp_dir().join(format!(
+            "relman-kustomize-{}-{}-{nanos}-{label}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        ));
+        fs::create_dir_all(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        TempDir { path, keep: false }
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+fn write_tree(root: &Path, files: &[(String, String)]) -> Result<(), String> {
+    for (rel, text) in files {
+        let p = root.join(rel);
+        if let Some(parent) = p.parent() {
+            fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        fs::write(&p, text).map_err(|e| format!("{}: {e}", p.display()))?;
+    }
+    Ok(())
+}
+
+/// What an environment renders to: `kubectl kustomize` of each path holding a kustomization,
+/// the YAML files themselves elsewhere.
+fn render(root: &Path, env: &Environment) -> Result<String, String> {
+    let mut out = String::new();
+    for rel in &env.paths {
+        let at = if rel.is_empty() {
+            root.to_path_buf()
+        } else {
+            root.join(rel)
+        };
+        let text = if at.is_dir() && KUSTOMIZATION_FILES.iter().any(|k| at.join(k).is_file()) {
+            let output = Command::new("kubectl")
+                .arg("kustomize")
+                .arg(&at)
+                .output()
+                .map_err(|e| format!("kubectl kustomize {rel}: {e}"))?;
+            if !output.status.success() {
+                return Err(format!(
+                    "environment {}: `kubectl kustomize {rel}` failed: {}",
+                    env.name,
+                    String::from_utf8_lossy(&output.stderr).trim()
+                ));
+            }
+            String::from_utf8(output.stdout).map_err(|e| format!("kubectl kustomize {rel}: {e}"))?
+        } else if at.is_dir() {
+            read_tree(&at)
+                .into_iter()
+                .filter(|(p, _)| (p.ends_with(".yaml") || p.ends_with(".yml")) && p != "relman.yaml")
+                .map(|(_, t)| t)
+                .collect::<Vec<_>>()
+                .join("\n---\n")
+        } else if at.is_file() {
+            fs::read_to_string(&at).map_err(|e| format!("{rel}: {e}"))?
+        } else {
+            return Err(format!("environment {}: path {rel} does not exist", env.name));
+        };
+        if !out.is_empty() {
+            out.push_str("\n---\n");
+        }
+        out.push_str(&text);
+    }
+    Ok(out)
+}
+
+/// (workload id, container) -> image, and the workload ids, as relman reads rendered YAML.
+type Images = BTreeMap<(String, String), String>;
+
+fn images_of(rendered: &str, env: &Environment) -> Result<(Images, BTreeSet<String>), String> {
+    let slots =
+        list_images(rendered, &Options::with_namespace(env.default_namespace.clone())).map_err(|e| {
+            format!(
+                "environment {}: list_images on the kustomize output: {e}",
+                env.name
+            )
+        })?;
+    let mut images = Images::new();
+    let mut ids = BTreeSet::new();
+    for s in slots {
+        ids.insert(s.workload.clone());
+        images.insert((s.workload, s.container), s.image);
+    }
+    Ok((images, ids))
+}
+
+/// The first line where `a` and `b` differ, for a failure message.
+fn first_difference(a: &str, b: &str) -> String {
+    let (al, bl): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    for i in 0..al.len().max(bl.len()) {
+        let (x, y) = (al.get(i).copied(), bl.get(i).copied());
+        if x != y {
+            return format!(
+                "first difference at rendered line {}: before `{}`, after `{}`",
+                i + 1,
+                x.unwrap_or("<end>"),
+                y.unwrap_or("<end>")
+            );
+        }
+    }
+    "the renders differ only in line endings".to_string()
+}
+
+fn catalog(value: Option<&Value>) -> Result<Catalog, String> {
+    let mut catalog = Catalog::new();
+    for (repo, tags) in value.and_then(Value::as_object).into_iter().flatten() {
+        for t in tags.as_array().ok_or("catalog entries are lists")? {
+            let mut info = ImageInfo::new(t["tag"].as_str().ok_or("catalog tag")?);
+            if let Some(d) = t.get("digest").and_then(Value::as_str) {
+                info = info.with_digest(d);
+            }
+            if let Some(c) = t.get("created").and_then(Value::as_str) {
+                info = info.with_created_str(c).map_err(|e| e.to_string())?;
+            }
+            catalog.add(repo, info).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(catalog)
+}
+
+fn spec(value: &Value) -> Result<ReleaseSpec, String> {
+    let mut spec = ReleaseSpec::new(value["environment"].as_str().ok_or("spec.environment")?);
+    match value.get("services") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) if s == "all" => {}
+        Some(Value::Array(list)) => {
+            spec = spec.services(Services::Named(
+                list.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+            ));
+        }
+        Some(other) => return Err(format!("bad services {other}")),
+    }
+    if let Some(image) = value.get("image").and_then(Value::as_str) {
+        spec = spec.image(ImageSpec::parse(image).map_err(|e| e.to_string())?);
+    }
+    if let Some(list) = value.get("exclude").and_then(Value::as_array) {
+        spec = spec.exclude(list.iter().filter_map(|v| v.as_str().map(String::from)).collect());
+    }
+    spec = spec.force(value.get("force").and_then(Value::as_bool).unwrap_or(false));
+    if let Some(lock) = value.get("lock").and_then(Value::as_bool) {
+        spec = spec.lock(lock);
+    }
+    let text = |k: &str| value.get(k).and_then(Value::as_str).map(String::from);
+    Ok(spec.cause(text("user"), text("message")))
+}
+
+/// The case's plans, or `None` when planning is expected to fail.
+fn plans(case: &Value, snapshot: &Snapshot) -> Result<Option<Vec<ReleasePlan>>, String> {
+    if case["expect"].get("error").is_some() {
+        return Ok(None);
+    }
+    let catalog = catalog(case.get("catalog"))?;
+    let messages: Vec<&str> = case
+        .get("history")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let history = History::from_messages(messages);
+    let now: jiff::Timestamp = case["now"]
+        .as_str()
+        .ok_or("now")?
+        .parse()
+        .map_err(|e| format!("now: {e}"))?;
+    let outcome = match case["op"].as_str() {
+        Some("release") => {
+            plan_release(snapshot, &spec(&case["spec"])?, &catalog, &history, now).map(|p| vec![p])
+        }
+        Some("automation") => plan_automation(snapshot, &catalog, &history, now),
+        other => return Err(format!("unknown op {other:?}")),
+    };
+    outcome.map(Some).map_err(|e| format!("planning failed: {e}"))
+}
+
+/// Check one case; every problem found, each naming environment, workload and container.
+fn check_case(dir: &Path) -> Result<(), Vec<String>> {
+    let one = |e: String| vec![e];
+    let case: Value = fs::read_to_string(dir.join("case.json"))
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| format!("case.json: {e}")))
+        .map_err(one)?;
+    let files = read_tree(&dir.join("files"));
+    let snapshot = Snapshot::from_files(files.iter().map(|(p, t)| (p.as_str(), t.clone())))
+        .map_err(|e| one(e.to_string()))?;
+    let config = snapshot.config().map_err(|e| one(format!("relman.yaml: {e}")))?;
+    let Some(plans) = plans(&case, &snapshot).map_err(one)? else {
+        return Ok(());
+    };
+    let label = dir
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let mut tmp = TempDir::new(&label);
+    let before_dir = tmp.path.join("before");
+    write_tree(&before_dir, &files).map_err(one)?;
+    let mut before: BTreeMap<&str, String> = BTreeMap::new();
+    for env in config.environments() {
+        before.insert(env.name.as_str(), render(&before_dir, env).map_err(one)?);
+    }
+    let mut problems = Vec::new();
+
+    // relman's view before the release is what kustomize renders.
+    for plan in &plans {
+        let env = config
+            .environment(&plan.environment)
+            .map_err(|e| one(e.to_string()))?;
+        let (images, ids) = images_of(&before[env.name.as_str()], env).map_err(one)?;
+        let listed: BTreeSet<String> = plan
+            .results
+            .iter()
+            .filter(|r| r.path.is_some())
+            .map(|r| r.workload.clone())
+            .collect();
+        for id in listed.difference(&ids) {
+            problems.push(format!(
+                "environment {}: relman lists workload {id}, kustomize renders no such workload (it renders {ids:?})",
+                env.name
+            ));
+        }
+        for id in ids.difference(&listed) {
+            problems.push(format!(
+                "environment {}: kustomize renders workload {id}, relman's results do not list it (they list {listed:?})",
+                env.name
+            ));
+        }
+        for r in &plan.results {
+            for u in &r.updates {
+                match images.get(&(r.workload.clone(), u.container.clone())) {
+                    Some(rendered) if *rendered == u.from => {}
+                    Some(rendered) => problems.push(format!(
+                        "environment {}, workload {}, container {}: relman reads `{}`, kustomize renders `{rendered}`",
+                        env.name, r.workload, u.container, u.from
+                    )),
+                    None => problems.push(format!(
+                        "environment {}, workload {}, container {}: relman updates it from `{}`, kustomize renders no such container",
+                        env.name, r.workload, u.container, u.from
+                    )),
+                }
+            }
+        }
+    }
+
+    // Each plan's changes move exactly the planned image fields, in its environment only.
+    for (i, plan) in plans.iter().enumerate() {
+        let updates: BTreeMap<(String, String), (String, String)> = plan
+            .results
+            .iter()
+            .filter(|r| r.status == Status::Success)
+            .flat_map(|r| {
+                r.updates.iter().map(move |u| {
+                    (
+                        (r.workload.clone(), u.container.clone()),
+                        (u.from.clone(), u.to.clone()),
+                    )
+                })
+            })
+            .collect();
+        let mut after: BTreeMap<&str, String> = BTreeMap::new();
+        if plan.changes.is_empty() {
+            after = before.clone();
+        } else {
+            let after_dir = tmp.path.join(format!("after-{i}-{}", plan.environment));
+            write_tree(&after_dir, &files).map_err(one)?;
+            for change in &plan.changes {
+                if snapshot.get(&change.path) != Some(change.before.as_str()) {
+                    problems.push(format!(
+                        "plan for {}: the `before` text of {} is not the file's",
+                        plan.environment, change.path
+                    ));
+                }
+                write_tree(&after_dir, &[(change.path.clone(), change.after.clone())]).map_err(one)?;
+            }
+            for env in config.environments() {
+                match render(&after_dir, env) {
+                    Ok(text) => {
+                        after.insert(env.name.as_str(), text);
+                    }
+                    Err(e) => problems.push(format!("after the release to {}: {e}", plan.environment)),
+                }
+            }
+        }
+        for env in config.environments() {
+            let Some(a) = after.get(env.name.as_str()) else {
+                continue;
+            };
+            let b = &before[env.name.as_str()];
+            let (ib, _) = images_of(b, env).map_err(one)?;
+            let (ia, _) = images_of(a, env).map_err(one)?;
+            if env.name != plan.environment {
+                if a != b {
+                    let moved: Vec<String> = ib
+                        .keys()
+                        .chain(ia.keys())
+                        .collect::<BTreeSet<_>>()
+                        .into_iter()
+                        .filter(|k| ib.get(*k) != ia.get(*k))
+                        .map(|(w, c)| {
+                            format!(
+                                "workload {w}, container {c}: `{}` -> `{}`",
+                                ib.get(&(w.clone(), c.clone())).map_or("<none>", String::as_str),
+                                ia.get(&(w.clone(), c.clone())).map_or("<none>", String::as_str)
+                            )
+                        })
+                        .collect();
+                    problems.push(format!(
+                        "environment {} renders differently after the release to {}: {}",
+                        env.name,
+                        plan.environment,
+                        if moved.is_empty() {
+                            first_difference(b, a)
+                        } else {
+                            moved.join("; ")
+                        }
+                    ));
+                }
+                continue;
+            }
+            let keys: BTreeSet<&(String, String)> = ib.keys().chain(ia.keys()).collect();
+            for key in keys {
+                let (workload, container) = key;
+                let (was, now) = (ib.get(key), ia.get(key));
+                let show =
+                    |v: Option<&String>| v.map_or("<no such container>".to_string(), |s| format!("`{s}`"));
+                match updates.get(key) {
+                    Some((_, to)) if now == Some(to) => {}
+                    Some((from, to)) => problems.push(format!(
+                        "environment {}, workload {workload}, container {container}: the plan moves `{from}` to `{to}`, kustomize renders {} after the release (before: {})",
+                        env.name,
+                        show(now),
+                        show(was)
+                    )),
+                    None if was == now => {}
+                    None => problems.push(format!(
+                        "environment {}, workload {workload}, container {container}: no update of the plan moves it, but kustomize renders {} before and {} after",
+                        env.name,
+                        show(was),
+                        show(now)
+                    )),
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        tmp.keep = true;
+        problems.push(format!("(files before and after kept in {})", tmp.path.display()));
+        Err(problems)
+    }
+}
+
+#[test]
+fn kustomize_differential() {
+    let cases = overlay_cases();
+    assert!(
+        !cases.is_empty(),
+        "no plan case under {} holds a kustomization: the differential test needs overlay cases",
+        plan_root().display()
+    );
+    match Command::new("kubectl").args(["version", "--client"]).output() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            say(&format!(
+                "kustomize differential test: skipped: kubectl not found ({} overlay cases not checked)",
+                cases.len()
+            ));
+            return;
+        }
+        _ => {}
+    }
+    let outcomes: Vec<(String, Result<(), Vec<String>>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = cases
+            .iter()
+            .map(|dir| {
+                scope.spawn(move || {
+                    let name = dir
+                        .file_name()
+                        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                    (name, check_case(dir))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("case threads do not panic"))
+            .collect()
+    });
+    let failures: Vec<String> = outcomes
+        .iter()
+        .filter_map(|(name, outcome)| {
+            outcome
+                .as_ref()
+                .err()
+                .map(|problems| format!("{name}:\n  {}", problems.join("\n  ")))
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} overlay cases disagree with `kubectl kustomize`:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
+    say(&format!(
+        "kustomize differential test: {} overlay cases agree with kubectl kustomize",
+        cases.len()
+    ));
+}
