@@ -70,8 +70,7 @@ impl Options {
 pub fn list_images(text: &str, options: &Options) -> Result<Vec<ImageSlot>> {
     let run = || -> Result<Vec<ImageSlot>> {
         let stream = Stream::parse(text)?;
-        let file = options.path.as_deref().unwrap_or("-");
-        let scanned = scan(&stream, &options.default_namespace, file)?;
+        let scanned = scan(&stream, &options.default_namespace, options.path.as_deref())?;
         let mut slots: Vec<ImageSlot> = scanned.workloads.into_iter().flat_map(|w| w.slots).collect();
         for m in scanned.markers {
             slots.push(marker_slot(&m, options.path.as_deref()));
@@ -123,7 +122,9 @@ fn find_slot<'w>(workload: &'w Workload<'_>, container: &str) -> Result<&'w Slot
 /// Set the image of one container (or HelmRelease slot) of one workload, changing only the
 /// bytes of the image scalar(s). Setting the image it already has returns `text` unchanged.
 ///
-/// `workload` is `namespace:kind/name` (or `kind/name` in the default namespace).
+/// `workload` is `namespace:kind/name` (or `kind/name` in the default namespace). Values marked
+/// by Flux setter comments are the workload `<ns>:imagepolicy/<name>` of their policy, with the
+/// slot named after [`Options::path`] (`-` when none is given), as [`list_images`] lists them.
 ///
 /// Errors: `invalid_image_reference` (the `image` argument), `invalid_yaml`,
 /// `workload_not_found`, `container_not_found`, `duplicate_resource`, `unsupported_yaml`
@@ -138,10 +139,38 @@ pub fn set_image(
     let new = ImageRef::parse(image)?;
     let run = || -> Result<String> {
         let stream = Stream::parse(text)?;
-        let found = find_workload(&stream, workload, options)?;
-        let slot = find_slot(&found, container)?;
         let mut patch = Patch::new();
-        write_slot(&stream, &mut patch, slot, &new)?;
+        let wanted = WorkloadName::parse(workload, &options.default_namespace)?;
+        if wanted.kind == "imagepolicy" {
+            // Values marked by Flux setter comments: the slot is named after the file.
+            let scanned = scan(&stream, &options.default_namespace, options.path.as_deref())?;
+            let id = format!("{}:imagepolicy/{}", wanted.namespace, wanted.name);
+            let marked: Vec<_> = scanned
+                .markers
+                .iter()
+                .filter(|m| marker_slot(m, None).workload == id)
+                .collect();
+            if marked.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::WorkloadNotFound,
+                    format!("no setter marker names {id}"),
+                ));
+            }
+            let m = marked.iter().find(|m| m.name == container).ok_or_else(|| {
+                let names: Vec<&str> = marked.iter().map(|m| m.name.as_str()).collect();
+                Error::new(
+                    ErrorKind::ContainerNotFound,
+                    format!(
+                        "{id} has no marker slot `{container}` (it has: {})",
+                        names.join(", ")
+                    ),
+                )
+            })?;
+            write_fields(&stream, &mut patch, &m.fields, &m.name, &new)?;
+        } else {
+            let found = find_workload(&stream, workload, options)?;
+            write_slot(&stream, &mut patch, find_slot(&found, container)?, &new)?;
+        }
         patch.apply(&stream)
     };
     run().map_err(|e| options.locate(e))
@@ -327,9 +356,14 @@ pub(crate) fn marker_slot(m: &marker::MarkerSlot, path: Option<&str>) -> ImageSl
 }
 
 /// Every workload and setter marker of one parsed file, for the planner.
-pub(crate) fn scan(stream: &Stream<'_>, default_namespace: &str, path: &str) -> Result<Scanned> {
-    let found = workloads(stream, default_namespace, Some(path)).map_err(|e| e.in_file(path))?;
-    let markers = marker::markers(stream, path, &covered(stream, &found))?;
+/// `path` names the file in slots and errors; without one, marker slots are named `-`.
+pub(crate) fn scan(stream: &Stream<'_>, default_namespace: &str, path: Option<&str>) -> Result<Scanned> {
+    let locate = |e: Error| match path {
+        Some(p) => e.in_file(p),
+        None => e,
+    };
+    let found = workloads(stream, default_namespace, path).map_err(locate)?;
+    let markers = marker::markers(stream, path.unwrap_or("-"), &covered(stream, &found)).map_err(locate)?;
     let workloads = found
         .into_iter()
         .map(|w| ScannedWorkload {
@@ -357,7 +391,7 @@ pub(crate) fn kustomization_markers(
             covered.extend(node.entries().unwrap_or_default().iter().map(|e| e.value.start));
         }
     }
-    marker::markers(stream, path, &covered)
+    marker::markers(stream, path, &covered).map_err(|e| e.in_file(path))
 }
 
 /// The edits the planner wants in one workload of a file.

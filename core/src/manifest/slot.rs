@@ -87,7 +87,7 @@ pub(crate) fn workloads<'s>(
     let mut out: Vec<Workload<'s>> = Vec::new();
     for object in objects(stream, default_namespace) {
         let slots = if is_helm_release(&object) {
-            helm_slots(&object, file)
+            helm_slots(&object, file)?
         } else if let Some((spec, path, dup)) = pod_spec(&object) {
             container_slots(&object, spec, &path, dup, file)
         } else if pod_spec_keys(object.kind).is_some() {
@@ -282,22 +282,42 @@ fn helm_shape<'s>(m: &'s Node, path: &Path) -> Option<(Fields, Vec<&'s Node>)> {
 }
 
 /// Resolve a dot path (`mariadb.customImage`) under `values`.
-fn dot_path<'s>(values: &'s Node, path: &Path, dots: &str) -> Option<(&'s Node, Path)> {
+/// Resolve the dot path (`mariadb.customImage`) that the annotation `annotation` gives, under
+/// `values`. A path that does not exist gives no slot; one that ends at a mapping or a sequence
+/// is `invalid_yaml`, located at the annotation.
+fn dot_path<'s>(
+    values: &'s Node,
+    path: &Path,
+    dots: &str,
+    annotation: &Node,
+) -> Result<Option<(&'s Node, Path)>> {
     let mut cur = (values, path.clone());
     for key in dots.split('.') {
-        cur = child(cur.0, &cur.1, key)?;
+        match child(cur.0, &cur.1, key) {
+            Some(next) => cur = next,
+            None => return Ok(None),
+        }
     }
-    cur.0.as_str()?;
-    Some(cur)
+    if cur.0.as_str().is_none() {
+        return Err(Error::new(
+            ErrorKind::InvalidYaml,
+            format!(
+                "the annotation points at `{dots}` in spec.values, which is not a string value (line {})",
+                cur.0.line
+            ),
+        )
+        .at(annotation.line, annotation.column));
+    }
+    Ok(Some(cur))
 }
 
-fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Vec<Slot> {
+fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Result<Vec<Slot>> {
     let mut dup = super::object::check_identity_keys(object).err();
     let Some((values, values_path)) = walk(object.node, &object.path, &["spec", "values"], &mut dup) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     if values.entries().is_none() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let mut found: Vec<(String, Fields, Vec<&Node>)> = Vec::new();
     if let Some((fields, nodes)) = helm_shape(values, &values_path) {
@@ -322,16 +342,20 @@ fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Vec<Slot> {
         else {
             continue;
         };
-        let annotation = |prefix: &str| annotations.and_then(|a| a.get_str(&format!("{prefix}{slot}")));
-        let Some(repository) = entry
-            .value
-            .as_str()
-            .and_then(|p| dot_path(values, &values_path, p))
-        else {
+        let resolve = |prefix: &str| -> Result<Option<(&Node, Path)>> {
+            let Some(a) = annotations.and_then(|a| a.get(&format!("{prefix}{slot}"))) else {
+                return Ok(None);
+            };
+            match a.as_str() {
+                Some(dots) => dot_path(values, &values_path, dots, a),
+                None => Ok(None),
+            }
+        };
+        let Some(repository) = resolve("repository.fluxcd.io/")? else {
             continue;
         };
-        let tag = annotation("tag.fluxcd.io/").and_then(|p| dot_path(values, &values_path, p));
-        let registry = annotation("registry.fluxcd.io/").and_then(|p| dot_path(values, &values_path, p));
+        let tag = resolve("tag.fluxcd.io/")?;
+        let registry = resolve("registry.fluxcd.io/")?;
         let mut nodes = Vec::new();
         nodes.extend(registry.as_ref().map(|r| r.0));
         nodes.push(repository.0);
@@ -350,7 +374,7 @@ fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Vec<Slot> {
         found.push((slot.to_string(), fields, nodes));
     }
     found.sort_by(|a, b| (a.0 != "chart-image", &a.0).cmp(&(b.0 != "chart-image", &b.0)));
-    found
+    Ok(found
         .into_iter()
         .map(|(name, fields, nodes)| {
             let (image, managed, warning) = compose(&fields, &nodes);
@@ -370,7 +394,7 @@ fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Vec<Slot> {
                 duplicate_key: dup.clone(),
             }
         })
-        .collect()
+        .collect())
 }
 
 /// The reference a split slot spells, whether it is managed, and a warning for numeric tags.

@@ -338,7 +338,7 @@ pub(super) fn model<'s>(
     }
     let scanned = par_map(&manifests, |(file, ..)| {
         let stream = &walker.streams[file.as_str()];
-        manifest::scan(stream, &env.default_namespace, file)
+        manifest::scan(stream, &env.default_namespace, Some(file))
     });
     let mut raws = Vec::new();
     let mut markers: Vec<(String, crate::manifest::marker::MarkerSlot)> = Vec::new();
