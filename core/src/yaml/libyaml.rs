@@ -202,7 +202,12 @@ impl Iterator for Parser<'_> {
                     EventKind::Scalar {
                         anchor: owned(s.anchor),
                         tag: owned(s.tag),
-                        value: String::from_utf8_lossy(bytes).into_owned(),
+                        // libyaml reads UTF-8 input and writes UTF-8 values; the lossy path is
+                        // only a fallback that never triggers for a `&str` input.
+                        value: match std::str::from_utf8(bytes) {
+                            Ok(v) => v.to_owned(),
+                            Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+                        },
                         style: match s.style {
                             unsafe_libyaml_norway::YAML_SINGLE_QUOTED_SCALAR_STYLE => {
                                 ScalarStyle::SingleQuoted
