@@ -43,6 +43,13 @@ pub enum ErrorKind {
     BranchCheckedOut,
     /// A path is absolute, escapes the repository or is otherwise unusable (`invalid_path`).
     InvalidPath,
+    /// A revision, branch or object that does not exist (`not_found`).
+    NotFound,
+    /// A malformed argument such as an author, a branch name or a commit id (`invalid_argument`).
+    InvalidArgument,
+    /// The repository cannot be read or written: a corrupt or missing object, an unreadable
+    /// reference, an I/O failure (`corrupt_repository`).
+    CorruptRepository,
     /// A bug in relman, such as an edit that failed its own verification (`internal`).
     Internal,
 }
@@ -70,6 +77,9 @@ impl ErrorKind {
             ErrorKind::Conflict => "conflict",
             ErrorKind::BranchCheckedOut => "branch_checked_out",
             ErrorKind::InvalidPath => "invalid_path",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::InvalidArgument => "invalid_argument",
+            ErrorKind::CorruptRepository => "corrupt_repository",
             ErrorKind::Internal => "internal",
         }
     }

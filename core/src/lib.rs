@@ -34,6 +34,8 @@
 
 pub mod config;
 pub mod error;
+#[cfg(feature = "git")]
+pub mod git;
 pub mod image;
 pub mod manifest;
 pub mod policy;

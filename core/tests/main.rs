@@ -4,6 +4,8 @@
 mod config;
 mod filters;
 mod fixtures;
+#[cfg(feature = "git")]
+mod git;
 mod image_refs;
 mod kustomize;
 mod plan;

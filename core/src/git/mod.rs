@@ -17,6 +17,17 @@
 //! - [`Repository::release_with_retry`] reads the head, plans, commits and, on `conflict`,
 //!   re-plans on the new head (no textual rebase), a bounded number of times.
 //!
+//! Error codes (DESIGN.md section 12): `conflict` (with [`Error::actual_head`]),
+//! `branch_checked_out`, `invalid_path` for paths that are absolute, climb out with `..` or
+//! follow a symbolic link out of the repository, and for a folder that is no repository,
+//! `invalid_config` for a malformed `relman.yaml`, and three codes relman adds to DESIGN.md's
+//! list:
+//!
+//! - `not_found`: a revision that does not resolve or a branch that does not exist;
+//! - `invalid_argument`: a malformed author, branch name or `expected_head`;
+//! - `corrupt_repository`: a missing or corrupt object, an unreadable reference, an I/O
+//!   failure.
+//!
 //! ```
 //! # use std::process::Command;
 //! # let dir = std::env::temp_dir().join(format!("relman-git-doc-{}", std::process::id()));
@@ -71,7 +82,12 @@ pub fn snapshot(repo: impl AsRef<Path>, rev: &str) -> Result<Snapshot> {
 
 /// The release records of the first-parent walk from `rev`, newest first:
 /// [`Repository::open`] then [`Repository::history`].
-pub fn history(repo: impl AsRef<Path>, rev: &str, environment: Option<&str>, limit: usize) -> Result<History> {
+pub fn history(
+    repo: impl AsRef<Path>,
+    rev: &str,
+    environment: Option<&str>,
+    limit: usize,
+) -> Result<History> {
     Repository::open(repo)?.history(rev, environment, limit)
 }
 
@@ -87,24 +103,25 @@ pub fn commit(
     Repository::open(repo)?.commit(plan, branch, expected_head, author)
 }
 
-// Error kinds of the adapter, in one place. DESIGN.md section 12 has no code yet for "does not
-// exist", "malformed argument" or "broken repository"; until ErrorKind grows them, each message
-// says which it is.
+// Error kinds of the adapter, in one place.
 
 /// A revision, branch or object that does not exist.
 fn not_found(message: impl std::fmt::Display) -> Error {
-    Error::new(ErrorKind::InvalidPath, format!("not found: {message}"))
+    Error::new(ErrorKind::NotFound, format!("not found: {message}"))
 }
 
 /// A malformed argument: an author, a branch name, an expected head.
 fn invalid_argument(message: impl std::fmt::Display) -> Error {
-    Error::new(ErrorKind::InvalidPath, format!("invalid argument: {message}"))
+    Error::new(ErrorKind::InvalidArgument, format!("invalid argument: {message}"))
 }
 
 /// The repository cannot be read or written: a corrupt or missing object, an unreadable
 /// reference, an I/O failure.
 fn broken(message: impl std::fmt::Display) -> Error {
-    Error::new(ErrorKind::Internal, format!("repository error: {message}"))
+    Error::new(
+        ErrorKind::CorruptRepository,
+        format!("repository error: {message}"),
+    )
 }
 
 /// A gix error with its chain of causes, on one line.

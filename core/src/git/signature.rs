@@ -23,7 +23,9 @@ pub(super) fn parse(author: &str, time: Time) -> Result<Signature> {
     }
     let forbidden = |s: &str| s.contains(['<', '>', '\n', '\r', '\0']);
     if forbidden(name) || forbidden(email) {
-        return Err(bad("the name and the email may not hold `<`, `>`, line breaks or NUL"));
+        return Err(bad(
+            "the name and the email may not hold `<`, `>`, line breaks or NUL",
+        ));
     }
     Ok(Signature {
         name: name.into(),

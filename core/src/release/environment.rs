@@ -210,12 +210,25 @@ fn sources<'s>(snapshot: &'s Snapshot, env: &Environment) -> Result<(Vec<Source>
         warnings: Vec::new(),
     };
     let mut out = Vec::new();
+    // Plain files already listed (an environment's paths may overlap).
+    let mut listed: HashSet<&str> = HashSet::new();
     for path in &env.paths {
         if let Some(k) = kustomization_in(snapshot, path).filter(|_| snapshot.get(path).is_none()) {
             out.push(walker.kustomization(&k, &mut Vec::new())?);
         } else {
+            let under = |file: &str| {
+                path.is_empty()
+                    || file == path
+                    || file
+                        .strip_prefix(path.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            };
             for (file, _) in snapshot.files() {
-                if file != CONFIG_FILE && is_yaml(file) && env.contains(file) {
+                if file != CONFIG_FILE
+                    && (is_yaml(file) || file == path)
+                    && under(file)
+                    && listed.insert(file)
+                {
                     out.push(Source::File(file.to_string()));
                 }
             }

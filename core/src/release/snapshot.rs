@@ -129,6 +129,15 @@ impl Snapshot {
         })
     }
 
+    /// Read `relman.yaml` and every environment path at revision `rev` of the git repository
+    /// at `repo`, from git objects, without a checkout; the snapshot's
+    /// [`revision`](Snapshot::revision) is the commit's full id. See
+    /// [`git::Repository::snapshot`](crate::git::Repository::snapshot) for the rules and errors.
+    #[cfg(feature = "git")]
+    pub fn from_git(repo: impl AsRef<std::path::Path>, rev: &str) -> Result<Snapshot> {
+        crate::git::snapshot(repo, rev)
+    }
+
     /// The same snapshot, marked as taken at `revision` (a commit id).
     pub fn with_revision(mut self, revision: impl Into<String>) -> Snapshot {
         self.revision = Some(revision.into());

@@ -1,0 +1,154 @@
+//! The git adapter (DESIGN.md section 15 targets: <= 1 s each):
+//!
+//! - `git/snapshot_10k_files`: `Snapshot::from_git` of a bare repository of 10,000 files
+//!   (`relman.yaml` and 9,999 Deployments, the plan benchmark's repository), packed with deltas
+//!   by `git repack` as a clone would be;
+//! - `git/commit_1k_changed_files`: `Repository::commit` of a plan changing 1,000 of those
+//!   files (each with new content, so every blob is written), onto a branch reset before each
+//!   run.
+//!
+//! The repository is built with the `git` command line (`git fast-import`); without `git` the
+//! benchmarks say so and do nothing.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use relman::git::Repository;
+use relman::release::{History, ReleasePlan, ReleaseSpec, Services, Snapshot, plan_release};
+
+const FILES: usize = 10_000;
+const CHANGED: usize = 1_000;
+const AUTHOR: &str = "Bench <bench@example.com>";
+
+fn git(dir: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.arg("-C")
+        .arg(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_OBJECT_DIRECTORY");
+    cmd
+}
+
+fn run(cmd: &mut Command) {
+    let out = cmd.output().expect("git runs");
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A bare repository whose `main` holds `snapshot`'s files in one commit, packed with deltas.
+fn bare_repository(dir: &Path, snapshot: &Snapshot) -> String {
+    run(git(dir).args(["init", "-q", "--bare", "-b", "main"]));
+    let mut stream = Vec::new();
+    for (mark, (_, text)) in snapshot.files().enumerate() {
+        write!(stream, "blob\nmark :{}\ndata {}\n{text}\n", mark + 1, text.len()).expect("in memory");
+    }
+    let message = "Generated config repo\n";
+    write!(
+        stream,
+        "commit refs/heads/main\ncommitter Bench <bench@example.com> 1764201600 +0000\ndata {}\n{message}",
+        message.len()
+    )
+    .expect("in memory");
+    for (mark, (path, _)) in snapshot.files().enumerate() {
+        writeln!(stream, "M 100644 :{} {path}", mark + 1).expect("in memory");
+    }
+    stream.push(b'\n');
+    let mut child = git(dir)
+        .args(["fast-import", "--quiet"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("git fast-import");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&stream)
+        .expect("feed fast-import");
+    assert!(child.wait().expect("fast-import").success());
+    run(git(dir).args(["repack", "-a", "-d", "-f", "-q", "--depth=50", "--window=10"]));
+    let out = git(dir).args(["rev-parse", "main"]).output().expect("rev-parse");
+    String::from_utf8(out.stdout).expect("hex").trim().to_string()
+}
+
+/// A plan releasing the latest images to the first 1,000 workloads (two containers each).
+fn plan_1k(snapshot: &Snapshot) -> ReleasePlan {
+    let names: Vec<String> = (0..CHANGED).map(|i| format!("svc-{i}")).collect();
+    let spec = ReleaseSpec::new("production").services(Services::Named(names));
+    let catalog = relman_benches::catalog(2_000, 2);
+    let now: jiff::Timestamp = "2026-11-27T00:00:00Z".parse().expect("valid time");
+    let plan = plan_release(snapshot, &spec, &catalog, &History::new(), now).expect("plans");
+    assert_eq!(plan.changes.len(), CHANGED);
+    plan
+}
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn git_benchmarks(c: &mut Criterion) {
+    if !Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        eprintln!("SKIPPED: the git benchmarks need the `git` command line to build their repository");
+        return;
+    }
+    let dir = TempDir(std::env::temp_dir().join(format!("relman-bench-git-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&dir.0);
+    std::fs::create_dir_all(&dir.0).expect("temp dir");
+    let files = relman_benches::repo(FILES - 1, 2_000);
+    assert_eq!(files.len(), FILES);
+    let base = bare_repository(&dir.0, &files);
+
+    let mut group = c.benchmark_group("git");
+    group.sample_size(10).measurement_time(Duration::from_secs(10));
+    group.bench_function("snapshot_10k_files", |b| {
+        b.iter(|| {
+            let snapshot = Snapshot::from_git(&dir.0, "main").expect("snapshot");
+            assert_eq!(snapshot.len(), FILES);
+            snapshot
+        })
+    });
+
+    let repo = Repository::open(&dir.0).expect("open");
+    let plan = plan_1k(&repo.snapshot(&base).expect("snapshot"));
+    let branch = dir.0.join("refs/heads/bench");
+    let mut run = 0u64;
+    group.bench_function("commit_1k_changed_files", |b| {
+        b.iter_batched(
+            || {
+                // Reset the branch; give every file new content so that every blob is new.
+                std::fs::write(&branch, format!("{base}\n")).expect("reset the branch");
+                run += 1;
+                let mut plan = plan.clone();
+                for change in &mut plan.changes {
+                    change.after.push_str(&format!("# run {run}\n"));
+                }
+                plan
+            },
+            |plan| {
+                let id = repo.commit(&plan, "bench", &base, AUTHOR).expect("commit");
+                assert_ne!(id, base);
+                id
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, git_benchmarks);
+criterion_main!(benches);
