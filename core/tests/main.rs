@@ -1,5 +1,6 @@
-//! relman's integration tests: one binary running the shared golden fixtures, the image
-//! reference tables and the opt-in corpus test.
+//! relman's integration tests, one binary: the shared golden fixtures (manifests, image
+//! references, filters, config, release scenarios), the kustomize differential test, the git
+//! adapter (feature `git`), property tests and the opt-in corpus test.
 
 mod config;
 mod filters;
@@ -9,5 +10,6 @@ mod git;
 mod image_refs;
 mod kustomize;
 mod plan;
+mod properties;
 
 mod corpus;
