@@ -4,9 +4,9 @@ CARGO ?= cargo
 # The real-world corpus for the opt-in corpus test; used when the folder exists.
 RELMAN_CORPUS ?= $(abspath ../shared/corpus)
 
-.PHONY: test fmt-check clippy cargo-test corpus demo fmt bench
+.PHONY: test fmt-check clippy cargo-test corpus demo fmt bench node-test node-build python-test python-venv python-wheel e2e-test
 
-test: fmt-check clippy cargo-test corpus
+test: fmt-check clippy cargo-test corpus node-test python-test
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -33,5 +33,70 @@ fmt:
 bench:
 	$(CARGO) bench -p relman-benches
 
-demo:
-	@echo "make demo: not yet - the demo lands with the examples issue; see README.md for what works today"
+# The guided tour (examples/demo.py) on a throwaway config repo, run by the project venv's
+# Python with the binding that python-wheel builds and installs there (PY_BIN is set below).
+demo: python-wheel
+	@$(PY_BIN)/python examples/demo.py
+
+# Node binding (bindings-node/): install the dev dependencies when package-lock.json changed,
+# build the addon, check that the generated index.js and index.d.ts are the committed ones,
+# then run the node:test suites and type-check test/usage.ts against index.d.ts.
+NODE_DIR := bindings-node
+NODE_GENERATED := index.js index.d.ts
+
+$(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund
+	@touch $@
+
+node-build: $(NODE_DIR)/node_modules/.package-lock.json
+	@mkdir -p target/node-generated
+	@cd $(NODE_DIR) && for f in $(NODE_GENERATED); do \
+		if [ -f $$f ]; then cp $$f ../target/node-generated/$$f; else rm -f ../target/node-generated/$$f; fi; \
+	done
+	cd $(NODE_DIR) && npm run --silent build
+	@cd $(NODE_DIR) && for f in $(NODE_GENERATED); do \
+		if ! cmp -s $$f ../target/node-generated/$$f; then \
+			diff -u ../target/node-generated/$$f $$f | head -40; \
+			echo "$(NODE_DIR)/$$f was stale: it is regenerated now; commit it"; exit 1; \
+		fi; \
+	done
+
+node-test: node-build
+	cd $(NODE_DIR) && node --test test/*.test.mjs
+	cd $(NODE_DIR) && npx tsc --noEmit -p test/tsconfig.json
+
+# Python binding (bindings-python/): a project-local virtualenv (made once, remade when
+# requirements-dev.txt changes) with maturin, pytest and mypy from PyPI; the wheel built by
+# maturin in cargo's target dir and installed there; then pytest, mypy.stubtest (the stub
+# against the module) and mypy --strict on the tests (the stub against real use).
+PYTHON ?= python3
+PY_DIR := bindings-python
+PY_BIN := $(PY_DIR)/.venv/bin
+PY_WHEELS := target/python-wheels
+
+$(PY_DIR)/.venv/.complete: $(PY_DIR)/requirements-dev.txt
+	rm -rf $(PY_DIR)/.venv
+	$(PYTHON) -m venv $(PY_DIR)/.venv
+	$(PY_BIN)/python -m pip install --quiet --disable-pip-version-check -r $(PY_DIR)/requirements-dev.txt
+	@touch $@
+
+python-venv: $(PY_DIR)/.venv/.complete
+
+python-wheel: python-venv
+	@rm -f $(PY_WHEELS)/relman-*.whl
+	$(PY_BIN)/maturin build --release --manifest-path $(PY_DIR)/Cargo.toml --out $(PY_WHEELS)
+	$(PY_BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall $(PY_WHEELS)/relman-*.whl
+
+python-test: python-wheel
+	cd $(PY_DIR) && .venv/bin/python -m pytest
+	cd $(PY_DIR) && .venv/bin/python -m mypy.stubtest relman
+	cd $(PY_DIR) && .venv/bin/python -m mypy --strict tests
+
+# End to end (examples/e2e/): the release bot against a real registry (Debian's docker-registry
+# on 127.0.0.1, images pushed with skopeo) and a bare git remote, the demo, and the Node build
+# step on temporary repos. install_tools.sh installs docker-registry and skopeo with apt-get
+# (as root, or with sudo) only when they are missing.
+e2e-test: python-wheel node-build
+	examples/e2e/install_tools.sh
+	$(PY_BIN)/python -m pytest -p no:cacheprovider examples/e2e
+	node --test examples/e2e/*.test.mjs

@@ -1,4 +1,66 @@
-//! Python binding (pyo3); filled by the binding issue.
+//! The Python binding of relman: the native module `relman._native`, wrapped by the curated
+//! package `relman` (`python/relman/__init__.py`) and typed by `python/relman/_native.pyi`.
+//!
+//! The binding converts types and maps errors, nothing more: every behaviour lives in the
+//! core crate, so the Rust, Python and Node surfaces cannot disagree. Its modules mirror
+//! core's: `image`, `manifest`, `policy`, `config`, `release` (and `git`), plus `error` (the
+//! exception mapping) and `convert` (time arguments, names, `repr` helpers).
+//!
+//! Result objects are frozen wrappers around core values: compared and hashed by value,
+//! with a `repr` that reads like their constructor.
 
-#[doc(inline)]
-pub use relman;
+use pyo3::prelude::*;
+
+mod config;
+mod convert;
+mod error;
+mod git;
+mod image;
+mod manifest;
+mod policy;
+mod release;
+
+/// The native part of the ``relman`` package. Import ``relman`` rather than this module.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+
+    m.add_class::<image::PyImageRef>()?;
+
+    m.add_class::<manifest::PyImageSlot>()?;
+    m.add_function(wrap_pyfunction!(manifest::list_images, m)?)?;
+    m.add_function(wrap_pyfunction!(manifest::set_image, m)?)?;
+    m.add_function(wrap_pyfunction!(manifest::update_policy, m)?)?;
+    m.add_function(wrap_pyfunction!(manifest::read_policy, m)?)?;
+
+    m.add_class::<policy::PyPolicy>()?;
+    m.add_class::<policy::PyTagFilter>()?;
+    m.add_class::<policy::PyRejection>()?;
+    m.add_class::<policy::PySelection>()?;
+    m.add_function(wrap_pyfunction!(policy::select, m)?)?;
+    m.add_function(wrap_pyfunction!(policy::compare, m)?)?;
+    m.add_function(wrap_pyfunction!(policy::parse_version, m)?)?;
+
+    m.add_class::<config::PyConfig>()?;
+    m.add_class::<config::PyEnvironment>()?;
+    m.add_class::<config::PyEnvironmentLock>()?;
+    m.add_class::<config::PyService>()?;
+    m.add_function(wrap_pyfunction!(config::lock_environment, m)?)?;
+    m.add_function(wrap_pyfunction!(config::unlock_environment, m)?)?;
+
+    m.add_class::<release::PySnapshot>()?;
+    m.add_class::<release::PyImageInfo>()?;
+    m.add_class::<release::PyCatalog>()?;
+    m.add_class::<release::PyContainerUpdate>()?;
+    m.add_class::<release::PyContainerSkip>()?;
+    m.add_class::<release::PyWorkloadResult>()?;
+    m.add_class::<release::PyFileChange>()?;
+    m.add_class::<release::PyReleasePlan>()?;
+    m.add_class::<release::PyRecordedChange>()?;
+    m.add_class::<release::PyReleaseRecord>()?;
+    m.add_function(wrap_pyfunction!(release::plan_release, m)?)?;
+    m.add_function(wrap_pyfunction!(release::plan_automation, m)?)?;
+
+    m.add_class::<git::PyRepository>()?;
+    Ok(())
+}

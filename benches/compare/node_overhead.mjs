@@ -1,0 +1,77 @@
+// Per-call overhead of the Node binding (DESIGN.md section 15: a Node call of setImage on a
+// typical 2 KB manifest adds at most 5 us to the Rust call).
+//
+// Times `setImage` from Node and `relman::set_image` from Rust (the example
+// `benches/examples/set_image_timing.rs`, release build) on the same text (`deployment-2k.yaml`
+// beside this script) and the same edit, alternating the two a few times and keeping the best
+// round of each, so that a loaded machine disturbs both alike: the method of
+// `python_overhead.py`. Build the addon first (`make node-test` does), then:
+//
+//     node benches/compare/node_overhead.mjs [--rounds N] [--manifest FILE]
+//
+// It prints both timings and their difference, and exits 1 when the difference exceeds the
+// target.
+
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+const HERE = path.dirname(fileURLToPath(import.meta.url))
+const ROOT = path.resolve(HERE, '../..')
+const relman = createRequire(import.meta.url)(path.join(ROOT, 'bindings-node'))
+const [WORKLOAD, CONTAINER, IMAGE] = ['prod:deployment/users', 'app', 'registry.acme.io/shop/users:1.4.0']
+const TARGET_US = 5
+
+/** The Rust example's best mean, in ns per call. */
+function rustNs(manifest) {
+  const out = execFileSync(
+    'cargo',
+    ['run', '--quiet', '--release', '-p', 'relman-benches', '--example', 'set_image_timing', '--', manifest],
+    { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  return JSON.parse(out.trim().split('\n').pop()).ns_per_call
+}
+
+/** The best mean of 7 rounds of about 0.2 s each, in ns per call (as the Rust example). */
+function nodeNs(text) {
+  const call = relman.setImage
+  if (call(text, WORKLOAD, CONTAINER, IMAGE) === text) throw new Error('the measured call must edit the text')
+  let calls = 0
+  const started = process.hrtime.bigint()
+  while (process.hrtime.bigint() - started < 200_000_000n) {
+    call(text, WORKLOAD, CONTAINER, IMAGE)
+    calls += 1
+  }
+  const perRound = Math.max(calls, 100)
+  let best = Infinity
+  for (let round = 0; round < 7; round++) {
+    const t = process.hrtime.bigint()
+    for (let i = 0; i < perRound; i++) call(text, WORKLOAD, CONTAINER, IMAGE)
+    best = Math.min(best, Number(process.hrtime.bigint() - t) / perRound)
+  }
+  return best
+}
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    manifest: { type: 'string', default: path.join(HERE, 'deployment-2k.yaml') },
+  },
+})
+const manifest = path.resolve(values.manifest)
+const text = fs.readFileSync(manifest, 'utf8')
+let rust = Infinity
+let node = Infinity
+for (let i = 0; i < Number(values.rounds); i++) {
+  rust = Math.min(rust, rustNs(manifest))
+  node = Math.min(node, nodeNs(text))
+}
+const overheadUs = (node - rust) / 1000
+console.log(`manifest: ${path.basename(manifest)}, ${Buffer.byteLength(text)} bytes; Node ${process.version}`)
+console.log(`setImage from Rust: ${(rust / 1000).toFixed(2).padStart(8)} us per call`)
+console.log(`setImage from Node: ${(node / 1000).toFixed(2).padStart(8)} us per call`)
+console.log(`overhead:           ${overheadUs.toFixed(2).padStart(8)} us per call (target <= ${TARGET_US} us)`)
+process.exitCode = overheadUs <= TARGET_US ? 0 : 1

@@ -1,0 +1,198 @@
+//! The git adapter: snapshots at a revision, the release history, compare-and-swap commits
+//! (core `relman::git`).
+//!
+//! Every call is synchronous and reads or writes git objects directly: no checkout, no index,
+//! no work tree. Pushing and fetching stay the caller's job.
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::error::{OrThrow, js_error};
+use crate::release::{ReleasePlan, ReleaseRecord, Snapshot};
+
+/// A git repository holding a config repo.
+///
+/// ```js
+/// const repo = Repository.open('/srv/config.git')
+/// const head = repo.branchHead('main')
+/// const snapshot = repo.snapshot(head)
+/// const plan = planRelease(snapshot, { environment: 'production', image: 'acme/users:1.4.0' })
+/// repo.commit(plan, { branch: 'main', expectedHead: snapshot.revision, author: 'Bot <bot@example.com>' })
+/// ```
+#[napi]
+pub struct Repository {
+    inner: relman::git::Repository,
+}
+
+/// Where and as whom `Repository.commit` writes.
+#[napi(object, object_to_js = false)]
+pub struct CommitOptions {
+    /// The branch to move (`main` or `refs/heads/main`).
+    pub branch: String,
+    /// The full commit id the plan was made on (the snapshot's `revision`): the branch moves
+    /// only if it still points there.
+    pub expected_head: String,
+    /// Author and committer, as `Name <email>`.
+    pub author: String,
+}
+
+/// Options of `Repository.history`.
+#[napi(object, object_to_js = false)]
+pub struct HistoryOptions {
+    /// Only the releases of this environment.
+    pub environment: Option<Option<String>>,
+    /// At most this many records (default: the whole walk).
+    pub limit: Option<Option<u32>>,
+}
+
+/// What `Repository.releaseWithRetry` does.
+#[napi(object, object_to_js = false)]
+pub struct ReleaseWithRetryOptions<'a> {
+    /// The branch to release on.
+    pub branch: String,
+    /// Author and committer, as `Name <email>`.
+    pub author: String,
+    /// How many times to try in all (at least once; default 5).
+    pub attempts: Option<Option<u32>>,
+    /// Plans the release on a snapshot of the branch's head and the whole release history
+    /// there, newest first: typically a call to `planRelease` or one plan of `planAutomation`.
+    /// Called again after every conflict.
+    #[napi(ts_type = "(snapshot: Snapshot, history: Array<ReleaseRecord>) => ReleasePlan")]
+    pub plan: Function<'a, FnArgs<(Snapshot, Vec<ReleaseRecord>)>, ReleasePlan>,
+}
+
+#[napi]
+impl Repository {
+    /// Open the repository at `path`: a bare repository's folder, a work tree (its `.git` is
+    /// used), or a `.git` folder. Parent folders are not searched; only the repository's own
+    /// configuration is read.
+    ///
+    /// Throws `invalid_path` when `path` does not exist or is not a git repository.
+    #[napi(factory)]
+    pub fn open(env: &Env, path: String) -> Result<Repository> {
+        let inner = relman::git::Repository::open(path).or_throw(env)?;
+        Ok(Repository { inner })
+    }
+
+    /// The path the repository was opened with.
+    #[napi(getter)]
+    pub fn path(&self) -> String {
+        self.inner.path().to_string_lossy().into_owned()
+    }
+
+    /// The full id of the commit `branch` points at.
+    ///
+    /// Throws `not_found` when the branch does not exist, `invalid_argument` for a name git
+    /// would refuse.
+    #[napi]
+    pub fn branch_head(&self, env: &Env, branch: String) -> Result<String> {
+        self.inner.branch_head(&branch).or_throw(env)
+    }
+
+    /// The files of `relman.yaml` and of every environment path at revision `rev` (default
+    /// `HEAD`; anything `git rev-parse` understands), read without a checkout. The snapshot's
+    /// `revision` is the commit's full id, to pass as `expectedHead`.
+    ///
+    /// Throws `not_found` (a revision that does not resolve to a commit), `invalid_config`,
+    /// `invalid_path` (a link leading outside the repository), `invalid_yaml` (a file that is
+    /// not UTF-8), `corrupt_repository` (a missing or corrupt object).
+    #[napi]
+    pub fn snapshot(&self, env: &Env, rev: Option<String>) -> Result<Snapshot> {
+        let inner = self
+            .inner
+            .snapshot(rev.as_deref().unwrap_or("HEAD"))
+            .or_throw(env)?;
+        Ok(Snapshot { inner })
+    }
+
+    /// The release records of the first-parent walk from `rev` (default `HEAD`), newest first;
+    /// commits without `Relman-*` trailers are skipped. Pass them as `history` to
+    /// `planRelease`.
+    ///
+    /// Throws as `snapshot` does for `rev`.
+    #[napi]
+    pub fn history(
+        &self,
+        env: &Env,
+        rev: Option<String>,
+        options: Option<HistoryOptions>,
+    ) -> Result<Vec<ReleaseRecord>> {
+        let (environment, limit) = match options {
+            Some(o) => (o.environment.flatten(), o.limit.flatten()),
+            None => (None, None),
+        };
+        let limit = limit.map_or(usize::MAX, |n| n as usize);
+        let history = self
+            .inner
+            .history(rev.as_deref().unwrap_or("HEAD"), environment.as_deref(), limit)
+            .or_throw(env)?;
+        Ok(history.records.into_iter().map(ReleaseRecord::from).collect())
+    }
+
+    /// Commit `plan` on `branch` if the branch still points at `expectedHead`, and return the
+    /// new commit's id (or `expectedHead` when the plan changes nothing). The branch moves by
+    /// compare-and-swap; on any error it does not move.
+    ///
+    /// Throws `conflict` when the branch has moved (`actualHead` says where: re-plan on it) or
+    /// the plan was made on other files; `branch_checked_out` when the branch is checked out
+    /// in a non-bare work tree (use a bare clone); `invalid_path` for a change path that is
+    /// absolute or climbs out; `not_found` for an unknown branch; `invalid_argument` for a
+    /// malformed author, branch name or `expectedHead`; `corrupt_repository` for a repository
+    /// error.
+    #[napi]
+    pub fn commit(&self, env: &Env, plan: ReleasePlan, options: CommitOptions) -> Result<String> {
+        let plan = plan.to_core(env)?;
+        self.inner
+            .commit(&plan, &options.branch, &options.expected_head, &options.author)
+            .or_throw(env)
+    }
+
+    /// Release with compare-and-swap and re-planning: read the branch's head, take a snapshot
+    /// and the history there, call `plan`, and commit its result. When another writer moved
+    /// the branch meanwhile (`conflict`), start again on the new head, up to `attempts` times
+    /// in all, pausing a few milliseconds between attempts (the call blocks meanwhile).
+    ///
+    /// Returns the new commit's id, or `null` when the plan changes nothing. An exception
+    /// thrown by `plan` ends the loop and is rethrown as is; after the last attempt the last
+    /// `conflict` is thrown.
+    #[napi]
+    pub fn release_with_retry(&self, env: &Env, options: ReleaseWithRetryOptions) -> Result<Option<String>> {
+        let attempts = options.attempts.flatten().unwrap_or(5) as usize;
+        // An error of the JavaScript side (the callback threw, or returned something that is
+        // not a plan) stops core's loop and is rethrown unchanged.
+        let mut thrown: Option<Error> = None;
+        let callback = &options.plan;
+        let result =
+            self.inner
+                .release_with_retry(&options.branch, &options.author, attempts, |snapshot, history| {
+                    let args = (
+                        Snapshot {
+                            inner: snapshot.clone(),
+                        },
+                        history.records.iter().cloned().map(ReleaseRecord::from).collect(),
+                    );
+                    match callback.call(args.into()).and_then(|plan| plan.to_core(env)) {
+                        Ok(plan) => Ok(plan),
+                        Err(e) => {
+                            thrown = Some(e);
+                            Err(relman::Error::new(
+                                relman::ErrorKind::Internal,
+                                "the plan callback failed",
+                            ))
+                        }
+                    }
+                });
+        match (result, thrown) {
+            (_, Some(e)) => Err(e),
+            (Ok(id), None) => Ok(id),
+            (Err(e), None) => Err(js_error(env, e)),
+        }
+    }
+}
+
+/// The snapshot of revision `rev` (default `HEAD`) of the repository at `path`: see
+/// `Repository.snapshot`.
+pub(crate) fn snapshot(env: &Env, path: String, rev: Option<String>) -> Result<Snapshot> {
+    let inner = relman::git::snapshot(path, rev.as_deref().unwrap_or("HEAD")).or_throw(env)?;
+    Ok(Snapshot { inner })
+}

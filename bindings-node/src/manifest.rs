@@ -1,0 +1,189 @@
+//! The quick API on one YAML text: list slots, set an image, read and change policies (core
+//! `relman::manifest`).
+
+use indexmap::IndexMap;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::error::OrThrow;
+use crate::policy::Policy;
+use crate::wire;
+
+/// Options of the quick API.
+#[napi(object)]
+#[derive(Default)]
+pub struct ManifestOptions {
+    /// The namespace of objects that do not name one (default `'default'`).
+    pub default_namespace: Option<Option<String>>,
+    /// The file the text came from, reported in slots and error locations.
+    pub path: Option<Option<String>>,
+}
+
+impl From<ManifestOptions> for relman::Options {
+    fn from(o: ManifestOptions) -> Self {
+        let mut options = relman::Options::default();
+        if let Some(ns) = o.default_namespace.flatten() {
+            options.default_namespace = ns;
+        }
+        options.path = o.path.flatten();
+        options
+    }
+}
+
+fn options(o: Option<ManifestOptions>) -> relman::Options {
+    o.unwrap_or_default().into()
+}
+
+/// What kind of place an image slot is.
+#[napi(string_enum = "snake_case")]
+pub enum SlotKind {
+    /// `containers[*].image` of a pod template.
+    Container,
+    /// `initContainers[*].image` of a pod template.
+    InitContainer,
+    /// An image in a HelmRelease's `spec.values`.
+    HelmValues,
+    /// A value marked by a Flux setter comment (`# {"$imagepolicy": "ns:name"}`).
+    SetterMarker,
+}
+
+/// One place an image reference lives, as listed by `listImages`.
+#[napi(object, use_nullable = true)]
+pub struct ImageSlot {
+    /// The workload id, `namespace:kind/name` with the kind lower-cased.
+    pub workload: String,
+    /// The container name, or the HelmRelease slot name (`chart-image` for the values root).
+    pub container: String,
+    /// What kind of place this is.
+    #[napi(ts_type = "SlotKind")]
+    pub kind: String,
+    /// The image reference as written (for a HelmRelease slot split over several fields, the
+    /// fields joined: `registry/repository:tag@digest`).
+    pub image: String,
+    /// Whether the value is a valid image reference. Values such as `$(params.image)` or
+    /// `${IMAGE}` are listed but not managed.
+    pub managed: bool,
+    /// 1-based line of the image scalar (the first field of a split slot).
+    pub line: u32,
+    /// 1-based column of the image scalar, in characters.
+    pub column: u32,
+    /// The file path given in the options.
+    pub path: Option<String>,
+    /// A caveat about the slot, such as `numeric_tag` for a plain tag like `1.10` that Helm
+    /// would render as the number `1.1`.
+    pub warning: Option<String>,
+}
+
+impl From<relman::ImageSlot> for ImageSlot {
+    fn from(s: relman::ImageSlot) -> Self {
+        ImageSlot {
+            workload: s.workload,
+            container: s.container,
+            kind: wire(&s.kind),
+            image: s.image,
+            managed: s.managed,
+            line: s.line as u32,
+            column: s.column as u32,
+            path: s.path,
+            warning: s.warning,
+        }
+    }
+}
+
+/// Every image slot in `text`, in document order: for each workload its containers, then its
+/// init containers; for a HelmRelease, `chart-image` first, then the other slots by name.
+///
+/// Throws `invalid_yaml`, `duplicate_resource`.
+///
+/// ```js
+/// const slots = listImages(text, { defaultNamespace: 'web' })
+/// slots[0].workload // 'web:deployment/users'
+/// ```
+#[napi]
+pub fn list_images(env: &Env, text: String, options: Option<ManifestOptions>) -> Result<Vec<ImageSlot>> {
+    let slots = relman::list_images(&text, &self::options(options)).or_throw(env)?;
+    Ok(slots.into_iter().map(ImageSlot::from).collect())
+}
+
+/// Set the image of one container (or HelmRelease slot) of one workload, changing only the
+/// bytes of the image scalar(s): comments, quotes, indentation, CRLF and everything else stay.
+/// Setting the image it already has returns `text` unchanged.
+///
+/// `workload` is `namespace:kind/name` (or `kind/name` in the default namespace).
+///
+/// Throws `invalid_image_reference` (the `image` argument), `invalid_yaml`,
+/// `workload_not_found`, `container_not_found`, `duplicate_resource`, `unsupported_yaml` (an
+/// alias, an anchor used elsewhere, a block scalar).
+#[napi]
+pub fn set_image(
+    env: &Env,
+    text: String,
+    workload: String,
+    container: String,
+    image: String,
+    options: Option<ManifestOptions>,
+) -> Result<String> {
+    relman::set_image(&text, &workload, &container, &image, &self::options(options)).or_throw(env)
+}
+
+/// Policies to add and remove with `updatePolicy`, plus the quick API's options.
+#[napi(object)]
+#[derive(Default)]
+pub struct PolicyChange {
+    /// Policies to set, with their values, written in this order when new. Names:
+    /// `automated`, `locked`, `locked_msg`, `locked_user`, `locked_until`, `ignore`,
+    /// `tag.<container>`, and `tag_all` (a filter for every container; `glob:*` removes them).
+    pub add: Option<Option<IndexMap<String, String>>>,
+    /// Policies to remove. Removal wins over addition.
+    pub remove: Option<Option<Vec<String>>>,
+    /// The namespace of objects that do not name one (default `'default'`).
+    pub default_namespace: Option<Option<String>>,
+    /// The file the text came from, reported in error locations.
+    pub path: Option<Option<String>>,
+}
+
+/// Add and remove Flux v1 policy annotations on one workload. A policy is written under the
+/// key it already has (any prefix), else as `fluxcd.io/<policy>`; the `annotations:` mapping
+/// is created when missing and removed when its last entry goes.
+///
+/// Throws `invalid_policy` (an unknown policy name), `invalid_yaml`, `workload_not_found`,
+/// `duplicate_resource`, `unsupported_yaml`.
+///
+/// ```js
+/// const out = updatePolicy(text, 'deployment/users', { add: { automated: 'true' }, remove: ['locked'] })
+/// ```
+#[napi]
+pub fn update_policy(
+    env: &Env,
+    text: String,
+    workload: String,
+    change: Option<PolicyChange>,
+) -> Result<String> {
+    let change = change.unwrap_or_default();
+    let mut core = relman::PolicyChange::new();
+    for (policy, value) in change.add.flatten().into_iter().flatten() {
+        core = core.add(policy, value);
+    }
+    for policy in change.remove.flatten().into_iter().flatten() {
+        core = core.remove(policy);
+    }
+    let options = options(Some(ManifestOptions {
+        default_namespace: change.default_namespace,
+        path: change.path,
+    }));
+    relman::update_policy(&text, &workload, &core, &options).or_throw(env)
+}
+
+/// The policies annotated on one workload.
+///
+/// Throws `invalid_yaml`, `workload_not_found`, `duplicate_resource`.
+#[napi]
+pub fn read_policy(
+    env: &Env,
+    text: String,
+    workload: String,
+    options: Option<ManifestOptions>,
+) -> Result<Policy> {
+    let policy = relman::read_policy(&text, &workload, &self::options(options)).or_throw(env)?;
+    Ok(policy.into())
+}

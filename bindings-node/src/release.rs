@@ -1,0 +1,686 @@
+//! Releases: catalog, snapshot, planner and the plans it returns (core `relman::release`).
+
+use indexmap::IndexMap;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use relman::release as core;
+
+use crate::error::{OrThrow, invalid_argument};
+use crate::timestamp::{Time, timestamp};
+use crate::wire;
+
+/// One tag of a repository, as a catalog holds it.
+#[napi(object, use_nullable = true)]
+pub struct ImageInfo {
+    /// The tag.
+    pub tag: String,
+    /// The manifest digest (`sha256:...`), when known.
+    pub digest: Option<String>,
+    /// When the image was created (RFC 3339), when known.
+    pub created: Option<String>,
+}
+
+impl From<core::ImageInfo> for ImageInfo {
+    fn from(i: core::ImageInfo) -> Self {
+        ImageInfo {
+            tag: i.tag,
+            digest: i.digest,
+            created: i.created.map(|t| t.to_string()),
+        }
+    }
+}
+
+/// One tag of a repository, as given to relman: `created` is an RFC 3339 string or a `Date`.
+#[napi(object, object_to_js = false)]
+pub struct ImageInfoInput<'a> {
+    /// The tag.
+    pub tag: String,
+    /// The manifest digest (`sha256:...`), when known.
+    pub digest: Option<Option<String>>,
+    /// When the image was created, when known (needed by `glob:`/`regex:` ordering).
+    #[napi(ts_type = "string | Date | null")]
+    pub created: Option<Option<Time<'a>>>,
+}
+
+/// The core image info of an input. A `created` string goes through core's parser
+/// (`invalid_catalog` when it is not RFC 3339).
+pub(crate) fn image_info(env: &Env, input: ImageInfoInput) -> Result<core::ImageInfo> {
+    let mut info = core::ImageInfo::new(input.tag);
+    if let Some(digest) = input.digest.flatten() {
+        info = info.with_digest(digest);
+    }
+    match input.created.flatten() {
+        None => Ok(info),
+        Some(Either::A(text)) => info.with_created_str(&text).or_throw(env),
+        Some(date) => Ok(info.with_created(timestamp(env, date, "created")?)),
+    }
+}
+
+/// What the registry offers, as the caller tells it: per repository, tags with an optional
+/// digest and creation time. Repositories match by normalised name, so `nginx` and
+/// `docker.io/library/nginx` are the same repository.
+///
+/// ```js
+/// const catalog = new Catalog()
+/// catalog.add('acme/users', '1.4.0', { created: '2026-11-01T10:00:00Z' })
+/// ```
+#[napi]
+pub struct Catalog {
+    inner: core::Catalog,
+}
+
+/// The optional parts of a catalog entry.
+#[napi(object, object_to_js = false)]
+pub struct CatalogEntry<'a> {
+    /// The manifest digest (`sha256:...`).
+    pub digest: Option<Option<String>>,
+    /// When the image was created: an RFC 3339 string or a `Date`.
+    #[napi(ts_type = "string | Date | null")]
+    pub created: Option<Option<Time<'a>>>,
+}
+
+#[napi]
+impl Catalog {
+    /// An empty catalog.
+    #[napi(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Catalog {
+        Catalog {
+            inner: core::Catalog::new(),
+        }
+    }
+
+    /// Add a tag to `repository` (an image name without tag, such as `acme/users`). A tag
+    /// added twice replaces the earlier entry.
+    ///
+    /// Throws `invalid_catalog` for an invalid repository, tag, digest or creation time.
+    #[napi]
+    pub fn add(
+        &mut self,
+        env: &Env,
+        repository: String,
+        tag: String,
+        entry: Option<CatalogEntry>,
+    ) -> Result<()> {
+        let (digest, created) = entry.map_or((None, None), |e| (e.digest, e.created));
+        let info = image_info(env, ImageInfoInput { tag, digest, created })?;
+        self.inner.add(&repository, info).or_throw(env)
+    }
+
+    /// The tags of a repository (matched by normalised name), in the order they were added.
+    #[napi]
+    pub fn images(&self, repository: String) -> Vec<ImageInfo> {
+        self.inner
+            .images(&repository)
+            .iter()
+            .cloned()
+            .map(ImageInfo::from)
+            .collect()
+    }
+
+    /// The number of repositories.
+    #[napi(getter)]
+    pub fn size(&self) -> u32 {
+        self.inner.len() as u32
+    }
+}
+
+/// The files of a config repo at one moment: `relman.yaml` and the YAML of every environment,
+/// by repo-relative path.
+///
+/// ```js
+/// const snapshot = Snapshot.fromFiles({ 'relman.yaml': config, 'envs/staging/users.yaml': users })
+/// ```
+#[napi]
+pub struct Snapshot {
+    pub(crate) inner: core::Snapshot,
+}
+
+#[napi]
+impl Snapshot {
+    /// A snapshot from an object of path to text. Paths are normalised (`./a//b` is `a/b`).
+    ///
+    /// Throws `invalid_path` for an absolute path, a path with `..`, or a path given twice.
+    #[napi(factory)]
+    pub fn from_files(env: &Env, files: IndexMap<String, String>) -> Result<Snapshot> {
+        let inner = core::Snapshot::from_files(files).or_throw(env)?;
+        Ok(Snapshot { inner })
+    }
+
+    /// Read `relman.yaml` and every `.yaml`/`.yml` file under the directory `path` (hidden
+    /// folders such as `.git`, and `node_modules`, are skipped).
+    ///
+    /// Throws `invalid_path` (unreadable, or a symlink leading outside), `invalid_yaml` (a file
+    /// that is not UTF-8).
+    #[napi(factory)]
+    pub fn from_dir(env: &Env, path: String) -> Result<Snapshot> {
+        let inner = core::Snapshot::from_dir(path).or_throw(env)?;
+        Ok(Snapshot { inner })
+    }
+
+    /// The files of `relman.yaml` and of every environment path at revision `rev` (default
+    /// `HEAD`) of the git repository at `path`, read from git objects without a checkout;
+    /// `revision` is the commit's full id. Same as `Repository.open(path).snapshot(rev)`.
+    ///
+    /// Throws `invalid_path` (not a repository), `not_found` (an unknown revision),
+    /// `invalid_config`, `invalid_yaml`, `corrupt_repository`.
+    #[napi(factory)]
+    pub fn from_git(env: &Env, path: String, rev: Option<String>) -> Result<Snapshot> {
+        crate::git::snapshot(env, path, rev)
+    }
+
+    /// The revision (commit id) the snapshot was taken at: set by `fromGit` and
+    /// `withRevision`, else `null`. Pass it as `expectedHead` when committing a plan.
+    #[napi(getter)]
+    pub fn revision(&self) -> Option<&str> {
+        self.inner.revision()
+    }
+
+    /// The same snapshot, marked as taken at `revision` (a commit id).
+    #[napi]
+    pub fn with_revision(&self, revision: String) -> Snapshot {
+        Snapshot {
+            inner: self.inner.clone().with_revision(revision),
+        }
+    }
+
+    /// The text of one file (by normalised repo-relative path), or `null`.
+    #[napi]
+    pub fn get(&self, path: String) -> Option<&str> {
+        self.inner.get(&path)
+    }
+
+    /// Every path, sorted.
+    #[napi(getter)]
+    pub fn paths(&self) -> Vec<&str> {
+        self.inner.files().map(|(p, _)| p).collect()
+    }
+}
+
+/// The outcome for one workload.
+#[napi(string_enum = "snake_case")]
+pub enum Status {
+    /// At least one of its images moves.
+    Success,
+    /// It was considered and nothing moves, for the reason given.
+    Skipped,
+    /// It was not considered (not included, excluded, ignored, a different image).
+    Ignored,
+    /// Its change could not be made (for example YAML relman refuses to edit).
+    Failed,
+}
+
+/// Why a workload (or container) did not move, or, for `lock_expired`, a note on a success.
+#[napi(string_enum = "snake_case")]
+pub enum Reason {
+    /// Not among the services the release names.
+    NotIncluded,
+    /// In the release's exclude list.
+    Excluded,
+    /// Annotated `ignore`.
+    Ignored,
+    /// The workload is locked.
+    Locked,
+    /// The environment is locked.
+    EnvironmentLocked,
+    /// A lock had expired and no longer blocks (informational).
+    LockExpired,
+    /// A named service or workload is not in the environment.
+    NotFound,
+    /// The workload does not run the released image's repository.
+    DifferentImage,
+    /// It already runs the target image.
+    UpToDate,
+    /// The catalog has no image the filter allows.
+    NoMatchingImage,
+    /// The requested image is outside the container's tag filter.
+    OutsideFilter,
+    /// Automation never moves a pointer down.
+    WouldDowngrade,
+    /// A glob/regex ordering needs creation times the catalog lacks.
+    MissingTimestamp,
+    /// The slot pins a digest and the catalog has none for the new tag.
+    MissingDigest,
+    /// Automation is off for the workload.
+    NotAutomated,
+    /// Automation does not release into a manual environment.
+    EnvironmentManual,
+    /// The image never ran in the `promoteFrom` environment.
+    NotPromoted,
+    /// Rollback found no earlier pointer in the history.
+    NoPreviousRelease,
+    /// The YAML holding the image is a construct relman refuses to edit.
+    UnsupportedYaml,
+    /// The pointer (or the lock) could only be written in a file another environment also
+    /// reads, or would also move another workload's image.
+    SharedFile,
+}
+
+/// Why a release happens, as recorded in the `Relman-Cause` trailer.
+#[napi(string_enum = "snake_case")]
+pub enum ReleaseKind {
+    /// An explicit release.
+    Manual,
+    /// Automation.
+    Automated,
+    /// A promotion from the `promoteFrom` environment.
+    Promotion,
+    /// A rollback.
+    Rollback,
+}
+
+/// One image pointer that moves.
+#[napi(object)]
+#[derive(Clone)]
+pub struct ContainerUpdate {
+    /// The container (or HelmRelease slot) name.
+    pub container: String,
+    /// The image before.
+    pub from: String,
+    /// The image after.
+    pub to: String,
+}
+
+/// Why one container of a workload did not move.
+#[napi(object)]
+#[derive(Clone)]
+pub struct ContainerSkip {
+    /// The container (or HelmRelease slot) name.
+    pub container: String,
+    /// Why.
+    #[napi(ts_type = "Reason")]
+    pub reason: String,
+    /// In words.
+    pub message: String,
+}
+
+/// The outcome for one workload.
+#[napi(object, use_nullable = true)]
+#[derive(Clone)]
+pub struct WorkloadResult {
+    /// `namespace:kind/name`, or the name given when it was not found.
+    pub workload: String,
+    /// The outcome.
+    #[napi(ts_type = "Status")]
+    pub status: String,
+    /// Why, for every status but a plain success.
+    #[napi(ts_type = "Reason")]
+    pub reason: Option<String>,
+    /// In words.
+    pub message: String,
+    /// The pointers that move.
+    pub updates: Vec<ContainerUpdate>,
+    /// The containers that do not move, each with its reason.
+    pub skipped: Vec<ContainerSkip>,
+    /// The file the workload is defined in.
+    pub path: Option<String>,
+}
+
+/// One file that changes.
+#[napi(object)]
+#[derive(Clone)]
+pub struct FileChange {
+    /// Repo-relative path.
+    pub path: String,
+    /// The text before.
+    pub before: String,
+    /// The text after.
+    pub after: String,
+}
+
+/// A planned release: nothing is written until the caller commits `changes` (with
+/// `Repository.commit`, or with its own git).
+#[napi(object)]
+#[derive(Clone)]
+pub struct ReleasePlan {
+    /// The environment released into.
+    pub environment: String,
+    /// Why.
+    #[napi(ts_type = "ReleaseKind")]
+    pub kind: String,
+    /// One result per workload of the environment (and per named workload not found).
+    pub results: Vec<WorkloadResult>,
+    /// The files that change, sorted by path.
+    pub changes: Vec<FileChange>,
+    /// The commit message: a summary line, a body listing the changes, `Relman-*` trailers.
+    pub commit_message: String,
+    /// What relman read around rather than through, such as a remote kustomize resource or
+    /// a `patches:` key that may change images.
+    pub warnings: Vec<String>,
+    /// Whether the plan changes nothing (no file changes).
+    pub is_noop: bool,
+}
+
+impl From<core::ReleasePlan> for ReleasePlan {
+    fn from(p: core::ReleasePlan) -> Self {
+        let is_noop = p.is_noop();
+        ReleasePlan {
+            environment: p.environment,
+            kind: p.kind.as_str().to_string(),
+            results: p
+                .results
+                .into_iter()
+                .map(|r| WorkloadResult {
+                    workload: r.workload,
+                    status: wire(&r.status),
+                    reason: r.reason.map(|c| c.code().to_string()),
+                    message: r.message,
+                    updates: r
+                        .updates
+                        .into_iter()
+                        .map(|u| ContainerUpdate {
+                            container: u.container,
+                            from: u.from,
+                            to: u.to,
+                        })
+                        .collect(),
+                    skipped: r
+                        .skipped
+                        .into_iter()
+                        .map(|s| ContainerSkip {
+                            container: s.container,
+                            reason: s.reason.code().to_string(),
+                            message: s.message,
+                        })
+                        .collect(),
+                    path: r.path,
+                })
+                .collect(),
+            changes: p
+                .changes
+                .into_iter()
+                .map(|c| FileChange {
+                    path: c.path,
+                    before: c.before,
+                    after: c.after,
+                })
+                .collect(),
+            commit_message: p.commit_message,
+            warnings: p.warnings,
+            is_noop,
+        }
+    }
+}
+
+/// The core enum value named `code` (its snake_case serde name), for plans and records handed
+/// back by JavaScript.
+fn from_wire<T: serde::de::DeserializeOwned>(env: &Env, code: &str, what: &str) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(code.to_string()))
+        .map_err(|_| invalid_argument(env, format!("{what}: `{code}` is not a known value")))
+}
+
+impl ReleasePlan {
+    /// The core plan of a plan handed back by JavaScript (to commit it).
+    pub(crate) fn to_core(&self, env: &Env) -> Result<core::ReleasePlan> {
+        let results = self
+            .results
+            .iter()
+            .map(|r| {
+                Ok(core::WorkloadResult {
+                    workload: r.workload.clone(),
+                    status: from_wire(env, &r.status, "status")?,
+                    reason: r
+                        .reason
+                        .as_deref()
+                        .map(|c| from_wire(env, c, "reason"))
+                        .transpose()?,
+                    message: r.message.clone(),
+                    updates: r
+                        .updates
+                        .iter()
+                        .map(|u| core::ContainerUpdate {
+                            container: u.container.clone(),
+                            from: u.from.clone(),
+                            to: u.to.clone(),
+                        })
+                        .collect(),
+                    skipped: r
+                        .skipped
+                        .iter()
+                        .map(|s| {
+                            Ok(core::ContainerSkip {
+                                container: s.container.clone(),
+                                reason: from_wire(env, &s.reason, "reason")?,
+                                message: s.message.clone(),
+                            })
+                        })
+                        .collect::<Result<_>>()?,
+                    path: r.path.clone(),
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(core::ReleasePlan {
+            environment: self.environment.clone(),
+            kind: from_wire(env, &self.kind, "kind")?,
+            results,
+            changes: self
+                .changes
+                .iter()
+                .map(|c| core::FileChange {
+                    path: c.path.clone(),
+                    before: c.before.clone(),
+                    after: c.after.clone(),
+                })
+                .collect(),
+            commit_message: self.commit_message.clone(),
+            warnings: self.warnings.clone(),
+        })
+    }
+}
+
+/// A release request for `planRelease`.
+#[napi(object, object_to_js = false)]
+pub struct ReleaseOptions<'a> {
+    /// The environment to release into.
+    pub environment: String,
+    /// `'all'` (the default) or a list of service names and workload ids
+    /// (`users`, `prod:deployment/users`, `deployment/users`).
+    #[napi(ts_type = "'all' | Array<string> | null")]
+    pub services: Option<Option<Either<String, Vec<String>>>>,
+    /// `'latest'` (the default: the newest image each container's filter allows), an exact
+    /// image reference, `'promote'` (copy the pointers of the `promoteFrom` environment) or
+    /// `'rollback'` (the pointer before the current one, from the history).
+    pub image: Option<Option<String>>,
+    /// Services or workload ids left out.
+    pub exclude: Option<Option<Vec<String>>>,
+    /// Bypass workload locks, filters and the promotion gate for workloads named explicitly.
+    /// An environment lock is bypassed only when `message` also names it.
+    pub force: Option<Option<bool>>,
+    /// Lock the released workloads in the same commit; by default only rollbacks lock.
+    pub lock: Option<Option<bool>>,
+    /// Who asks (`Name <email>` or any user string), recorded in `Relman-User`.
+    pub user: Option<Option<String>>,
+    /// Why, written into the commit message body.
+    pub message: Option<Option<String>>,
+    /// What the registry offers (default: an empty catalog).
+    pub catalog: Option<Option<ClassInstance<'a, Catalog>>>,
+    /// The release history, newest first: commit messages (those without `Relman-*` trailers
+    /// are skipped) or records (from `Repository.history` or `parseReleaseRecord`). Rollback
+    /// and the promotion gate read it.
+    #[napi(ts_type = "Array<string | ReleaseRecord> | null")]
+    pub history: Option<Option<Vec<Either<String, ReleaseRecord>>>>,
+    /// The time to plan at (lock expiry): an RFC 3339 string or a `Date`; default now.
+    #[napi(ts_type = "string | Date | null")]
+    pub now: Option<Option<Time<'a>>>,
+}
+
+/// Inputs of `planAutomation`.
+#[napi(object, object_to_js = false)]
+pub struct AutomationOptions<'a> {
+    /// What the registry offers (default: an empty catalog).
+    pub catalog: Option<Option<ClassInstance<'a, Catalog>>>,
+    /// The release history, newest first: commit messages or records.
+    #[napi(ts_type = "Array<string | ReleaseRecord> | null")]
+    pub history: Option<Option<Vec<Either<String, ReleaseRecord>>>>,
+    /// The time to plan at: an RFC 3339 string or a `Date`; default now.
+    #[napi(ts_type = "string | Date | null")]
+    pub now: Option<Option<Time<'a>>>,
+}
+
+/// The history of commit messages and records, newest first.
+fn history(env: &Env, items: Option<Vec<Either<String, ReleaseRecord>>>) -> Result<core::History> {
+    let mut records = Vec::new();
+    for item in items.into_iter().flatten() {
+        match item {
+            Either::A(message) => records.extend(core::ReleaseRecord::parse(&message)),
+            Either::B(record) => records.push(record.to_core(env)?),
+        }
+    }
+    Ok(core::History { records })
+}
+
+fn now(env: &Env, value: Option<Time<'_>>) -> Result<jiff::Timestamp> {
+    value.map_or_else(|| Ok(jiff::Timestamp::now()), |t| timestamp(env, t, "now"))
+}
+
+/// Plan a release (a pure decision: nothing is written). One result per workload of the
+/// environment, the file changes, a commit message, and whether anything changes. Nothing to
+/// do is not an error: the results say why, per workload.
+///
+/// Throws `unknown_environment`, `invalid_config` (relman.yaml), `invalid_yaml` and
+/// `duplicate_resource` (the environment's files), `invalid_filter`,
+/// `invalid_image_reference` (an exact `image`).
+///
+/// ```js
+/// const plan = planRelease(snapshot, { environment: 'staging', image: 'acme/users:1.4.0', user: 'alice' })
+/// if (!plan.isNoop) console.log(plan.commitMessage)
+/// ```
+#[napi]
+pub fn plan_release(env: &Env, snapshot: &Snapshot, options: ReleaseOptions) -> Result<ReleasePlan> {
+    let mut spec = core::ReleaseSpec::new(options.environment);
+    match options.services.flatten() {
+        None => {}
+        Some(Either::A(all)) if all == "all" => {}
+        Some(Either::A(other)) => {
+            return Err(invalid_argument(
+                env,
+                format!("services: `{other}` is neither 'all' nor a list of names"),
+            ));
+        }
+        Some(Either::B(names)) => spec = spec.services(core::Services::Named(names)),
+    }
+    if let Some(image) = options.image.flatten() {
+        spec = spec.image(core::ImageSpec::parse(&image).or_throw(env)?);
+    }
+    if let Some(exclude) = options.exclude.flatten() {
+        spec = spec.exclude(exclude);
+    }
+    spec = spec.force(options.force.flatten().unwrap_or(false));
+    if let Some(lock) = options.lock.flatten() {
+        spec = spec.lock(lock);
+    }
+    spec = spec.cause(options.user.flatten(), options.message.flatten());
+    let empty = core::Catalog::new();
+    let catalog = options.catalog.flatten();
+    let catalog = catalog.as_ref().map_or(&empty, |c| &c.inner);
+    let history = history(env, options.history.flatten())?;
+    let now = now(env, options.now.flatten())?;
+    let plan = core::plan_release(&snapshot.inner, &spec, catalog, &history, now).or_throw(env)?;
+    Ok(plan.into())
+}
+
+/// Plan automation: for every environment of `relman.yaml`, in file order, a plan that
+/// releases the newest allowed image to every automated, unlocked workload. A manual
+/// environment gives a no-op plan whose results say `environment_manual`.
+///
+/// Throws `invalid_config`, `invalid_yaml`, `duplicate_resource`, `invalid_filter`.
+#[napi]
+pub fn plan_automation(
+    env: &Env,
+    snapshot: &Snapshot,
+    options: Option<AutomationOptions>,
+) -> Result<Vec<ReleasePlan>> {
+    let (catalog, messages, time) = match options {
+        Some(o) => (o.catalog.flatten(), o.history.flatten(), o.now.flatten()),
+        None => (None, None, None),
+    };
+    let empty = core::Catalog::new();
+    let catalog = catalog.as_ref().map_or(&empty, |c| &c.inner);
+    let plans = core::plan_automation(
+        &snapshot.inner,
+        catalog,
+        &history(env, messages)?,
+        now(env, time)?,
+    )
+    .or_throw(env)?;
+    Ok(plans.into_iter().map(ReleasePlan::from).collect())
+}
+
+/// One pointer move recorded in a `Relman-Change` trailer.
+#[napi(object)]
+pub struct RecordedChange {
+    /// `namespace:kind/name`.
+    pub workload: String,
+    /// Container (or HelmRelease slot) name.
+    pub container: String,
+    /// The image before.
+    pub from: String,
+    /// The image after.
+    pub to: String,
+}
+
+/// The machine-readable part of a release commit: its `Relman-*` trailers.
+#[napi(object, use_nullable = true)]
+pub struct ReleaseRecord {
+    /// `Relman-Environment`.
+    pub environment: String,
+    /// `Relman-Cause`.
+    #[napi(ts_type = "ReleaseKind")]
+    pub kind: String,
+    /// `Relman-User`, when given.
+    pub user: Option<String>,
+    /// Every `Relman-Change`.
+    pub changes: Vec<RecordedChange>,
+    /// Every `Relman-Lock`: workloads locked by this release.
+    pub locked: Vec<String>,
+}
+
+impl ReleaseRecord {
+    /// The core record of a record handed back by JavaScript.
+    fn to_core(&self, env: &Env) -> Result<core::ReleaseRecord> {
+        Ok(core::ReleaseRecord {
+            environment: self.environment.clone(),
+            kind: from_wire(env, &self.kind, "kind")?,
+            user: self.user.clone(),
+            changes: self
+                .changes
+                .iter()
+                .map(|c| core::RecordedChange {
+                    workload: c.workload.clone(),
+                    container: c.container.clone(),
+                    from: c.from.clone(),
+                    to: c.to.clone(),
+                })
+                .collect(),
+            locked: self.locked.clone(),
+        })
+    }
+}
+
+impl From<core::ReleaseRecord> for ReleaseRecord {
+    fn from(r: core::ReleaseRecord) -> Self {
+        ReleaseRecord {
+            environment: r.environment,
+            kind: r.kind.as_str().to_string(),
+            user: r.user,
+            changes: r
+                .changes
+                .into_iter()
+                .map(|c| RecordedChange {
+                    workload: c.workload,
+                    container: c.container,
+                    from: c.from,
+                    to: c.to,
+                })
+                .collect(),
+            locked: r.locked,
+        }
+    }
+}
+
+/// Read the `Relman-*` trailers of a commit message (from its last paragraph, as
+/// `git interpret-trailers` does). `null` for an ordinary commit.
+#[napi]
+pub fn parse_release_record(message: String) -> Option<ReleaseRecord> {
+    core::ReleaseRecord::parse(&message).map(ReleaseRecord::from)
+}

@@ -1,0 +1,147 @@
+"""relman: a release manager for Kubernetes config repos.
+
+relman decides which image each service runs in each environment and changes the YAML so that
+only the bytes that must change do change: comments, quotes, indentation, flow style, document
+markers, BOM, CRLF and a missing final newline all survive an edit, and every edit is verified
+by parsing the result again. This package is a thin binding of the Rust library: the same
+operations, semantics and error codes as the Rust and Node surfaces.
+
+The quick API works on one YAML text::
+
+    >>> import relman
+    >>> text = "kind: Deployment\\nmetadata: {name: users}\\nspec:\\n  template:\\n    spec:\\n      containers:\\n        - {name: app, image: acme/users:1.3.0}\\n"
+    >>> relman.list_images(text)[0].image
+    'acme/users:1.3.0'
+    >>> relman.set_image(text, "deployment/users", "app", "acme/users:1.4.0") == text.replace("1.3.0", "1.4.0")
+    True
+
+Releases are planned from a :class:`Snapshot` of the config repo, a :class:`Catalog` of what
+the registry offers and the release history (:func:`plan_release`, :func:`plan_automation`),
+and committed with :class:`Repository` or your own git.
+
+Errors are :class:`RelmanError` subclasses with a stable ``code`` and, where known, a
+location (``path``, ``line``, ``column``).
+"""
+
+from __future__ import annotations
+
+from ._errors import (
+    BranchCheckedOut,
+    ConflictError,
+    ContainerNotFound,
+    CorruptRepository,
+    DuplicateResource,
+    InternalError,
+    InvalidArgument,
+    InvalidCatalog,
+    InvalidConfig,
+    InvalidFilter,
+    InvalidImageReference,
+    InvalidMarker,
+    InvalidPath,
+    InvalidPolicy,
+    InvalidYaml,
+    NotFound,
+    RelmanError,
+    UnknownEnvironment,
+    UnsupportedYaml,
+    WorkloadNotFound,
+)
+from ._native import (
+    Catalog,
+    Config,
+    ContainerSkip,
+    ContainerUpdate,
+    Environment,
+    EnvironmentLock,
+    FileChange,
+    ImageInfo,
+    ImageRef,
+    ImageSlot,
+    Policy,
+    RecordedChange,
+    Rejection,
+    ReleasePlan,
+    ReleaseRecord,
+    Repository,
+    Selection,
+    Service,
+    Snapshot,
+    TagFilter,
+    WorkloadResult,
+    __version__,
+    compare,
+    list_images,
+    lock_environment,
+    parse_version,
+    plan_automation,
+    plan_release,
+    read_policy,
+    select,
+    set_image,
+    unlock_environment,
+    update_policy,
+)
+
+__all__ = [
+    "__version__",
+    # images
+    "ImageRef",
+    # one manifest at a time
+    "ImageSlot",
+    "list_images",
+    "set_image",
+    "update_policy",
+    "read_policy",
+    # policies and tag filters
+    "Policy",
+    "TagFilter",
+    "Selection",
+    "Rejection",
+    "select",
+    "compare",
+    "parse_version",
+    # relman.yaml
+    "Config",
+    "Environment",
+    "EnvironmentLock",
+    "Service",
+    "lock_environment",
+    "unlock_environment",
+    # releases
+    "Snapshot",
+    "Catalog",
+    "ImageInfo",
+    "plan_release",
+    "plan_automation",
+    "ReleasePlan",
+    "WorkloadResult",
+    "ContainerUpdate",
+    "ContainerSkip",
+    "FileChange",
+    "ReleaseRecord",
+    "RecordedChange",
+    # git
+    "Repository",
+    # errors
+    "RelmanError",
+    "InvalidImageReference",
+    "InvalidYaml",
+    "UnsupportedYaml",
+    "DuplicateResource",
+    "InvalidPolicy",
+    "InvalidCatalog",
+    "InvalidFilter",
+    "InvalidConfig",
+    "InvalidPath",
+    "InvalidMarker",
+    "InvalidArgument",
+    "WorkloadNotFound",
+    "ContainerNotFound",
+    "UnknownEnvironment",
+    "NotFound",
+    "ConflictError",
+    "BranchCheckedOut",
+    "CorruptRepository",
+    "InternalError",
+]

@@ -1,0 +1,205 @@
+//! The quick API on one YAML text (core: `relman::manifest`): `list_images`, `set_image`,
+//! `update_policy`, `read_policy`, and the `ImageSlot` they list.
+
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+use pyo3::types::PyDict;
+
+use crate::convert::{name, repr_bool, repr_opt, repr_str};
+use crate::error::IntoPyResult;
+use crate::policy::PyPolicy;
+
+crate::convert::wrapper!(
+    /// One place an image reference lives in a manifest, as listed by :func:`list_images`:
+    /// a container, an init container or a HelmRelease values slot.
+    "ImageSlot",
+    PyImageSlot,
+    relman::ImageSlot
+);
+
+#[pymethods]
+impl PyImageSlot {
+    /// The workload id, ``namespace:kind/name`` with the kind lower-cased.
+    #[getter]
+    fn workload(&self) -> &str {
+        &self.inner.workload
+    }
+
+    /// The container name, or the HelmRelease slot name (``chart-image`` for the values root).
+    #[getter]
+    fn container(&self) -> &str {
+        &self.inner.container
+    }
+
+    /// What kind of place this is: ``"container"``, ``"init_container"`` or ``"helm_values"``.
+    #[getter]
+    fn kind(&self) -> String {
+        name(&self.inner.kind)
+    }
+
+    /// The image reference as written (a HelmRelease slot split over several fields gives
+    /// them joined: ``registry/repository:tag@digest``).
+    #[getter]
+    fn image(&self) -> &str {
+        &self.inner.image
+    }
+
+    /// Whether the value is a valid image reference; values such as ``$(params.image)`` are
+    /// listed but not managed.
+    #[getter]
+    fn managed(&self) -> bool {
+        self.inner.managed
+    }
+
+    /// 1-based line of the image scalar (the first field of a split slot).
+    #[getter]
+    fn line(&self) -> usize {
+        self.inner.line
+    }
+
+    /// 1-based column of the image scalar, in characters.
+    #[getter]
+    fn column(&self) -> usize {
+        self.inner.column
+    }
+
+    /// The ``path`` given to :func:`list_images`, or ``None``.
+    #[getter]
+    fn path(&self) -> Option<&str> {
+        self.inner.path.as_deref()
+    }
+
+    /// A caveat about the slot, such as ``"numeric_tag"`` for a plain tag like ``1.10`` that
+    /// Helm would render as the number ``1.1``; ``None`` when there is none.
+    #[getter]
+    fn warning(&self) -> Option<&str> {
+        self.inner.warning.as_deref()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let s = &self.inner;
+        format!(
+            "ImageSlot(workload={}, container={}, kind={}, image={}, managed={}, line={}, column={}, path={}, warning={})",
+            repr_str(py, &s.workload),
+            repr_str(py, &s.container),
+            repr_str(py, &name(&s.kind)),
+            repr_str(py, &s.image),
+            repr_bool(s.managed),
+            s.line,
+            s.column,
+            repr_opt(py, s.path.as_deref()),
+            repr_opt(py, s.warning.as_deref()),
+        )
+    }
+}
+
+fn options(default_namespace: String, path: Option<String>) -> relman::Options {
+    relman::Options {
+        default_namespace,
+        path,
+    }
+}
+
+/// Every image slot in ``text``, in document order: for each workload its containers, then
+/// its init containers; for a HelmRelease, ``chart-image`` first, then the other slots by name.
+///
+/// ``default_namespace`` is the namespace of objects that name none; ``path`` (the file the
+/// text came from) is reported in the slots and in error locations.
+///
+/// Raises :class:`InvalidYaml`, :class:`DuplicateResource`.
+#[pyfunction]
+#[pyo3(signature = (text, *, default_namespace = "default".to_string(), path = None), text_signature = "(text, *, default_namespace='default', path=None)")]
+pub(crate) fn list_images(
+    py: Python<'_>,
+    text: PyBackedStr,
+    default_namespace: String,
+    path: Option<String>,
+) -> PyResult<Vec<PyImageSlot>> {
+    let opts = options(default_namespace, path);
+    let slots = py.detach(|| relman::list_images(&text, &opts)).py()?;
+    Ok(slots.into_iter().map(PyImageSlot::from).collect())
+}
+
+/// Set the image of one container (or HelmRelease slot) of one workload, changing only the
+/// bytes of the image value; returns the new text. Setting the image it already has returns
+/// ``text`` unchanged.
+///
+/// ``workload`` is ``namespace:kind/name``, or ``kind/name`` in ``default_namespace``.
+///
+/// Raises :class:`InvalidImageReference` (the ``image`` argument), :class:`InvalidYaml`,
+/// :class:`WorkloadNotFound`, :class:`ContainerNotFound`, :class:`DuplicateResource`,
+/// :class:`UnsupportedYaml` (an alias, an anchor used elsewhere, a block scalar).
+#[pyfunction]
+#[pyo3(signature = (text, workload, container, image, *, default_namespace = "default".to_string(), path = None), text_signature = "(text, workload, container, image, *, default_namespace='default', path=None)")]
+pub(crate) fn set_image(
+    py: Python<'_>,
+    text: PyBackedStr,
+    workload: PyBackedStr,
+    container: PyBackedStr,
+    image: PyBackedStr,
+    default_namespace: String,
+    path: Option<String>,
+) -> PyResult<String> {
+    let opts = options(default_namespace, path);
+    py.detach(|| relman::set_image(&text, &workload, &container, &image, &opts))
+        .py()
+}
+
+/// Add and remove Flux policy annotations on one workload; returns the new text.
+///
+/// ``add`` maps policy names to values (new keys are written in its order), ``remove`` lists
+/// policy names; removal wins over addition. Policies: ``automated``, ``locked``,
+/// ``locked_msg``, ``locked_user``, ``locked_until``, ``ignore``, ``tag.<container>`` and
+/// ``tag_all``.
+///
+/// Raises :class:`InvalidPolicy`, :class:`InvalidYaml`, :class:`WorkloadNotFound`,
+/// :class:`UnsupportedYaml`.
+#[pyfunction]
+#[pyo3(signature = (text, workload, *, add = None, remove = None, default_namespace = "default".to_string(), path = None), text_signature = "(text, workload, *, add=None, remove=None, default_namespace='default', path=None)")]
+pub(crate) fn update_policy(
+    py: Python<'_>,
+    text: PyBackedStr,
+    workload: PyBackedStr,
+    add: Option<&Bound<'_, PyAny>>,
+    remove: Option<&Bound<'_, PyAny>>,
+    default_namespace: String,
+    path: Option<String>,
+) -> PyResult<String> {
+    let mut change = relman::PolicyChange::new();
+    if let Some(add) = add.filter(|a| !a.is_none()) {
+        let pairs = match add.cast::<PyDict>() {
+            Ok(dict) => dict.items().into_any(),
+            Err(_) => add.call_method0("items")?,
+        };
+        for pair in pairs.try_iter()? {
+            let (policy, value): (String, String) = pair?.extract()?;
+            change = change.add(policy, value);
+        }
+    }
+    if let Some(remove) = remove.filter(|r| !r.is_none()) {
+        for policy in crate::convert::strings(remove, "remove")? {
+            change = change.remove(policy);
+        }
+    }
+    let opts = options(default_namespace, path);
+    py.detach(|| relman::update_policy(&text, &workload, &change, &opts))
+        .py()
+}
+
+/// The policies annotated on one workload.
+///
+/// Raises :class:`InvalidYaml`, :class:`WorkloadNotFound`.
+#[pyfunction]
+#[pyo3(signature = (text, workload, *, default_namespace = "default".to_string(), path = None), text_signature = "(text, workload, *, default_namespace='default', path=None)")]
+pub(crate) fn read_policy(
+    py: Python<'_>,
+    text: PyBackedStr,
+    workload: PyBackedStr,
+    default_namespace: String,
+    path: Option<String>,
+) -> PyResult<PyPolicy> {
+    let opts = options(default_namespace, path);
+    py.detach(|| relman::read_policy(&text, &workload, &opts))
+        .py()
+        .map(PyPolicy::from)
+}

@@ -1,0 +1,767 @@
+//! Releases (core: `relman::release`): `Snapshot`, `Catalog`, `ImageInfo`, `plan_release`,
+//! `plan_automation`, the `ReleasePlan` they return and the `ReleaseRecord`s of the history.
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+use pyo3::types::{PyDict, PyString};
+
+use crate::config::PyConfig;
+use crate::convert::{name, optional_timestamp, repr_list, repr_opt, repr_str, strings, timestamp, wrapper};
+use crate::error::IntoPyResult;
+use crate::image::PyImageRef;
+
+use relman::release::{
+    Catalog, ContainerSkip, ContainerUpdate, FileChange, History, ImageInfo, ImageSpec, RecordedChange,
+    ReleasePlan, ReleaseRecord, ReleaseSpec, Services, Snapshot, WorkloadResult,
+};
+
+/// The files of a config repo at one moment: ``relman.yaml`` and the YAML of every
+/// environment, by repo-relative path. Immutable; compared by value.
+#[pyclass(frozen, eq, module = "relman", name = "Snapshot")]
+#[derive(PartialEq)]
+pub struct PySnapshot {
+    pub(crate) inner: Snapshot,
+}
+
+impl From<Snapshot> for PySnapshot {
+    fn from(inner: Snapshot) -> Self {
+        PySnapshot { inner }
+    }
+}
+
+#[pymethods]
+impl PySnapshot {
+    /// A snapshot from a mapping of repo-relative path to text (or an iterable of
+    /// ``(path, text)`` pairs). Paths are normalised; an absolute path, a path with ``..`` or a
+    /// path given twice raises :class:`InvalidPath`.
+    #[staticmethod]
+    fn from_files(files: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let pairs = match files.cast::<PyDict>() {
+            Ok(dict) => dict.items().into_any(),
+            Err(_) if files.hasattr("items")? => files.call_method0("items")?,
+            Err(_) => files.clone(),
+        };
+        let mut list: Vec<(String, String)> = Vec::new();
+        for pair in pairs.try_iter()? {
+            list.push(pair?.extract()?);
+        }
+        Snapshot::from_files(list).py().map(Self::from)
+    }
+
+    /// Read ``relman.yaml`` and every ``.yaml``/``.yml`` file under the directory ``path``
+    /// (hidden folders and ``node_modules`` are skipped). Raises :class:`InvalidPath`
+    /// (unreadable, or a symlink leading outside), :class:`InvalidYaml` (a file not UTF-8).
+    #[staticmethod]
+    fn from_dir(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
+        py.detach(|| Snapshot::from_dir(&path)).py().map(Self::from)
+    }
+
+    /// The files of ``relman.yaml`` and of every environment path at revision ``rev`` of the
+    /// git repository at ``path`` (bare or not), read from git objects without a checkout. The
+    /// snapshot's ``revision`` is the commit's full id. Same as
+    /// ``Repository.open(path).snapshot(rev)``.
+    #[staticmethod]
+    #[pyo3(signature = (path, rev = "HEAD".to_string()), text_signature = "(path, rev='HEAD')")]
+    fn from_git(py: Python<'_>, path: std::path::PathBuf, rev: String) -> PyResult<Self> {
+        crate::git::snapshot_from_git(py, path, &rev)
+    }
+
+    /// The same snapshot, marked as taken at ``revision`` (a commit id).
+    fn with_revision(&self, revision: String) -> Self {
+        self.inner.clone().with_revision(revision).into()
+    }
+
+    /// The revision (commit id) the snapshot was taken at, or ``None``: pass it as
+    /// ``expected_head`` to :meth:`Repository.commit`.
+    #[getter]
+    fn revision(&self) -> Option<&str> {
+        self.inner.revision()
+    }
+
+    /// Every file, path to text, sorted by path (a new dict on each access).
+    #[getter]
+    fn files<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for (path, text) in self.inner.files() {
+            dict.set_item(path, text)?;
+        }
+        Ok(dict)
+    }
+
+    /// The text of one file, or ``None``.
+    fn get(&self, path: PyBackedStr) -> Option<&str> {
+        self.inner.get(&path)
+    }
+
+    /// The repo's ``relman.yaml`` (or the implicit single environment when there is none).
+    /// Raises :class:`InvalidConfig`.
+    fn config(&self) -> PyResult<PyConfig> {
+        self.inner.config().py().map(PyConfig::from)
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn __contains__(&self, path: PyBackedStr) -> bool {
+        self.inner.get(&path).is_some()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "Snapshot({} files, revision={})",
+            self.inner.len(),
+            repr_opt(py, self.inner.revision())
+        )
+    }
+}
+
+wrapper!(
+    /// One tag of a repository in a :class:`Catalog`: the tag, an optional digest and an
+    /// optional creation time (RFC 3339 string or aware datetime; read back as RFC 3339 text).
+    "ImageInfo",
+    PyImageInfo,
+    ImageInfo
+);
+
+/// An `ImageInfo` from Python arguments; `created` strings are parsed by core
+/// (`invalid_catalog`), datetimes converted here.
+fn image_info(
+    tag: String,
+    digest: Option<String>,
+    created: Option<&Bound<'_, PyAny>>,
+) -> PyResult<ImageInfo> {
+    let mut info = ImageInfo::new(tag);
+    if let Some(d) = digest {
+        info = info.with_digest(d);
+    }
+    match created {
+        Some(c) if c.is_instance_of::<PyString>() => {
+            let text: PyBackedStr = c.extract()?;
+            info = info.with_created_str(&text).py()?;
+        }
+        Some(c) if !c.is_none() => info = info.with_created(timestamp(c, "created")?),
+        _ => {}
+    }
+    Ok(info)
+}
+
+#[pymethods]
+impl PyImageInfo {
+    /// An image of the catalog. ``created`` is an RFC 3339 string (:class:`InvalidCatalog`
+    /// when it does not parse) or an aware datetime.
+    #[new]
+    #[pyo3(signature = (tag, *, digest = None, created = None))]
+    fn new(tag: String, digest: Option<String>, created: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        image_info(tag, digest, created).map(Self::from)
+    }
+
+    /// The tag.
+    #[getter]
+    fn tag(&self) -> &str {
+        &self.inner.tag
+    }
+
+    /// The manifest digest (``sha256:...``), or ``None``.
+    #[getter]
+    fn digest(&self) -> Option<&str> {
+        self.inner.digest.as_deref()
+    }
+
+    /// The creation time as RFC 3339 text in UTC, or ``None``.
+    #[getter]
+    fn created(&self) -> Option<String> {
+        self.inner.created.map(|t| t.to_string())
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "ImageInfo(tag={}, digest={}, created={})",
+            repr_str(py, &self.inner.tag),
+            repr_opt(py, self.inner.digest.as_deref()),
+            repr_opt(py, self.created().as_deref())
+        )
+    }
+}
+
+/// What the registry offers, as the caller tells it: per repository, tags with an optional
+/// digest and creation time. Repositories match by normalised name (``nginx`` is
+/// ``docker.io/library/nginx``). Mutable: :meth:`add` tags to it.
+#[pyclass(eq, module = "relman", name = "Catalog")]
+#[derive(PartialEq, Default)]
+pub struct PyCatalog {
+    pub(crate) inner: Catalog,
+}
+
+#[pymethods]
+impl PyCatalog {
+    /// An empty catalog.
+    #[new]
+    fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add ``tag`` to ``repository`` (an image name without tag, such as ``acme/users``); a
+    /// tag added twice replaces the earlier entry. ``created`` is an RFC 3339 string or an
+    /// aware datetime. Raises :class:`InvalidCatalog` for an invalid repository, tag, digest
+    /// or time text (nothing is added).
+    #[pyo3(signature = (repository, tag, *, digest = None, created = None))]
+    fn add(
+        &mut self,
+        repository: PyBackedStr,
+        tag: String,
+        digest: Option<String>,
+        created: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let info = image_info(tag, digest, created)?;
+        self.inner.add(&repository, info).py()
+    }
+
+    /// The tags of ``repository`` (matched by normalised name), in the order they were added.
+    fn images(&self, repository: PyBackedStr) -> Vec<PyImageInfo> {
+        self.inner
+            .images(&repository)
+            .iter()
+            .cloned()
+            .map(PyImageInfo::from)
+            .collect()
+    }
+
+    /// The entry of one tag of ``repository``, or ``None``.
+    fn get(&self, repository: PyBackedStr, tag: PyBackedStr) -> Option<PyImageInfo> {
+        self.inner.get(&repository, &tag).cloned().map(PyImageInfo::from)
+    }
+
+    /// The number of repositories.
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Catalog({} repositories)", self.inner.len())
+    }
+}
+
+wrapper!(
+    /// One image pointer that moves: ``container`` from ``from_`` to ``to``.
+    "ContainerUpdate",
+    PyContainerUpdate,
+    ContainerUpdate
+);
+
+#[pymethods]
+impl PyContainerUpdate {
+    /// The container (or HelmRelease slot) name.
+    #[getter]
+    fn container(&self) -> &str {
+        &self.inner.container
+    }
+
+    /// The image before (``from`` in :meth:`ReleasePlan.to_json`).
+    #[getter]
+    fn from_(&self) -> &str {
+        &self.inner.from
+    }
+
+    /// The image after.
+    #[getter]
+    fn to(&self) -> &str {
+        &self.inner.to
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "ContainerUpdate(container={}, from_={}, to={})",
+            repr_str(py, &self.inner.container),
+            repr_str(py, &self.inner.from),
+            repr_str(py, &self.inner.to)
+        )
+    }
+}
+
+wrapper!(
+    /// Why one container of a workload did not move.
+    "ContainerSkip",
+    PyContainerSkip,
+    ContainerSkip
+);
+
+#[pymethods]
+impl PyContainerSkip {
+    /// The container (or HelmRelease slot) name.
+    #[getter]
+    fn container(&self) -> &str {
+        &self.inner.container
+    }
+
+    /// The stable reason code, such as ``"up_to_date"``.
+    #[getter]
+    fn reason(&self) -> String {
+        name(&self.inner.reason)
+    }
+
+    /// The reason in words.
+    #[getter]
+    fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "ContainerSkip(container={}, reason={}, message={})",
+            repr_str(py, &self.inner.container),
+            repr_str(py, &name(&self.inner.reason)),
+            repr_str(py, &self.inner.message)
+        )
+    }
+}
+
+wrapper!(
+    /// The outcome of a plan for one workload.
+    "WorkloadResult",
+    PyWorkloadResult,
+    WorkloadResult
+);
+
+#[pymethods]
+impl PyWorkloadResult {
+    /// ``namespace:kind/name``, or the name given when it was not found.
+    #[getter]
+    fn workload(&self) -> &str {
+        &self.inner.workload
+    }
+
+    /// ``"success"``, ``"skipped"``, ``"ignored"`` or ``"failed"``.
+    #[getter]
+    fn status(&self) -> String {
+        name(&self.inner.status)
+    }
+
+    /// The stable reason code (``"locked"``, ``"up_to_date"``...), ``None`` for a plain
+    /// success.
+    #[getter]
+    fn reason(&self) -> Option<String> {
+        self.inner.reason.as_ref().map(name)
+    }
+
+    /// The outcome in words.
+    #[getter]
+    fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    /// The pointers that move.
+    #[getter]
+    fn updates(&self) -> Vec<PyContainerUpdate> {
+        self.inner
+            .updates
+            .iter()
+            .cloned()
+            .map(PyContainerUpdate::from)
+            .collect()
+    }
+
+    /// The containers that do not move, each with its reason.
+    #[getter]
+    fn skipped(&self) -> Vec<PyContainerSkip> {
+        self.inner
+            .skipped
+            .iter()
+            .cloned()
+            .map(PyContainerSkip::from)
+            .collect()
+    }
+
+    /// The file the workload is defined in, or ``None``.
+    #[getter]
+    fn path(&self) -> Option<&str> {
+        self.inner.path.as_deref()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let r = &self.inner;
+        let updates: Vec<String> = r
+            .updates
+            .iter()
+            .map(|u| format!("{} {} -> {}", u.container, u.from, u.to))
+            .collect();
+        format!(
+            "WorkloadResult(workload={}, status={}, reason={}, message={}, updates={})",
+            repr_str(py, &r.workload),
+            repr_str(py, &name(&r.status)),
+            repr_opt(py, r.reason.as_ref().map(name).as_deref()),
+            repr_str(py, &r.message),
+            repr_list(py, &updates),
+        )
+    }
+}
+
+wrapper!(
+    /// One file that a plan changes: ``path`` (repo-relative), its text ``before`` and
+    /// ``after``.
+    "FileChange",
+    PyFileChange,
+    FileChange
+);
+
+#[pymethods]
+impl PyFileChange {
+    /// Repo-relative path.
+    #[getter]
+    fn path(&self) -> &str {
+        &self.inner.path
+    }
+
+    /// The text before.
+    #[getter]
+    fn before(&self) -> &str {
+        &self.inner.before
+    }
+
+    /// The text after.
+    #[getter]
+    fn after(&self) -> &str {
+        &self.inner.after
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "FileChange(path={}, before=<{} chars>, after=<{} chars>)",
+            repr_str(py, &self.inner.path),
+            self.inner.before.chars().count(),
+            self.inner.after.chars().count()
+        )
+    }
+}
+
+wrapper!(
+    /// A planned release: nothing is written until the changes are committed (with
+    /// :meth:`Repository.commit` or your own git).
+    "ReleasePlan",
+    PyReleasePlan,
+    ReleasePlan
+);
+
+#[pymethods]
+impl PyReleasePlan {
+    /// The environment released into.
+    #[getter]
+    fn environment(&self) -> &str {
+        &self.inner.environment
+    }
+
+    /// Why: ``"manual"``, ``"automated"``, ``"promotion"`` or ``"rollback"``.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.inner.kind.as_str()
+    }
+
+    /// One result per workload of the environment (and per named workload not found).
+    #[getter]
+    fn results(&self) -> Vec<PyWorkloadResult> {
+        self.inner
+            .results
+            .iter()
+            .cloned()
+            .map(PyWorkloadResult::from)
+            .collect()
+    }
+
+    /// The files that change, sorted by path.
+    #[getter]
+    fn changes(&self) -> Vec<PyFileChange> {
+        self.inner
+            .changes
+            .iter()
+            .cloned()
+            .map(PyFileChange::from)
+            .collect()
+    }
+
+    /// The commit message, with ``Relman-*`` trailers.
+    #[getter]
+    fn commit_message(&self) -> &str {
+        &self.inner.commit_message
+    }
+
+    /// What relman read around rather than through, such as a remote kustomize resource or a
+    /// ``patches:`` key that may change images.
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        self.inner.warnings.clone()
+    }
+
+    /// Whether the plan changes nothing.
+    #[getter]
+    fn is_noop(&self) -> bool {
+        self.inner.is_noop()
+    }
+
+    /// The plan as JSON (snake_case keys, reason codes as strings).
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let p = &self.inner;
+        let paths: Vec<String> = p.changes.iter().map(|c| c.path.clone()).collect();
+        format!(
+            "ReleasePlan(environment={}, kind={}, results=<{} workloads>, changes={}, is_noop={})",
+            repr_str(py, &p.environment),
+            repr_str(py, p.kind.as_str()),
+            p.results.len(),
+            repr_list(py, &paths),
+            if p.is_noop() { "True" } else { "False" }
+        )
+    }
+}
+
+wrapper!(
+    /// One pointer move recorded in a ``Relman-Change`` trailer.
+    "RecordedChange",
+    PyRecordedChange,
+    RecordedChange
+);
+
+#[pymethods]
+impl PyRecordedChange {
+    /// ``namespace:kind/name``.
+    #[getter]
+    fn workload(&self) -> &str {
+        &self.inner.workload
+    }
+
+    /// The container (or HelmRelease slot) name.
+    #[getter]
+    fn container(&self) -> &str {
+        &self.inner.container
+    }
+
+    /// The image before.
+    #[getter]
+    fn from_(&self) -> &str {
+        &self.inner.from
+    }
+
+    /// The image after.
+    #[getter]
+    fn to(&self) -> &str {
+        &self.inner.to
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "RecordedChange(workload={}, container={}, from_={}, to={})",
+            repr_str(py, &self.inner.workload),
+            repr_str(py, &self.inner.container),
+            repr_str(py, &self.inner.from),
+            repr_str(py, &self.inner.to)
+        )
+    }
+}
+
+wrapper!(
+    /// The machine-readable part of a release commit: its ``Relman-*`` trailers. The history
+    /// of an environment is a list of records, newest first.
+    "ReleaseRecord",
+    PyReleaseRecord,
+    ReleaseRecord
+);
+
+#[pymethods]
+impl PyReleaseRecord {
+    /// Read the trailers of a commit message; ``None`` for an ordinary commit.
+    #[staticmethod]
+    fn parse(message: PyBackedStr) -> Option<Self> {
+        ReleaseRecord::parse(&message).map(Self::from)
+    }
+
+    /// ``Relman-Environment``.
+    #[getter]
+    fn environment(&self) -> &str {
+        &self.inner.environment
+    }
+
+    /// ``Relman-Cause``: ``"manual"``, ``"automated"``, ``"promotion"`` or ``"rollback"``.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.inner.kind.as_str()
+    }
+
+    /// ``Relman-User``, or ``None``.
+    #[getter]
+    fn user(&self) -> Option<&str> {
+        self.inner.user.as_deref()
+    }
+
+    /// Every ``Relman-Change``.
+    #[getter]
+    fn changes(&self) -> Vec<PyRecordedChange> {
+        self.inner
+            .changes
+            .iter()
+            .cloned()
+            .map(PyRecordedChange::from)
+            .collect()
+    }
+
+    /// Every ``Relman-Lock``: workloads locked by this release.
+    #[getter]
+    fn locked(&self) -> Vec<String> {
+        self.inner.locked.clone()
+    }
+
+    /// The trailer block of this record.
+    fn trailers(&self) -> String {
+        self.inner.trailers()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let r = &self.inner;
+        let changes: Vec<String> = r.changes.iter().map(|c| c.to_trailer()).collect();
+        format!(
+            "ReleaseRecord(environment={}, kind={}, user={}, changes={}, locked={})",
+            repr_str(py, &r.environment),
+            repr_str(py, r.kind.as_str()),
+            repr_opt(py, r.user.as_deref()),
+            repr_list(py, &changes),
+            repr_list(py, &r.locked),
+        )
+    }
+}
+
+/// A history argument: an iterable of commit messages (``str``) and/or :class:`ReleaseRecord`
+/// objects, newest first.
+pub(crate) fn history(value: Option<&Bound<'_, PyAny>>) -> PyResult<History> {
+    let mut out = History::new();
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(out);
+    };
+    if value.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(
+            "history: expected an iterable of commit messages or ReleaseRecord objects, not a single string",
+        ));
+    }
+    for item in value.try_iter()? {
+        let item = item?;
+        if let Ok(record) = item.cast::<PyReleaseRecord>() {
+            out.records.push(record.get().inner.clone());
+        } else if let Ok(message) = item.extract::<PyBackedStr>() {
+            out.records.extend(ReleaseRecord::parse(&message));
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "history: expected commit messages or ReleaseRecord objects, got {}",
+                item.get_type().name()?
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// A services argument: ``"all"``, one name, or an iterable of service names / workload ids.
+fn services(value: &Bound<'_, PyAny>) -> PyResult<Services> {
+    if let Ok(text) = value.extract::<String>() {
+        return Ok(if text == "all" {
+            Services::All
+        } else {
+            Services::Named(vec![text])
+        });
+    }
+    Ok(Services::Named(strings(value, "services")?))
+}
+
+/// An image argument: ``"latest"``, ``"promote"``, ``"rollback"``, an image reference text or
+/// an :class:`ImageRef`.
+fn image_spec(value: &Bound<'_, PyAny>) -> PyResult<ImageSpec> {
+    if let Ok(image) = value.cast::<PyImageRef>() {
+        return Ok(ImageSpec::Exact(image.get().inner.clone()));
+    }
+    let text: PyBackedStr = value.extract()?;
+    ImageSpec::parse(&text).py()
+}
+
+/// Plan a release into ``environment`` (pure: nothing is written).
+///
+/// ``services`` is ``"all"`` or a list of service names / workload ids; ``image`` is
+/// ``"latest"`` (the newest image each container's filter allows), an exact image reference,
+/// ``"promote"`` (copy the pointers of the ``promoteFrom`` environment) or ``"rollback"`` (the
+/// pointer before the current one, from ``history``); ``exclude`` lists services or workloads
+/// left out; ``force`` bypasses workload locks, filters and the promotion gate for workloads
+/// named explicitly; ``lock`` locks the released workloads in the same commit (``None``: only
+/// for rollbacks); ``user`` (``"Name <email>"``) and ``message`` go into the commit message.
+/// ``history`` is a list of commit messages (or :class:`ReleaseRecord` objects), newest
+/// first; ``now`` an RFC 3339 string or aware datetime (default: the current time).
+///
+/// Raises :class:`UnknownEnvironment`, :class:`InvalidConfig`, :class:`InvalidYaml`,
+/// :class:`DuplicateResource`, :class:`InvalidFilter`, :class:`InvalidImageReference`.
+/// Per-workload problems are results, not errors.
+#[pyfunction]
+#[pyo3(signature = (
+    snapshot, *, environment, services = None, image = None, exclude = None, force = false,
+    lock = None, user = None, message = None, catalog = None, history = None, now = None
+), text_signature = "(snapshot, *, environment, services='all', image='latest', exclude=(), force=False, lock=None, user=None, message=None, catalog=None, history=(), now=None)")]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn plan_release(
+    py: Python<'_>,
+    snapshot: &Bound<'_, PySnapshot>,
+    environment: String,
+    services: Option<&Bound<'_, PyAny>>,
+    image: Option<&Bound<'_, PyAny>>,
+    exclude: Option<&Bound<'_, PyAny>>,
+    force: bool,
+    lock: Option<bool>,
+    user: Option<String>,
+    message: Option<String>,
+    catalog: Option<PyRef<'_, PyCatalog>>,
+    history: Option<&Bound<'_, PyAny>>,
+    now: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyReleasePlan> {
+    let mut spec = ReleaseSpec::new(environment);
+    if let Some(s) = services.filter(|s| !s.is_none()) {
+        spec = spec.services(self::services(s)?);
+    }
+    if let Some(i) = image.filter(|i| !i.is_none()) {
+        spec = spec.image(image_spec(i)?);
+    }
+    if let Some(e) = exclude.filter(|e| !e.is_none()) {
+        spec = spec.exclude(strings(e, "exclude")?);
+    }
+    spec = spec.force(force).cause(user, message);
+    if let Some(lock) = lock {
+        spec = spec.lock(lock);
+    }
+    let history = self::history(history)?;
+    let now = optional_timestamp(now, "now")?.unwrap_or_else(jiff::Timestamp::now);
+    let empty = Catalog::new();
+    let catalog = catalog.as_deref().map_or(&empty, |c| &c.inner);
+    let snapshot = &snapshot.get().inner;
+    py.detach(|| relman::release::plan_release(snapshot, &spec, catalog, &history, now))
+        .py()
+        .map(PyReleasePlan::from)
+}
+
+/// Plan automation: for every environment of ``relman.yaml``, release the newest allowed
+/// image to every automated, unlocked workload. One plan per environment, in file order; a
+/// manual environment gives a no-op plan whose results say ``environment_manual``.
+///
+/// Raises :class:`InvalidConfig`, :class:`InvalidYaml`, :class:`DuplicateResource`,
+/// :class:`InvalidFilter`.
+#[pyfunction]
+#[pyo3(signature = (snapshot, *, catalog, history = None, now = None), text_signature = "(snapshot, *, catalog, history=(), now=None)")]
+pub(crate) fn plan_automation(
+    py: Python<'_>,
+    snapshot: &Bound<'_, PySnapshot>,
+    catalog: PyRef<'_, PyCatalog>,
+    history: Option<&Bound<'_, PyAny>>,
+    now: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<PyReleasePlan>> {
+    let history = self::history(history)?;
+    let now = optional_timestamp(now, "now")?.unwrap_or_else(jiff::Timestamp::now);
+    let snapshot = &snapshot.get().inner;
+    let catalog = &catalog.inner;
+    let plans = py
+        .detach(|| relman::release::plan_automation(snapshot, catalog, &history, now))
+        .py()?;
+    Ok(plans.into_iter().map(PyReleasePlan::from).collect())
+}
