@@ -45,17 +45,28 @@ struct Style {
 }
 
 fn style() -> impl Strategy<Value = Style> {
-    (1usize..5, any::<bool>(), 0u8..3, any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>())
-        .prop_map(|(indent, dash_indented, quote, comment, crlf, final_newline, leading, flow_container)| Style {
-            indent,
-            dash_indented,
-            quote,
-            comment,
-            crlf,
-            final_newline,
-            leading,
-            flow_container,
-        })
+    (
+        1usize..5,
+        any::<bool>(),
+        0u8..3,
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(indent, dash_indented, quote, comment, crlf, final_newline, leading, flow_container)| Style {
+                indent,
+                dash_indented,
+                quote,
+                comment,
+                crlf,
+                final_newline,
+                leading,
+                flow_container,
+            },
+        )
 }
 
 fn token(image: &str, quote: u8) -> String {
@@ -70,7 +81,11 @@ fn token(image: &str, quote: u8) -> String {
 /// text with the image token replaced by `{IMAGE}` so a test can fill it in.
 fn manifest(style: &Style, name: &str) -> String {
     let i = " ".repeat(style.indent);
-    let d = if style.dash_indented { i.clone() } else { String::new() };
+    let d = if style.dash_indented {
+        i.clone()
+    } else {
+        String::new()
+    };
     let mut lines = Vec::new();
     if style.leading {
         lines.push("# a comment before everything".to_string());
