@@ -4,9 +4,9 @@ CARGO ?= cargo
 # The real-world corpus for the opt-in corpus test; used when the folder exists.
 RELMAN_CORPUS ?= $(abspath ../shared/corpus)
 
-.PHONY: test fmt-check clippy cargo-test corpus demo fmt bench node-test node-build python-test python-venv python-wheel e2e-test
+.PHONY: test fmt-check clippy cargo-test corpus demo fmt bench fuzz node-test node-build python-test python-venv python-wheel e2e-test
 
-test: fmt-check clippy cargo-test corpus node-test python-test
+test: fmt-check clippy cargo-test corpus node-test python-test e2e-test
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -29,9 +29,30 @@ corpus:
 fmt:
 	$(CARGO) fmt --all
 
-# Criterion benchmarks (DESIGN.md section 15); results in target/criterion.
-bench:
+# Criterion benchmarks (DESIGN.md section 15; results in target/criterion), then the side-by-side
+# comparison with PyYAML, ruamel.yaml and npm `yaml` (benches/compare/), which rewrites
+# benches/RESULTS.md, and the per-call overhead of both bindings.
+BENCH_DIR := benches/compare
+
+$(BENCH_DIR)/node_modules/.package-lock.json: $(BENCH_DIR)/package.json $(BENCH_DIR)/package-lock.json
+	cd $(BENCH_DIR) && npm ci --no-audit --no-fund
+	@touch $@
+
+bindings-python/.venv/.bench-complete: $(BENCH_DIR)/requirements.txt bindings-python/.venv/.complete
+	$(PY_BIN)/python -m pip install --quiet --disable-pip-version-check -r $(BENCH_DIR)/requirements.txt
+	@touch $@
+
+bench: python-wheel node-build $(BENCH_DIR)/node_modules/.package-lock.json bindings-python/.venv/.bench-complete
 	$(CARGO) bench -p relman-benches
+	$(PY_BIN)/python $(BENCH_DIR)/compare.py --write-results
+	$(PY_BIN)/python $(BENCH_DIR)/python_overhead.py || true
+	node $(BENCH_DIR)/node_overhead.mjs || true
+
+# Fuzzing (not part of `test`): every cargo-fuzz target of fuzz/ for FUZZ_SECONDS each, one
+# after another, on stable Rust without sanitizers (fuzz/README.md). Needs cargo-fuzz.
+FUZZ_SECONDS ?= 600
+fuzz:
+	fuzz/run.sh $(FUZZ_SECONDS)
 
 # The guided tour (examples/demo.py) on a throwaway config repo, run by the project venv's
 # Python with the binding that python-wheel builds and installs there (PY_BIN is set below).
@@ -98,5 +119,5 @@ python-test: python-wheel
 # (as root, or with sudo) only when they are missing.
 e2e-test: python-wheel node-build
 	examples/e2e/install_tools.sh
-	$(PY_BIN)/python -m pytest -p no:cacheprovider examples/e2e
+	$(PY_BIN)/python -m pytest -p no:cacheprovider -o tmp_path_retention_policy=failed examples/e2e
 	node --test examples/e2e/*.test.mjs

@@ -148,8 +148,13 @@ proptest! {
         name in "[a-z]{1,8}",
     ) {
         let template = manifest(&style, &name);
-        let quote = if style.flow_container { 2 } else { style.quote };
+        let mut quote = if style.flow_container { 2 } else { style.quote };
         let before = template.replace("{IMAGE}", &token(&old, quote));
+        if token(&old, quote).starts_with('"') {
+            // A plain value that had to be double-quoted (`y`, `1`) is double-quoted now: the
+            // edit keeps that style.
+            quote = 2;
+        }
         let workload = format!("default:deployment/{name}");
         // A no-op edit returns identical bytes.
         prop_assert_eq!(set_image(&before, &workload, "app", &old, &Options::default()).unwrap(), before.clone());

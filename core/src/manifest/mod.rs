@@ -61,6 +61,11 @@ impl Options {
 ///
 /// Errors: `invalid_yaml`, `duplicate_resource`.
 ///
+/// Texts of 256 KB or more are read document by document on all cores, and documents whose
+/// bytes hold none of `image`, `HelmRelease` or a backslash are not parsed (they cannot hold a
+/// slot): an error inside such a document, or a workload without images defined twice, is not
+/// reported there. Any error elsewhere gives the same error as a short text would.
+///
 /// ```
 /// let text = "kind: Pod\nmetadata: {name: p, namespace: web}\nspec:\n  containers:\n  - {name: app, image: nginx}\n";
 /// let slots = relman::list_images(text, &relman::Options::default())?;
@@ -68,6 +73,23 @@ impl Options {
 /// # Ok::<(), relman::Error>(())
 /// ```
 pub fn list_images(text: &str, options: &Options) -> Result<Vec<ImageSlot>> {
+    if text.len() >= CHUNKED_FROM {
+        if let Some(slots) = list_chunked(text, options) {
+            return Ok(slots);
+        }
+    }
+    list_whole(text, options)
+}
+
+/// Streams at least this long are listed document by document ([`list_chunked`]).
+const CHUNKED_FROM: usize = 256 * 1024;
+
+/// Neighbouring documents that need a parse are parsed together up to this many bytes (a
+/// unit of work for one core).
+const MERGE_UP_TO: usize = 64 * 1024;
+
+/// [`list_images`] on the whole text at once.
+fn list_whole(text: &str, options: &Options) -> Result<Vec<ImageSlot>> {
     let run = || -> Result<Vec<ImageSlot>> {
         let stream = Stream::parse(text)?;
         let scanned = scan(&stream, &options.default_namespace, options.path.as_deref())?;
@@ -78,6 +100,142 @@ pub fn list_images(text: &str, options: &Options) -> Result<Vec<ImageSlot>> {
         Ok(slots)
     };
     run().map_err(|e| options.locate(e))
+}
+
+/// The listing fast path for long streams (DESIGN.md section 15): the text is cut into its
+/// documents at the lines that start with a document marker (`---` or `...` followed by a
+/// blank or the end), where libyaml ends a document too (a marker at column 0 also ends a
+/// block or plain scalar; inside a quoted scalar or a flow collection it is an error, and
+/// errors fall back to the whole text). A document whose bytes hold none of `image` (image
+/// keys, `$imagepolicy` markers), `HelmRelease` (values named by annotations) and a backslash
+/// (a key or kind spelled with escapes) cannot hold a slot and is not parsed; the others are parsed on all cores, and
+/// their slots' lines shifted by the lines before them (columns are unchanged: documents start
+/// at a line start).
+///
+/// `None` (the caller then lists the whole text, which gives the exact error) when a document
+/// fails, when two parsed documents define the same workload, and for texts whose lines
+/// libyaml counts differently from `\n` (a lone `\r`, NEL, LS, PS) or that hold directives.
+/// What is not parsed is not checked: invalid YAML or a duplicate workload in a document
+/// without an image is not reported on this path.
+fn list_chunked(text: &str, options: &Options) -> Option<Vec<ImageSlot>> {
+    let bytes = text.as_bytes();
+    if text.contains(['\u{85}', '\u{2028}', '\u{2029}'])
+        || bytes
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+    {
+        return None;
+    }
+    // (start byte, end byte, first line) of every run of documents that needs a parse.
+    let mut chunks: Vec<(usize, usize, usize)> = Vec::new();
+    let mut start = 0;
+    let mut start_line = 1;
+    let mut line = 1;
+    let mut at = 0;
+    let mut push = |from: usize, to: usize, first_line: usize| {
+        let doc = &text[from..to];
+        if doc.contains("image") || doc.contains("HelmRelease") || doc.contains('\\') {
+            // Documents next to each other are parsed together (one parser set-up).
+            match chunks.last_mut() {
+                Some(last) if last.1 == from && to - last.0 <= MERGE_UP_TO => last.1 = to,
+                _ => chunks.push((from, to, first_line)),
+            }
+        }
+    };
+    while at < bytes.len() {
+        let rest = &bytes[at..];
+        if rest[0] == b'%' {
+            return None;
+        }
+        let marker = (rest.starts_with(b"---") || rest.starts_with(b"..."))
+            && matches!(rest.get(3), None | Some(b' ' | b'\t' | b'\r' | b'\n'));
+        if marker && at > start {
+            push(start, at, start_line);
+            start = at;
+            start_line = line;
+        }
+        match memchr_newline(rest) {
+            Some(i) => {
+                at += i + 1;
+                line += 1;
+            }
+            None => at = bytes.len(),
+        }
+    }
+    if start < bytes.len() {
+        push(start, bytes.len(), start_line);
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let total: usize = chunks.iter().map(|(a, b, _)| b - a).sum();
+    let share = total / threads + 1;
+    let mut groups: Vec<&[(usize, usize, usize)]> = Vec::new();
+    let mut first = 0;
+    let mut size = 0;
+    for (i, (a, b, _)) in chunks.iter().enumerate() {
+        size += b - a;
+        if size >= share {
+            groups.push(&chunks[first..=i]);
+            first = i + 1;
+            size = 0;
+        }
+    }
+    if first < chunks.len() {
+        groups.push(&chunks[first..]);
+    }
+    type Part = (Vec<(String, ImageSlot)>, Vec<ImageSlot>, Vec<String>);
+    let list_group = |group: &[(usize, usize, usize)]| -> Option<Part> {
+        let mut slots = Vec::new();
+        let mut markers = Vec::new();
+        let mut ids = Vec::new();
+        for &(from, to, first_line) in group {
+            let stream = Stream::parse(&text[from..to]).ok()?;
+            let scanned = scan(&stream, &options.default_namespace, options.path.as_deref()).ok()?;
+            for w in scanned.workloads {
+                for mut slot in w.slots {
+                    slot.line += first_line - 1;
+                    slots.push((w.id.clone(), slot));
+                }
+                ids.push(w.id);
+            }
+            for m in &scanned.markers {
+                let mut slot = marker_slot(m, options.path.as_deref());
+                slot.line += first_line - 1;
+                markers.push(slot);
+            }
+        }
+        Some((slots, markers, ids))
+    };
+    let parts: Vec<Option<Part>> = if groups.len() <= 1 {
+        groups.iter().map(|g| list_group(g)).collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = groups.iter().map(|g| scope.spawn(|| list_group(g))).collect();
+            handles.into_iter().map(|h| h.join().ok().flatten()).collect()
+        })
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut slots = Vec::new();
+    let mut markers = Vec::new();
+    for part in parts {
+        let (s, m, ids) = part?;
+        for id in ids {
+            if !seen.insert(id) {
+                return None;
+            }
+        }
+        slots.extend(s.into_iter().map(|(_, slot)| slot));
+        markers.extend(m);
+    }
+    slots.extend(markers);
+    Some(slots)
+}
+
+/// The index of the first `\n` in `bytes`.
+fn memchr_newline(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n')
 }
 
 fn find_workload<'s>(stream: &'s Stream<'_>, workload: &str, options: &Options) -> Result<Workload<'s>> {
@@ -113,6 +271,25 @@ fn find_slot<'w>(workload: &'w Workload<'_>, container: &str) -> Result<&'w Slot
                 ),
             )
         })?;
+    // Two containers of one pod with the same name (Kubernetes rejects the pod): the name
+    // does not say which one to edit.
+    if let Some(second) = workload
+        .slots
+        .iter()
+        .filter(|s| s.info.container == container)
+        .nth(1)
+    {
+        return Err(Error::new(
+            ErrorKind::DuplicateResource,
+            format!(
+                "{} has two containers named `{container}`, at line {} and at line {}",
+                workload.object.id(),
+                slot.info.line,
+                second.info.line
+            ),
+        )
+        .at(second.info.line, second.info.column));
+    }
     match &slot.duplicate_key {
         Some(err) => Err(err.clone()),
         None => Ok(slot),
@@ -453,4 +630,98 @@ pub(crate) fn edit(
     }
     let out = patch.apply(stream).map_err(|e| e.in_file(path))?;
     Ok((out, failed))
+}
+
+#[cfg(test)]
+mod chunked_tests {
+    //! The listing fast path gives exactly what the whole-text path gives: on every golden
+    //! fixture input and (with `RELMAN_CORPUS` set) every corpus file on its own, and on
+    //! streams concatenated from them (LF, CRLF, with a BOM).
+    use super::*;
+    use std::path::{Path, PathBuf};
+
+    fn inputs(root: &Path, only_input: bool, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(root) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                inputs(&path, only_input, out);
+            } else if (only_input && path.file_name().is_some_and(|n| n == "input.yaml"))
+                || (!only_input && path.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            {
+                out.push(path);
+            }
+        }
+    }
+
+    fn texts() -> Vec<String> {
+        let mut files = Vec::new();
+        inputs(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/manifest"),
+            true,
+            &mut files,
+        );
+        if let Some(corpus) = std::env::var_os("RELMAN_CORPUS") {
+            inputs(Path::new(&corpus), false, &mut files);
+        }
+        files.sort();
+        assert!(!files.is_empty());
+        files
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect()
+    }
+
+    fn same(text: &str) {
+        let options = Options {
+            path: Some("f.yaml".to_string()),
+            ..Options::default()
+        };
+        if let (Ok(whole), Some(chunked)) = (list_whole(text, &options), list_chunked(text, &options)) {
+            assert_eq!(
+                whole,
+                chunked,
+                "listing differs on:\n{}",
+                &text[..text.len().min(2000)]
+            );
+        }
+    }
+
+    #[test]
+    fn chunked_listing_equals_whole_listing() {
+        let texts = texts();
+        let mut stream = String::new();
+        let mut seen = std::collections::HashSet::new();
+        for text in &texts {
+            same(text);
+            // Concatenate the files whose workloads are new (a duplicate is an error).
+            let Ok(parsed) = Stream::parse(text) else { continue };
+            let Ok(scanned) = scan(&parsed, "default", None) else {
+                continue;
+            };
+            if text.starts_with('\u{feff}')
+                || text.contains('%')
+                || scanned.workloads.iter().any(|w| seen.contains(&w.id))
+            {
+                continue;
+            }
+            seen.extend(scanned.workloads.iter().map(|w| w.id.clone()));
+            if !text.starts_with("---") {
+                stream.push_str("---\n");
+            }
+            stream.push_str(text);
+            if !text.ends_with('\n') {
+                stream.push('\n');
+            }
+        }
+        let options = Options::default();
+        let whole = list_whole(&stream, &options).expect("the concatenation lists");
+        assert!(whole.len() > 10);
+        assert_eq!(Some(whole), list_chunked(&stream, &options));
+        let crlf = stream.replace("\r\n", "\n").replace('\n', "\r\n");
+        same(&crlf);
+        same(&format!("\u{feff}{stream}"));
+    }
 }

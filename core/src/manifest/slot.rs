@@ -85,6 +85,9 @@ pub(crate) fn workloads<'s>(
     file: Option<&str>,
 ) -> Result<Vec<Workload<'s>>> {
     let mut out: Vec<Workload<'s>> = Vec::new();
+    // Ids seen so far (id -> index in `out`): one hash look-up per object, not a scan of all
+    // earlier ones (quadratic on a stream of thousands of workloads).
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for object in objects(stream, default_namespace) {
         let slots = if is_helm_release(&object) {
             helm_slots(&object, file)?
@@ -97,7 +100,7 @@ pub(crate) fn workloads<'s>(
             continue;
         };
         let id = object.id();
-        if let Some(first) = out.iter().find(|w| w.object.id() == id) {
+        if let Some(first) = seen.get(&id).map(|&i| &out[i]) {
             return Err(Error::new(
                 ErrorKind::DuplicateResource,
                 format!(
@@ -107,6 +110,7 @@ pub(crate) fn workloads<'s>(
             )
             .at(object.node.line, object.node.column));
         }
+        seen.insert(id, out.len());
         out.push(Workload { object, slots });
     }
     Ok(out)
