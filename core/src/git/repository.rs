@@ -108,7 +108,8 @@ impl Repository {
         Ok(read_branch(&repo, &name, branch)?.to_string())
     }
 
-    /// The files of `relman.yaml` and of every environment path at revision `rev` (anything
+    /// The files of `relman.yaml`, of every environment path, and of every resource their
+    /// kustomizations reach (a shared `base/`), at revision `rev` (anything
     /// `git rev-parse` understands: `HEAD`, `main`, a tag, `HEAD~2`, a full or short id),
     /// read from git objects without a checkout. The snapshot's
     /// [`revision`](Snapshot::revision) is the commit's full id.
@@ -145,6 +146,41 @@ impl Repository {
             tree.list_into(&normalise_path(&path)?, &mut listed)?;
         }
         let mut files = read_texts(&self.inner, listed)?;
+        // Kustomize overlays reach outside their folder (`resources: [../../base]`): follow
+        // every kustomization's resources until nothing new is found. A kustomization that does
+        // not parse is left for the planner to report, with its location.
+        let mut followed = std::collections::HashSet::new();
+        loop {
+            let mut more = BTreeMap::new();
+            for (path, text) in &files {
+                let name = path.rsplit('/').next().unwrap_or(path);
+                if !crate::manifest::kustomize::KUSTOMIZATION_FILES.contains(&name)
+                    || !followed.insert(path.clone())
+                {
+                    continue;
+                }
+                let Ok(stream) = crate::yaml::Stream::parse(text) else {
+                    continue;
+                };
+                let Ok(k) = crate::manifest::kustomize::read(&stream, path) else {
+                    continue;
+                };
+                let dir = crate::release::environment::dir_of(path);
+                for r in &k.resources {
+                    if crate::manifest::kustomize::is_remote(&r.entry) {
+                        continue;
+                    }
+                    if let Ok(target) = crate::release::environment::join(dir, &r.entry) {
+                        tree.list_into(&target, &mut more)?;
+                    }
+                }
+            }
+            more.retain(|path, _| !files.contains_key(path));
+            if more.is_empty() {
+                break;
+            }
+            files.extend(read_texts(&self.inner, more)?);
+        }
         if let Some(text) = config {
             files.insert(CONFIG_FILE.to_string(), text);
         }

@@ -382,13 +382,23 @@ pub(crate) fn write_fields(
             };
             let mut repo = match registry {
                 Some(path) => {
-                    let domain = if new.domain().is_empty() {
-                        "docker.io"
-                    } else {
-                        new.domain()
-                    };
-                    patch.set_scalar(stream, path, domain)?;
-                    new.path().to_string()
+                    // Keep the field boundary the values already have: when the new reference
+                    // starts with the current registry value, only the rest moves (`do` in
+                    // `do/bitnami/postgresql` is a registry value the grammar reads as a path).
+                    let current = crate::yaml::resolve(stream, path).and_then(|n| n.as_str());
+                    let kept = current.and_then(|r| new.repository().strip_prefix(r)?.strip_prefix('/'));
+                    match kept {
+                        Some(rest) => rest.to_string(),
+                        None => {
+                            let domain = if new.domain().is_empty() {
+                                "docker.io"
+                            } else {
+                                new.domain()
+                            };
+                            patch.set_scalar(stream, path, domain)?;
+                            new.path().to_string()
+                        }
+                    }
                 }
                 None => new.repository().to_string(),
             };

@@ -95,12 +95,12 @@ fn kustomization_in(snapshot: &Snapshot, dir: &str) -> Option<String> {
         .find(|p| snapshot.get(p).is_some())
 }
 
-fn dir_of(file: &str) -> &str {
+pub(crate) fn dir_of(file: &str) -> &str {
     file.rfind('/').map_or("", |i| &file[..i])
 }
 
 /// `entry` relative to `dir`, normalised; climbing above the repo root is `invalid_path`.
-fn join(dir: &str, entry: &str) -> std::result::Result<String, String> {
+pub(crate) fn join(dir: &str, entry: &str) -> std::result::Result<String, String> {
     let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
     for part in entry.split('/') {
         match part {

@@ -3,7 +3,7 @@
 //! planner that decides which pointers move ([`plan_release`], [`plan_automation`]).
 
 mod catalog;
-mod environment;
+pub(crate) mod environment;
 mod message;
 mod placement;
 mod plan;
