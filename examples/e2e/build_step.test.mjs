@@ -1,4 +1,4 @@
-// examples/build_step.mjs on temporary config repos: a dry run, a release into a bare
+// examples/node-build-step/release.mjs on temporary config repos: a dry run, a release into a bare
 // repository (compare-and-swap commit), a release into a work tree (files written and
 // committed with git), a lock that stops a release, and usage errors.
 
@@ -10,7 +10,7 @@ import path from 'node:path'
 import test from 'node:test'
 import { fileURLToPath } from 'node:url'
 
-const STEP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../build_step.mjs')
+const STEP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../node-build-step/release.mjs')
 const AUTHOR = 'Build tool <build@example.com>'
 const CONFIG = `environments:
   staging: {path: envs/staging, release: automatic}

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // relman build step: what a Node build tool runs after it has built and pushed an image.
 //
-//   node examples/build_step.mjs release --env staging --image acme/users:1.5.0 [--dry-run]
+//   node examples/node-build-step/release.mjs release --env staging --image acme/users:1.5.0 [--dry-run]
 //
 // It plans the release with relman (the image goes to every container of the environment that
 // runs the same repository, within the policies: filters, locks, the promotion gate), prints
@@ -32,16 +32,16 @@ function loadRelman() {
   try {
     return require('relman')
   } catch {
-    return require('../bindings-node/index.js')
+    return require('../../bindings-node/index.js')
   }
 }
 
-const USAGE = `usage: build_step.mjs release --env ENV --image IMAGE [--repo PATH] [--branch main]
+const USAGE = `usage: release.mjs release --env ENV --image IMAGE [--repo PATH] [--branch main]
                       [--services a,b] [--author "Name <email>"] [--message TEXT]
                       [--lock] [--force] [--dry-run] [--json]`
 
 function usage(message) {
-  console.error(`build_step: ${message}\n${USAGE}`)
+  console.error(`release: ${message}\n${USAGE}`)
   process.exit(2)
 }
 
@@ -176,7 +176,7 @@ function main() {
     else if (commit) console.log(`committed ${commit} on ${options.branch}`)
     else console.log('nothing to release')
   } catch (err) {
-    console.error(err.code ? `build_step: error[${err.code}]: ${err.message}` : `build_step: ${err.message}`)
+    console.error(err.code ? `release: error[${err.code}]: ${err.message}` : `release: ${err.message}`)
     process.exit(1)
   }
 }
