@@ -25,15 +25,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use relman::release::{
-    Catalog, History, ImageInfo, ImageSpec, ReleasePlan, ReleaseSpec, Services, Snapshot, Status,
-    plan_automation, plan_release,
-};
+use relman::release::{History, ReleasePlan, Snapshot, Status, plan_automation, plan_release};
 use relman::{Environment, Options, list_images};
 use serde_json::Value;
 
 /// The names kustomize looks for in a directory.
 const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+use crate::plan::{catalog, read_tree, spec};
 
 fn plan_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/plan")
@@ -42,29 +41,6 @@ fn plan_root() -> PathBuf {
 /// A line on the terminal even when the test harness captures output.
 fn say(line: &str) {
     let _ = writeln!(std::io::stderr(), "{line}");
-}
-
-/// Every file under `dir`, as (path relative to `dir`, text), sorted.
-fn read_tree(dir: &Path) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p
-                    .strip_prefix(dir)
-                    .expect("under dir")
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.push((rel, fs::read_to_string(&p).expect("fixture files are UTF-8")));
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn is_kustomization(path: &str) -> bool {
@@ -210,49 +186,6 @@ fn first_difference(a: &str, b: &str) -> String {
         }
     }
     "the renders differ only in line endings".to_string()
-}
-
-fn catalog(value: Option<&Value>) -> Result<Catalog, String> {
-    let mut catalog = Catalog::new();
-    for (repo, tags) in value.and_then(Value::as_object).into_iter().flatten() {
-        for t in tags.as_array().ok_or("catalog entries are lists")? {
-            let mut info = ImageInfo::new(t["tag"].as_str().ok_or("catalog tag")?);
-            if let Some(d) = t.get("digest").and_then(Value::as_str) {
-                info = info.with_digest(d);
-            }
-            if let Some(c) = t.get("created").and_then(Value::as_str) {
-                info = info.with_created_str(c).map_err(|e| e.to_string())?;
-            }
-            catalog.add(repo, info).map_err(|e| e.to_string())?;
-        }
-    }
-    Ok(catalog)
-}
-
-fn spec(value: &Value) -> Result<ReleaseSpec, String> {
-    let mut spec = ReleaseSpec::new(value["environment"].as_str().ok_or("spec.environment")?);
-    match value.get("services") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(s)) if s == "all" => {}
-        Some(Value::Array(list)) => {
-            spec = spec.services(Services::Named(
-                list.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
-            ));
-        }
-        Some(other) => return Err(format!("bad services {other}")),
-    }
-    if let Some(image) = value.get("image").and_then(Value::as_str) {
-        spec = spec.image(ImageSpec::parse(image).map_err(|e| e.to_string())?);
-    }
-    if let Some(list) = value.get("exclude").and_then(Value::as_array) {
-        spec = spec.exclude(list.iter().filter_map(|v| v.as_str().map(String::from)).collect());
-    }
-    spec = spec.force(value.get("force").and_then(Value::as_bool).unwrap_or(false));
-    if let Some(lock) = value.get("lock").and_then(Value::as_bool) {
-        spec = spec.lock(lock);
-    }
-    let text = |k: &str| value.get(k).and_then(Value::as_str).map(String::from);
-    Ok(spec.cause(text("user"), text("message")))
 }
 
 /// The case's plans, or `None` when planning is expected to fail.

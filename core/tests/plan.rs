@@ -14,7 +14,7 @@ fn root() -> PathBuf {
 }
 
 /// Every file under `dir`, as (path relative to `dir`, text).
-fn read_tree(dir: &Path) -> Vec<(String, String)> {
+pub(crate) fn read_tree(dir: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -36,7 +36,7 @@ fn read_tree(dir: &Path) -> Vec<(String, String)> {
     out
 }
 
-fn catalog(value: Option<&Value>) -> Result<Catalog, String> {
+pub(crate) fn catalog(value: Option<&Value>) -> Result<Catalog, String> {
     let mut catalog = Catalog::new();
     for (repo, tags) in value.and_then(Value::as_object).into_iter().flatten() {
         for t in tags.as_array().ok_or("catalog entries are lists")? {
@@ -53,7 +53,7 @@ fn catalog(value: Option<&Value>) -> Result<Catalog, String> {
     Ok(catalog)
 }
 
-fn spec(value: &Value) -> Result<ReleaseSpec, String> {
+pub(crate) fn spec(value: &Value) -> Result<ReleaseSpec, String> {
     let env = value["environment"].as_str().ok_or("spec.environment")?;
     let mut spec = ReleaseSpec::new(env);
     match value.get("services") {
