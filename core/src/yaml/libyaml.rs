@@ -114,23 +114,26 @@ impl<'input> Parser<'input> {
         // SAFETY: the parser is initialised (so a shared reference to it is valid; nothing else
         // accesses it meanwhile) and reported a failure, so `problem` is either null or a
         // pointer to a static NUL-terminated string, as is `context`.
-        let (problem, mark, context) = unsafe {
+        let (problem, mark, context, reader_offset) = unsafe {
             let parser: &unsafe_libyaml_norway::yaml_parser_t = self.parser.as_ref();
             (
                 c_text(parser.problem),
                 parser.problem_mark,
                 c_text(parser.context),
+                (parser.error == unsafe_libyaml_norway::YAML_READER_ERROR)
+                    .then_some(parser.problem_offset as usize),
             )
         };
         let mut message = problem.unwrap_or_else(|| "invalid YAML".to_string());
         if let Some(context) = context {
             message = format!("{message} {context}");
         }
-        SyntaxError {
-            message,
-            line: mark.line as usize,
-            column: mark.column as usize,
-        }
+        // The reader (control characters, bad encoding) reports a byte offset, not a mark.
+        let (line, column) = match reader_offset {
+            Some(offset) => position(self.input, offset),
+            None => (mark.line as usize, mark.column as usize),
+        };
+        SyntaxError { message, line, column }
     }
 
     /// The input the parser reads.
@@ -138,6 +141,16 @@ impl<'input> Parser<'input> {
     pub fn input(&self) -> &'input [u8] {
         self.input
     }
+}
+
+/// The 0-based line and character column of byte `offset` in `input`.
+fn position(input: &[u8], offset: usize) -> (usize, usize) {
+    let before = &input[..offset.min(input.len())];
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line = before.iter().filter(|&&b| b == b'\n').count();
+    // Characters, not bytes: count the bytes that start a UTF-8 sequence.
+    let column = before[line_start..].iter().filter(|&&b| b & 0xC0 != 0x80).count();
+    (line, column)
 }
 
 /// Copy a static C string from libyaml.

@@ -7,6 +7,29 @@ use crate::error::{Error, ErrorKind, Result};
 
 const BOM: &str = "\u{feff}";
 
+/// Collections nested deeper than this are refused (`invalid_yaml`). Real manifests stay far
+/// below a hundred levels; the limit keeps libyaml's per-level costs and every recursive walk
+/// over the tree bounded, whatever the input.
+pub const MAX_DEPTH: usize = 1_000;
+
+/// A document whose aliases would expand it past this many nodes is refused (`invalid_yaml`):
+/// relman never expands aliases, but Kubernetes' YAML decoder does and refuses such
+/// "billion laughs" documents (CVE-2019-11253), so the file could never be applied.
+pub const MAX_EXPANDED_NODES: u64 = 1_000_000;
+
+/// The hint added to a syntax error in a text that holds `{{`.
+const TEMPLATE_HINT: &str = "; the text holds `{{`: if it is an unrendered Helm template, render it \
+                             (`helm template`) and give relman the output";
+
+/// A libyaml syntax error as relman's `invalid_yaml`, with the Helm hint when it applies.
+fn syntax_error(text: &str, e: super::libyaml::SyntaxError) -> Error {
+    let mut message = e.message;
+    if text.contains("{{") {
+        message.push_str(TEMPLATE_HINT);
+    }
+    Error::new(ErrorKind::InvalidYaml, message).at(e.line + 1, e.column + 1)
+}
+
 /// One document of a stream.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -36,10 +59,13 @@ enum Frame {
         node: Node,
         entries: Vec<Entry>,
         key: Option<Node>,
+        /// Nodes in the subtree so far, aliases counted as what they expand to.
+        size: u64,
     },
     Sequence {
         node: Node,
         items: Vec<Node>,
+        size: u64,
     },
 }
 
@@ -56,9 +82,11 @@ impl<'t> Stream<'t> {
         let mut stack: Vec<Frame> = Vec::new();
         let mut aliased: Vec<String> = Vec::new();
         let mut root: Option<Node> = None;
+        // Expanded sizes of the anchored nodes of the current document, and its running total.
+        let mut anchored: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+        let mut expanded: u64 = 0;
         for event in Parser::new(input) {
-            let event = event
-                .map_err(|e| Error::new(ErrorKind::InvalidYaml, e.message).at(e.line + 1, e.column + 1))?;
+            let event = event.map_err(|e| syntax_error(text, e))?;
             let Event {
                 kind,
                 start,
@@ -76,10 +104,12 @@ impl<'t> Stream<'t> {
                 tag,
                 in_flow: false,
             };
-            let complete: Option<Node> = match kind {
+            let complete: Option<(Node, u64)> = match kind {
                 EventKind::StreamStart | EventKind::StreamEnd => None,
                 EventKind::DocumentStart => {
                     aliased = Vec::new();
+                    anchored.clear();
+                    expanded = 0;
                     None
                 }
                 EventKind::DocumentEnd => {
@@ -93,15 +123,16 @@ impl<'t> Stream<'t> {
                     None
                 }
                 EventKind::Alias { anchor } => {
+                    let size = anchored.get(&anchor).copied().unwrap_or(1);
                     aliased.push(anchor.clone());
-                    Some(base(NodeKind::Alias { anchor }, None, None))
+                    Some((base(NodeKind::Alias { anchor }, None, None), size))
                 }
                 EventKind::Scalar {
                     anchor,
                     tag,
                     value,
                     style,
-                } => Some(base(NodeKind::Scalar { value, style }, anchor, tag)),
+                } => Some((base(NodeKind::Scalar { value, style }, anchor, tag), 1)),
                 EventKind::SequenceStart { anchor, tag, flow } => {
                     let node = base(
                         NodeKind::Sequence {
@@ -111,9 +142,11 @@ impl<'t> Stream<'t> {
                         anchor,
                         tag,
                     );
+                    check_depth(stack.len(), node.line, node.column)?;
                     stack.push(Frame::Sequence {
                         node,
                         items: Vec::new(),
+                        size: 1,
                     });
                     None
                 }
@@ -126,36 +159,64 @@ impl<'t> Stream<'t> {
                         anchor,
                         tag,
                     );
+                    check_depth(stack.len(), node.line, node.column)?;
                     stack.push(Frame::Mapping {
                         node,
                         entries: Vec::new(),
                         key: None,
+                        size: 1,
                     });
                     None
                 }
                 EventKind::SequenceEnd | EventKind::MappingEnd => {
                     let frame = stack.pop().ok_or_else(|| internal("unbalanced events"))?;
-                    let mut node = match frame {
-                        Frame::Sequence { mut node, items } => {
+                    let (mut node, size) = match frame {
+                        Frame::Sequence {
+                            mut node,
+                            items,
+                            size,
+                        } => {
                             if let NodeKind::Sequence { items: slot, .. } = &mut node.kind {
                                 *slot = items;
                             }
-                            node
+                            (node, size)
                         }
                         Frame::Mapping {
-                            mut node, entries, ..
+                            mut node,
+                            entries,
+                            size,
+                            ..
                         } => {
                             if let NodeKind::Mapping { entries: slot, .. } = &mut node.kind {
                                 *slot = entries;
                             }
-                            node
+                            (node, size)
                         }
                     };
                     node.end = end + bom;
-                    Some(node)
+                    Some((node, size))
                 }
             };
-            let Some(mut node) = complete else { continue };
+            let Some((mut node, size)) = complete else { continue };
+            if let Some(anchor) = &node.anchor {
+                anchored.insert(anchor.clone(), size);
+            }
+            // Every node counts once where it is written; an alias counts as the subtree it
+            // stands for (whose own aliases are already counted in that subtree's size).
+            expanded += if matches!(node.kind, NodeKind::Alias { .. }) { size } else { 1 };
+            if expanded > MAX_EXPANDED_NODES {
+                return Err(Error::new(
+                    ErrorKind::InvalidYaml,
+                    format!(
+                        "aliases expand this document to more than {MAX_EXPANDED_NODES} nodes (an alias \
+                         bomb); Kubernetes refuses such documents"
+                    ),
+                )
+                .at(node.line, node.column));
+            }
+            if let Some(Frame::Mapping { size: s, .. } | Frame::Sequence { size: s, .. }) = stack.last_mut() {
+                *s = s.saturating_add(size);
+            }
             let parent_flow = stack.last().is_some_and(|f| match f {
                 Frame::Mapping { node, .. } | Frame::Sequence { node, .. } => node.is_flow() || node.in_flow,
             });
@@ -195,8 +256,30 @@ impl<'t> Stream<'t> {
 /// libyaml's problem position.
 pub fn check_syntax(text: &str) -> Result<()> {
     let bom = if text.starts_with(BOM) { BOM.len() } else { 0 };
+    let mut depth = 0usize;
     for event in Parser::new(&text.as_bytes()[bom..]) {
-        event.map_err(|e| Error::new(ErrorKind::InvalidYaml, e.message).at(e.line + 1, e.column + 1))?;
+        let event = event.map_err(|e| syntax_error(text, e))?;
+        match event.kind {
+            EventKind::SequenceStart { .. } | EventKind::MappingStart { .. } => {
+                check_depth(depth, event.line + 1, event.column + 1)?;
+                depth += 1;
+            }
+            EventKind::SequenceEnd | EventKind::MappingEnd => depth -= 1,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Refuse a collection opening at `line`:`column` (1-based) inside `depth` open ones when that
+/// goes past [`MAX_DEPTH`] levels.
+fn check_depth(depth: usize, line: usize, column: usize) -> Result<()> {
+    if depth >= MAX_DEPTH {
+        return Err(Error::new(
+            ErrorKind::InvalidYaml,
+            format!("collections are nested more than {MAX_DEPTH} levels deep"),
+        )
+        .at(line, column));
     }
     Ok(())
 }
@@ -280,5 +363,55 @@ pub fn content_start(text: &str, node: &Node) -> usize {
             }
             _ => return i.min(node.end),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(text: &str) -> Error {
+        Stream::parse(text).expect_err("refused")
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_at_the_first_collection_past_the_limit() {
+        let text = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let e = error(&text);
+        assert_eq!(e.code(), "invalid_yaml");
+        // The root mapping is level 1, `a:`'s sequence level 2: the 1,000th `[` is one too many.
+        assert_eq!((e.line(), e.column()), (Some(1), Some(3 + MAX_DEPTH)));
+        assert!(check_syntax(&text).is_err());
+        let ok = format!("{}{}\n", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(Stream::parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn alias_bombs_are_refused_and_plain_aliases_are_not() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let names: Vec<char> = ('a'..='j').collect();
+        for w in names.windows(2) {
+            let items = vec![format!("*{}", w[0]); 10].join(", ");
+            text.push_str(&format!("{}: &{} [{items}]\n", w[1], w[1]));
+        }
+        let e = error(&text);
+        assert_eq!(e.code(), "invalid_yaml");
+        assert!(e.to_string().contains("alias"), "{e}");
+        // Each alias on line 6 (`f`) stands for 111,111 nodes (`e`): the eighth crosses the limit.
+        assert_eq!(e.line(), Some(6));
+        assert!(Stream::parse("a: &x [1, 2]\nb: *x\nc: *x\n").is_ok());
+    }
+
+    #[test]
+    fn reader_errors_point_at_the_character() {
+        let e = error("a: b\nc: dé\u{0}\n");
+        assert_eq!((e.line(), e.column()), (Some(2), Some(6)));
+    }
+
+    #[test]
+    fn syntax_errors_in_templates_hint_at_helm() {
+        let e = error("kind: Pod\n{{- if .Values.x }}\nmetadata: {}\n{{- end }}\n");
+        assert!(e.to_string().contains("Helm"), "{e}");
+        assert!(!error("a: 'b\n").to_string().contains("Helm"));
     }
 }
