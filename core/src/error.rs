@@ -24,7 +24,8 @@ pub enum ErrorKind {
     WorkloadNotFound,
     /// The workload has no container (or image slot) of that name (`container_not_found`).
     ContainerNotFound,
-    /// A policy name that relman does not know (`invalid_policy`).
+    /// A policy name that relman does not know, or a value the policy cannot hold, such as a
+    /// `locked_until` that is not an RFC 3339 time (`invalid_policy`).
     InvalidPolicy,
     /// A catalog entry with an invalid tag, digest or timestamp (`invalid_catalog`).
     InvalidCatalog,

@@ -8,6 +8,7 @@ mod fixtures;
 #[cfg(feature = "git")]
 mod git;
 mod image_refs;
+mod invalid;
 mod kustomize;
 mod plan;
 mod properties;

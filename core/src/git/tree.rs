@@ -328,8 +328,7 @@ fn blob(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>> {
 /// The text of blob `id`, found at `path`; `invalid_yaml` when it is not UTF-8 (the rule of
 /// `Snapshot::from_dir`).
 fn text(repo: &gix::Repository, id: ObjectId, path: &str) -> Result<String> {
-    String::from_utf8(blob(repo, id)?)
-        .map_err(|_| Error::new(ErrorKind::InvalidYaml, "the file is not UTF-8").in_file(path))
+    crate::release::utf8_text(blob(repo, id)?, path)
 }
 
 /// Files fewer than this are read on the calling thread.

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::TagFilter;
 use crate::error::{Error, ErrorKind, Result};
 use crate::manifest::unique_key;
 use crate::yaml::{Node, Patch, Path, Step, Stream};
@@ -57,6 +58,11 @@ pub struct Policy {
 /// Policy names: `automated`, `locked`, `locked_msg`, `locked_user`, `locked_until`,
 /// `ignore`, `tag.<container>`, and `tag_all` (sets `tag.<container>` for every container;
 /// `tag_all: glob:*` removes every tag filter instead).
+///
+/// Values are checked before anything is written: a tag filter must parse (else
+/// `invalid_filter`), `locked_until` must be an RFC 3339 time (else `invalid_policy`), and a
+/// container name in `tag.<container>` must be one an annotation key can hold (else
+/// `invalid_policy`). Messages and users are free text: any character, written escaped.
 ///
 /// ```
 /// let change = relman::PolicyChange::new().add("automated", "true").remove("locked");
@@ -117,6 +123,17 @@ fn keys_of_policy(policy: &str) -> Vec<String> {
 }
 
 fn check_policy_name(policy: &str) -> Result<()> {
+    if let Some(container) = policy.strip_prefix("tag.") {
+        if !container.is_empty() && !is_container_name(container) {
+            return Err(Error::new(
+                ErrorKind::InvalidPolicy,
+                format!(
+                    "{policy:?}: a container name is letters, digits, `-`, `_` and `.`, starting and \
+                     ending with a letter or digit (it becomes part of an annotation key)"
+                ),
+            ));
+        }
+    }
     let known = matches!(
         policy,
         "automated" | "locked" | "locked_msg" | "locked_user" | "locked_until" | "ignore" | "tag_all"
@@ -132,6 +149,44 @@ fn check_policy_name(policy: &str) -> Result<()> {
             ),
         ))
     }
+}
+
+/// Whether `name` can follow `tag.` in an annotation key: the characters Kubernetes allows in
+/// the name part of a key (container names, DNS labels, are a subset; HelmRelease slots are
+/// named after values keys).
+fn is_container_name(name: &str) -> bool {
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    edge(name.chars().next())
+        && edge(name.chars().last())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// A value the policy can hold: a tag filter that parses (`invalid_filter`), an RFC 3339 lock
+/// expiry (`invalid_policy`). Checked before anything is written: a filter that does not parse
+/// would fail every later plan, an expiry that does not parse would never expire. Other values
+/// are free text (a lock message may hold any character; it is written escaped).
+fn check_policy_value(policy: &str, value: &str) -> Result<()> {
+    if policy == "tag_all" || policy.starts_with("tag.") {
+        TagFilter::parse(value).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidFilter,
+                format!("policy {policy}: {}", e.message()),
+            )
+        })?;
+    } else if policy == "locked_until" {
+        value.parse::<jiff::Timestamp>().map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidPolicy,
+                format!(
+                    "locked_until {value:?} is not an RFC 3339 time with an offset \
+                     (like 2027-01-04T00:00:00Z): {e}"
+                ),
+            )
+        })?;
+    }
+    Ok(())
 }
 
 /// Read the policies from an object's `metadata.annotations`.
@@ -185,6 +240,9 @@ pub(crate) fn write(
 ) -> Result<Patch> {
     for policy in change.add.iter().map(|(p, _)| p).chain(&change.remove) {
         check_policy_name(policy)?;
+    }
+    for (policy, value) in &change.add {
+        check_policy_value(policy, value)?;
     }
     let metadata_index = object.find("metadata");
     let metadata = object.get("metadata");

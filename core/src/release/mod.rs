@@ -18,5 +18,7 @@ pub use plan::{
 };
 pub use planner::{plan_automation, plan_release};
 pub use record::{History, RecordedChange, ReleaseRecord};
+#[cfg(feature = "git")]
+pub(crate) use snapshot::utf8_text;
 pub use snapshot::{CONFIG_FILE, Snapshot, normalise_path};
 pub use spec::{Cause, ImageSpec, ReleaseSpec, Services};

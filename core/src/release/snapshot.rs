@@ -38,6 +38,31 @@ pub fn normalise_path(path: &str) -> Result<String> {
     Ok(parts.join("/"))
 }
 
+/// The text of the file at `path` from its bytes; `invalid_yaml` in `path` when they are not
+/// UTF-8, located at the first byte that is not (1-based line and column, columns in
+/// characters and not counting a leading BOM, as YAML error locations count them).
+#[cfg_attr(not(any(feature = "fs", feature = "git")), allow(dead_code))]
+pub(crate) fn utf8_text(bytes: Vec<u8>, path: &str) -> Result<String> {
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let valid = e.utf8_error().valid_up_to();
+        let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let last = before.rsplit('\n').next().unwrap_or_default();
+        let last = if line == 1 { last.trim_start_matches('\u{feff}') } else { last };
+        let column = last.chars().count() + 1;
+        Error::new(
+            ErrorKind::InvalidYaml,
+            format!(
+                "the file is not UTF-8: byte 0x{:02X} does not belong to a UTF-8 character; save the file as UTF-8",
+                bytes[valid]
+            ),
+        )
+        .in_file(path)
+        .at(line, column)
+    })
+}
+
 /// The files of a config repo: path (repo-relative, normalised) to text.
 ///
 /// ```
@@ -82,7 +107,8 @@ impl Snapshot {
 
     /// Read `relman.yaml` and every `.yaml`/`.yml` file under `root` (hidden folders such as
     /// `.git` and `node_modules` are skipped). A symlink that leads outside `root` is
-    /// `invalid_path`; a file that is not UTF-8 is `invalid_yaml`.
+    /// `invalid_path`; a file that is not UTF-8 is `invalid_yaml`, in that file, at the line
+    /// and column of its first byte that is not.
     #[cfg(feature = "fs")]
     pub fn from_dir(root: impl AsRef<std::path::Path>) -> Result<Snapshot> {
         let root = root.as_ref();
@@ -116,9 +142,7 @@ impl Snapshot {
                     let bytes = std::fs::read(&path).map_err(|e| io(&path, e))?;
                     let rel = path.strip_prefix(&canonical_root).expect("under root");
                     let rel = rel.to_string_lossy().replace(std::path::MAIN_SEPARATOR, "/");
-                    let text = String::from_utf8(bytes).map_err(|_| {
-                        Error::new(ErrorKind::InvalidYaml, "the file is not UTF-8").in_file(rel.clone())
-                    })?;
+                    let text = utf8_text(bytes, &rel)?;
                     files.insert(rel, text);
                 }
             }
@@ -175,5 +199,34 @@ impl Snapshot {
             Some(text) => Config::parse(text),
             None => Ok(Config::implicit()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utf8_text;
+
+    #[test]
+    fn utf8_errors_are_located() {
+        assert_eq!(utf8_text(b"a: 1\n".to_vec(), "x.yaml").unwrap(), "a: 1\n");
+        let at = |bytes: &[u8]| {
+            let e = utf8_text(bytes.to_vec(), "x.yaml").unwrap_err();
+            assert_eq!((e.code(), e.path()), ("invalid_yaml", Some("x.yaml")));
+            (e.line().unwrap(), e.column().unwrap())
+        };
+        assert_eq!(at(b"\xff"), (1, 1));
+        assert_eq!(at(b"a: 1\nb: caf\xe9\n"), (2, 7));
+        // Columns count characters, and a leading BOM is not one.
+        assert_eq!(
+            at("\u{feff}\u{e9}\u{e9}"
+                .as_bytes()
+                .iter()
+                .copied()
+                .chain([0xC0])
+                .collect::<Vec<_>>()
+                .as_slice()),
+            (1, 3)
+        );
+        assert_eq!(at(b"a\r\nb\xe2\x82"), (2, 2));
     }
 }
