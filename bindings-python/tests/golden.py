@@ -102,7 +102,7 @@ def changed_lines_config(a: str, b: str) -> int:
 
 
 def error_outcome(err: relman.RelmanError) -> Dict[str, Any]:
-    return {"error": err.code, "line": err.line, "column": err.column, "text": str(err)}
+    return {"error": err.code, "path": err.path, "line": err.line, "column": err.column, "text": str(err)}
 
 
 # Python objects -> the serialised shapes the fixtures are written in (core's serde form).
