@@ -607,6 +607,28 @@ impl Patch {
     fn verify(&self, before: &Stream<'_>, after_text: &str) -> Result<()> {
         let after = Stream::parse(after_text)
             .map_err(|e| internal(&format!("the edited text no longer parses: {e}")))?;
+        // Only replacements (every image edit): compare the two trees directly, without
+        // building the expected tree.
+        let replacements: Option<Vec<(&Path, &Node)>> = self
+            .intents
+            .iter()
+            .map(|i| match i {
+                Intent::Replace { at, node } => Some((at, node)),
+                _ => None,
+            })
+            .collect();
+        if let Some(replacements) = replacements {
+            let same = before.documents.len() == after.documents.len()
+                && before
+                    .documents
+                    .iter()
+                    .zip(&after.documents)
+                    .enumerate()
+                    .all(|(doc, (b, a))| {
+                        same_but_replaced(&b.root, &a.root, doc, &mut Vec::new(), &replacements)
+                    });
+            return if same { Ok(()) } else { Err(not_verified()) };
+        }
         let mut expected: Vec<Node> = before.documents.iter().map(|d| d.root.clone()).collect();
         let mut removals: Vec<(&Path, usize)> = Vec::new();
         for intent in &self.intents {
@@ -650,13 +672,62 @@ impl Patch {
                 .iter()
                 .zip(&after.documents)
                 .all(|(a, b)| a.same_as(&b.root));
-        if same {
-            Ok(())
-        } else {
-            Err(internal(
-                "the edit did not verify: the re-parsed text differs from the intended change",
-            ))
+        if same { Ok(()) } else { Err(not_verified()) }
+    }
+}
+
+fn not_verified() -> Error {
+    internal("the edit did not verify: the re-parsed text differs from the intended change")
+}
+
+/// Whether `after` equals `before` (at `steps` in document `doc`) with every replacement
+/// applied: replaced nodes must equal their replacement, everything else must be unchanged.
+fn same_but_replaced(
+    before: &Node,
+    after: &Node,
+    doc: usize,
+    steps: &mut Vec<Step>,
+    replacements: &[(&Path, &Node)],
+) -> bool {
+    let mut below = false;
+    for (path, node) in replacements {
+        if path.doc != doc || !path.steps.starts_with(steps) {
+            continue;
         }
+        if path.steps.len() == steps.len() {
+            return node.same_as(after);
+        }
+        below = true;
+    }
+    if !below {
+        return before.same_as(after);
+    }
+    if before.anchor != after.anchor || before.tag != after.tag {
+        return false;
+    }
+    match (&before.kind, &after.kind) {
+        (NodeKind::Mapping { entries: b, flow: fb }, NodeKind::Mapping { entries: a, flow: fa }) => {
+            fb == fa
+                && b.len() == a.len()
+                && b.iter().zip(a).enumerate().all(|(i, (x, y))| {
+                    steps.push(Step::Value(i));
+                    let same = x.key.same_as(&y.key)
+                        && same_but_replaced(&x.value, &y.value, doc, steps, replacements);
+                    steps.pop();
+                    same
+                })
+        }
+        (NodeKind::Sequence { items: b, flow: fb }, NodeKind::Sequence { items: a, flow: fa }) => {
+            fb == fa
+                && b.len() == a.len()
+                && b.iter().zip(a).enumerate().all(|(i, (x, y))| {
+                    steps.push(Step::Item(i));
+                    let same = same_but_replaced(x, y, doc, steps, replacements);
+                    steps.pop();
+                    same
+                })
+        }
+        _ => false,
     }
 }
 

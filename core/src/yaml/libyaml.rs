@@ -133,7 +133,11 @@ impl<'input> Parser<'input> {
             Some(offset) => position(self.input, offset),
             None => (mark.line as usize, mark.column as usize),
         };
-        SyntaxError { message, line, column }
+        SyntaxError {
+            message,
+            line,
+            column,
+        }
     }
 
     /// The input the parser reads.

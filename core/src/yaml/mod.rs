@@ -1,10 +1,12 @@
 //! The span-aware YAML reader and byte-splicing editor. This is the only module of relman that
 //! knows YAML syntax.
 //!
-//! Reading runs libyaml's event parser (through a small safe wrapper, the only `unsafe` code in
-//! relman) and builds a tree of [`Node`]s that remember the bytes they came from. libyaml
-//! reports no comments, so the few places that need them ([`comment_after`]) look at the bytes
-//! between spans.
+//! Reading builds a tree of [`Node`]s that remember the bytes they came from. A fast reader
+//! (one pass over the bytes) builds it for the shapes manifests are written in and declines the
+//! rest; everything it declines, and every error, goes to libyaml's event parser (through a
+//! small safe wrapper, the only `unsafe` code in relman), which builds the identical tree. The
+//! reader keeps no comments, so the few places that need them ([`comment_after`]) look at the
+//! bytes between spans.
 //!
 //! Editing never re-serialises: a [`Patch`] replaces only the bytes of a target scalar, or
 //! inserts and removes whole lines of a mapping entry, then re-parses the result and checks
@@ -22,6 +24,7 @@
 //! ```
 
 mod edit;
+mod fast;
 mod libyaml;
 mod node;
 mod scalar;
@@ -32,5 +35,6 @@ pub use libyaml::ScalarStyle;
 pub use node::{Entry, Node, NodeKind};
 pub use scalar::{double_quoted, plain_is_string, render};
 pub use stream::{
-    Document, Stream, check_syntax, comment_after, content_start, line_break, line_start, next_line_start,
+    Document, Stream, check_syntax, comment_after, content_start, fast_reader_accepts,
+    fast_reader_declines_at, line_break, line_start, next_line_start,
 };

@@ -6,7 +6,7 @@ use super::libyaml::ScalarStyle;
 ///
 /// `start..end` is the node's span in the text (byte offsets in the full text, BOM included).
 /// For a node with an anchor or a tag the span starts at the first property.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     /// What the node is.
     pub kind: NodeKind,
@@ -27,7 +27,7 @@ pub struct Node {
 }
 
 /// The kinds of node.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
     /// A scalar: its value (after unescaping and folding) and its style.
     Scalar {
@@ -58,7 +58,7 @@ pub enum NodeKind {
 }
 
 /// One `key: value` pair of a mapping.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     /// The key node (always a scalar in a text relman accepts).
     pub key: Node,

@@ -31,7 +31,7 @@ fn syntax_error(text: &str, e: super::libyaml::SyntaxError) -> Error {
 }
 
 /// One document of a stream.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     /// The root node. An empty document has an empty plain scalar as root.
     pub root: Node,
@@ -59,13 +59,10 @@ enum Frame {
         node: Node,
         entries: Vec<Entry>,
         key: Option<Node>,
-        /// Nodes in the subtree so far, aliases counted as what they expand to.
-        size: u64,
     },
     Sequence {
         node: Node,
         items: Vec<Node>,
-        size: u64,
     },
 }
 
@@ -77,14 +74,24 @@ impl<'t> Stream<'t> {
     /// `image: {{ .Values.image }}`).
     pub fn parse(text: &'t str) -> Result<Stream<'t>> {
         let bom = if text.starts_with(BOM) { BOM.len() } else { 0 };
+        if let Ok(documents) = super::fast::parse(&text[bom..], bom) {
+            for document in &documents {
+                check_aliases(document)?;
+            }
+            return Ok(Stream { text, documents });
+        }
+        Stream::parse_with_libyaml(text)
+    }
+
+    /// [`Stream::parse`] with libyaml alone, never the fast reader: the reference the fast
+    /// reader is tested against (identical trees on every text it accepts).
+    pub fn parse_with_libyaml(text: &'t str) -> Result<Stream<'t>> {
+        let bom = if text.starts_with(BOM) { BOM.len() } else { 0 };
         let input = &text.as_bytes()[bom..];
         let mut documents = Vec::new();
         let mut stack: Vec<Frame> = Vec::new();
         let mut aliased: Vec<String> = Vec::new();
         let mut root: Option<Node> = None;
-        // Expanded sizes of the anchored nodes of the current document, and its running total.
-        let mut anchored: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
-        let mut expanded: u64 = 0;
         for event in Parser::new(input) {
             let event = event.map_err(|e| syntax_error(text, e))?;
             let Event {
@@ -104,35 +111,34 @@ impl<'t> Stream<'t> {
                 tag,
                 in_flow: false,
             };
-            let complete: Option<(Node, u64)> = match kind {
+            let complete: Option<Node> = match kind {
                 EventKind::StreamStart | EventKind::StreamEnd => None,
                 EventKind::DocumentStart => {
                     aliased = Vec::new();
-                    anchored.clear();
-                    expanded = 0;
                     None
                 }
                 EventKind::DocumentEnd => {
                     let root = root
                         .take()
                         .unwrap_or_else(|| Node::scalar("", super::ScalarStyle::Plain));
-                    documents.push(Document {
+                    let document = Document {
                         root,
                         aliased: std::mem::take(&mut aliased),
-                    });
+                    };
+                    check_aliases(&document)?;
+                    documents.push(document);
                     None
                 }
                 EventKind::Alias { anchor } => {
-                    let size = anchored.get(&anchor).copied().unwrap_or(1);
                     aliased.push(anchor.clone());
-                    Some((base(NodeKind::Alias { anchor }, None, None), size))
+                    Some(base(NodeKind::Alias { anchor }, None, None))
                 }
                 EventKind::Scalar {
                     anchor,
                     tag,
                     value,
                     style,
-                } => Some((base(NodeKind::Scalar { value, style }, anchor, tag), 1)),
+                } => Some(base(NodeKind::Scalar { value, style }, anchor, tag)),
                 EventKind::SequenceStart { anchor, tag, flow } => {
                     let node = base(
                         NodeKind::Sequence {
@@ -146,7 +152,6 @@ impl<'t> Stream<'t> {
                     stack.push(Frame::Sequence {
                         node,
                         items: Vec::new(),
-                        size: 1,
                     });
                     None
                 }
@@ -164,59 +169,32 @@ impl<'t> Stream<'t> {
                         node,
                         entries: Vec::new(),
                         key: None,
-                        size: 1,
                     });
                     None
                 }
                 EventKind::SequenceEnd | EventKind::MappingEnd => {
                     let frame = stack.pop().ok_or_else(|| internal("unbalanced events"))?;
-                    let (mut node, size) = match frame {
-                        Frame::Sequence {
-                            mut node,
-                            items,
-                            size,
-                        } => {
+                    let mut node = match frame {
+                        Frame::Sequence { mut node, items } => {
                             if let NodeKind::Sequence { items: slot, .. } = &mut node.kind {
                                 *slot = items;
                             }
-                            (node, size)
+                            node
                         }
                         Frame::Mapping {
-                            mut node,
-                            entries,
-                            size,
-                            ..
+                            mut node, entries, ..
                         } => {
                             if let NodeKind::Mapping { entries: slot, .. } = &mut node.kind {
                                 *slot = entries;
                             }
-                            (node, size)
+                            node
                         }
                     };
                     node.end = end + bom;
-                    Some((node, size))
+                    Some(node)
                 }
             };
-            let Some((mut node, size)) = complete else { continue };
-            if let Some(anchor) = &node.anchor {
-                anchored.insert(anchor.clone(), size);
-            }
-            // Every node counts once where it is written; an alias counts as the subtree it
-            // stands for (whose own aliases are already counted in that subtree's size).
-            expanded += if matches!(node.kind, NodeKind::Alias { .. }) { size } else { 1 };
-            if expanded > MAX_EXPANDED_NODES {
-                return Err(Error::new(
-                    ErrorKind::InvalidYaml,
-                    format!(
-                        "aliases expand this document to more than {MAX_EXPANDED_NODES} nodes (an alias \
-                         bomb); Kubernetes refuses such documents"
-                    ),
-                )
-                .at(node.line, node.column));
-            }
-            if let Some(Frame::Mapping { size: s, .. } | Frame::Sequence { size: s, .. }) = stack.last_mut() {
-                *s = s.saturating_add(size);
-            }
+            let Some(mut node) = complete else { continue };
             let parent_flow = stack.last().is_some_and(|f| match f {
                 Frame::Mapping { node, .. } | Frame::Sequence { node, .. } => node.is_flow() || node.in_flow,
             });
@@ -269,6 +247,66 @@ pub fn check_syntax(text: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Refuse a document whose aliases would expand it past [`MAX_EXPANDED_NODES`] nodes, located
+/// at the alias that crosses the limit. Nodes are counted in the order they complete (as the
+/// parser's events do): each written node once, each alias as the expanded size of the node its
+/// anchor names at that point.
+fn check_aliases(document: &Document) -> Result<()> {
+    if document.aliased.is_empty() {
+        return Ok(());
+    }
+    let mut anchored: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+    let mut expanded = 0u64;
+    count_expanded(&document.root, &mut anchored, &mut expanded)?;
+    Ok(())
+}
+
+/// The expanded size of `node`, adding to the document's running total (see [`check_aliases`]).
+fn count_expanded<'n>(
+    node: &'n Node,
+    anchored: &mut std::collections::HashMap<&'n str, u64>,
+    expanded: &mut u64,
+) -> Result<u64> {
+    let size = match &node.kind {
+        NodeKind::Alias { anchor } => anchored.get(anchor.as_str()).copied().unwrap_or(1),
+        NodeKind::Scalar { .. } => 1,
+        NodeKind::Mapping { entries, .. } => {
+            let mut size = 1u64;
+            for entry in entries {
+                size = size.saturating_add(count_expanded(&entry.key, anchored, expanded)?);
+                size = size.saturating_add(count_expanded(&entry.value, anchored, expanded)?);
+            }
+            size
+        }
+        NodeKind::Sequence { items, .. } => {
+            let mut size = 1u64;
+            for item in items {
+                size = size.saturating_add(count_expanded(item, anchored, expanded)?);
+            }
+            size
+        }
+    };
+    if let Some(anchor) = &node.anchor {
+        anchored.insert(anchor, size);
+    }
+    *expanded += if matches!(node.kind, NodeKind::Alias { .. }) {
+        size
+    } else {
+        1
+    };
+    if *expanded > MAX_EXPANDED_NODES {
+        return Err(Error::new(
+            ErrorKind::InvalidYaml,
+            format!(
+                "aliases expand this document to more than {MAX_EXPANDED_NODES} nodes (an alias bomb); \
+                 Kubernetes refuses such documents"
+            ),
+        )
+        .at(node.line, node.column));
+    }
+    Ok(size)
 }
 
 /// Refuse a collection opening at `line`:`column` (1-based) inside `depth` open ones when that
@@ -414,4 +452,20 @@ mod tests {
         assert!(e.to_string().contains("Helm"), "{e}");
         assert!(!error("a: 'b\n").to_string().contains("Helm"));
     }
+}
+
+/// Whether the fast reader reads `text` itself rather than leaving it to libyaml (for tests
+/// and benchmarks that report how much of a corpus takes the fast path).
+#[doc(hidden)]
+pub fn fast_reader_accepts(text: &str) -> bool {
+    let bom = if text.starts_with(BOM) { BOM.len() } else { 0 };
+    super::fast::parse(&text[bom..], bom).is_ok()
+}
+
+/// The line of the fast reader's source that declined `text`, if it declined (for the tools
+/// that measure which shapes are left to libyaml).
+#[doc(hidden)]
+pub fn fast_reader_declines_at(text: &str) -> Option<(u32, usize)> {
+    let bom = if text.starts_with(BOM) { BOM.len() } else { 0 };
+    super::fast::parse(&text[bom..], bom).err().map(|d| (d.0, d.1))
 }
