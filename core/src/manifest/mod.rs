@@ -84,9 +84,15 @@ pub fn list_images(text: &str, options: &Options) -> Result<Vec<ImageSlot>> {
 /// Streams at least this long are listed document by document ([`list_chunked`]).
 const CHUNKED_FROM: usize = 256 * 1024;
 
-/// Neighbouring documents that need a parse are parsed together up to this many bytes (a
-/// unit of work for one core).
-const MERGE_UP_TO: usize = 64 * 1024;
+/// Whether a document's text can hold an image slot: it contains `image` (image keys,
+/// `$imagepolicy` markers), `HelmRelease` (values named by annotations) or a backslash (a key
+/// or kind spelled with escapes). One pass (the regex engine's literal search).
+fn may_hold_slot(doc: &str) -> bool {
+    static WORDS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    WORDS
+        .get_or_init(|| regex::Regex::new(r"image|HelmRelease|\\").expect("valid pattern"))
+        .is_match(doc)
+}
 
 /// [`list_images`] on the whole text at once.
 fn list_whole(text: &str, options: &Options) -> Result<Vec<ImageSlot>> {
@@ -119,48 +125,43 @@ fn list_whole(text: &str, options: &Options) -> Result<Vec<ImageSlot>> {
 /// without an image is not reported on this path.
 fn list_chunked(text: &str, options: &Options) -> Option<Vec<ImageSlot>> {
     let bytes = text.as_bytes();
-    if text.contains(['\u{85}', '\u{2028}', '\u{2029}'])
-        || bytes
-            .iter()
-            .enumerate()
-            .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
-    {
+    static OTHER_BREAKS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let other_breaks = OTHER_BREAKS
+        .get_or_init(|| regex::Regex::new("\r[^\n]|\r\\z|\u{85}|\u{2028}|\u{2029}").expect("valid pattern"));
+    if other_breaks.is_match(text) {
         return None;
     }
     // (start byte, end byte, first line) of every run of documents that needs a parse.
     let mut chunks: Vec<(usize, usize, usize)> = Vec::new();
     let mut start = 0;
     let mut start_line = 1;
-    let mut line = 1;
-    let mut at = 0;
     let mut push = |from: usize, to: usize, first_line: usize| {
         let doc = &text[from..to];
-        if doc.contains("image") || doc.contains("HelmRelease") || doc.contains('\\') {
-            // Documents next to each other are parsed together (one parser set-up).
-            match chunks.last_mut() {
-                Some(last) if last.1 == from && to - last.0 <= MERGE_UP_TO => last.1 = to,
-                _ => chunks.push((from, to, first_line)),
-            }
+        if may_hold_slot(doc) {
+            // Each document on its own: one the fast reader declines goes to libyaml alone.
+            chunks.push((from, to, first_line));
         }
     };
-    while at < bytes.len() {
-        let rest = &bytes[at..];
-        if rest[0] == b'%' {
+    // Every line that starts with `---`, `...` or `%` (one literal search over the text).
+    static LINE_STARTS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let line_starts =
+        LINE_STARTS.get_or_init(|| regex::Regex::new(r"(?m)^(?:---|\.\.\.|%)").expect("valid pattern"));
+    let mut counted = 0;
+    let mut line = 1;
+    for found in line_starts.find_iter(text) {
+        let at = found.start();
+        if bytes[at] == b'%' {
             return None;
         }
-        let marker = (rest.starts_with(b"---") || rest.starts_with(b"..."))
-            && matches!(rest.get(3), None | Some(b' ' | b'\t' | b'\r' | b'\n'));
-        if marker && at > start {
+        if !matches!(bytes.get(at + 3), None | Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            continue;
+        }
+        line += bytes[counted..at].iter().filter(|&&b| b == b'\n').count();
+        counted = at;
+        if at > start {
             push(start, at, start_line);
             start = at;
             start_line = line;
-        }
-        match memchr_newline(rest) {
-            Some(i) => {
-                at += i + 1;
-                line += 1;
-            }
-            None => at = bytes.len(),
         }
     }
     if start < bytes.len() {
@@ -234,10 +235,6 @@ fn list_chunked(text: &str, options: &Options) -> Option<Vec<ImageSlot>> {
 }
 
 /// The index of the first `\n` in `bytes`.
-fn memchr_newline(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'\n')
-}
-
 fn find_workload<'s>(stream: &'s Stream<'_>, workload: &str, options: &Options) -> Result<Workload<'s>> {
     let wanted = WorkloadName::parse(workload, &options.default_namespace)?;
     let all = workloads(stream, &options.default_namespace, options.path.as_deref())?;

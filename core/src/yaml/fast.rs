@@ -55,9 +55,23 @@ pub(crate) fn parse(input: &str, bom: usize) -> Fast<Vec<Document>> {
 /// Check that every character is one the fast reader handles: printable, LF, or CR before LF.
 /// Returns whether the text is all ASCII (then columns are byte distances).
 fn prescan(s: &[u8]) -> Fast<bool> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
     let mut ascii = true;
     let mut i = 0;
     while i < s.len() {
+        // Eight bytes at a time while they are all printable ASCII (0x20..0x7E): a byte below
+        // 0x20 borrows into its high bit when 0x20 is subtracted; 0x7F and up set it when
+        // their low seven bits are incremented.
+        if let Some(chunk) = s.get(i..i + 8) {
+            let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            let low = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+            let high = (x | (x & !HIGHS).wrapping_add(ONES)) & HIGHS;
+            if low | high == 0 {
+                i += 8;
+                continue;
+            }
+        }
         let b = s[i];
         if (0x20..0x7f).contains(&b) || b == b'\n' {
             i += 1;
