@@ -34,6 +34,19 @@ const MAX_FAST_DEPTH: usize = 64;
 /// libyaml refuses simple keys longer than 1,024 characters; stay well clear of the edge.
 const MAX_KEY_BYTES: usize = 1_000;
 
+/// The bytes a plain scalar's scan must look at: line breaks, blanks, `:`, `#` and the flow
+/// indicators; every other byte just extends the scalar.
+const PLAIN_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let special = b"\n\r :#,[]{}";
+    let mut i = 0;
+    while i < special.len() {
+        table[special[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// Parse `input` (the text after its BOM; `bom` is the BOM's length, added to every offset).
 pub(crate) fn parse(input: &str, bom: usize) -> Fast<Vec<Document>> {
     let bytes = input.as_bytes();
@@ -729,17 +742,24 @@ impl<'s> Reader<'s> {
                 }
                 let from = self.pos;
                 let mut end = self.pos;
-                loop {
-                    match self.peek() {
-                        None | Some(b'\n' | b'\r') => break,
-                        Some(b':') if is_blankz(self.at(1)) => break,
-                        Some(b':') if flow => return Err(Decline(line!(), self.pos)),
-                        Some(b',' | b'[' | b']' | b'{' | b'}') if flow => break,
-                        Some(b'#') if self.s[self.pos - 1] == b' ' => break,
-                        Some(b' ') => self.pos += 1,
-                        Some(_) => {
-                            self.pos += 1;
-                            end = self.pos;
+                let s = self.s;
+                let mut i = self.pos;
+                while let Some(&c) = s.get(i) {
+                    if !PLAIN_SPECIAL[c as usize] {
+                        i += 1;
+                        end = i;
+                        continue;
+                    }
+                    match c {
+                        b'\n' | b'\r' => break,
+                        b':' if is_blankz(s.get(i + 1).copied()) => break,
+                        b':' if flow => return Err(Decline(line!(), i)),
+                        b',' | b'[' | b']' | b'{' | b'}' if flow => break,
+                        b'#' if s[i - 1] == b' ' => break,
+                        b' ' => i += 1,
+                        _ => {
+                            i += 1;
+                            end = i;
                         }
                     }
                 }
