@@ -803,6 +803,9 @@ impl<'s> Reader<'s> {
             loop {
                 let node = self.flow_item()?;
                 if mapping {
+                    if self.pos - (node.start - self.bom) > MAX_KEY_BYTES {
+                        return Err(Decline(line!(), self.pos));
+                    }
                     self.skip_spaces();
                     if !(self.peek() == Some(b':') && self.at(1) == Some(b' ')) {
                         return Err(Decline(line!(), self.pos));
@@ -1065,6 +1068,8 @@ mod tests {
         declined("a: \"\\q\"\n");
         declined("a: &x\nb: c\n");
         declined(&format!("{}a: b\n", "- ".repeat(80)));
+        declined(&format!("a: {{{}: v}}\n", "k".repeat(1100)));
+        declined(&format!("{}: v\n", "k".repeat(1100)));
     }
 
     #[test]

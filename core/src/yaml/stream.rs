@@ -249,8 +249,9 @@ pub fn check_syntax(text: &str) -> Result<()> {
     Ok(())
 }
 
-/// Refuse a document whose aliases would expand it past [`MAX_EXPANDED_NODES`] nodes, located
-/// at the alias that crosses the limit. Nodes are counted in the order they complete (as the
+/// Refuse a document with an alias to no anchor defined before it (inside its own anchored
+/// node included), or whose aliases would expand it past [`MAX_EXPANDED_NODES`] nodes, located
+/// at the alias at fault. Nodes are counted in the order they complete (as the
 /// parser's events do): each written node once, each alias as the expanded size of the node its
 /// anchor names at that point.
 fn check_aliases(document: &Document) -> Result<()> {
@@ -270,7 +271,19 @@ fn count_expanded<'n>(
     expanded: &mut u64,
 ) -> Result<u64> {
     let size = match &node.kind {
-        NodeKind::Alias { anchor } => anchored.get(anchor.as_str()).copied().unwrap_or(1),
+        NodeKind::Alias { anchor } => match anchored.get(anchor.as_str()) {
+            Some(size) => *size,
+            None => {
+                return Err(Error::new(
+                    ErrorKind::InvalidYaml,
+                    format!(
+                        "the alias `*{anchor}` refers to no anchor defined before it (Kubernetes refuses \
+                         such documents)"
+                    ),
+                )
+                .at(node.line, node.column));
+            }
+        },
         NodeKind::Scalar { .. } => 1,
         NodeKind::Mapping { entries, .. } => {
             let mut size = 1u64;
@@ -438,6 +451,10 @@ mod tests {
         // Each alias on line 6 (`f`) stands for 111,111 nodes (`e`): the eighth crosses the limit.
         assert_eq!(e.line(), Some(6));
         assert!(Stream::parse("a: &x [1, 2]\nb: *x\nc: *x\n").is_ok());
+        for text in ["a: *x\n", "a: &x [*x]\n", "a: *x\nb: &x 1\n"] {
+            let e = error(text);
+            assert_eq!((e.code(), e.line()), ("invalid_yaml", Some(1)), "{text:?}: {e}");
+        }
     }
 
     #[test]
