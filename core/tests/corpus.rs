@@ -12,6 +12,9 @@
 //!    streams of the old and new text differ in exactly that scalar's value) and `yaml-edit`
 //!    (the changed bytes lie inside that scalar's node of the lossless syntax tree). The only
 //!    acceptable refusal is `unsupported_yaml`.
+//! 4. the fast reader and libyaml read the file alike, as is, with CRLF line breaks and with a
+//!    BOM (the contract of `reader.rs`: equal trees, or the same error); the summary counts the
+//!    files and bytes the fast reader reads itself.
 //!
 //! A summary is printed at the end (run with `--nocapture` to see it); all problems are
 //! reported together in one assertion.
@@ -141,6 +144,10 @@ struct Outcome {
     file: String,
     /// The file is not UTF-8 (relman takes `&str`), so it was not checked.
     not_utf8: bool,
+    /// The file's size in bytes (when UTF-8).
+    bytes: usize,
+    /// The fast reader read the file (as is) itself, rather than leaving it to libyaml.
+    fast_read: bool,
     /// `list_images` refused the file: code, message, and libyaml's own verdict.
     refused: Option<(&'static str, String, Result<(), String>)>,
     slots: usize,
@@ -164,6 +171,15 @@ fn check_file(path: &Path, file: String) -> Outcome {
         out.not_utf8 = true;
         return out;
     };
+    out.bytes = text.len();
+    for (i, (variant, variant_text)) in crate::reader::variants(&text).iter().enumerate() {
+        match crate::reader::check_contract(variant_text) {
+            Ok(agreed) => out.fast_read |= i == 0 && agreed.fast,
+            Err(problem) => out
+                .problems
+                .push(format!("fast reader and libyaml differ ({variant}): {problem}")),
+        }
+    }
     let options = Options {
         path: Some(out.file.clone()),
         ..Options::default()
@@ -537,6 +553,11 @@ fn libyaml_accepts(text: &str) -> Result<(), String> {
     relman::yaml::check_syntax(text).map_err(|e| e.to_string())
 }
 
+/// `part` as a whole percentage of `whole` (0 when `whole` is 0).
+fn percent(part: usize, whole: usize) -> usize {
+    (100 * part).checked_div(whole).unwrap_or(0)
+}
+
 /// A file relman refused: its name, relman's message and libyaml's own verdict.
 type Refusal = (String, String, Result<(), String>);
 
@@ -545,6 +566,11 @@ type Refusal = (String, String, Result<(), String>);
 struct Summary {
     files: usize,
     not_utf8: usize,
+    /// Bytes of all UTF-8 files.
+    bytes: usize,
+    /// Files (and their bytes) the fast reader read itself.
+    fast_files: usize,
+    fast_bytes: usize,
     accepted: usize,
     /// Files relman refused, by code: (file, message, libyaml's verdict).
     refused: BTreeMap<&'static str, Vec<Refusal>>,
@@ -573,6 +599,11 @@ impl Summary {
         };
         for o in outcomes {
             s.problems += o.problems.len();
+            s.bytes += o.bytes;
+            if o.fast_read {
+                s.fast_files += 1;
+                s.fast_bytes += o.bytes;
+            }
             for (oracle, err) in &o.oracle_skips {
                 s.oracle_skips
                     .entry(oracle)
@@ -625,6 +656,15 @@ impl Summary {
         if self.not_utf8 > 0 {
             eprintln!("  not UTF-8 (unchecked): {}", self.not_utf8);
         }
+        eprintln!(
+            "  fast reader:           {} of {} files ({}%), {} of {} bytes ({}%); the rest read by libyaml",
+            self.fast_files,
+            self.files - self.not_utf8,
+            percent(self.fast_files, self.files - self.not_utf8),
+            self.fast_bytes,
+            self.bytes,
+            percent(self.fast_bytes, self.bytes)
+        );
         eprintln!("  accepted:              {}", self.accepted);
         eprintln!("  refused:               {refused}");
         for (code, files) in &self.refused {

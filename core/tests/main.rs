@@ -12,5 +12,6 @@ mod invalid;
 mod kustomize;
 mod plan;
 mod properties;
+mod reader;
 
 mod corpus;
