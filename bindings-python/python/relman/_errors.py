@@ -126,7 +126,9 @@ class DuplicateResource(RelmanError, ValueError):
 
 
 class InvalidPolicy(RelmanError, ValueError):
-    """A policy name relman does not know (``invalid_policy``)."""
+    """A policy name relman does not know, or a value the policy cannot hold: a
+    ``locked_until`` that is not an RFC 3339 time, a container name an annotation key cannot
+    hold (``invalid_policy``)."""
 
     default_code = "invalid_policy"
 

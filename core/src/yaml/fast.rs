@@ -363,10 +363,11 @@ impl<'s> Reader<'s> {
         let mut entries = Vec::new();
         let mut key = first_key;
         loop {
+            self.skip_spaces();
+            // From the key to its `:`, as libyaml measures a simple key.
             if self.pos - (key.start - self.bom) > MAX_KEY_BYTES {
                 return Err(Decline(line!(), self.pos));
             }
-            self.skip_spaces();
             // `:` followed by a blank, checked by the caller.
             self.pos += 1;
             let after_colon = self.mark();
@@ -803,10 +804,10 @@ impl<'s> Reader<'s> {
             loop {
                 let node = self.flow_item()?;
                 if mapping {
+                    self.skip_spaces();
                     if self.pos - (node.start - self.bom) > MAX_KEY_BYTES {
                         return Err(Decline(line!(), self.pos));
                     }
-                    self.skip_spaces();
                     if !(self.peek() == Some(b':') && self.at(1) == Some(b' ')) {
                         return Err(Decline(line!(), self.pos));
                     }

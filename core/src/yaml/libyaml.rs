@@ -114,12 +114,13 @@ impl<'input> Parser<'input> {
         // SAFETY: the parser is initialised (so a shared reference to it is valid; nothing else
         // accesses it meanwhile) and reported a failure, so `problem` is either null or a
         // pointer to a static NUL-terminated string, as is `context`.
-        let (problem, mark, context, reader_offset) = unsafe {
+        let (problem, mark, context, context_mark, reader_offset) = unsafe {
             let parser: &unsafe_libyaml_norway::yaml_parser_t = self.parser.as_ref();
             (
                 c_text(parser.problem),
                 parser.problem_mark,
                 c_text(parser.context),
+                parser.context_mark,
                 (parser.error == unsafe_libyaml_norway::YAML_READER_ERROR)
                     .then_some(parser.problem_offset as usize),
             )
@@ -127,6 +128,12 @@ impl<'input> Parser<'input> {
         let mut message = problem.unwrap_or_else(|| "invalid YAML".to_string());
         if let Some(context) = context {
             message = format!("{message} {context}");
+            // Where the construct being read started (an unterminated quote is reported at the
+            // end of the text; its opening quote is what the reader needs to find).
+            if (context_mark.line, context_mark.column) != (mark.line, mark.column) {
+                let (line, column) = (context_mark.line + 1, context_mark.column + 1);
+                message = format!("{message} that starts at line {line}, column {column}");
+            }
         }
         // The reader (control characters, bad encoding) reports a byte offset, not a mark.
         let (line, column) = match reader_offset {

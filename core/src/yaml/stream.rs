@@ -464,6 +464,12 @@ mod tests {
     }
 
     #[test]
+    fn errors_say_where_the_construct_started() {
+        let e = error("a: b\nc: \"unterminated\nd: e\n");
+        assert!(e.to_string().contains("that starts at line 2, column 4"), "{e}");
+    }
+
+    #[test]
     fn syntax_errors_in_templates_hint_at_helm() {
         let e = error("kind: Pod\n{{- if .Values.x }}\nmetadata: {}\n{{- end }}\n");
         assert!(e.to_string().contains("Helm"), "{e}");
