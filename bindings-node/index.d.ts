@@ -830,8 +830,9 @@ export declare function unlockEnvironment(text: string, environment: string): st
  * key it already has (any prefix), else as `fluxcd.io/<policy>`; the `annotations:` mapping
  * is created when missing and removed when its last entry goes.
  *
- * Throws `invalid_policy` (an unknown policy name), `invalid_yaml`, `workload_not_found`,
- * `duplicate_resource`, `unsupported_yaml`.
+ * Throws `invalid_policy` (an unknown policy name, a `locked_until` that is not RFC 3339, a
+ * container name an annotation key cannot hold), `invalid_filter` (a tag filter that does not
+ * parse), `invalid_yaml`, `workload_not_found`, `duplicate_resource`, `unsupported_yaml`.
  *
  * ```js
  * const out = updatePolicy(text, 'deployment/users', { add: { automated: 'true' }, remove: ['locked'] })
