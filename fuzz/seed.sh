@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=..
 CORPUS=${RELMAN_CORPUS:-$ROOT/../shared/corpus}
-for t in reader noop_edit image_edit; do
+for t in reader noop_edit image_edit fast_reader; do
   mkdir -p corpus/$t
   find $ROOT/tests/fixtures/manifest -name input.yaml | while read -r f; do
     cp "$f" "corpus/$t/fixture-$(echo "$f" | md5sum | cut -c1-12)"
@@ -16,6 +16,10 @@ for t in reader noop_edit image_edit; do
       cp "$f" "corpus/$t/corpus-$(echo "$f" | md5sum | cut -c1-12)"
     done
   fi
+done
+# The fast reader: every YAML fixture (the bad-input catalogue and the config files included).
+find $ROOT/tests/fixtures \( -name '*.yaml' -o -name '*.yml' \) | while read -r f; do
+  cp "$f" "corpus/fast_reader/fixture-$(echo "$f" | md5sum | cut -c1-12)"
 done
 # Image references: every string value of the image fixtures, one per file.
 mkdir -p corpus/image_ref
@@ -32,4 +36,4 @@ for p in pathlib.Path(sys.argv[1]).glob("*.json"):
     for s in set(strings(json.loads(p.read_text()))):
         (out / hashlib.md5(s.encode()).hexdigest()[:12]).write_text(s)
 PY
-for t in reader noop_edit image_edit image_ref; do echo "$t: $(ls corpus/$t | wc -l) seeds"; done
+for t in reader noop_edit image_edit fast_reader image_ref; do echo "$t: $(ls corpus/$t | wc -l) seeds"; done

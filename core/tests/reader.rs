@@ -287,6 +287,14 @@ fn regressions() -> Vec<String> {
         // ... and in a flow mapping, where the key is then a key without value.
         format!("{{{}: v}}\n", "k".repeat(1025)),
         format!("{{{}: v}}\n", "k".repeat(1024)),
+        // An empty value in a flow mapping sits at the next token (`}` or `,`), even on a later
+        // line (the fast reader put it just past the `: ` on the line before).
+        "{a: \n}".to_string(),
+        "{a: b, c: \n}\n".to_string(),
+        "{a: \n, b: c}\n".to_string(),
+        "- key: {a: \r\n    }\r\n".to_string(),
+        "{a: }\n".to_string(),
+        "{a: , b: c}\n".to_string(),
     ]
 }
 
@@ -469,6 +477,28 @@ const VALUES: &[(u32, &str)] = &[
     (1, "{? a: b}"),
     (1, "[a,\nb]: c"),
     (1, "[a,\n  é, 日本]"),
+    (1, "{a: \n}"),
+    (1, "{a: b, c: \n}"),
+    (1, "{a: \n, b: c}"),
+    (1, "{a:\n}"),
+    (1, "{a: # c\n}"),
+    (1, "[a, \n]"),
+    (1, "[a,\n]"),
+    (1, "[\na\n, b]"),
+    (1, "{\na: b\n}"),
+    (1, "{a: b\n, c: d}"),
+    (1, "{a: 'q'\n}"),
+    (1, "[\"x\",\n\"y\"]"),
+    (1, "{a:\n  b}"),
+    (1, "[a, {b: c,\nd: e}]"),
+    (1, "{a: [b,\n]}"),
+    (1, "[[a,\n]]"),
+    (1, "{'a'\n: b}"),
+    (1, "[a,\n  # comment\n  b]"),
+    (1, "[a,\n \n b]"),
+    (1, "[a,   \n b]"),
+    (1, "[a\n  continued, b]"),
+    (1, "{a: b\n  continued}"),
     (1, "{{k1030}: v}"),
     (1, "[{k1030}]"),
     (1, "{a: {k1000}}"),
@@ -811,7 +841,8 @@ fn generated_texts_read_alike_with_both_readers() {
 /// stopping at the first failure, prints the shortest text of each distinct failure, then
 /// which line of `fast.rs` declines how many of 5,000 valid generated texts. Texts holding one
 /// of the `|`-separated strings of `RELMAN_READER_SKIP` are skipped (to look past a known
-/// failure).
+/// failure). With `RELMAN_READER_DUMP` set to a folder, the first 1,000 texts are also
+/// written there (seeds for the `fast_reader` fuzz target).
 ///
 /// `RELMAN_READER_CASES=300000 cargo test -p relman --test main reader::explore -- --ignored --nocapture`
 #[test]
@@ -825,10 +856,14 @@ fn explore() {
     let mut runner = TestRunner::new(Config::default());
     let strategy = text_spec();
     let mut generate = || render(&strategy.new_tree(&mut runner).expect("a text").current());
+    let dump = std::env::var_os("RELMAN_READER_DUMP").map(PathBuf::from);
     // Failures by their message without numbers: the shortest text.
     let mut failures = BTreeMap::<String, String>::new();
-    for _ in 0..cases {
+    for i in 0..cases {
         let text = generate();
+        if let Some(dir) = dump.as_ref().filter(|_| i < 1_000) {
+            std::fs::write(dir.join(format!("grammar-{i:04}")), &text).expect("dump folder is writable");
+        }
         if skipped(&text) {
             continue;
         }
