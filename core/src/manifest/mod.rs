@@ -84,16 +84,6 @@ pub fn list_images(text: &str, options: &Options) -> Result<Vec<ImageSlot>> {
 /// Streams at least this long are listed document by document ([`list_chunked`]).
 const CHUNKED_FROM: usize = 256 * 1024;
 
-/// Whether a document's text can hold an image slot: it contains `image` (image keys,
-/// `$imagepolicy` markers), `HelmRelease` (values named by annotations) or a backslash (a key
-/// or kind spelled with escapes). One pass (the regex engine's literal search).
-fn may_hold_slot(doc: &str) -> bool {
-    static WORDS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    WORDS
-        .get_or_init(|| regex::Regex::new(r"image|HelmRelease|\\").expect("valid pattern"))
-        .is_match(doc)
-}
-
 /// [`list_images`] on the whole text at once.
 fn list_whole(text: &str, options: &Options) -> Result<Vec<ImageSlot>> {
     let run = || -> Result<Vec<ImageSlot>> {
@@ -109,20 +99,19 @@ fn list_whole(text: &str, options: &Options) -> Result<Vec<ImageSlot>> {
 }
 
 /// The listing fast path for long streams (DESIGN.md section 15): the text is cut into its
-/// documents at the lines that start with a document marker (`---` or `...` followed by a
-/// blank or the end), where libyaml ends a document too (a marker at column 0 also ends a
-/// block or plain scalar; inside a quoted scalar or a flow collection it is an error, and
-/// errors fall back to the whole text). A document whose bytes hold none of `image` (image
-/// keys, `$imagepolicy` markers), `HelmRelease` (values named by annotations) and a backslash
-/// (a key or kind spelled with escapes) cannot hold a slot and is not parsed; the others are parsed on all cores, and
-/// their slots' lines shifted by the lines before them (columns are unchanged: documents start
-/// at a line start).
+/// documents at the lines that start with a document start marker (`---` followed by a blank
+/// or the end), where libyaml starts a document too (a marker at column 0 also ends a block or
+/// plain scalar; inside a quoted scalar or a flow collection it is an error, and errors fall
+/// back to the whole text). A `...` line stays with the document it ends (cut before it, the
+/// next piece would start with a document end and not parse on its own). The documents are
+/// parsed on all cores, each on its own (one the fast reader declines goes to libyaml alone),
+/// and their slots' lines shifted by the lines before them (columns are unchanged: documents
+/// start at a line start). Every document is parsed, those that cannot hold a slot too, so
+/// that invalid YAML anywhere in the stream is reported, never a partial listing.
 ///
 /// `None` (the caller then lists the whole text, which gives the exact error) when a document
-/// fails, when two parsed documents define the same workload, and for texts whose lines
-/// libyaml counts differently from `\n` (a lone `\r`, NEL, LS, PS) or that hold directives.
-/// What is not parsed is not checked: invalid YAML or a duplicate workload in a document
-/// without an image is not reported on this path.
+/// fails, when two documents define the same workload, and for texts whose lines libyaml
+/// counts differently from `\n` (a lone `\r`, NEL, LS, PS) or that hold directives.
 fn list_chunked(text: &str, options: &Options) -> Option<Vec<ImageSlot>> {
     let bytes = text.as_bytes();
     static OTHER_BREAKS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
@@ -135,17 +124,12 @@ fn list_chunked(text: &str, options: &Options) -> Option<Vec<ImageSlot>> {
     let mut chunks: Vec<(usize, usize, usize)> = Vec::new();
     let mut start = 0;
     let mut start_line = 1;
-    let mut push = |from: usize, to: usize, first_line: usize| {
-        let doc = &text[from..to];
-        if may_hold_slot(doc) {
-            // Each document on its own: one the fast reader declines goes to libyaml alone.
-            chunks.push((from, to, first_line));
-        }
-    };
-    // Every line that starts with `---`, `...` or `%` (one literal search over the text).
+    // Each document on its own: one the fast reader declines goes to libyaml alone.
+    let mut push = |from: usize, to: usize, first_line: usize| chunks.push((from, to, first_line));
+    // Every line that starts with `---` or `%` (one literal search over the text).
     static LINE_STARTS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let line_starts =
-        LINE_STARTS.get_or_init(|| regex::Regex::new(r"(?m)^(?:---|\.\.\.|%)").expect("valid pattern"));
+        LINE_STARTS.get_or_init(|| regex::Regex::new(r"(?m)^(?:---|%)").expect("valid pattern"));
     let mut counted = 0;
     let mut line = 1;
     for found in line_starts.find_iter(text) {

@@ -773,6 +773,10 @@ impl<'s> Reader<'s> {
                         }
                     }
                 }
+                if end == from {
+                    // No scalar here (a line break where a flow value should be).
+                    return Err(Decline(line!(), self.pos));
+                }
                 self.pos = end;
                 let value = self.text(from, end).to_owned();
                 let style = ScalarStyle::Plain;
