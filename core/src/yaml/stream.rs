@@ -417,6 +417,22 @@ pub fn content_start(text: &str, node: &Node) -> usize {
     }
 }
 
+/// Whether the fast reader reads `text` itself rather than leaving it to libyaml (for tests
+/// and benchmarks that report how much of a corpus takes the fast path).
+#[doc(hidden)]
+pub fn fast_reader_accepts(text: &str) -> bool {
+    let bom = if text.starts_with(BOM) { BOM.len() } else { 0 };
+    super::fast::parse(&text[bom..], bom).is_ok()
+}
+
+/// The line of the fast reader's source that declined `text`, if it declined (for the tools
+/// that measure which shapes are left to libyaml).
+#[doc(hidden)]
+pub fn fast_reader_declines_at(text: &str) -> Option<(u32, usize)> {
+    let bom = if text.starts_with(BOM) { BOM.len() } else { 0 };
+    super::fast::parse(&text[bom..], bom).err().map(|d| (d.0, d.1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,20 +491,4 @@ mod tests {
         assert!(e.to_string().contains("Helm"), "{e}");
         assert!(!error("a: 'b\n").to_string().contains("Helm"));
     }
-}
-
-/// Whether the fast reader reads `text` itself rather than leaving it to libyaml (for tests
-/// and benchmarks that report how much of a corpus takes the fast path).
-#[doc(hidden)]
-pub fn fast_reader_accepts(text: &str) -> bool {
-    let bom = if text.starts_with(BOM) { BOM.len() } else { 0 };
-    super::fast::parse(&text[bom..], bom).is_ok()
-}
-
-/// The line of the fast reader's source that declined `text`, if it declined (for the tools
-/// that measure which shapes are left to libyaml).
-#[doc(hidden)]
-pub fn fast_reader_declines_at(text: &str) -> Option<(u32, usize)> {
-    let bom = if text.starts_with(BOM) { BOM.len() } else { 0 };
-    super::fast::parse(&text[bom..], bom).err().map(|d| (d.0, d.1))
 }
