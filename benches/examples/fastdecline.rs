@@ -10,7 +10,9 @@ fn main() {
     let mut counts = std::collections::BTreeMap::<u32, (usize, usize, Vec<String>)>::new();
     let (mut docs, mut bytes) = (0usize, 0usize);
     for arg in std::env::args().skip(1) {
-        let Ok(text) = std::fs::read_to_string(&arg) else { continue };
+        let Ok(text) = std::fs::read_to_string(&arg) else {
+            continue;
+        };
         let mut starts: Vec<usize> = vec![0];
         starts.extend(text.match_indices("\n---").map(|(i, _)| i + 1));
         starts.push(text.len());
