@@ -715,4 +715,29 @@ mod chunked_tests {
         same(&crlf);
         same(&format!("\u{feff}{stream}"));
     }
+
+    #[test]
+    fn chunked_listing_keeps_document_ends_and_reports_every_error() {
+        let doc = |name: &str| {
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    \
+                 spec:\n      containers:\n      - name: app\n        image: org/{name}:1.0\n"
+            )
+        };
+        let options = Options::default();
+        // `...` ends a document; the next starts at `---`.
+        let stream = format!("{}...\n---\n{}...\n---\n{}", doc("a"), doc("b"), doc("c"));
+        let whole = list_whole(&stream, &options).expect("lists");
+        assert_eq!(whole.len(), 3);
+        assert_eq!(list_chunked(&stream, &options), Some(whole));
+        // A document that cannot hold a slot is parsed too: its error is the listing's error.
+        let bad = format!(
+            "{}---\nkind: ConfigMap\ndata: {{a: [b}}\n---\n{}",
+            doc("a"),
+            doc("b")
+        );
+        let long = format!("{bad}{}", "# padding\n".repeat(CHUNKED_FROM / 10));
+        let err = list_images(&long, &options).expect_err("invalid YAML in a slot-less document");
+        assert_eq!((err.code(), err.line()), ("invalid_yaml", Some(13)));
+    }
 }
