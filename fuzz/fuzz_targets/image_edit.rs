@@ -42,6 +42,14 @@ fuzz_target!(|data: &[u8]| {
         let Ok(new) = set_image(text, &slot.workload, &slot.container, &image, &options) else {
             continue;
         };
+        if new == text {
+            // A no-op: the slot already held the new image.
+            assert_eq!(
+                slot.image, image,
+                "an edit to another image left the text unchanged"
+            );
+            continue;
+        }
         let back = list_images(&new, &options).expect("relman reads back its own edit");
         let found = back
             .iter()
@@ -102,14 +110,22 @@ fuzz_target!(|data: &[u8]| {
         if split {
             continue;
         }
-        // The bytes outside the changed region are identical: the common prefix reaches the
+        // The bytes before the changed scalar are identical: the first changed byte is on the
         // slot's line.
-        let prefix = text.bytes().zip(new.bytes()).take_while(|(a, b)| a == b).count();
-        let line = text[..prefix].matches('\n').count() + 1;
-        assert!(
-            line <= slot.line,
-            "bytes changed at line {line}, before the slot's line {}",
-            slot.line
+        let mut prefix = text.bytes().zip(new.bytes()).take_while(|(a, b)| a == b).count();
+        while !text.is_char_boundary(prefix) {
+            prefix -= 1;
+        }
+        // Lines as libyaml (YAML 1.1) counts them: CRLF, LF, a lone CR, NEL, LS and PS.
+        let before = &text[..prefix];
+        let line = before
+            .replace("\r\n", "\n")
+            .matches(['\r', '\n', '\u{85}', '\u{2028}', '\u{2029}'])
+            .count()
+            + 1;
+        assert_eq!(
+            line, slot.line,
+            "the first changed byte is not on the slot's line"
         );
     }
 });
