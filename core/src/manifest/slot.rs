@@ -346,12 +346,13 @@ fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Result<Vec<Slot>> {
         else {
             continue;
         };
-        let resolve = |prefix: &str| -> Result<Option<(&Node, Path)>> {
+        // The value a `<prefix><slot>` annotation names, with the annotation's own value node.
+        let resolve = |prefix: &str| -> Result<Option<(&Node, Path, &Node)>> {
             let Some(a) = annotations.and_then(|a| a.get(&format!("{prefix}{slot}"))) else {
                 return Ok(None);
             };
             match a.as_str() {
-                Some(dots) => dot_path(values, &values_path, dots, a),
+                Some(dots) => Ok(dot_path(values, &values_path, dots, a)?.map(|(n, p)| (n, p, a))),
                 None => Ok(None),
             }
         };
@@ -360,6 +361,32 @@ fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Result<Vec<Slot>> {
         };
         let tag = resolve("tag.fluxcd.io/")?;
         let registry = resolve("registry.fluxcd.io/")?;
+        // Two parts of one reference in the same field cannot be written apart.
+        let parts = [registry.as_ref(), Some(&repository), tag.as_ref()];
+        for (i, a) in parts.iter().enumerate() {
+            for b in &parts[i + 1..] {
+                if let (Some(a), Some(b)) = (a, b) {
+                    if a.1 == b.1 {
+                        let later = if a.2.start > b.2.start { a.2 } else { b.2 };
+                        return Err(Error::new(
+                            ErrorKind::InvalidPolicy,
+                            format!(
+                                "{}: two of the registry/repository/tag annotations of `{slot}` name the \
+                                 same value `{}`",
+                                object.id(),
+                                later.as_str().unwrap_or_default()
+                            ),
+                        )
+                        .at(later.line, later.column));
+                    }
+                }
+            }
+        }
+        let (registry, repository, tag) = (
+            registry.map(|(n, p, _)| (n, p)),
+            (repository.0, repository.1),
+            tag.map(|(n, p, _)| (n, p)),
+        );
         let mut nodes = Vec::new();
         nodes.extend(registry.as_ref().map(|r| r.0));
         nodes.push(repository.0);
