@@ -382,6 +382,22 @@ fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Result<Vec<Slot>> {
                 }
             }
         }
+        // A field another slot already reads: an edit of one slot would change the other.
+        for (other, _, nodes) in found.iter().filter(|(name, ..)| name != slot) {
+            for part in parts.iter().flatten() {
+                if nodes.iter().any(|n| n.start == part.0.start) {
+                    return Err(Error::new(
+                        ErrorKind::InvalidPolicy,
+                        format!(
+                            "{}: the slots `{other}` and `{slot}` both name the value `{}`",
+                            object.id(),
+                            part.2.as_str().unwrap_or_default()
+                        ),
+                    )
+                    .at(part.2.line, part.2.column));
+                }
+            }
+        }
         let (registry, repository, tag) = (
             registry.map(|(n, p, _)| (n, p)),
             (repository.0, repository.1),
