@@ -3,19 +3,23 @@
 //! the bytes, and declines everything else.
 //!
 //! It accepts: `---` document markers; block mappings and block sequences (indented or not, in
-//! compact form `- name: x`); single-line plain, single-quoted and double-quoted scalars
-//! (double-quoted without escapes); literal and folded block scalars without an indentation
-//! indicator; single-line flow collections of such scalars; comments; blank lines; LF and CRLF.
-//! It declines (and the caller then reads the text with libyaml) on anything else: anchors,
-//! aliases, tags, directives, `...`, complex keys, multi-line plain or quoted scalars, escapes,
-//! tabs, control characters and the other YAML line breaks, odd indentation, and every syntax
-//! error. It never reports an error itself: errors always come from libyaml.
+//! compact form `- name: x`); plain scalars (multi-line ones folded as libyaml folds them),
+//! single- and double-quoted scalars (over several lines, with escapes); literal and folded
+//! block scalars without an indentation indicator; anchors on values and aliases as values;
+//! flow collections of scalars and flow collections (over several lines, a trailing comma
+//! allowed); comments; blank lines; LF and CRLF. It declines (and the caller then reads the
+//! text with libyaml) on anything else: tags, directives, `...`, complex keys, indentation
+//! indicators, anchored empty values, an anchor before a compact block collection on its line,
+//! simple keys near libyaml's 1,024-character limit, nesting past 64 levels, tabs, control
+//! characters and the other YAML line breaks, odd indentation, and every syntax error. It never
+//! reports an error itself: errors always come from libyaml.
 //!
 //! The marks follow libyaml's rules exactly: a block collection starts at its first key or `-`
 //! and ends where the next token after it starts (after comments and blank lines); an empty
 //! value sits just past its `:` (or `-`); an empty document's root at the next token; a block
-//! scalar ends at the start of the first line it does not take. The differential tests
-//! (unit tests here, the corpus test and the `fast_reader` fuzz target) hold it to libyaml.
+//! scalar ends at the start of the first line it does not take. The differential tests (unit
+//! tests here, `core/tests/reader.rs` with generated texts and every fixture, the corpus test
+//! and the `fast_reader` fuzz target) hold it to libyaml.
 
 use super::libyaml::ScalarStyle;
 use super::node::{Entry, Node, NodeKind};
