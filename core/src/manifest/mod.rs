@@ -238,6 +238,9 @@ fn find_slot<'w>(workload: &'w Workload<'_>, container: &str) -> Result<&'w Slot
         .iter()
         .find(|s| s.info.container == container)
         .ok_or_else(|| {
+            if let Some(duplicate) = &workload.duplicate_key {
+                return duplicate.clone();
+            }
             let names: Vec<&str> = workload.slots.iter().map(|s| s.info.container.as_str()).collect();
             Error::new(
                 ErrorKind::ContainerNotFound,

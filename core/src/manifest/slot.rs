@@ -76,6 +76,10 @@ pub(crate) struct Slot {
 pub(crate) struct Workload<'s> {
     pub object: Object<'s>,
     pub slots: Vec<Slot>,
+    /// A duplicated key on the way to the pod spec, kept for the workload as a whole: when
+    /// the copy Kubernetes keeps has no containers, an edit must name the duplicate, not report
+    /// a missing container.
+    pub duplicate_key: Option<Error>,
 }
 
 /// Every workload in the stream. Two workloads with the same id are `duplicate_resource`.
@@ -89,12 +93,17 @@ pub(crate) fn workloads<'s>(
     // earlier ones (quadratic on a stream of thousands of workloads).
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for object in objects(stream, default_namespace) {
+        let mut duplicate_key = None;
         let slots = if is_helm_release(&object) {
             helm_slots(&object, file)?
         } else if let Some((spec, path, dup)) = pod_spec(&object) {
+            duplicate_key.clone_from(&dup);
             container_slots(&object, spec, &path, dup, file)
-        } else if pod_spec_keys(object.kind).is_some() {
+        } else if let Some(keys) = pod_spec_keys(object.kind) {
             // A workload kind without a pod spec yet: it has policies but no slots.
+            let mut dup = super::object::check_identity_keys(&object).err();
+            walk(object.node, &object.path, keys, &mut dup);
+            duplicate_key = dup;
             Vec::new()
         } else {
             continue;
@@ -111,7 +120,11 @@ pub(crate) fn workloads<'s>(
             .at(object.node.line, object.node.column));
         }
         seen.insert(id, out.len());
-        out.push(Workload { object, slots });
+        out.push(Workload {
+            object,
+            slots,
+            duplicate_key,
+        });
     }
     Ok(out)
 }
