@@ -173,7 +173,7 @@ fn check_file(path: &Path, file: String) -> Outcome {
     };
     out.bytes = text.len();
     for (i, (variant, variant_text)) in crate::reader::variants(&text).iter().enumerate() {
-        match crate::reader::check_contract(variant_text) {
+        match crate::reader_contract::check_contract(variant_text) {
             Ok(agreed) => out.fast_read |= i == 0 && agreed.fast,
             Err(problem) => out
                 .problems

@@ -41,12 +41,26 @@ enum Outcome {
     },
 }
 
-fn options(args: &Map<String, Value>) -> Options {
+/// The quick API's options from a case's `args` (`default_namespace`, `path`).
+pub(crate) fn options(args: &Map<String, Value>) -> Options {
     let mut o = Options::default();
     if let Some(ns) = args.get("default_namespace").and_then(Value::as_str) {
         o.default_namespace = ns.to_string();
     }
+    o.path = args.get("path").and_then(Value::as_str).map(str::to_string);
     o
+}
+
+/// The `update_policy` change of a case's `args` (`add`, `remove`).
+pub(crate) fn policy_change(args: &Map<String, Value>) -> Result<PolicyChange, String> {
+    let mut change = PolicyChange::new();
+    for (k, v) in args.get("add").and_then(Value::as_object).into_iter().flatten() {
+        change = change.add(k.clone(), v.as_str().ok_or("policy values are strings")?);
+    }
+    for p in args.get("remove").and_then(Value::as_array).into_iter().flatten() {
+        change = change.remove(p.as_str().ok_or("policy names are strings")?);
+    }
+    Ok(change)
 }
 
 fn arg<'a>(args: &'a Map<String, Value>, key: &str) -> &'a str {
@@ -67,13 +81,7 @@ fn run(op: &str, args: &Map<String, Value>, input: &str) -> Outcome {
         )
         .map(Outcome::Text),
         "update_policy" => {
-            let mut change = PolicyChange::new();
-            for (k, v) in args.get("add").and_then(Value::as_object).into_iter().flatten() {
-                change = change.add(k.clone(), v.as_str().expect("policy values are strings"));
-            }
-            for p in args.get("remove").and_then(Value::as_array).into_iter().flatten() {
-                change = change.remove(p.as_str().expect("policy names are strings"));
-            }
+            let change = policy_change(args).unwrap_or_else(|e| panic!("{e}"));
             relman::update_policy(input, arg(args, "workload"), &change, &opts).map(Outcome::Text)
         }
         "list_images" => relman::list_images(input, &opts)
@@ -91,7 +99,7 @@ fn run(op: &str, args: &Map<String, Value>, input: &str) -> Outcome {
 
 /// `expected` fields (recursively for objects) all equal in `actual`; arrays must have the
 /// same length.
-fn subset(expected: &Value, actual: &Value) -> bool {
+pub(crate) fn subset(expected: &Value, actual: &Value) -> bool {
     match (expected, actual) {
         (Value::Object(e), Value::Object(a)) => {
             e.iter().all(|(k, v)| a.get(k).is_some_and(|av| subset(v, av)))
@@ -104,7 +112,7 @@ fn subset(expected: &Value, actual: &Value) -> bool {
 }
 
 /// Lines not in the longest common subsequence, the larger side's count.
-fn changed_lines(a: &str, b: &str) -> usize {
+pub(crate) fn changed_lines(a: &str, b: &str) -> usize {
     let a: Vec<&str> = a.split_inclusive('\n').collect();
     let b: Vec<&str> = b.split_inclusive('\n').collect();
     let mut dp = vec![vec![0usize; b.len() + 1]; a.len() + 1];
@@ -120,7 +128,8 @@ fn changed_lines(a: &str, b: &str) -> usize {
     (a.len() - dp[0][0]).max(b.len() - dp[0][0])
 }
 
-fn crlf(s: &str) -> String {
+/// `s` with every LF turned into CRLF.
+pub(crate) fn crlf(s: &str) -> String {
     s.replace('\n', "\r\n")
 }
 

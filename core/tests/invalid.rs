@@ -10,8 +10,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use relman::{Options, PolicyChange};
 use serde_json::{Map, Value};
+
+use crate::fixtures::{changed_lines, crlf, options, policy_change, subset};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/invalid");
 
@@ -69,30 +70,10 @@ impl Outcome {
     }
 }
 
-fn options(args: &Map<String, Value>) -> Options {
-    let mut o = Options::default();
-    if let Some(ns) = args.get("default_namespace").and_then(Value::as_str) {
-        o.default_namespace = ns.to_string();
-    }
-    o.path = args.get("path").and_then(Value::as_str).map(str::to_string);
-    o
-}
-
 fn arg<'a>(args: &'a Map<String, Value>, key: &str) -> Result<&'a str, String> {
     args.get(key)
         .and_then(Value::as_str)
         .ok_or_else(|| format!("missing string argument `{key}`"))
-}
-
-fn policy_change(args: &Map<String, Value>) -> Result<PolicyChange, String> {
-    let mut change = PolicyChange::new();
-    for (k, v) in args.get("add").and_then(Value::as_object).into_iter().flatten() {
-        change = change.add(k.clone(), v.as_str().ok_or("policy values are strings")?);
-    }
-    for p in args.get("remove").and_then(Value::as_array).into_iter().flatten() {
-        change = change.remove(p.as_str().ok_or("policy names are strings")?);
-    }
-    Ok(change)
 }
 
 /// Run the case's operation on `input` (for `from_dir`, on the case's `files/` folder).
@@ -160,42 +141,6 @@ fn input_text(dir: &Path, case: &Value) -> Result<String, String> {
         }
         None => fs::read_to_string(&file).map_err(|e| format!("input.yaml: {e}")),
     }
-}
-
-/// `expected` fields (recursively for objects) all equal in `actual`; arrays must have the
-/// same length.
-fn subset(expected: &Value, actual: &Value) -> bool {
-    match (expected, actual) {
-        (Value::Object(e), Value::Object(a)) => {
-            e.iter().all(|(k, v)| a.get(k).is_some_and(|av| subset(v, av)))
-        }
-        (Value::Array(e), Value::Array(a)) => {
-            e.len() == a.len() && e.iter().zip(a).all(|(x, y)| subset(x, y))
-        }
-        _ => expected == actual,
-    }
-}
-
-/// Lines not in the longest common subsequence, the larger side's count (`changed_lines` of
-/// core/tests/fixtures.rs).
-fn changed_lines(a: &str, b: &str) -> usize {
-    let a: Vec<&str> = a.split_inclusive('\n').collect();
-    let b: Vec<&str> = b.split_inclusive('\n').collect();
-    let mut dp = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            dp[i][j] = if a[i].trim_end_matches('\n') == b[j].trim_end_matches('\n') {
-                dp[i + 1][j + 1] + 1
-            } else {
-                dp[i + 1][j].max(dp[i][j + 1])
-            };
-        }
-    }
-    (a.len() - dp[0][0]).max(b.len() - dp[0][0])
-}
-
-fn crlf(s: &str) -> String {
-    s.replace('\n', "\r\n")
 }
 
 /// The expected error against an outcome: code, then line, column, path and a piece of the

@@ -13,5 +13,6 @@ mod kustomize;
 mod plan;
 mod properties;
 mod reader;
+mod reader_contract;
 
 mod corpus;

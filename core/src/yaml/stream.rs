@@ -421,8 +421,7 @@ pub fn content_start(text: &str, node: &Node) -> usize {
 /// and benchmarks that report how much of a corpus takes the fast path).
 #[doc(hidden)]
 pub fn fast_reader_accepts(text: &str) -> bool {
-    let bom = if text.starts_with(BOM) { BOM.len() } else { 0 };
-    super::fast::parse(&text[bom..], bom).is_ok()
+    fast_reader_declines_at(text).is_none()
 }
 
 /// The line of the fast reader's source that declined `text`, if it declined (for the tools
