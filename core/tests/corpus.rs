@@ -78,7 +78,7 @@ fn corpus() {
 }
 
 /// Every `*.yaml`/`*.yml` file under `root`, sorted.
-fn yaml_files(root: &Path) -> Vec<PathBuf> {
+pub(crate) fn yaml_files(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {

@@ -17,6 +17,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestError, TestRunner};
 use relman::yaml::{Stream, fast_reader_accepts};
 
+use crate::corpus::yaml_files;
 use crate::reader_contract::check_contract;
 
 /// `text` with every LF that is not already part of a CRLF turned into CRLF.
@@ -40,26 +41,6 @@ pub(crate) fn variants(text: &str) -> [(&'static str, String); 3] {
         ("CRLF", to_crlf(text)),
         ("BOM", format!("\u{feff}{text}")),
     ]
-}
-
-/// Every `*.yaml`/`*.yml` file under `root`, sorted.
-fn yaml_files(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display())) {
-            let path = entry
-                .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
-                .path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|x| x == "yaml" || x == "yml") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 #[test]

@@ -335,12 +335,7 @@ impl<'s> Reader<'s> {
         let start = self.mark();
         match self.peek() {
             Some(b'-') if is_blankz(self.at(1)) => self.block_sequence(start, false),
-            Some(b'|' | b'>') => self.block_scalar(indent),
-            Some(b'[' | b'{') => {
-                let node = self.flow_node()?;
-                self.end_of_line()?;
-                Ok(node)
-            }
+            Some(b'|' | b'>' | b'[' | b'{') => self.inline_value(indent),
             _ => {
                 let scalar = self.single_line_scalar(false)?;
                 let save = self.pos;
