@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use relman::git::Repository;
 use relman::release::{
-    Catalog, FileChange, History, ImageInfo, ImageSpec, ReleaseKind, ReleasePlan, ReleaseSpec, Services,
+    Catalog, FileChange, History, ImageInfo, ImageSpec, MoveCause, ReleasePlan, ReleaseSpec, Services,
     Snapshot, plan_release,
 };
 
@@ -271,6 +271,16 @@ fn release(snapshot: &Snapshot, environment: &str, image: &str, services: &[&str
     plan_release(snapshot, &spec, &catalog, &History::new(), jiff::Timestamp::now()).expect("plan")
 }
 
+/// The recorded moves of a history, newest first: (environment, image after, cause).
+fn recorded(history: &History) -> Vec<(String, String, MoveCause)> {
+    history
+        .moves()
+        .iter()
+        .filter(|m| m.cause != MoveCause::Unrecorded)
+        .map(|m| (m.environment.clone(), m.to.clone().unwrap_or_default(), m.cause))
+        .collect()
+}
+
 fn rev(dir: &Path, rev: &str) -> String {
     git(dir, &["rev-parse", rev])
 }
@@ -459,35 +469,42 @@ fn history_reads_release_records_on_the_first_parent_walk() {
     git(&clone, &["push", "-q", "origin", "main"]);
 
     let history = repo.history("main", None, usize::MAX).expect("history");
-    let summary: Vec<(String, String)> = history
-        .records
-        .iter()
-        .map(|r| (r.environment.clone(), r.changes[0].to.clone()))
-        .collect();
+    assert!(history.is_complete());
     assert_eq!(
-        summary,
+        recorded(&history),
         [
-            ("production".to_string(), "acme/users:1.4.0".to_string()),
-            ("staging".to_string(), "acme/users:1.4.0".to_string()),
+            ("production".to_string(), "acme/users:1.4.0".to_string(), MoveCause::Manual),
+            ("staging".to_string(), "acme/users:1.4.0".to_string(), MoveCause::Manual),
         ]
     );
-    assert_eq!(history.records[0].user.as_deref(), Some(AUTHOR));
-    assert_eq!(history.records[0].kind, ReleaseKind::Manual);
+    let first = history.moves().iter().find(|m| m.cause == MoveCause::Manual).unwrap();
+    assert_eq!(first.user.as_deref(), Some(AUTHOR));
+    assert_eq!(first.from.as_deref(), Some("acme/users:1.3.0"));
+    // The merge moved staging's orders on the first-parent walk: a move without a record.
+    let merge = &history.moves()[0];
+    assert_eq!(
+        (merge.environment.as_str(), merge.to.as_deref(), merge.cause),
+        ("staging", Some("acme/orders:2.1.0"), MoveCause::Unrecorded)
+    );
+    assert_eq!(merge.commit.as_deref(), Some(rev(&bare, "main").as_str()));
+    // The root commit added every slot.
+    assert!(history.moves().iter().any(|m| m.from.is_none()));
+    assert!(history.warnings().is_empty(), "{:?}", history.warnings());
 
     let staging = repo.history("main", Some("staging"), 10).expect("history");
-    assert_eq!(staging.records.len(), 1);
-    assert_eq!(staging.records[0].environment, "staging");
-    assert_eq!(repo.history("main", None, 1).unwrap().records.len(), 1);
-    assert!(repo.history("main", None, 0).unwrap().records.is_empty());
-    assert!(
-        repo.history("main", Some("nowhere"), 10)
-            .unwrap()
-            .records
-            .is_empty()
+    assert_eq!(recorded(&staging).len(), 1);
+    assert!(staging.moves().iter().all(|m| m.environment == "staging"));
+    let newest = repo.history("main", None, 1).unwrap();
+    assert_eq!(newest.moves().len(), 1, "only the merge is read");
+    assert!(!newest.is_complete());
+    assert!(repo.history("main", None, 0).unwrap().moves().is_empty());
+    assert_eq!(
+        repo.history("main", Some("nowhere"), 10).unwrap_err().code(),
+        "unknown_environment"
     );
     // The side branch sees its own release.
     assert_eq!(
-        repo.history("side", None, 10).unwrap().records[0].changes[0].to,
+        recorded(&repo.history("side", None, 10).unwrap())[0].1,
         "acme/orders:2.1.0"
     );
     assert_eq!(
@@ -506,14 +523,20 @@ fn history_reads_release_records_on_the_first_parent_walk() {
             "clone",
             "-q",
             "--bare",
-            "--depth=2",
+            "--depth=3",
             &url,
             shallow.to_str().unwrap(),
         ],
     );
-    let records = relman::git::history(&shallow, "main", None, usize::MAX).expect("shallow history");
-    assert_eq!(records.records.len(), 1);
-    assert_eq!(records.records[0].environment, "production");
+    // The merge, the production release and the docs commit are there; the docs commit's parent
+    // is not, so its own moves are unknown and the walk says where it stopped.
+    let history = relman::git::history(&shallow, "main", None, usize::MAX).expect("shallow history");
+    assert_eq!(
+        recorded(&history),
+        [("production".to_string(), "acme/users:1.4.0".to_string(), MoveCause::Manual)]
+    );
+    assert!(!history.is_complete());
+    assert!(history.warnings()[0].contains("shallow"), "{:?}", history.warnings());
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -591,8 +614,11 @@ fn commit_interoperates_with_the_git_command_line() {
              Relman-Change: default:deployment/users app acme/users:1.3.0 -> acme/users:1.4.0"
         )
     );
-    let record = &repo.history("main", Some("production"), 1).unwrap().records[0];
-    assert_eq!(record.changes[0].to, "acme/users:1.4.0");
+    let history = repo.history("main", Some("production"), 1).unwrap();
+    assert_eq!(
+        recorded(&history),
+        [("production".to_string(), "acme/users:1.4.0".to_string(), MoveCause::Manual)]
+    );
 }
 
 #[test]
@@ -630,12 +656,12 @@ fn commit_works_after_gc_on_packed_objects_and_refs() {
     assert_eq!(repo.snapshot("main").unwrap(), before_gc);
     let repo = Repository::open(&bare).expect("open");
     assert_eq!(repo.snapshot("main").unwrap(), before_gc);
-    assert_eq!(repo.history("main", None, 10).unwrap().records.len(), 1);
+    assert_eq!(recorded(&repo.history("main", None, 10).unwrap()).len(), 1);
 
     let plan = release(&before_gc, "production", "acme/users:1.4.0", &[]);
     let id = commit_plan(&repo, &plan, "main");
     assert_eq!(rev(&bare, "main"), id);
-    assert_eq!(repo.history("main", None, 10).unwrap().records.len(), 2);
+    assert_eq!(recorded(&repo.history("main", None, 10).unwrap()).len(), 2);
     assert_fsck(&bare);
 }
 
@@ -1195,7 +1221,7 @@ fn release_with_retry_replans_on_the_new_head() {
                 let plan = release(snapshot, "production", "acme/orders:2.1.0", &["orders"]);
                 commit_plan(&rival, &plan, "main");
             } else {
-                assert_eq!(history.records.len(), 1, "the new head's history");
+                assert_eq!(recorded(history).len(), 1, "the new head's history");
             }
             Ok(release(snapshot, "production", "acme/users:1.4.0", &["users"]))
         })
@@ -1388,18 +1414,19 @@ fn eight_processes_release_to_one_branch() {
     assert_eq!(git(&bare, &["rev-list", "--min-parents=2", "main"]), "");
     let repo = Repository::open(&bare).unwrap();
     let history = repo.history("main", Some("production"), usize::MAX).unwrap();
-    assert_eq!(history.records.len(), WORKERS * RELEASES);
+    assert_eq!(recorded(&history).len(), WORKERS * RELEASES);
+    assert!(history.warnings().is_empty(), "{:?}", history.warnings());
 
     // Every intended change happened once, in order per service, and the final tree has the last.
     let snapshot = repo.snapshot("main").unwrap();
     for (service, path) in services.iter().zip(&paths) {
         let moves: Vec<(String, String)> = history
-            .records
+            .moves()
             .iter()
             .rev()
-            .flat_map(|r| &r.changes)
-            .filter(|c| c.workload == format!("default:deployment/{service}"))
-            .map(|c| (c.from.clone(), c.to.clone()))
+            .filter(|m| m.cause != MoveCause::Unrecorded)
+            .filter(|m| m.workload == format!("default:deployment/{service}"))
+            .map(|m| (m.from.clone().unwrap_or_default(), m.to.clone().unwrap_or_default()))
             .collect();
         let expected: Vec<(String, String)> = (1..=RELEASES)
             .map(|k| {

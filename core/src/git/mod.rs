@@ -63,6 +63,7 @@
 //! # Ok::<(), relman::Error>(())
 //! ```
 
+mod history;
 mod repository;
 mod signature;
 mod tree;

@@ -15,7 +15,7 @@ use super::{broken, describe, invalid_argument, not_found, signature};
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
 use crate::release::{
-    CONFIG_FILE, FileChange, History, ReleasePlan, ReleaseRecord, Snapshot, normalise_path,
+    CONFIG_FILE, FileChange, History, ReleasePlan, Snapshot, normalise_path,
 };
 
 /// How long a commit waits for another writer's lock on the branch (`refs/heads/<b>.lock`)
@@ -92,7 +92,7 @@ impl Repository {
         &self.path
     }
 
-    fn local(&self) -> gix::Repository {
+    pub(super) fn local(&self) -> gix::Repository {
         let mut repo = self.inner.to_thread_local();
         repo.object_cache_size_if_unset(OBJECT_CACHE);
         repo
@@ -185,42 +185,6 @@ impl Repository {
             files.insert(CONFIG_FILE.to_string(), text);
         }
         Ok(Snapshot::from_files(files)?.with_revision(commit.to_string()))
-    }
-
-    /// The release records of the first-parent walk from `rev`, newest first: commits without
-    /// `Relman-*` trailers are skipped, and with `environment` so are other environments'
-    /// releases. At most `limit` records are returned (`usize::MAX` for the whole walk). A
-    /// shallow clone's history ends at its boundary.
-    ///
-    /// Errors: as [`snapshot`](Repository::snapshot) for `rev`; `internal` for a missing or
-    /// corrupt commit.
-    pub fn history(&self, rev: &str, environment: Option<&str>, limit: usize) -> Result<History> {
-        let repo = self.local();
-        let shallow = repo.is_shallow();
-        let mut next = Some(resolve_commit(&repo, rev)?);
-        let mut records = Vec::new();
-        while let Some(id) = next {
-            if records.len() >= limit {
-                break;
-            }
-            if shallow && !repo.has_object(id) {
-                break;
-            }
-            let commit = repo
-                .find_commit(id)
-                .map_err(|e| broken(format!("cannot read commit {id}: {}", describe(&e))))?;
-            let decoded = commit
-                .decode()
-                .map_err(|e| broken(format!("cannot decode commit {id}: {}", describe(&e))))?;
-            let message = String::from_utf8_lossy(decoded.message);
-            if let Some(record) = ReleaseRecord::parse(&message) {
-                if environment.is_none_or(|env| record.environment == env) {
-                    records.push(record);
-                }
-            }
-            next = decoded.parents().next();
-        }
-        Ok(History { records })
     }
 
     /// Commit `plan` on `branch` if the branch still points at `expected_head` (a full commit

@@ -4,6 +4,7 @@
 
 mod catalog;
 pub(crate) mod environment;
+pub(crate) mod history;
 mod message;
 mod placement;
 mod plan;
@@ -17,7 +18,8 @@ pub use plan::{
     ContainerSkip, ContainerUpdate, FileChange, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult,
 };
 pub use planner::{plan_automation, plan_release};
-pub use record::{History, RecordedChange, ReleaseRecord};
+pub use history::{History, HistorySource, MoveCause, PointerMove, Pointers, pointers};
+pub use record::{RecordedChange, ReleaseRecord};
 #[cfg(feature = "git")]
 pub(crate) use snapshot::utf8_text;
 pub use snapshot::{CONFIG_FILE, Snapshot, normalise_path};

@@ -57,6 +57,8 @@ pub enum Reason {
     NotPromoted,
     /// Rollback found no earlier pointer in the history.
     NoPreviousRelease,
+    /// A promotion found several workloads of the source environment it could copy from.
+    AmbiguousSource,
     /// The YAML holding the image is a construct relman refuses to edit.
     UnsupportedYaml,
     /// The pointer (or the lock) could only be written in a file another environment also
@@ -86,6 +88,7 @@ impl Reason {
             Reason::EnvironmentManual => "environment_manual",
             Reason::NotPromoted => "not_promoted",
             Reason::NoPreviousRelease => "no_previous_release",
+            Reason::AmbiguousSource => "ambiguous_source",
             Reason::UnsupportedYaml => "unsupported_yaml",
             Reason::SharedFile => "shared_file",
         }

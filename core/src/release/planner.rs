@@ -10,7 +10,7 @@ use super::environment::{self, Placed};
 use super::message::commit_message;
 use super::placement::{self, Decided};
 use super::plan::{ContainerSkip, ContainerUpdate, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult};
-use super::record::History;
+use super::history::History;
 use super::snapshot::{CONFIG_FILE, Snapshot};
 use super::spec::{ImageSpec, ReleaseSpec, Services};
 use crate::config::{Config, Environment, ReleaseMode};
@@ -63,7 +63,79 @@ struct Planner<'a> {
 
 struct Source {
     name: String,
+    default_namespace: String,
     workloads: Vec<Placed>,
+}
+
+/// The namespace of a workload id (`namespace:kind/name`).
+fn namespace_of(id: &str) -> &str {
+    id.split_once(':').map_or("", |(ns, _)| ns)
+}
+
+impl Source {
+    /// The workload a promotion copies from, by the rule of DESIGN.md section 10: the source
+    /// workloads of the same service (the `services:` mapping; a service defaults to the
+    /// workload's name); among several, those of the same kind and name (else of the same
+    /// kind); among several still, those
+    /// whose namespace maps onto the target's (the same namespace, or each environment's
+    /// default namespace). No candidate is `not_found`; more than one is `ambiguous_source`,
+    /// naming every candidate: never the first one found.
+    fn find(&self, placed: &Placed, default_namespace: &str) -> std::result::Result<&Placed, SlotOutcome> {
+        let target = &placed.workload;
+        let mut candidates: Vec<&Placed> = self.workloads.iter().filter(|s| s.service == placed.service).collect();
+        if candidates.len() > 1 {
+            let same_kind = |s: &&Placed| s.workload.kind.eq_ignore_ascii_case(&target.kind);
+            let same_name: Vec<&Placed> = candidates
+                .iter()
+                .copied()
+                .filter(|s| same_kind(s) && s.workload.name == target.name)
+                .collect();
+            let narrowed = if same_name.is_empty() {
+                candidates.iter().copied().filter(same_kind).collect()
+            } else {
+                same_name
+            };
+            if !narrowed.is_empty() {
+                candidates = narrowed;
+            }
+        }
+        if candidates.len() > 1 {
+            let namespace = namespace_of(&target.id);
+            let mapped: Vec<&Placed> = candidates
+                .iter()
+                .copied()
+                .filter(|s| {
+                    let source_namespace = namespace_of(&s.workload.id);
+                    source_namespace == namespace
+                        || (source_namespace == self.default_namespace && namespace == default_namespace)
+                })
+                .collect();
+            if mapped.len() == 1 {
+                candidates = mapped;
+            }
+        }
+        match candidates.as_slice() {
+            [one] => Ok(one),
+            [] => Err(skip(
+                Reason::NotFound,
+                format!("{} has no workload of service {}", self.name, placed.service),
+            )),
+            several => Err(skip(
+                Reason::AmbiguousSource,
+                format!(
+                    "{} has {} workloads that {} could be promoted from: {}; rename or remove all but one, or map them with services: in relman.yaml",
+                    self.name,
+                    several.len(),
+                    target.id,
+                    several
+                        .iter()
+                        .map(|s| format!("{} ({})", s.workload.id, s.path))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+        }
+    }
 }
 
 /// The decision for one slot.
@@ -80,7 +152,8 @@ fn skip(reason: Reason, message: impl Into<String>) -> SlotOutcome {
 
 /// The order in which a skipped workload's container reasons are summarised: the first
 /// present wins.
-const SUMMARY_ORDER: [Reason; 11] = [
+const SUMMARY_ORDER: [Reason; 12] = [
+    Reason::AmbiguousSource,
     Reason::UnsupportedYaml,
     Reason::NotPromoted,
     Reason::OutsideFilter,
@@ -344,7 +417,11 @@ impl Planner<'_> {
             .copied()
             .find(|r| result.skipped.iter().any(|s| s.reason == *r))
             .unwrap_or(result.skipped[0].reason);
-        result.status = Status::Skipped;
+        result.status = if reason == Reason::AmbiguousSource {
+            Status::Failed
+        } else {
+            Status::Skipped
+        };
         result.reason = Some(reason);
         result.message = result
             .skipped
@@ -462,19 +539,9 @@ impl Planner<'_> {
             }
             ImageSpec::Promote => {
                 let source = self.source.as_ref().expect("promotion loads its source");
-                let found = source
-                    .workloads
-                    .iter()
-                    .find(|s| {
-                        s.workload.kind.eq_ignore_ascii_case(&placed.workload.kind)
-                            && s.workload.name == placed.workload.name
-                    })
-                    .or_else(|| source.workloads.iter().find(|s| s.service == placed.service));
-                let Some(from) = found else {
-                    return Ok(skip(
-                        Reason::NotFound,
-                        format!("{} has no workload of service {}", source.name, placed.service),
-                    ));
+                let from = match source.find(placed, &self.env.default_namespace) {
+                    Ok(from) => from,
+                    Err(outcome) => return Ok(outcome),
                 };
                 let Some(slot) = from
                     .workload
@@ -561,10 +628,7 @@ impl Planner<'_> {
             .workloads
             .iter()
             .any(|p| p.workload.slots.iter().any(|s| same(&s.image)))
-            || self
-                .history
-                .of(&source.name)
-                .any(|r| r.changes.iter().any(|c| same(&c.to) || same(&c.from)))
+            || self.history.ever_held(&source.name, same)
     }
 
     /// The newest allowed image for a slot, as text to write, or why there is none.
@@ -757,6 +821,7 @@ fn plan(
             let source_model = environment::model(snapshot, config, source_env, &Default::default())?;
             Some(Source {
                 name: name.clone(),
+                default_namespace: source_env.default_namespace.clone(),
                 workloads: source_model.placed,
             })
         }
@@ -843,6 +908,10 @@ fn plan(
         results,
         changes,
         commit_message,
-        warnings: model.warnings,
+        warnings: model
+            .warnings
+            .into_iter()
+            .chain(history.warnings_of(&env.name).map(str::to_string))
+            .collect(),
     })
 }
