@@ -8,7 +8,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::error::{OrThrow, js_error};
-use crate::release::{ReleasePlan, ReleaseRecord, Snapshot};
+use crate::release::{History, ReleasePlan, Snapshot};
 
 /// A git repository holding a config repo.
 ///
@@ -39,9 +39,9 @@ pub struct CommitOptions {
 /// Options of `Repository.history`.
 #[napi(object, object_to_js = false)]
 pub struct HistoryOptions {
-    /// Only the releases of this environment.
+    /// Only the moves of this environment (default: every environment of `relman.yaml`).
     pub environment: Option<Option<String>>,
-    /// At most this many records (default: the whole walk).
+    /// Read at most this many commits of the walk (default 1,000).
     pub limit: Option<Option<u32>>,
 }
 
@@ -57,8 +57,8 @@ pub struct ReleaseWithRetryOptions<'a> {
     /// Plans the release on a snapshot of the branch's head and the whole release history
     /// there, newest first: typically a call to `planRelease` or one plan of `planAutomation`.
     /// Called again after every conflict.
-    #[napi(ts_type = "(snapshot: Snapshot, history: Array<ReleaseRecord>) => ReleasePlan")]
-    pub plan: Function<'a, FnArgs<(Snapshot, Vec<ReleaseRecord>)>, ReleasePlan>,
+    #[napi(ts_type = "(snapshot: Snapshot, history: History) => ReleasePlan")]
+    pub plan: Function<'a, FnArgs<(Snapshot, History)>, ReleasePlan>,
 }
 
 #[napi]
@@ -105,9 +105,11 @@ impl Repository {
         Ok(Snapshot { inner })
     }
 
-    /// The release records of the first-parent walk from `rev` (default `HEAD`), newest first;
-    /// commits without `Relman-*` trailers are skipped. Pass them as `history` to
-    /// `planRelease`.
+    /// The pointer history of the first-parent walk from `rev` (default `HEAD`), newest first,
+    /// read from the trees: for each of the `limit` (default 1,000) newest commits, the slots
+    /// of `environment` (of every environment when not given) whose image changed. A commit's
+    /// `Relman-*` trailers annotate its moves only when they agree with what it changed
+    /// (otherwise `warnings` says `record_mismatch`). Pass it as `history` to `planRelease`.
     ///
     /// Throws as `snapshot` does for `rev`.
     #[napi]
@@ -116,17 +118,17 @@ impl Repository {
         env: &Env,
         rev: Option<String>,
         options: Option<HistoryOptions>,
-    ) -> Result<Vec<ReleaseRecord>> {
+    ) -> Result<History> {
         let (environment, limit) = match options {
             Some(o) => (o.environment.flatten(), o.limit.flatten()),
             None => (None, None),
         };
-        let limit = limit.map_or(usize::MAX, |n| n as usize);
-        let history = self
+        let limit = limit.map_or(relman::git::HISTORY_LIMIT, |n| n as usize);
+        let inner = self
             .inner
             .history(rev.as_deref().unwrap_or("HEAD"), environment.as_deref(), limit)
             .or_throw(env)?;
-        Ok(history.records.into_iter().map(ReleaseRecord::from).collect())
+        Ok(History { inner })
     }
 
     /// Commit `plan` on `branch` if the branch still points at `expectedHead`, and return the
@@ -169,7 +171,9 @@ impl Repository {
                         Snapshot {
                             inner: snapshot.clone(),
                         },
-                        history.records.iter().cloned().map(ReleaseRecord::from).collect(),
+                        History {
+                            inner: history.clone(),
+                        },
                     );
                     match callback.call(args.into()).and_then(|plan| plan.to_core(env)) {
                         Ok(plan) => Ok(plan),

@@ -249,6 +249,8 @@ pub enum Reason {
     NotPromoted,
     /// Rollback found no earlier pointer in the history.
     NoPreviousRelease,
+    /// A promotion found several workloads of the source environment it could copy from.
+    AmbiguousSource,
     /// The YAML holding the image is a construct relman refuses to edit.
     UnsupportedYaml,
     /// The pointer (or the lock) could only be written in a file another environment also
@@ -494,11 +496,11 @@ pub struct ReleaseOptions<'a> {
     pub message: Option<Option<String>>,
     /// What the registry offers (default: an empty catalog).
     pub catalog: Option<Option<ClassInstance<'a, Catalog>>>,
-    /// The release history, newest first: commit messages (those without `Relman-*` trailers
-    /// are skipped) or records (from `Repository.history` or `parseReleaseRecord`). Rollback
-    /// and the promotion gate read it.
-    #[napi(ts_type = "Array<string | ReleaseRecord> | null")]
-    pub history: Option<Option<Vec<Either<String, ReleaseRecord>>>>,
+    /// The release history: a `History` (from `Repository.history` or `History.fromCommits`)
+    /// or, the weaker mode, commit messages and records, newest first. Rollback and the
+    /// promotion gate read it.
+    #[napi(ts_type = "History | Array<string | ReleaseRecord> | null")]
+    pub history: Option<Option<HistoryOption<'a>>>,
     /// The time to plan at (lock expiry): an RFC 3339 string or a `Date`; default now.
     #[napi(ts_type = "string | Date | null")]
     pub now: Option<Option<Time<'a>>>,
@@ -509,24 +511,179 @@ pub struct ReleaseOptions<'a> {
 pub struct AutomationOptions<'a> {
     /// What the registry offers (default: an empty catalog).
     pub catalog: Option<Option<ClassInstance<'a, Catalog>>>,
-    /// The release history, newest first: commit messages or records.
-    #[napi(ts_type = "Array<string | ReleaseRecord> | null")]
-    pub history: Option<Option<Vec<Either<String, ReleaseRecord>>>>,
+    /// The release history: a `History`, or commit messages and records (the weaker mode).
+    #[napi(ts_type = "History | Array<string | ReleaseRecord> | null")]
+    pub history: Option<Option<HistoryOption<'a>>>,
     /// The time to plan at: an RFC 3339 string or a `Date`; default now.
     #[napi(ts_type = "string | Date | null")]
     pub now: Option<Option<Time<'a>>>,
 }
 
-/// The history of commit messages and records, newest first.
-fn history(env: &Env, items: Option<Vec<Either<String, ReleaseRecord>>>) -> Result<core::History> {
+/// The weaker mode: a history believed from commit messages and records, newest first.
+fn messages_history(env: &Env, items: Vec<Either<String, ReleaseRecord>>) -> Result<core::History> {
     let mut records = Vec::new();
-    for item in items.into_iter().flatten() {
+    for item in items {
         match item {
             Either::A(message) => records.extend(core::ReleaseRecord::parse(&message)),
             Either::B(record) => records.push(record.to_core(env)?),
         }
     }
-    Ok(core::History { records })
+    Ok(core::History::from_records(records))
+}
+
+/// A `history` option: a `History`, or commit messages and records (the weaker mode).
+type HistoryOption<'a> = Either<ClassInstance<'a, History>, Vec<Either<String, ReleaseRecord>>>;
+
+fn history(env: &Env, value: Option<HistoryOption<'_>>) -> Result<core::History> {
+    match value {
+        None => Ok(core::History::new()),
+        Some(Either::A(history)) => Ok(history.inner.clone()),
+        Some(Either::B(items)) => messages_history(env, items),
+    }
+}
+
+/// One slot's pointer changing in one commit of the history.
+#[napi(object, use_nullable = true)]
+pub struct PointerMove {
+    /// The commit's id, or `null` when the history was not read from commits with ids.
+    pub commit: Option<String>,
+    /// The environment.
+    pub environment: String,
+    /// `namespace:kind/name`.
+    pub workload: String,
+    /// The container (or HelmRelease or marker slot) name.
+    pub container: String,
+    /// The image before; `null` when the slot appeared in this commit.
+    pub from: Option<String>,
+    /// The image after; `null` when the slot went away in this commit.
+    pub to: Option<String>,
+    /// `'manual' | 'automated' | 'promotion' | 'rollback'` when a record agreeing with the
+    /// move says so, else `'unrecorded'` (a hand edit, a merge, a `git revert`).
+    #[napi(ts_type = "MoveCause")]
+    pub cause: String,
+    /// `Relman-User` of the agreeing record.
+    pub user: Option<String>,
+    /// Whether the agreeing record locked the workload.
+    pub locked: bool,
+}
+
+/// Why a pointer moved.
+#[napi(string_enum = "snake_case")]
+pub enum MoveCause {
+    /// An explicit release recorded by relman.
+    Manual,
+    /// Automation recorded by relman.
+    Automated,
+    /// A promotion recorded by relman.
+    Promotion,
+    /// A rollback recorded by relman.
+    Rollback,
+    /// A move without a matching record.
+    Unrecorded,
+}
+
+/// One commit given to `History.fromCommits`.
+#[napi(object, object_to_js = false)]
+pub struct HistoryCommit<'a> {
+    /// The commit message.
+    pub message: String,
+    /// The files after the commit.
+    pub snapshot: ClassInstance<'a, Snapshot>,
+}
+
+/// The pointer history of environments, newest first: read from the trees of commits
+/// (`Repository.history`, `History.fromCommits`), where a commit's `Relman-*` trailers only
+/// annotate the moves it really made, or believed from commit messages
+/// (`History.fromMessages`, the weaker mode).
+#[napi]
+pub struct History {
+    pub(crate) inner: core::History,
+}
+
+#[napi]
+impl History {
+    /// The trusted mode without git: `commits`, newest first, each the first parent of the one
+    /// before, with the files after it; `base` is the snapshot before the oldest (`null`: an
+    /// empty repository, as before a root commit).
+    ///
+    /// Throws as planning does for a snapshot that does not read.
+    #[napi(factory)]
+    pub fn from_commits(env: &Env, commits: Vec<HistoryCommit>, base: Option<&Snapshot>) -> Result<History> {
+        let pairs: Vec<(String, core::Snapshot)> = commits
+            .into_iter()
+            .map(|c| (c.message, c.snapshot.inner.clone()))
+            .collect();
+        let inner = core::History::from_commits(pairs, base.map(|b| b.inner.clone())).or_throw(env)?;
+        Ok(History { inner })
+    }
+
+    /// The weaker mode: a history believed from commit messages (or records), newest first.
+    /// Hand edits and `git revert` are invisible to it, and a forged message is believed.
+    #[napi(factory)]
+    pub fn from_messages(
+        env: &Env,
+        #[napi(ts_arg_type = "Array<string | ReleaseRecord>")] messages: Vec<Either<String, ReleaseRecord>>,
+    ) -> Result<History> {
+        Ok(History {
+            inner: messages_history(env, messages)?,
+        })
+    }
+
+    /// Every move, newest first.
+    #[napi(getter)]
+    pub fn moves(&self) -> Vec<PointerMove> {
+        self.inner.moves().iter().map(PointerMove::from).collect()
+    }
+
+    /// Commits whose trailers disagreed with their changes (`record_mismatch: ...`), and where
+    /// the walk stopped early.
+    #[napi(getter)]
+    pub fn warnings(&self) -> Vec<String> {
+        self.inner.warnings().to_vec()
+    }
+
+    /// `'trees'` or `'messages'`.
+    #[napi(getter, ts_return_type = "'trees' | 'messages'")]
+    pub fn source(&self) -> &'static str {
+        match self.inner.source() {
+            core::HistorySource::Trees => "trees",
+            core::HistorySource::Messages => "messages",
+        }
+    }
+
+    /// Whether the walk reached the first commit.
+    #[napi(getter)]
+    pub fn is_complete(&self) -> bool {
+        self.inner.is_complete()
+    }
+
+    /// The pointer a rollback of one slot goes to, or `null`.
+    #[napi]
+    pub fn previous(
+        &self,
+        environment: String,
+        workload: String,
+        container: String,
+        current: String,
+    ) -> Option<String> {
+        self.inner.previous(&environment, &workload, &container, &current)
+    }
+}
+
+impl From<&core::PointerMove> for PointerMove {
+    fn from(m: &core::PointerMove) -> PointerMove {
+        PointerMove {
+            commit: m.commit.clone(),
+            environment: m.environment.clone(),
+            workload: m.workload.clone(),
+            container: m.container.clone(),
+            from: m.from.clone(),
+            to: m.to.clone(),
+            cause: m.cause.as_str().to_string(),
+            user: m.user.clone(),
+            locked: m.locked,
+        }
+    }
 }
 
 fn now(env: &Env, value: Option<Time<'_>>) -> Result<jiff::Timestamp> {

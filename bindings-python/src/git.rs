@@ -10,7 +10,7 @@ use pyo3::pybacked::PyBackedStr;
 
 use crate::convert::repr_str;
 use crate::error::IntoPyResult;
-use crate::release::{PyReleasePlan, PyReleaseRecord, PySnapshot};
+use crate::release::{PyHistory, PyReleasePlan, PySnapshot};
 
 /// A git repository (bare or with a work tree) opened for snapshots, history and
 /// compare-and-swap commits. Everything is read from and written to git objects: no checkout,
@@ -69,12 +69,14 @@ impl PyRepository {
             .map(PySnapshot::from)
     }
 
-    /// The release records of the first-parent commit walk from ``rev``, newest first
-    /// (commits without ``Relman-*`` trailers are skipped); only ``environment``'s when given;
-    /// at most ``limit``. Pass them as ``history`` to :func:`plan_release`.
+    /// The pointer history of the first-parent commit walk from ``rev``, newest first, read
+    /// from the trees: for each of the ``limit`` newest commits, the slots of ``environment``
+    /// (of every environment when ``None``) whose image changed. A commit's ``Relman-*``
+    /// trailers annotate its moves only when they agree with what it changed (otherwise
+    /// ``warnings`` says ``record_mismatch``). Pass it as ``history`` to :func:`plan_release`.
     #[pyo3(
-        signature = (rev = "HEAD".to_string(), *, environment = None, limit = 100),
-        text_signature = "($self, rev='HEAD', *, environment=None, limit=100)"
+        signature = (rev = "HEAD".to_string(), *, environment = None, limit = 1000),
+        text_signature = "($self, rev='HEAD', *, environment=None, limit=1000)"
     )]
     fn history(
         &self,
@@ -82,11 +84,10 @@ impl PyRepository {
         rev: String,
         environment: Option<String>,
         limit: usize,
-    ) -> PyResult<Vec<PyReleaseRecord>> {
-        let history = py
-            .detach(|| self.repo()?.history(&rev, environment.as_deref(), limit))
-            .py()?;
-        Ok(history.records.into_iter().map(PyReleaseRecord::from).collect())
+    ) -> PyResult<PyHistory> {
+        py.detach(|| self.repo()?.history(&rev, environment.as_deref(), limit))
+            .py()
+            .map(PyHistory::from)
     }
 
     /// Commit ``plan`` on ``branch`` if the branch still points at ``expected_head`` (the
@@ -111,8 +112,8 @@ impl PyRepository {
     }
 
     /// Release with compare-and-swap and re-planning: read ``branch``'s head, take a snapshot
-    /// and the history there, call ``plan(snapshot, history)`` (``history`` is a list of
-    /// :class:`ReleaseRecord`, newest first) for a :class:`ReleasePlan`, and commit it as
+    /// and the history there, call ``plan(snapshot, history)`` (``history`` is the
+    /// :class:`History` of the head) for a :class:`ReleasePlan`, and commit it as
     /// ``author``. When the branch moved meanwhile, start again on the new head, up to
     /// ``attempts`` times in all. Returns the new commit id, or ``None`` when the plan changes
     /// nothing. An exception raised by ``plan`` propagates unchanged.
@@ -129,13 +130,13 @@ impl PyRepository {
         let callback = |snapshot: &relman::release::Snapshot, history: &relman::release::History| {
             Python::attach(|py| -> relman::Result<relman::release::ReleasePlan> {
                 let call = || -> PyResult<relman::release::ReleasePlan> {
-                    let records: Vec<PyReleaseRecord> = history
-                        .records
-                        .iter()
-                        .cloned()
-                        .map(PyReleaseRecord::from)
-                        .collect();
-                    let value = plan.call1(py, (PySnapshot::from(snapshot.clone()), records))?;
+                    let value = plan.call1(
+                        py,
+                        (
+                            PySnapshot::from(snapshot.clone()),
+                            PyHistory::from(history.clone()),
+                        ),
+                    )?;
                     let value = value.bind(py);
                     let planned = value.cast::<PyReleasePlan>().map_err(|_| {
                         PyTypeError::new_err(format!(

@@ -58,6 +58,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<release::PyReleasePlan>()?;
     m.add_class::<release::PyRecordedChange>()?;
     m.add_class::<release::PyReleaseRecord>()?;
+    m.add_class::<release::PyPointerMove>()?;
+    m.add_class::<release::PyHistory>()?;
     m.add_function(wrap_pyfunction!(release::plan_release, m)?)?;
     m.add_function(wrap_pyfunction!(release::plan_automation, m)?)?;
 

@@ -12,8 +12,8 @@ use crate::error::IntoPyResult;
 use crate::image::PyImageRef;
 
 use relman::release::{
-    Catalog, ContainerSkip, ContainerUpdate, FileChange, History, ImageInfo, ImageSpec, RecordedChange,
-    ReleasePlan, ReleaseRecord, ReleaseSpec, Services, Snapshot, WorkloadResult,
+    Catalog, ContainerSkip, ContainerUpdate, FileChange, History, HistorySource, ImageInfo, ImageSpec,
+    PointerMove, RecordedChange, ReleasePlan, ReleaseRecord, ReleaseSpec, Services, Snapshot, WorkloadResult,
 };
 
 /// The files of a config repo at one moment: ``relman.yaml`` and the YAML of every
@@ -631,24 +631,199 @@ impl PyReleaseRecord {
     }
 }
 
-/// A history argument: an iterable of commit messages (``str``) and/or :class:`ReleaseRecord`
+wrapper!(
+    /// One slot's pointer changing in one commit of the history.
+    "PointerMove",
+    PyPointerMove,
+    PointerMove
+);
+
+#[pymethods]
+impl PyPointerMove {
+    /// The commit's id, or ``None`` when the history was not read from commits with ids.
+    #[getter]
+    fn commit(&self) -> Option<&str> {
+        self.inner.commit.as_deref()
+    }
+
+    /// The environment.
+    #[getter]
+    fn environment(&self) -> &str {
+        &self.inner.environment
+    }
+
+    /// ``namespace:kind/name``.
+    #[getter]
+    fn workload(&self) -> &str {
+        &self.inner.workload
+    }
+
+    /// The container (or HelmRelease or marker slot) name.
+    #[getter]
+    fn container(&self) -> &str {
+        &self.inner.container
+    }
+
+    /// The image before; ``None`` when the slot appeared in this commit.
+    #[getter]
+    fn from_(&self) -> Option<&str> {
+        self.inner.from.as_deref()
+    }
+
+    /// The image after; ``None`` when the slot went away in this commit.
+    #[getter]
+    fn to(&self) -> Option<&str> {
+        self.inner.to.as_deref()
+    }
+
+    /// ``"manual"``, ``"automated"``, ``"promotion"``, ``"rollback"`` (a record agreeing with
+    /// the move says so) or ``"unrecorded"`` (a hand edit, a merge, a ``git revert``).
+    #[getter]
+    fn cause(&self) -> &'static str {
+        self.inner.cause.as_str()
+    }
+
+    /// ``Relman-User`` of the agreeing record, or ``None``.
+    #[getter]
+    fn user(&self) -> Option<&str> {
+        self.inner.user.as_deref()
+    }
+
+    /// Whether the agreeing record locked the workload.
+    #[getter]
+    fn locked(&self) -> bool {
+        self.inner.locked
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let m = &self.inner;
+        format!(
+            "PointerMove(environment={}, workload={}, container={}, from_={}, to={}, cause={})",
+            repr_str(py, &m.environment),
+            repr_str(py, &m.workload),
+            repr_str(py, &m.container),
+            repr_opt(py, m.from.as_deref()),
+            repr_opt(py, m.to.as_deref()),
+            repr_str(py, m.cause.as_str()),
+        )
+    }
+}
+
+wrapper!(
+    /// The pointer history of environments, newest first: read from the trees of commits
+    /// (:meth:`Repository.history`, :meth:`History.from_commits`), where a commit's
+    /// ``Relman-*`` trailers only annotate the moves it really made, or believed from commit
+    /// messages (:meth:`History.from_messages`, the weaker mode).
+    "History",
+    PyHistory,
+    History
+);
+
+#[pymethods]
+impl PyHistory {
+    /// The trusted mode without git: ``commits`` are ``(message, snapshot after the commit)``
+    /// pairs, newest first, each the first parent of the one before; ``base`` is the snapshot
+    /// before the oldest (``None``: an empty repository, as before a root commit).
+    #[staticmethod]
+    #[pyo3(signature = (commits, *, base = None))]
+    fn from_commits(
+        py: Python<'_>,
+        commits: &Bound<'_, PyAny>,
+        base: Option<PyRef<'_, PySnapshot>>,
+    ) -> PyResult<Self> {
+        if commits.is_instance_of::<PyString>() {
+            return Err(PyTypeError::new_err(
+                "commits: expected an iterable of (message, Snapshot) pairs, not a string",
+            ));
+        }
+        let mut pairs = Vec::new();
+        for item in commits.try_iter()? {
+            let (message, snapshot): (String, PyRef<'_, PySnapshot>) = item?
+                .extract()
+                .map_err(|_| PyTypeError::new_err("commits: expected (message, Snapshot) pairs"))?;
+            pairs.push((message, snapshot.inner.clone()));
+        }
+        let base = base.map(|b| b.inner.clone());
+        py.detach(|| History::from_commits(pairs, base))
+            .py()
+            .map(Self::from)
+    }
+
+    /// The weaker mode: a history believed from commit messages, newest first (messages
+    /// without ``Relman-*`` trailers are skipped). Hand edits and ``git revert`` are invisible
+    /// to it, and a forged message is believed: use it only where no trees are available.
+    #[staticmethod]
+    fn from_messages(messages: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Self::from(messages_history(messages)?))
+    }
+
+    /// Every move, newest first.
+    #[getter]
+    fn moves(&self) -> Vec<PyPointerMove> {
+        self.inner
+            .moves()
+            .iter()
+            .cloned()
+            .map(PyPointerMove::from)
+            .collect()
+    }
+
+    /// Commits whose trailers disagreed with their changes (``record_mismatch: ...``), and
+    /// where the walk stopped early.
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        self.inner.warnings().to_vec()
+    }
+
+    /// ``"trees"`` or ``"messages"``.
+    #[getter]
+    fn source(&self) -> &'static str {
+        match self.inner.source() {
+            HistorySource::Trees => "trees",
+            HistorySource::Messages => "messages",
+        }
+    }
+
+    /// Whether the walk reached the first commit.
+    #[getter]
+    fn is_complete(&self) -> bool {
+        self.inner.is_complete()
+    }
+
+    /// The pointer a rollback of one slot goes to, or ``None``.
+    fn previous(&self, environment: &str, workload: &str, container: &str, current: &str) -> Option<String> {
+        self.inner.previous(environment, workload, container, current)
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.moves().len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "History(moves={}, source={}, warnings={})",
+            self.inner.moves().len(),
+            self.source(),
+            self.inner.warnings().len()
+        )
+    }
+}
+
+/// The weaker mode from an iterable of commit messages (``str``) and/or :class:`ReleaseRecord`
 /// objects, newest first.
-pub(crate) fn history(value: Option<&Bound<'_, PyAny>>) -> PyResult<History> {
-    let mut out = History::new();
-    let Some(value) = value.filter(|v| !v.is_none()) else {
-        return Ok(out);
-    };
+fn messages_history(value: &Bound<'_, PyAny>) -> PyResult<History> {
     if value.is_instance_of::<PyString>() {
         return Err(PyTypeError::new_err(
-            "history: expected an iterable of commit messages or ReleaseRecord objects, not a single string",
+            "history: expected a History, or an iterable of commit messages or ReleaseRecord objects, not a single string",
         ));
     }
+    let mut records = Vec::new();
     for item in value.try_iter()? {
         let item = item?;
         if let Ok(record) = item.cast::<PyReleaseRecord>() {
-            out.records.push(record.get().inner.clone());
+            records.push(record.get().inner.clone());
         } else if let Ok(message) = item.extract::<PyBackedStr>() {
-            out.records.extend(ReleaseRecord::parse(&message));
+            records.extend(ReleaseRecord::parse(&message));
         } else {
             return Err(PyTypeError::new_err(format!(
                 "history: expected commit messages or ReleaseRecord objects, got {}",
@@ -656,7 +831,19 @@ pub(crate) fn history(value: Option<&Bound<'_, PyAny>>) -> PyResult<History> {
             )));
         }
     }
-    Ok(out)
+    Ok(History::from_records(records))
+}
+
+/// A history argument: a :class:`History`, or (the weaker mode) an iterable of commit
+/// messages and/or :class:`ReleaseRecord` objects, newest first.
+pub(crate) fn history(value: Option<&Bound<'_, PyAny>>) -> PyResult<History> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(History::new());
+    };
+    if let Ok(history) = value.cast::<PyHistory>() {
+        return Ok(history.get().inner.clone());
+    }
+    messages_history(value)
 }
 
 /// A services argument: ``"all"``, one name, or an iterable of service names / workload ids.
@@ -690,8 +877,9 @@ fn image_spec(value: &Bound<'_, PyAny>) -> PyResult<ImageSpec> {
 /// left out; ``force`` bypasses workload locks, filters and the promotion gate for workloads
 /// named explicitly; ``lock`` locks the released workloads in the same commit (``None``: only
 /// for rollbacks); ``user`` (``"Name <email>"``) and ``message`` go into the commit message.
-/// ``history`` is a list of commit messages (or :class:`ReleaseRecord` objects), newest
-/// first; ``now`` an RFC 3339 string or aware datetime (default: the current time).
+/// ``history`` is a :class:`History` (from :meth:`Repository.history` or
+/// :meth:`History.from_commits`) or, the weaker mode, a list of commit messages (or
+/// :class:`ReleaseRecord` objects), newest first; ``now`` an RFC 3339 string or aware datetime (default: the current time).
 ///
 /// Raises :class:`UnknownEnvironment`, :class:`InvalidConfig`, :class:`InvalidYaml`,
 /// :class:`DuplicateResource`, :class:`InvalidFilter`, :class:`InvalidImageReference`.

@@ -473,11 +473,23 @@ fn history_reads_release_records_on_the_first_parent_walk() {
     assert_eq!(
         recorded(&history),
         [
-            ("production".to_string(), "acme/users:1.4.0".to_string(), MoveCause::Manual),
-            ("staging".to_string(), "acme/users:1.4.0".to_string(), MoveCause::Manual),
+            (
+                "production".to_string(),
+                "acme/users:1.4.0".to_string(),
+                MoveCause::Manual
+            ),
+            (
+                "staging".to_string(),
+                "acme/users:1.4.0".to_string(),
+                MoveCause::Manual
+            ),
         ]
     );
-    let first = history.moves().iter().find(|m| m.cause == MoveCause::Manual).unwrap();
+    let first = history
+        .moves()
+        .iter()
+        .find(|m| m.cause == MoveCause::Manual)
+        .unwrap();
     assert_eq!(first.user.as_deref(), Some(AUTHOR));
     assert_eq!(first.from.as_deref(), Some("acme/users:1.3.0"));
     // The merge moved staging's orders on the first-parent walk: a move without a record.
@@ -533,10 +545,18 @@ fn history_reads_release_records_on_the_first_parent_walk() {
     let history = relman::git::history(&shallow, "main", None, usize::MAX).expect("shallow history");
     assert_eq!(
         recorded(&history),
-        [("production".to_string(), "acme/users:1.4.0".to_string(), MoveCause::Manual)]
+        [(
+            "production".to_string(),
+            "acme/users:1.4.0".to_string(),
+            MoveCause::Manual
+        )]
     );
     assert!(!history.is_complete());
-    assert!(history.warnings()[0].contains("shallow"), "{:?}", history.warnings());
+    assert!(
+        history.warnings()[0].contains("shallow"),
+        "{:?}",
+        history.warnings()
+    );
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -617,7 +637,11 @@ fn commit_interoperates_with_the_git_command_line() {
     let history = repo.history("main", Some("production"), 1).unwrap();
     assert_eq!(
         recorded(&history),
-        [("production".to_string(), "acme/users:1.4.0".to_string(), MoveCause::Manual)]
+        [(
+            "production".to_string(),
+            "acme/users:1.4.0".to_string(),
+            MoveCause::Manual
+        )]
     );
 }
 
@@ -1426,7 +1450,12 @@ fn eight_processes_release_to_one_branch() {
             .rev()
             .filter(|m| m.cause != MoveCause::Unrecorded)
             .filter(|m| m.workload == format!("default:deployment/{service}"))
-            .map(|m| (m.from.clone().unwrap_or_default(), m.to.clone().unwrap_or_default()))
+            .map(|m| {
+                (
+                    m.from.clone().unwrap_or_default(),
+                    m.to.clone().unwrap_or_default(),
+                )
+            })
             .collect();
         let expected: Vec<(String, String)> = (1..=RELEASES)
             .map(|k| {

@@ -169,6 +169,14 @@ fn check_plan(
             "trailers {recorded:?} differ from the updates {updates:?}"
         ));
     }
+    if let Some(wanted) = expect.get("warnings_contain") {
+        for w in wanted.as_array().ok_or("warnings_contain: a list")? {
+            let w = w.as_str().ok_or("warnings_contain[]")?;
+            if !plan.warnings.iter().any(|g| g.contains(w)) {
+                return Err(format!("no warning contains `{w}`: {:?}", plan.warnings));
+            }
+        }
+    }
     if let Some(cm) = expect.get("commit_message") {
         let summary = plan.commit_message.lines().next().unwrap_or("");
         let got =
@@ -181,6 +189,54 @@ fn check_plan(
         }
     }
     Ok(())
+}
+
+/// The history of a case: `commits` (read from the trees of the states they imply) or
+/// `history` (commit messages, the weaker mode); see tests/fixtures/README.md.
+fn history_of(case: &Value, files: &[(String, String)]) -> Result<History, String> {
+    let Some(commits) = case.get("commits") else {
+        let messages: Vec<&str> = case
+            .get("history")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        return Ok(History::from_messages(messages));
+    };
+    if case.get("history").is_some() {
+        return Err("a case gives commits or history, not both".into());
+    }
+    let commits = commits.as_array().ok_or("commits: a list")?;
+    // The state after the newest commit is files/; each commit's edits, undone, give the state
+    // before it.
+    let mut state: std::collections::BTreeMap<String, String> = files.iter().cloned().collect();
+    let mut pairs = Vec::new();
+    for (i, commit) in commits.iter().enumerate() {
+        let message = commit["message"].as_str().ok_or("commits[].message")?.to_string();
+        let snapshot = Snapshot::from_files(state.clone()).map_err(|e| e.to_string())?;
+        pairs.push((message, snapshot));
+        for edit in commit["edits"].as_array().ok_or("commits[].edits")? {
+            let path = edit["path"].as_str().ok_or("edits[].path")?;
+            if edit.get("added") == Some(&Value::Bool(true)) {
+                state
+                    .remove(path)
+                    .ok_or(format!("commits[{i}]: {path} was not there"))?;
+                continue;
+            }
+            let (from, to) = (
+                edit["from"].as_str().ok_or("edits[].from")?,
+                edit["to"].as_str().ok_or("edits[].to")?,
+            );
+            let text = state.get_mut(path).ok_or(format!("commits[{i}]: no {path}"))?;
+            if text.matches(to).count() != 1 {
+                return Err(format!("commits[{i}]: `{to}` is not in {path} exactly once"));
+            }
+            *text = text.replacen(to, from, 1);
+        }
+    }
+    let base = Snapshot::from_files(state).map_err(|e| e.to_string())?;
+    History::from_commits(pairs, Some(base)).map_err(|e| format!("history: {e}"))
 }
 
 fn check_case(dir: &Path) -> Result<(), String> {
@@ -200,14 +256,7 @@ fn check_case(dir: &Path) -> Result<(), String> {
     let snapshot = Snapshot::from_files(files.iter().map(|(p, t)| (p.as_str(), t.clone())))
         .map_err(|e| e.to_string())?;
     let catalog = catalog(case.get("catalog"))?;
-    let messages: Vec<&str> = case
-        .get("history")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    let history = History::from_messages(messages);
+    let history = history_of(&case, &files)?;
     let now: jiff::Timestamp = case["now"]
         .as_str()
         .ok_or("now")?

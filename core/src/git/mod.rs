@@ -72,6 +72,12 @@ use std::path::Path;
 
 pub use repository::Repository;
 
+/// The commits [`Repository::release_with_retry`] reads history from (and the default of the
+/// bindings' `Repository.history`): the walk is bounded so that a long-lived repository does
+/// not make every release slower. Pass your own limit to [`Repository::history`] when
+/// rollbacks must reach further back.
+pub const HISTORY_LIMIT: usize = 1_000;
+
 use crate::error::{Error, ErrorKind, Result};
 use crate::release::{History, ReleasePlan, Snapshot};
 
@@ -81,7 +87,7 @@ pub fn snapshot(repo: impl AsRef<Path>, rev: &str) -> Result<Snapshot> {
     Repository::open(repo)?.snapshot(rev)
 }
 
-/// The release records of the first-parent walk from `rev`, newest first:
+/// The pointer history of the first-parent walk from `rev`, newest first, read from the trees:
 /// [`Repository::open`] then [`Repository::history`].
 pub fn history(
     repo: impl AsRef<Path>,

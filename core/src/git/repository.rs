@@ -14,9 +14,7 @@ use super::tree::{TreeView, read_texts, resolve_commit};
 use super::{broken, describe, invalid_argument, not_found, signature};
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
-use crate::release::{
-    CONFIG_FILE, FileChange, History, ReleasePlan, Snapshot, normalise_path,
-};
+use crate::release::{CONFIG_FILE, FileChange, History, ReleasePlan, Snapshot, normalise_path};
 
 /// How long a commit waits for another writer's lock on the branch (`refs/heads/<b>.lock`)
 /// before giving up with `conflict`.
@@ -282,7 +280,7 @@ impl Repository {
     }
 
     /// Release with compare-and-swap and re-planning: read `branch`'s head, take a snapshot
-    /// and the whole history there, call `plan`, and commit the result as `author`. When the
+    /// and its history (the [`HISTORY_LIMIT`](super::HISTORY_LIMIT) newest commits) there, call `plan`, and commit the result as `author`. When the
     /// commit meets a `conflict` (another writer moved the branch), start again on the new
     /// head, up to `attempts` times in all (at least once), pausing a few random milliseconds
     /// between attempts so that racing writers spread out.
@@ -330,7 +328,7 @@ impl Repository {
             attempt += 1;
             let head = self.branch_head(branch)?;
             let snapshot = self.snapshot(&head)?;
-            let history = self.history(&head, None, usize::MAX)?;
+            let history = self.history(&head, None, super::HISTORY_LIMIT)?;
             let planned = plan(&snapshot, &history)?;
             if planned.is_noop() {
                 return Ok(None);

@@ -394,10 +394,17 @@ impl History {
             // environments do not interleave in any query, which always filters by one.
             return;
         }
-        let rank: std::collections::HashMap<&str, usize> =
-            commits.iter().enumerate().map(|(i, c)| (c.unwrap_or_default(), i)).collect();
-        self.moves
-            .sort_by_key(|m| m.commit.as_deref().and_then(|c| rank.get(c).copied()).unwrap_or(usize::MAX));
+        let rank: std::collections::HashMap<&str, usize> = commits
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.unwrap_or_default(), i))
+            .collect();
+        self.moves.sort_by_key(|m| {
+            m.commit
+                .as_deref()
+                .and_then(|c| rank.get(c).copied())
+                .unwrap_or(usize::MAX)
+        });
     }
 
     /// Record that the walk ended before the first commit, and why.
@@ -442,7 +449,13 @@ impl History {
 
     /// The pointer a rollback of one slot goes to: the newest value the slot held before, other
     /// than `current`, that was never rolled back from. `None` when there is none.
-    pub fn previous(&self, environment: &str, workload: &str, container: &str, current: &str) -> Option<String> {
+    pub fn previous(
+        &self,
+        environment: &str,
+        workload: &str,
+        container: &str,
+        current: &str,
+    ) -> Option<String> {
         let bad = self.rolled_back_from(environment, workload, container);
         self.slot(environment, workload, container)
             .flat_map(|m| [m.to.as_deref(), m.from.as_deref()])

@@ -14,11 +14,11 @@ mod snapshot;
 mod spec;
 
 pub use catalog::{Catalog, ImageInfo};
+pub use history::{History, HistorySource, MoveCause, PointerMove, Pointers, pointers};
 pub use plan::{
     ContainerSkip, ContainerUpdate, FileChange, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult,
 };
 pub use planner::{plan_automation, plan_release};
-pub use history::{History, HistorySource, MoveCause, PointerMove, Pointers, pointers};
 pub use record::{RecordedChange, ReleaseRecord};
 #[cfg(feature = "git")]
 pub(crate) use snapshot::utf8_text;

@@ -7,10 +7,10 @@ use jiff::Timestamp;
 
 use super::catalog::{Catalog, ImageInfo};
 use super::environment::{self, Placed};
+use super::history::History;
 use super::message::commit_message;
 use super::placement::{self, Decided};
 use super::plan::{ContainerSkip, ContainerUpdate, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult};
-use super::history::History;
 use super::snapshot::{CONFIG_FILE, Snapshot};
 use super::spec::{ImageSpec, ReleaseSpec, Services};
 use crate::config::{Config, Environment, ReleaseMode};
@@ -82,7 +82,11 @@ impl Source {
     /// naming every candidate: never the first one found.
     fn find(&self, placed: &Placed, default_namespace: &str) -> std::result::Result<&Placed, SlotOutcome> {
         let target = &placed.workload;
-        let mut candidates: Vec<&Placed> = self.workloads.iter().filter(|s| s.service == placed.service).collect();
+        let mut candidates: Vec<&Placed> = self
+            .workloads
+            .iter()
+            .filter(|s| s.service == placed.service)
+            .collect();
         if candidates.len() > 1 {
             let same_kind = |s: &&Placed| s.workload.kind.eq_ignore_ascii_case(&target.kind);
             let same_name: Vec<&Placed> = candidates
@@ -912,6 +916,13 @@ fn plan(
             .warnings
             .into_iter()
             .chain(history.warnings_of(&env.name).map(str::to_string))
+            .chain(
+                env.promote_from
+                    .iter()
+                    .flat_map(|source| history.warnings_of(source))
+                    .filter(|w| w.starts_with("record_mismatch"))
+                    .map(str::to_string),
+            )
             .collect(),
     })
 }
