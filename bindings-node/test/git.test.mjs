@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import test from 'node:test'
 
-import { Repository, Snapshot, planRelease } from 'relman'
+import { History, Repository, Snapshot, planRelease } from 'relman'
 
 const CONFIG = 'environments:\n  prod:\n    path: envs/prod\n    release: manual\n'
 const USERS = `apiVersion: apps/v1
@@ -73,12 +73,41 @@ test('snapshot, commit, history, and a conflict that names the actual head', (t)
   assert.equal(git('log', '-1', '--format=%an <%ae>', 'main'), AUTHOR)
 
   const history = repo.history('main', { environment: 'prod', limit: 10 })
-  assert.equal(history.length, 1)
-  assert.deepEqual(history[0].changes, [
-    { workload: 'prod:deployment/users', container: 'app', from: 'acme/users:1.3.0', to: 'acme/users:1.4.0' },
+  assert.ok(history instanceof History)
+  assert.equal(history.source, 'trees')
+  assert.equal(history.isComplete, true)
+  assert.deepEqual(history.warnings, [])
+  assert.deepEqual(history.moves, [
+    {
+      commit,
+      environment: 'prod',
+      workload: 'prod:deployment/users',
+      container: 'app',
+      from: 'acme/users:1.3.0',
+      to: 'acme/users:1.4.0',
+      cause: 'manual',
+      user: AUTHOR,
+      locked: false,
+    },
+    {
+      commit: head,
+      environment: 'prod',
+      workload: 'prod:deployment/users',
+      container: 'app',
+      from: null,
+      to: 'acme/users:1.3.0',
+      cause: 'unrecorded',
+      user: null,
+      locked: false,
+    },
   ])
-  assert.deepEqual(repo.history('main', { environment: 'staging' }), [])
-  assert.deepEqual(repo.history(), [], 'HEAD (detached at the first commit) has no release')
+  assert.equal(catches(() => repo.history('main', { environment: 'staging' })).code, 'unknown_environment')
+  assert.deepEqual(
+    repo.history().moves.map((m) => m.cause),
+    ['unrecorded'],
+    'HEAD (detached at the first commit) has no release',
+  )
+  assert.equal(repo.history('main', { limit: 0 }).moves.length, 0)
 
   const sideways = catches(() => repo.commit({ ...plan, kind: 'sideways' }, { branch: 'main', expectedHead: commit, author: AUTHOR }))
   assert.equal(sideways.code, 'invalid_argument')
@@ -118,7 +147,7 @@ test('releaseWithRetry calls back JavaScript, re-plans after a conflict, and ret
     plan: (snapshot, history) => {
       calls += 1
       assert.ok(snapshot instanceof Snapshot)
-      assert.ok(Array.isArray(history))
+      assert.ok(history instanceof History)
       if (calls === 1) {
         // Another writer moves the branch between our snapshot and our commit.
         const other = release('acme/users:1.3.1')(snapshot, history)
@@ -130,7 +159,7 @@ test('releaseWithRetry calls back JavaScript, re-plans after a conflict, and ret
   assert.equal(calls, 2, 'planned once more on the new head')
   assert.equal(repo.branchHead('main'), commit)
   assert.deepEqual(
-    repo.history('main').map((r) => r.changes[0].to),
+    repo.history('main').moves.filter((m) => m.cause !== 'unrecorded').map((m) => m.to),
     ['acme/users:1.4.0', 'acme/users:1.3.1'],
   )
   // Released already: nothing to commit.

@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import test from 'node:test'
 
-import { Catalog, Snapshot, parseReleaseRecord, planAutomation, planRelease } from 'relman'
+import { Catalog, History, Snapshot, parseReleaseRecord, planAutomation, planRelease } from 'relman'
 
 import { FIXTURES, childDirs, readJson, readTree, runAll, show, subset } from './support.mjs'
 
@@ -55,6 +55,9 @@ function checkPlan(plan, expect, snapshot, expectedFiles) {
   if (JSON.stringify(updates) !== JSON.stringify(recorded)) {
     return `trailers ${show(recorded)} differ from the updates ${show(updates)}`
   }
+  for (const wanted of expect.warnings_contain ?? []) {
+    if (!plan.warnings.some((w) => w.includes(wanted))) return `no warning contains ${wanted}: ${show(plan.warnings)}`
+  }
   if (expect.commit_message !== undefined) {
     const summary = plan.commitMessage.split('\n')[0].replace(/\r$/, '')
     const got = { summary, kind: record.kind, user: record.user, locked: record.locked }
@@ -62,6 +65,31 @@ function checkPlan(plan, expect, snapshot, expectedFiles) {
       return `commit message: expected ${show(expect.commit_message)}, got ${show(got)}\n${plan.commitMessage}`
     }
   }
+}
+
+// The case's history: `commits` read from the trees of the states they imply (the state after
+// the newest commit is files/; each commit's edits, undone, give the state before it), or
+// `history`, commit messages (the weaker mode).
+function historyOf(c, files) {
+  if (c.commits === undefined) return (c.history ?? []).filter((m) => typeof m === 'string')
+  if (c.history !== undefined) throw new Error('a case gives commits or history, not both')
+  const state = new Map(files)
+  const commits = []
+  c.commits.forEach((commit, i) => {
+    commits.push({ message: commit.message, snapshot: Snapshot.fromFiles(Object.fromEntries(state)) })
+    for (const edit of commit.edits) {
+      if (edit.added === true) {
+        if (!state.delete(edit.path)) throw new Error(`commits[${i}]: ${edit.path} was not there`)
+        continue
+      }
+      const text = state.get(edit.path)
+      if (text === undefined || text.split(edit.to).length !== 2) {
+        throw new Error(`commits[${i}]: ${edit.to} is not in ${edit.path} exactly once`)
+      }
+      state.set(edit.path, text.replace(edit.to, () => edit.from))
+    }
+  })
+  return History.fromCommits(commits, Snapshot.fromFiles(Object.fromEntries(state)))
 }
 
 function checkCase(dir) {
@@ -73,7 +101,13 @@ function checkCase(dir) {
     if (!files.some(([f]) => f === p)) return `expected/${p} has no files/${p}`
   }
   const snapshot = Snapshot.fromFiles(Object.fromEntries(files))
-  const inputs = { catalog: catalog(c.catalog), history: (c.history ?? []).filter((m) => typeof m === 'string'), now: c.now }
+  let history
+  try {
+    history = historyOf(c, files)
+  } catch (e) {
+    return e.message
+  }
+  const inputs = { catalog: catalog(c.catalog), history, now: c.now }
   if (typeof c.now !== 'string') return 'now'
   const expect = c.expect
   if (!expect) return 'expect'

@@ -4,6 +4,7 @@
 import {
   Catalog,
   Config,
+  History,
   ImageRef,
   Repository,
   Snapshot,
@@ -21,6 +22,8 @@ import {
 import type {
   ErrorCode,
   ImageSlot,
+  MoveCause,
+  PointerMove,
   Policy,
   Reason,
   ReleasePlan,
@@ -76,6 +79,7 @@ const plan: ReleasePlan = planRelease(snapshot, {
   history: ['commit message', parseReleaseRecord('Release...') ?? 'nothing'],
   now: new Date(),
 })
+const parsed: ReleaseRecord | null = parseReleaseRecord('Release...')
 const all: ReleasePlan = planRelease(snapshot, { environment: 'staging', services: 'all' })
 const results: WorkloadResult[] = plan.results
 const status: Status = results[0].status
@@ -86,7 +90,14 @@ const plans: ReleasePlan[] = planAutomation(snapshot, { catalog, now: '2026-11-2
 
 const repo = Repository.open('/srv/config.git')
 const head: string = repo.branchHead('main')
-const records: ReleaseRecord[] = repo.history('main', { environment: 'production', limit: 10 })
+const history: History = repo.history('main', { environment: 'production', limit: 10 })
+const moves: PointerMove[] = history.moves
+const cause: MoveCause = moves[0].cause
+const warnings: string[] = history.warnings
+const fromTrees: History = History.fromCommits([{ message: 'Release', snapshot }], null)
+const believed: History = History.fromMessages(['Release...'])
+const rollbackTo: string | null = fromTrees.previous('staging', 'staging:deployment/users', 'app', 'acme/users:1.4.0')
+planRelease(snapshot, { environment: 'staging', history: believed })
 const committed: string = repo.commit(plan, { branch: 'main', expectedHead: head, author: 'Bot <bot@example.com>' })
 const released: string | null = repo.releaseWithRetry({
   branch: 'main',

@@ -128,7 +128,7 @@ def test_signatures_follow_the_contract() -> None:
     assert params(relman.Repository.history)[-3:] == [
         ("rev", "POSITIONAL_OR_KEYWORD", "HEAD"),
         ("environment", "KEYWORD_ONLY", None),
-        ("limit", "KEYWORD_ONLY", 100),
+        ("limit", "KEYWORD_ONLY", 1000),
     ]
     assert params(relman.Repository.release_with_retry)[-4:] == [
         ("branch", "KEYWORD_ONLY", E),

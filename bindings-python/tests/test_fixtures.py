@@ -473,10 +473,34 @@ def _check_plan(
     ]
     recorded = [(c.workload, c.container, c.from_, c.to) for c in record.changes]
     assert updates == recorded, "trailers differ from the updates"
+    for wanted in expect.get("warnings_contain", []):
+        assert any(wanted in w for w in plan.warnings), f"no warning contains {wanted!r}: {plan.warnings}"
     if "commit_message" in expect:
         summary = plan.commit_message.split("\n", 1)[0]
         got = {"summary": summary, "kind": record.kind, "user": record.user, "locked": record.locked}
         assert subset(expect["commit_message"], got), f"commit message: {got}\n{plan.commit_message}"
+
+
+def _history(spec: Dict[str, Any], files: Dict[str, str]) -> Any:
+    """The case's history: ``commits`` read from the trees of the states they imply (the state
+    after the newest commit is files/; each commit's edits, undone, give the state before it),
+    or ``history``, commit messages (the weaker mode)."""
+    if "commits" not in spec:
+        return list(spec.get("history") or [])
+    assert "history" not in spec, "a case gives commits or history, not both"
+    state = dict(files)
+    pairs = []
+    for i, commit in enumerate(spec["commits"]):
+        pairs.append((commit["message"], relman.Snapshot.from_files(dict(state))))
+        for edit in commit["edits"]:
+            path = edit["path"]
+            if edit.get("added") is True:
+                assert path in state, f"commits[{i}]: {path} was not there"
+                del state[path]
+                continue
+            assert state[path].count(edit["to"]) == 1, f"commits[{i}]: {edit['to']!r} is not in {path} exactly once"
+            state[path] = state[path].replace(edit["to"], edit["from"], 1)
+    return relman.History.from_commits(pairs, base=relman.Snapshot.from_files(state))
 
 
 @pytest.mark.parametrize("case", PLAN_CASES, ids=lambda p: p.name)
@@ -489,7 +513,7 @@ def test_plan(case: Path) -> None:
         assert path in files, f"expected/{path} has no files/{path}"
     snapshot = relman.Snapshot.from_files(files)
     catalog = _catalog(spec.get("catalog"))
-    history = list(spec.get("history") or [])
+    history = _history(spec, files)
     now = spec["now"]
     expect = spec["expect"]
     op = spec["op"]

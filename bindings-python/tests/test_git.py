@@ -88,16 +88,22 @@ def test_snapshot_commit_history(bare: Path) -> None:
     assert after.get("envs/staging/users.yaml") == USERS.replace("1.3.0", "1.4.0")
     assert git(bare, "log", "-1", "--format=%an <%ae>%n%B", "main").startswith(AUTHOR + "\n" + plan.commit_message.rstrip("\n"))
 
-    records = repo.history("main", environment="staging")
-    assert [(r.environment, r.kind, [(c.workload, c.from_, c.to) for c in r.changes]) for r in records] == [
-        ("staging", "manual", [("default:deployment/users", "acme/users:1.3.0", "acme/users:1.4.0")])
+    history = repo.history("main", environment="staging")
+    assert history.source == "trees" and history.is_complete and history.warnings == []
+    assert [(m.environment, m.cause, m.workload, m.from_, m.to, m.user) for m in history.moves] == [
+        ("staging", "manual", "default:deployment/users", "acme/users:1.3.0", "acme/users:1.4.0", AUTHOR),
+        # The root commit added the slot.
+        ("staging", "unrecorded", "default:deployment/users", None, "acme/users:1.3.0", None),
     ]
-    assert repo.history(environment="production") == []
-    assert repo.history(head) == []
-    assert repo.history(limit=0) == []
+    assert history.moves[0].commit == commit and history.moves[1].commit == head
+    assert [m.cause for m in repo.history(environment="production").moves] == ["unrecorded"]
+    assert [(m.environment, m.from_) for m in repo.history(head).moves] == [("staging", None), ("production", None)]
+    assert len(repo.history(limit=0)) == 0 and not repo.history(limit=0).is_complete
+    with pytest.raises(relman.UnknownEnvironment):
+        repo.history(environment="qa")
 
-    # The records plan a rollback as the commit messages would.
-    back = release(after, image="rollback", history=records)
+    # The history plans a rollback.
+    back = release(after, image="rollback", history=history)
     assert back.results[0].updates[0].to == "acme/users:1.3.0"
 
     # The same plan on the old head: the branch moved, and the error says where to.
@@ -111,8 +117,8 @@ def test_release_with_retry_replans_on_conflict(bare: Path) -> None:
     repo = relman.Repository.open(bare)
     calls: List[tuple[str | None, int]] = []
 
-    def plan(snapshot: relman.Snapshot, history: List[relman.ReleaseRecord]) -> relman.ReleasePlan:
-        calls.append((snapshot.revision, len(history)))
+    def plan(snapshot: relman.Snapshot, history: relman.History) -> relman.ReleasePlan:
+        calls.append((snapshot.revision, sum(m.cause != "unrecorded" for m in history.moves)))
         if len(calls) == 1:
             # Another writer releases production meanwhile: the first commit meets a conflict.
             other = relman.plan_release(snapshot, environment="production", image="acme/users:1.3.1", force=True, services=["users"], now=NOW)
@@ -134,7 +140,7 @@ def test_release_with_retry_gives_up_after_attempts(bare: Path) -> None:
     repo = relman.Repository.open(bare)
     calls = []
 
-    def plan(snapshot: relman.Snapshot, history: List[relman.ReleaseRecord]) -> relman.ReleasePlan:
+    def plan(snapshot: relman.Snapshot, history: relman.History) -> relman.ReleasePlan:
         calls.append(snapshot.revision)
         assert snapshot.revision is not None
         bump = relman.plan_release(
@@ -154,7 +160,7 @@ def test_plan_callback_errors_propagate(bare: Path) -> None:
     class Boom(Exception):
         pass
 
-    def boom(snapshot: relman.Snapshot, history: List[relman.ReleaseRecord]) -> relman.ReleasePlan:
+    def boom(snapshot: relman.Snapshot, history: relman.History) -> relman.ReleasePlan:
         raise Boom("no release today")
 
     with pytest.raises(Boom, match="no release today"):
@@ -171,7 +177,7 @@ def test_plan_callback_errors_propagate(bare: Path) -> None:
             return release(snapshot)
 
         repo.release_with_retry(branch="main", author=AUTHOR, plan=one_argument)  # type: ignore[arg-type]
-    assert repo.history() == []
+    assert all(m.cause == "unrecorded" for m in repo.history().moves)
 
 
 def test_checked_out_branch_and_bad_paths(tmp_path: Path, bare: Path) -> None:

@@ -559,6 +559,129 @@ fn history_reads_release_records_on_the_first_parent_walk() {
     );
 }
 
+/// Attacks 5 and 6 of issue 13 on a real repository: a squash-merged docs commit whose message
+/// ends in a forged trailer paragraph, and a bad release undone with `git revert`.
+#[test]
+fn history_from_trees_ignores_forged_records_and_skips_reverted_values() {
+    if !have_git() {
+        return;
+    }
+    let sandbox = Sandbox::new("forged");
+    let bare = bare_config_repo(&sandbox);
+    let repo = Repository::open(&bare).expect("open");
+    let plan = release(
+        &repo.snapshot("main").unwrap(),
+        "production",
+        "acme/users:1.4.0",
+        &[],
+    );
+    commit_plan(&repo, &plan, "main");
+
+    let clone = sandbox.path("clone");
+    git(
+        &sandbox.root,
+        &["clone", "-q", bare.to_str().unwrap(), clone.to_str().unwrap()],
+    );
+    write(&clone, "docs/README.md", "How we release\n");
+    git(&clone, &["add", "-A"]);
+    git(
+        &clone,
+        &[
+            "commit",
+            "-q",
+            "-m",
+            "Docs (#7)\n\nRelman-Environment: production\nRelman-Cause: manual\nRelman-Change: default:deployment/users app acme/users:6.6.6 -> acme/users:1.4.0",
+        ],
+    );
+    git(&clone, &["push", "-q", "origin", "main"]);
+    let forged = rev(&bare, "main");
+
+    let plan = release(
+        &repo.snapshot("main").unwrap(),
+        "production",
+        "acme/users:1.5.0",
+        &[],
+    );
+    commit_plan(&repo, &plan, "main");
+    git(&clone, &["pull", "-q", "--ff-only", "origin", "main"]);
+    git(&clone, &["revert", "--no-edit", "HEAD"]);
+    git(&clone, &["push", "-q", "origin", "main"]);
+
+    let history = repo.history("main", Some("production"), 100).expect("history");
+    let moves: Vec<(Option<&str>, Option<&str>, MoveCause)> = history
+        .moves()
+        .iter()
+        .filter(|m| m.workload == "default:deployment/users")
+        .map(|m| (m.from.as_deref(), m.to.as_deref(), m.cause))
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            (
+                Some("acme/users:1.5.0"),
+                Some("acme/users:1.4.0"),
+                MoveCause::Unrecorded
+            ),
+            (
+                Some("acme/users:1.4.0"),
+                Some("acme/users:1.5.0"),
+                MoveCause::Manual
+            ),
+            (
+                Some("acme/users:1.3.0"),
+                Some("acme/users:1.4.0"),
+                MoveCause::Manual
+            ),
+            (None, Some("acme/users:1.3.0"), MoveCause::Unrecorded),
+        ]
+    );
+    assert_eq!(history.warnings().len(), 1, "{:?}", history.warnings());
+    assert!(history.warnings()[0].starts_with("record_mismatch"));
+    assert!(history.warnings()[0].contains(&forged));
+
+    // The rollback skips the reverted 1.5.0 and the forged 6.6.6: it goes to 1.3.0.
+    let spec = ReleaseSpec::new("production")
+        .services(Services::Named(vec!["users".into()]))
+        .image(ImageSpec::Rollback)
+        .cause(Some(AUTHOR.to_string()), Some("1.4.0 is slow".to_string()));
+    let snapshot = repo.snapshot("main").unwrap();
+    let plan = plan_release(
+        &snapshot,
+        &spec,
+        &Catalog::new(),
+        &history,
+        jiff::Timestamp::now(),
+    )
+    .expect("plan");
+    let users = plan
+        .results
+        .iter()
+        .find(|r| r.workload == "default:deployment/users")
+        .expect("users");
+    assert_eq!(users.updates[0].to, "acme/users:1.3.0", "{users:?}");
+    assert!(plan.warnings.iter().any(|w| w.starts_with("record_mismatch")));
+    // The messages alone (the weaker mode) would have believed the forgery.
+    let messages: Vec<String> = git(&bare, &["log", "--first-parent", "--format=%B%x00", "main"])
+        .split('\0')
+        .map(|m| m.trim().to_string())
+        .collect();
+    let believed = History::from_messages(messages.iter().map(String::as_str));
+    let plan = plan_release(
+        &snapshot,
+        &spec,
+        &Catalog::new(),
+        &believed,
+        jiff::Timestamp::now(),
+    )
+    .expect("plan");
+    let users = plan
+        .results
+        .iter()
+        .find(|r| r.workload == "default:deployment/users")
+        .expect("users");
+    assert_ne!(users.updates[0].to, "acme/users:1.3.0");
+}
+
 // ----------------------------------------------------------------------------------------------
 // Commits
 

@@ -63,6 +63,8 @@ from ._native import (
     Rejection,
     ReleasePlan,
     ReleaseRecord,
+    History,
+    PointerMove,
     Repository,
     Selection,
     Service,
@@ -120,6 +122,8 @@ __all__ = [
     "ContainerSkip",
     "FileChange",
     "ReleaseRecord",
+    "History",
+    "PointerMove",
     "RecordedChange",
     # git
     "Repository",
