@@ -7,6 +7,12 @@
 //!   files (each with new content, so every blob is written), onto a branch reset before each
 //!   run.
 //!
+//! - `git/history_10k_commits_1k_workloads`: `Repository::history` of one environment over
+//!   10,000 first-parent commits on a repository of 1,000 Deployments (two containers each),
+//!   every commit moving the `app` image of one workload (every tenth with relman's trailers,
+//!   the others hand edits), read from the trees (no target in DESIGN.md; recorded in
+//!   RESULTS.md).
+//!
 //! The repository is built with the `git` command line (`git fast-import`); without `git` the
 //! benchmarks say so and do nothing.
 
@@ -20,6 +26,8 @@ use relman::git::Repository;
 use relman::release::{History, ReleasePlan, ReleaseSpec, Services, Snapshot, plan_release};
 
 const FILES: usize = 10_000;
+const HISTORY_COMMITS: usize = 10_000;
+const HISTORY_WORKLOADS: usize = 1_000;
 const CHANGED: usize = 1_000;
 const AUTHOR: &str = "Bench <bench@example.com>";
 
@@ -76,6 +84,67 @@ fn bare_repository(dir: &Path, snapshot: &Snapshot) -> String {
     run(git(dir).args(["repack", "-a", "-d", "-f", "-q", "--depth=50", "--window=10"]));
     let out = git(dir).args(["rev-parse", "main"]).output().expect("rev-parse");
     String::from_utf8(out.stdout).expect("hex").trim().to_string()
+}
+
+/// A bare repository of `HISTORY_WORKLOADS` workloads and `HISTORY_COMMITS` more commits, each
+/// moving one workload's `app` image one tag up (every tenth a relman release with trailers).
+fn history_repository(dir: &Path) {
+    let snapshot = relman_benches::repo(HISTORY_WORKLOADS, 100);
+    bare_repository(dir, &snapshot);
+    let mut texts: Vec<String> = (0..HISTORY_WORKLOADS)
+        .map(|i| {
+            snapshot
+                .get(&format!("envs/production/svc-{i}.yaml"))
+                .expect("generated")
+                .to_string()
+        })
+        .collect();
+    let mut tags = vec![0usize; HISTORY_WORKLOADS];
+    let mut stream = Vec::new();
+    for n in 0..HISTORY_COMMITS {
+        let i = (n * 7) % HISTORY_WORKLOADS;
+        let repository = format!("registry.example.com/team/repo-{}", i % 100);
+        let (from, to) = (
+            format!("{repository}:1.0.{}", tags[i]),
+            format!("{repository}:1.0.{}", tags[i] + 1),
+        );
+        tags[i] += 1;
+        texts[i] = texts[i].replacen(&from, &to, 1);
+        let message = if n % 10 == 0 {
+            format!(
+                "Release {to} to production\n\nRelman-Environment: production\nRelman-Cause: manual\nRelman-Change: prod:deployment/svc-{i} app {from} -> {to}\n"
+            )
+        } else {
+            format!("Bump svc-{i} by hand\n")
+        };
+        let parent = if n == 0 {
+            "from refs/heads/main^0\n".to_string()
+        } else {
+            String::new()
+        };
+        write!(
+            stream,
+            "commit refs/heads/main\ncommitter Bench <bench@example.com> {} +0000\ndata {}\n{message}{parent}M 100644 inline envs/production/svc-{i}.yaml\ndata {}\n{}\n",
+            1_764_201_600 + n,
+            message.len(),
+            texts[i].len(),
+            texts[i]
+        )
+        .expect("in memory");
+    }
+    let mut child = git(dir)
+        .args(["fast-import", "--quiet"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("git fast-import");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&stream)
+        .expect("feed fast-import");
+    assert!(child.wait().expect("fast-import").success());
+    run(git(dir).args(["repack", "-a", "-d", "-q"]));
 }
 
 /// A plan releasing the latest images to the first 1,000 workloads (two containers each).
@@ -146,6 +215,24 @@ fn git_benchmarks(c: &mut Criterion) {
             },
             BatchSize::PerIteration,
         )
+    });
+
+    let history_dir =
+        TempDir(std::env::temp_dir().join(format!("relman-bench-history-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&history_dir.0);
+    std::fs::create_dir_all(&history_dir.0).expect("temp dir");
+    history_repository(&history_dir.0);
+    let history_repo = Repository::open(&history_dir.0).expect("open");
+    group.bench_function("history_10k_commits_1k_workloads", |b| {
+        b.iter(|| {
+            let history = history_repo
+                .history("main", Some("production"), usize::MAX)
+                .expect("history");
+            // Every commit moved one pointer; the root commit added all 2,000 slots.
+            assert_eq!(history.moves().len(), HISTORY_COMMITS + 2 * HISTORY_WORKLOADS);
+            assert!(history.warnings().is_empty(), "{:?}", history.warnings());
+            history
+        })
     });
     group.finish();
 }

@@ -639,6 +639,23 @@ fn history_from_trees_ignores_forged_records_and_skips_reverted_values() {
     assert!(history.warnings()[0].starts_with("record_mismatch"));
     assert!(history.warnings()[0].contains(&forged));
 
+    // The walk reads only what changed; the pure reading of every commit's snapshot agrees.
+    let commits: Vec<(String, Snapshot)> = git(&bare, &["rev-list", "--first-parent", "main"])
+        .lines()
+        .map(|id| {
+            (
+                git(&bare, &["log", "-1", "--format=%B", id]),
+                repo.snapshot(id).unwrap(),
+            )
+        })
+        .collect();
+    let pure = History::from_commits(commits, None).expect("pure history");
+    assert_eq!(
+        pure.moves_of("production").collect::<Vec<_>>(),
+        history.moves_of("production").collect::<Vec<_>>()
+    );
+    assert_eq!(pure.warnings_of("production").count(), 1);
+
     // The rollback skips the reverted 1.5.0 and the forged 6.6.6: it goes to 1.3.0.
     let spec = ReleaseSpec::new("production")
         .services(Services::Named(vec!["users".into()]))

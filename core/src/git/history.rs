@@ -1,15 +1,19 @@
 //! [`Repository::history`]: the pointer history of environments, read from the trees of the
 //! first-parent walk (DESIGN.md section 10).
 
+use std::collections::BTreeMap;
+
 use gix::ObjectId;
+use gix::objs::tree::EntryKind;
 
 use super::repository::Repository;
-use super::tree::{TreeView, resolve_commit};
+use super::tree::{TreeView, resolve_commit, skipped, wanted};
 use super::{broken, describe};
 use crate::config::Config;
 use crate::error::Result;
+use crate::manifest::kustomize::KUSTOMIZATION_FILES;
 use crate::release::history::{inputs, pointers_in};
-use crate::release::{CONFIG_FILE, History, Pointers, Snapshot};
+use crate::release::{CONFIG_FILE, History, Pointers, Snapshot, utf8_text};
 
 /// What the walk knows of one environment at the newer side of the commit being read.
 struct State {
@@ -125,6 +129,19 @@ impl Repository {
                             );
                             continue;
                         }
+                        if let Some(before) =
+                            quick_parent_pointers(&repo, &tree, parent_tree, &config_now, env, state)?
+                        {
+                            history.push_commit(
+                                env,
+                                Some(&commit.id.to_string()),
+                                &commit.message,
+                                &before,
+                                &state.pointers,
+                            );
+                            state.pointers = before;
+                            continue;
+                        }
                         if parent_snapshot.is_none() {
                             let id = parent.expect("a parent tree has a commit").to_string();
                             match self.snapshot(&id).and_then(|s| {
@@ -214,4 +231,166 @@ fn changed(
         }
     }
     Ok(false)
+}
+
+/// A file that differs between a commit's tree and its parent's: its blob on each side.
+struct ChangedFile {
+    path: String,
+    after: Option<ObjectId>,
+    before: Option<ObjectId>,
+}
+
+/// The environment's pointers at the parent, computed from the files the commit changed only,
+/// when that is exact: `relman.yaml` is the same, the environment reads no kustomization (so a
+/// file's workloads and images depend on that file alone), and the change is plain files under
+/// the environment's paths (no link, submodule, or file turned folder). `None`: read the
+/// parent in full.
+fn quick_parent_pointers(
+    repo: &gix::Repository,
+    tree: &TreeView<'_>,
+    parent: &TreeView<'_>,
+    config: &Config,
+    env: &str,
+    state: &State,
+) -> Result<Option<Pointers>> {
+    let is_kustomization =
+        |path: &str| KUSTOMIZATION_FILES.contains(&path.rsplit('/').next().unwrap_or(path));
+    if state.inputs.iter().any(|p| is_kustomization(p)) {
+        return Ok(None);
+    }
+    let entry = |view: &TreeView<'_>, path: &str| -> Result<Option<(EntryKind, ObjectId)>> {
+        Ok(view.resolve(path, true)?.map(|e| (e.kind, e.id)))
+    };
+    if entry(tree, CONFIG_FILE)? != entry(parent, CONFIG_FILE)? {
+        return Ok(None);
+    }
+    let Ok(environment) = config.environment(env) else {
+        return Ok(None);
+    };
+    let mut changed = Vec::new();
+    for path in &environment.paths {
+        let (after, before) = (entry(tree, path)?, entry(parent, path)?);
+        let file = |e: &Option<(EntryKind, ObjectId)>| {
+            matches!(e, Some((EntryKind::Blob | EntryKind::BlobExecutable, _)))
+        };
+        if file(&after) || file(&before) {
+            // An environment path naming a file is read whatever its name.
+            if !(file(&after) || after.is_none()) || !(file(&before) || before.is_none()) {
+                return Ok(None);
+            }
+            if after != before {
+                changed.push(ChangedFile {
+                    path: path.clone(),
+                    after: after.map(|(_, id)| id),
+                    before: before.map(|(_, id)| id),
+                });
+            }
+        } else if !diff_trees(repo, path, after, before, &mut changed)? {
+            return Ok(None);
+        }
+    }
+    if changed.iter().any(|c| is_kustomization(&c.path)) {
+        return Ok(None);
+    }
+    let side = |pick: fn(&ChangedFile) -> Option<ObjectId>| -> Result<Snapshot> {
+        let mut files = Vec::new();
+        for c in &changed {
+            if let Some(id) = pick(c) {
+                files.push((c.path.clone(), utf8_text(tree.blob(id)?, &c.path)?));
+            }
+        }
+        Snapshot::from_files(files)
+    };
+    // A side that does not read (invalid YAML) is left to the full read, which reports it.
+    let Ok(removed) = side(|c| c.after).and_then(|s| pointers_in(&s, config, env)) else {
+        return Ok(None);
+    };
+    let Ok(added) = side(|c| c.before).and_then(|s| pointers_in(&s, config, env)) else {
+        return Ok(None);
+    };
+    let mut before = state.pointers.clone();
+    for key in removed.keys() {
+        before.remove(key);
+    }
+    before.extend(added);
+    Ok(Some(before))
+}
+
+/// Add to `out` the files (as a snapshot reads them: `.yaml`, `.yml`, `Kustomization`; hidden
+/// folders, `node_modules` and `target` skipped) that differ between two versions of the folder
+/// `path`, descending only into subtrees that differ. `false` when something other than plain
+/// files and folders changed (a link, a submodule, a file turned folder).
+fn diff_trees(
+    repo: &gix::Repository,
+    path: &str,
+    after: Option<(EntryKind, ObjectId)>,
+    before: Option<(EntryKind, ObjectId)>,
+    out: &mut Vec<ChangedFile>,
+) -> Result<bool> {
+    if after == before {
+        return Ok(true);
+    }
+    let entries =
+        |side: Option<(EntryKind, ObjectId)>| -> Result<Option<BTreeMap<Vec<u8>, (EntryKind, ObjectId)>>> {
+            match side {
+                None => Ok(Some(BTreeMap::new())),
+                Some((EntryKind::Tree, id)) => {
+                    let tree = repo
+                        .find_tree(id)
+                        .map_err(|e| broken(format!("cannot read tree {id}: {}", describe(&e))))?;
+                    let decoded = tree
+                        .decode()
+                        .map_err(|e| broken(format!("cannot decode tree {id}: {}", describe(&e))))?;
+                    Ok(Some(
+                        decoded
+                            .entries
+                            .iter()
+                            .map(|e| (e.filename.to_vec(), (e.mode.kind(), e.oid.to_owned())))
+                            .collect(),
+                    ))
+                }
+                Some(_) => Ok(None),
+            }
+        };
+    let (Some(a), Some(b)) = (entries(after)?, entries(before)?) else {
+        return Ok(false);
+    };
+    let names: std::collections::BTreeSet<&Vec<u8>> = a.keys().chain(b.keys()).collect();
+    for name in names {
+        let (ca, cb) = (a.get(name).copied(), b.get(name).copied());
+        if ca == cb {
+            continue;
+        }
+        let Ok(name) = std::str::from_utf8(name) else {
+            return Ok(false);
+        };
+        let child = if path.is_empty() {
+            name.to_string()
+        } else {
+            format!("{path}/{name}")
+        };
+        let kind = |e: Option<(EntryKind, ObjectId)>| e.map(|(k, _)| k);
+        let tree = |k: Option<EntryKind>| matches!(k, None | Some(EntryKind::Tree));
+        let blob =
+            |k: Option<EntryKind>| matches!(k, None | Some(EntryKind::Blob | EntryKind::BlobExecutable));
+        if tree(kind(ca)) && tree(kind(cb)) {
+            if skipped(name) {
+                continue;
+            }
+            if !diff_trees(repo, &child, ca, cb, out)? {
+                return Ok(false);
+            }
+        } else if blob(kind(ca)) && blob(kind(cb)) {
+            if wanted(name) {
+                out.push(ChangedFile {
+                    path: child,
+                    after: ca.map(|(_, id)| id),
+                    before: cb.map(|(_, id)| id),
+                });
+            }
+        } else {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }

@@ -38,13 +38,13 @@ pub(super) struct TreeView<'r> {
 
 /// Whether a file found under an environment directory belongs in a snapshot: the same rule as
 /// `Snapshot::from_dir`.
-fn wanted(name: &str) -> bool {
+pub(super) fn wanted(name: &str) -> bool {
     name.ends_with(".yaml") || name.ends_with(".yml") || name == "Kustomization"
 }
 
 /// Whether a directory found under an environment directory is skipped: hidden folders,
 /// `node_modules` and `target`, as `Snapshot::from_dir` does.
-fn skipped(name: &str) -> bool {
+pub(super) fn skipped(name: &str) -> bool {
     name.starts_with('.') || name == "node_modules" || name == "target"
 }
 
