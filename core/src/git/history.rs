@@ -129,17 +129,22 @@ impl Repository {
                             );
                             continue;
                         }
-                        if let Some(before) =
+                        if let Some((after_files, before_files)) =
                             quick_parent_pointers(&repo, &tree, parent_tree, &config_now, env, state)?
                         {
+                            // Slots outside the changed files are the same on both sides: the
+                            // moves are the differences between the changed files' slots.
                             history.push_commit(
                                 env,
                                 Some(&commit.id.to_string()),
                                 &commit.message,
-                                &before,
-                                &state.pointers,
+                                &before_files,
+                                &after_files,
                             );
-                            state.pointers = before;
+                            for key in after_files.keys() {
+                                state.pointers.remove(key);
+                            }
+                            state.pointers.extend(before_files);
                             continue;
                         }
                         if parent_snapshot.is_none() {
@@ -224,7 +229,17 @@ fn changed(
     if let Ok(e) = config.environment(env) {
         paths.extend(e.paths.iter().map(String::as_str));
     }
-    paths.extend(inputs.iter().map(String::as_str));
+    // Files under an environment path are covered by comparing the path's tree.
+    let under = |file: &str, dir: &str| {
+        dir.is_empty() || file == dir || file.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
+    };
+    let env_paths = paths[1..].to_vec();
+    paths.extend(
+        inputs
+            .iter()
+            .map(String::as_str)
+            .filter(|f| !env_paths.iter().any(|dir| under(f, dir))),
+    );
     for path in paths {
         if id(tree, path)? != id(parent, path)? {
             return Ok(true);
@@ -240,8 +255,8 @@ struct ChangedFile {
     before: Option<ObjectId>,
 }
 
-/// The environment's pointers at the parent, computed from the files the commit changed only,
-/// when that is exact: `relman.yaml` is the same, the environment reads no kustomization (so a
+/// The slots of the files a commit changed, after and before it (the pointers at the parent
+/// are the commit's without the first, with the second), when reading only those is exact: `relman.yaml` is the same, the environment reads no kustomization (so a
 /// file's workloads and images depend on that file alone), and the change is plain files under
 /// the environment's paths (no link, submodule, or file turned folder). `None`: read the
 /// parent in full.
@@ -252,7 +267,7 @@ fn quick_parent_pointers(
     config: &Config,
     env: &str,
     state: &State,
-) -> Result<Option<Pointers>> {
+) -> Result<Option<(Pointers, Pointers)>> {
     let is_kustomization =
         |path: &str| KUSTOMIZATION_FILES.contains(&path.rsplit('/').next().unwrap_or(path));
     if state.inputs.iter().any(|p| is_kustomization(p)) {
@@ -308,12 +323,7 @@ fn quick_parent_pointers(
     let Ok(added) = side(|c| c.before).and_then(|s| pointers_in(&s, config, env)) else {
         return Ok(None);
     };
-    let mut before = state.pointers.clone();
-    for key in removed.keys() {
-        before.remove(key);
-    }
-    before.extend(added);
-    Ok(Some(before))
+    Ok(Some((removed, added)))
 }
 
 /// Add to `out` the files (as a snapshot reads them: `.yaml`, `.yml`, `Kustomization`; hidden
