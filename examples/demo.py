@@ -223,7 +223,7 @@ class Demo:
             offset = header_end + 1 + size + 1  # the object, then a newline
         return relman.Snapshot.from_files(files).with_revision(head)
 
-    def history(self) -> List[relman.ReleaseRecord]:
+    def history(self) -> relman.History:
         return self.repo.history("main")
 
     def publish(self, repository: str, tag: str, minutes_ago: int) -> None:
@@ -427,18 +427,21 @@ class Demo:
         t.step(
             7,
             "The history",
-            """Every release commit ends with Relman-* trailers: the history is the git log, and
-            relman reads it back (Repository.history) for rollbacks and the promotion gate.""",
+            """Every release commit ends with Relman-* trailers. Repository.history reads what
+            the branch held from the trees (every pointer that moved, hand edits included) and
+            lets a commit's trailers annotate only the moves that commit really made: rollbacks
+            and the promotion gate read that history, so a forged trailer creates no release.""",
         )
         t.heading("git log --format='%h %an%n  %s%n%(trailers:only,unfold)'")
         log = self.git("--git-dir", str(self.bare), "log", "--format=%h %an%n  %s%n%(trailers:only,unfold)", "main")
         t.block(re.sub(r"\n(Relman-)", r"\n  \1", log))
-        t.heading("Repository.history('main'): the same records, parsed")
+        t.heading("Repository.history('main'): the pointer moves read from the trees")
         rows = []
-        for record in self.history():
-            user = record.user.split(" <")[0] if record.user else "(automation)"
-            for change in record.changes:
-                rows.append([record.environment, record.kind, user, change.workload, change.from_, change.to])
+        for move in self.history().moves:
+            if move.from_ is None:
+                continue  # the slots the first commit added
+            user = move.user.split(" <")[0] if move.user else "-"
+            rows.append([move.environment, move.cause, user, move.workload, move.from_, move.to or "-"])
         t.table(["ENVIRONMENT", "CAUSE", "USER", "WORKLOAD", "FROM", "TO"], rows)
         t.heading("the release pointers now")
         self.pointers()
