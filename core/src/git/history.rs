@@ -1,8 +1,6 @@
 //! [`Repository::history`]: the pointer history of environments, read from the trees of the
 //! first-parent walk (DESIGN.md section 10).
 
-use std::collections::BTreeMap;
-
 use gix::ObjectId;
 use gix::objs::tree::EntryKind;
 
@@ -101,6 +99,9 @@ impl Repository {
         // The configuration on the newer side of the commit being read: a commit that changed
         // `relman.yaml` is read in full, so this follows every change of it.
         let mut config_now = config.clone();
+        // The parent's tree of one commit is the next commit's own: keep it, with the folders it
+        // has decoded.
+        let mut next_tree: Option<TreeView<'_>> = None;
         for (i, commit) in walked.iter().enumerate() {
             // The first parent, when it is read: the next walked commit, or the base.
             let parent = match walked.get(i + 1) {
@@ -112,7 +113,10 @@ impl Repository {
                 // moves are unknown.
                 break;
             }
-            let tree = TreeView::of_commit(&repo, commit.id)?;
+            let tree = match next_tree.take() {
+                Some(tree) => tree,
+                None => TreeView::of_commit(&repo, commit.id)?,
+            };
             let parent_tree = parent.map(|p| TreeView::of_commit(&repo, p)).transpose()?;
             let mut parent_snapshot: Option<(Snapshot, Config)> = None;
             let mut failed = None;
@@ -198,6 +202,7 @@ impl Repository {
             if let Some((_, parent_config)) = parent_snapshot {
                 config_now = parent_config;
             }
+            next_tree = parent_tree;
         }
         match stop {
             Some(why) => history.truncated(why),
@@ -340,34 +345,59 @@ fn diff_trees(
     if after == before {
         return Ok(true);
     }
-    let entries =
-        |side: Option<(EntryKind, ObjectId)>| -> Result<Option<BTreeMap<Vec<u8>, (EntryKind, ObjectId)>>> {
-            match side {
-                None => Ok(Some(BTreeMap::new())),
-                Some((EntryKind::Tree, id)) => {
-                    let tree = repo
-                        .find_tree(id)
-                        .map_err(|e| broken(format!("cannot read tree {id}: {}", describe(&e))))?;
-                    let decoded = tree
-                        .decode()
-                        .map_err(|e| broken(format!("cannot decode tree {id}: {}", describe(&e))))?;
-                    Ok(Some(
-                        decoded
-                            .entries
-                            .iter()
-                            .map(|e| (e.filename.to_vec(), (e.mode.kind(), e.oid.to_owned())))
-                            .collect(),
-                    ))
-                }
-                Some(_) => Ok(None),
+    type Entries = Vec<(Vec<u8>, EntryKind, ObjectId)>;
+    let entries = |side: Option<(EntryKind, ObjectId)>| -> Result<Option<Entries>> {
+        match side {
+            None => Ok(Some(Vec::new())),
+            Some((EntryKind::Tree, id)) => {
+                let tree = repo
+                    .find_tree(id)
+                    .map_err(|e| broken(format!("cannot read tree {id}: {}", describe(&e))))?;
+                let decoded = tree
+                    .decode()
+                    .map_err(|e| broken(format!("cannot decode tree {id}: {}", describe(&e))))?;
+                let mut entries: Entries = decoded
+                    .entries
+                    .iter()
+                    .map(|e| (e.filename.to_vec(), e.mode.kind(), e.oid.to_owned()))
+                    .collect();
+                // Git orders a folder as if its name ended in `/`; by plain name here.
+                entries.sort_by(|x, y| x.0.cmp(&y.0));
+                Ok(Some(entries))
             }
-        };
+            Some(_) => Ok(None),
+        }
+    };
     let (Some(a), Some(b)) = (entries(after)?, entries(before)?) else {
         return Ok(false);
     };
-    let names: std::collections::BTreeSet<&Vec<u8>> = a.keys().chain(b.keys()).collect();
-    for name in names {
-        let (ca, cb) = (a.get(name).copied(), b.get(name).copied());
+    // Both lists are sorted by name: walk them side by side.
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let order = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) => x.0.cmp(&y.0),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        let (name, ca, cb) = match order {
+            std::cmp::Ordering::Less => {
+                i += 1;
+                (&a[i - 1].0, Some((a[i - 1].1, a[i - 1].2)), None)
+            }
+            std::cmp::Ordering::Greater => {
+                j += 1;
+                (&b[j - 1].0, None, Some((b[j - 1].1, b[j - 1].2)))
+            }
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+                (
+                    &a[i - 1].0,
+                    Some((a[i - 1].1, a[i - 1].2)),
+                    Some((b[j - 1].1, b[j - 1].2)),
+                )
+            }
+        };
         if ca == cb {
             continue;
         }
