@@ -29,6 +29,7 @@ function releaseOptions(spec) {
   for (const key of ['services', 'image', 'exclude', 'force', 'lock', 'user', 'message']) {
     if (spec[key] !== undefined) options[key] = spec[key]
   }
+  if (spec.override_environment_lock !== undefined) options.overrideEnvironmentLock = spec.override_environment_lock
   return options
 }
 
@@ -40,6 +41,11 @@ function checkPlan(plan, expect, snapshot, expectedFiles) {
     return `${plan.environment}: noop is ${plan.isNoop}, expected ${expect.noop}`
   }
   if (plan.isNoop !== (plan.changes.length === 0)) return `isNoop ${plan.isNoop} with ${plan.changes.length} changes`
+  for (const wanted of expect.warnings ?? []) {
+    if (!plan.warnings.some((w) => w.includes(wanted))) {
+      return `${plan.environment}: no warning contains ${show(wanted)}; warnings: ${show(plan.warnings)}`
+    }
+  }
   for (const change of plan.changes) {
     if (snapshot.get(change.path) !== change.before) return `${change.path}: before is not the snapshot's text`
     const want = expectedFiles.get(change.path)

@@ -446,6 +446,7 @@ def _release_kwargs(spec: Dict[str, Any]) -> Dict[str, Any]:
         if spec.get(key) is not None:
             kwargs[key] = spec[key]
     kwargs["force"] = bool(spec.get("force", False))
+    kwargs["override_environment_lock"] = bool(spec.get("override_environment_lock", False))
     return kwargs
 
 
@@ -462,6 +463,8 @@ def _check_plan(
         )
     if "noop" in expect:
         assert plan.is_noop is expect["noop"], f"{plan.environment}: noop"
+    for wanted in expect.get("warnings", []):
+        assert any(wanted in w for w in plan.warnings), f"{plan.environment}: no warning contains {wanted!r}: {plan.warnings}"
     for change in plan.changes:
         assert snapshot.get(change.path) == change.before, f"{change.path}: `before` is not the snapshot's text"
         assert change.path in expected_files, f"{change.path} changed but has no expected/ file"
