@@ -686,8 +686,10 @@ impl From<core::ReleaseRecord> for ReleaseRecord {
     }
 }
 
-/// Read the `Relman-*` trailers of a commit message (from its last paragraph, as
-/// `git interpret-trailers` does). `null` for an ordinary commit.
+/// Read the `Relman-*` trailers of a commit message written by relman. Strict: the last
+/// paragraph must be exactly relman's trailer block (`Relman-Environment`, `Relman-Cause`, at
+/// most one `Relman-User`, then `Relman-Change` and `Relman-Lock` lines, each value well formed)
+/// and nothing else; any other message, or any other line in that paragraph, gives `null`.
 #[napi]
 pub fn parse_release_record(message: String) -> Option<ReleaseRecord> {
     core::ReleaseRecord::parse(&message).map(ReleaseRecord::from)

@@ -109,3 +109,13 @@ test('plan fixtures', (t) => {
   const dirs = childDirs(ROOT).filter((d) => fs.existsSync(path.join(d, 'case.json')))
   runAll(t, assert, dirs, 'plan fixture cases', checkCase)
 })
+
+// ReleaseRecord parsing is strict (tests/fixtures/record/parse.json): exactly relman's format.
+test('record fixtures', (t) => {
+  const table = readJson(path.join(FIXTURES, 'record', 'parse.json'))
+  const normal = (r) => r === null ? null : { environment: r.environment, kind: r.kind, user: r.user ?? null, changes: r.changes.map((c) => ({ workload: c.workload, container: c.container, from: c.from, to: c.to })), locked: r.locked }
+  runAll(t, assert, table.cases, 'record cases', (c) => {
+    const got = normal(parseReleaseRecord(c.message))
+    if (JSON.stringify(got) !== JSON.stringify(c.record)) return `${c.description}: expected ${show(c.record)}, got ${show(got)}`
+  })
+})

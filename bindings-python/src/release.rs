@@ -571,7 +571,10 @@ wrapper!(
 
 #[pymethods]
 impl PyReleaseRecord {
-    /// Read the trailers of a commit message; ``None`` for an ordinary commit.
+    /// Read the trailers of a commit message written by relman; ``None`` for any other
+    /// message. Strict: the last paragraph must be exactly relman's trailer block
+    /// (``Relman-Environment``, ``Relman-Cause``, at most one ``Relman-User``, then
+    /// ``Relman-Change`` and ``Relman-Lock`` lines, each value well formed) and nothing else.
     #[staticmethod]
     fn parse(message: PyBackedStr) -> Option<Self> {
         ReleaseRecord::parse(&message).map(Self::from)

@@ -516,3 +516,34 @@ def test_plan(case: Path) -> None:
         found = [p for p in plans if p.environment == w["environment"]]
         assert found, f"no plan for {w['environment']}"
         _check_plan(found[0], w, snapshot, expected_files)
+
+
+RECORDS = load_json(FIXTURES / "record" / "parse.json")
+
+
+def _record_dict(record: Optional[relman.ReleaseRecord]) -> Optional[Dict[str, Any]]:
+    if record is None:
+        return None
+    return {
+        "environment": record.environment,
+        "kind": record.kind,
+        "user": record.user,
+        "changes": [
+            {"workload": c.workload, "container": c.container, "from": c.from_, "to": c.to} for c in record.changes
+        ],
+        "locked": record.locked,
+    }
+
+
+def test_record_table_has_cases() -> None:
+    assert RECORDS["cases"], "no case in record/parse.json"
+
+
+@pytest.mark.parametrize("case", RECORDS["cases"], ids=lambda c: str(c["description"]))
+def test_record_parse(case: Dict[str, Any]) -> None:
+    """``ReleaseRecord.parse`` is strict: exactly relman's format is a record."""
+    record = relman.ReleaseRecord.parse(case["message"])
+    assert _record_dict(record) == case["record"]
+    if record is not None:
+        again = relman.ReleaseRecord.parse("Summary\n\n" + record.trailers())
+        assert _record_dict(again) == case["record"]

@@ -326,7 +326,15 @@ impl Planner<'_> {
             return Ok((result, Some((images, policy_change))));
         }
         if result.skipped.is_empty() {
+            let invalid_name = w.slots.iter().any(|s| s.warning.as_deref() == Some(INVALID_NAME));
             let (status, reason, message) = match (&self.spec.image, managed.is_empty()) {
+                (_, true) if invalid_name => (
+                    Status::Skipped,
+                    Reason::NoMatchingImage,
+                    "never released: its namespace, name or kind, or a container name, is not one Kubernetes \
+                     accepts (invalid_name)"
+                        .to_string(),
+                ),
                 (_, true) => (
                     Status::Skipped,
                     Reason::NoMatchingImage,
@@ -859,14 +867,13 @@ fn trust_warnings(placed: &[Placed]) -> Vec<String> {
     for p in placed {
         let w = &p.workload;
         for policy in &w.policy.ambiguous {
-            let read_as = match policy.as_str() {
-                "locked" => "read as locked",
-                "ignore" => "read as ignored",
-                _ => "read as not automated",
+            let (exact, read_as) = match policy.as_str() {
+                "locked" => ("\"true\" or \"false\"", "read as locked"),
+                "ignore" => ("\"true\", \"sync_only\" or \"false\"", "read as ignored"),
+                _ => ("\"true\" or \"false\"", "read as not automated"),
             };
             out.push(format!(
-                "{}:{}: ambiguous_policy: {:?} has a `{policy}` annotation whose value is not one of \
-                 the exact ones (\"true\", \"false\"); {read_as}",
+                "{}:{}: ambiguous_policy: {:?}: the value of `{policy}` is not exactly {exact}; {read_as}",
                 p.path, w.line, w.id
             ));
         }
