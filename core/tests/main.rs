@@ -15,5 +15,6 @@ mod properties;
 mod reader;
 mod reader_contract;
 mod record;
+mod trailers;
 
 mod corpus;

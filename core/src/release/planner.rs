@@ -16,7 +16,7 @@ use super::spec::{ImageSpec, ReleaseSpec, Services};
 use crate::config::{Config, Environment, ReleaseMode};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
-use crate::manifest::INVALID_NAME;
+use crate::manifest::{INVALID_NAME, SlotKind};
 use crate::policy::{Ignore, PolicyChange, RejectReason, TagFilter, VersionMode, choose, compare, select};
 
 /// A workload's decided moves: `(slot index, new pointer)`, and a lock to write with them.
@@ -321,8 +321,23 @@ impl Planner<'_> {
             if !notes.is_empty() {
                 result.message.push_str(&format!(" ({})", notes.join("; ")));
             }
-            result.updates = updates;
             let policy_change = (self.run == Run::Release && self.spec.locks()).then(|| self.lock_change());
+            // Values marked by setter comments belong to no object: there are no annotations
+            // to hold the lock this release takes, and a release that cannot lock what it must
+            // (a rollback, so that automation does not undo it) does not happen.
+            let marker_only = !w.slots.is_empty() && w.slots.iter().all(|s| s.kind == SlotKind::SetterMarker);
+            if policy_change.is_some() && marker_only {
+                let mut failed = Self::result(
+                    placed,
+                    Status::Failed,
+                    Some(Reason::UnsupportedYaml),
+                    "values marked by Flux setter comments have no annotations to hold the lock this release \
+                     takes; release with lock off to move them unlocked",
+                );
+                failed.skipped = result.skipped;
+                return Ok((failed, None));
+            }
+            result.updates = updates;
             return Ok((result, Some((images, policy_change))));
         }
         if result.skipped.is_empty() {
