@@ -138,9 +138,12 @@ pub(crate) fn markers(stream: &Stream<'_>, file: &str, covered: &HashSet<usize>)
         walk(&doc.root, Path::root(d), text, file, covered, &mut found)?;
     }
     // Group per policy: each whole-reference marker is a slot; name/tag/digest markers of a
-    // policy together make one slot.
+    // policy in one document together make one slot (parts in two documents are two slots:
+    // one reference is never spelled across documents).
     let mut slots = Vec::new();
-    let mut parts: BTreeMap<String, Vec<(Part, &Node, Path, usize)>> = BTreeMap::new();
+    /// A marked part: its node, path and marker comment offset.
+    type MarkedPart<'n> = (Part, &'n Node, Path, usize);
+    let mut parts: BTreeMap<(usize, String), Vec<MarkedPart<'_>>> = BTreeMap::new();
     for (policy, part, node, path, comment) in found {
         if part == Part::Whole {
             let image = node.as_str().unwrap_or_default().to_string();
@@ -155,10 +158,13 @@ pub(crate) fn markers(stream: &Stream<'_>, file: &str, covered: &HashSet<usize>)
                 fields: Fields::Whole(path),
             });
         } else {
-            parts.entry(policy).or_default().push((part, node, path, comment));
+            parts
+                .entry((path.doc, policy))
+                .or_default()
+                .push((part, node, path, comment));
         }
     }
-    for (policy, mut list) in parts {
+    for ((_, policy), mut list) in parts {
         list.sort_by_key(|(part, node, ..)| (*part, node.start));
         let first = list.iter().min_by_key(|(_, n, ..)| n.start).expect("non-empty");
         let (marker_line, marker_column) = position(text, first.3);

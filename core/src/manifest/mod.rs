@@ -215,6 +215,17 @@ fn list_chunked(text: &str, options: &Options) -> Option<Vec<ImageSlot>> {
         slots.extend(s.into_iter().map(|(_, slot)| slot));
         markers.extend(m);
     }
+    // Marker slots are numbered per policy across the whole file (`path`, `path#2`...), as
+    // the whole-text listing numbers them; each document numbered its own from 1.
+    let file = options.path.as_deref().unwrap_or("-");
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for slot in &mut markers {
+        let n = seen.entry(slot.workload.clone()).or_default();
+        *n += 1;
+        if *n > 1 {
+            slot.container = format!("{file}#{n}");
+        }
+    }
     slots.extend(markers);
     Some(slots)
 }
