@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'invalid_policy'
   | 'invalid_catalog'
   | 'invalid_marker'
+  | 'incomplete_marker'
   | 'invalid_filter'
   | 'invalid_config'
   | 'unknown_environment'
@@ -540,8 +541,9 @@ export declare function listImages(text: string, options?: ManifestOptions | und
  * Only the lines of the `lock` entry change; locking again with the same values returns the
  * text unchanged.
  *
- * Throws `invalid_config` (the file does not parse, or `reason` or `by` is empty),
- * `unknown_environment`, `unsupported_yaml`.
+ * Throws `invalid_argument` (`environment`, `reason` or `by` holding a control, line-break or
+ * separator character: a lock is one line), `invalid_config` (the file does not parse, or
+ * `reason` or `by` is empty), `unknown_environment`, `unsupported_yaml`.
  *
  * ```js
  * const locked = lockEnvironment(text, 'production', { reason: 'freeze', by: 'alice', until: '2027-01-04T00:00:00Z' })
@@ -568,8 +570,10 @@ export interface ManifestOptions {
 }
 
 /**
- * Read the `Relman-*` trailers of a commit message (from its last paragraph, as
- * `git interpret-trailers` does). `null` for an ordinary commit.
+ * Read the `Relman-*` trailers of a commit message written by relman. Strict: the last
+ * paragraph must be exactly relman's trailer block (`Relman-Environment`, `Relman-Cause`, at
+ * most one `Relman-User`, then `Relman-Change` and `Relman-Lock` lines, each value well formed)
+ * and nothing else; any other message, or any other line in that paragraph, gives `null`.
  */
 export declare function parseReleaseRecord(message: string): ReleaseRecord | null
 
@@ -587,7 +591,9 @@ export declare function planAutomation(snapshot: Snapshot, options?: AutomationO
  * environment, the file changes, a commit message, and whether anything changes. Nothing to
  * do is not an error: the results say why, per workload.
  *
- * Throws `unknown_environment`, `invalid_config` (relman.yaml), `invalid_yaml` and
+ * Throws `invalid_argument` (checked first: a user, environment, service or exclude entry
+ * holding a control, line-break or separator character; `overrideEnvironmentLock` without
+ * `force`), `unknown_environment`, `invalid_config` (relman.yaml), `invalid_yaml` and
  * `duplicate_resource` (the environment's files), `invalid_filter`,
  * `invalid_image_reference` (an exact `image`).
  *
@@ -604,7 +610,11 @@ export interface Policy {
   automated: boolean
   /** Whether an `automated` annotation is present at all. */
   automatedSet: boolean
-  /** `locked: "true"`: releases are blocked. */
+  /**
+   * `locked: "true"`: releases are blocked. Fails closed: a value other than exactly
+   * `"true"` or `"false"` (`"True"`, `yes`, `1`) also counts as locked, and is listed in
+   * `ambiguous`.
+   */
   locked: boolean
   /** Why it is locked. */
   lockedMsg: string | null
@@ -616,6 +626,12 @@ export interface Policy {
   ignore: Ignore
   /** Tag filters per container (`tag.<container>`), as written. */
   tagFilters: Record<string, string>
+  /**
+   * The policies whose value is not one relman reads exactly, read in the safe direction
+   * (warning `ambiguous_policy`): `locked` counts as locked, `ignore` as ignored, `automated`
+   * as not automated. Order: `automated`, `locked`, `ignore`.
+   */
+  ambiguous: Array<string>
 }
 
 /** Policies to add and remove with `updatePolicy`, plus the quick API's options. */
@@ -698,14 +714,23 @@ export interface ReleaseOptions {
   exclude?: Array<string> | undefined | null
   /**
    * Bypass workload locks, filters and the promotion gate for workloads named explicitly.
-   * An environment lock is bypassed only when `message` also names it.
+   * Never an environment lock on its own: see `overrideEnvironmentLock`.
    */
   force?: boolean | undefined | null
+  /**
+   * With `force`, release despite an active environment lock: the only way past one (no text
+   * in `message` does it). Without `force` it throws `invalid_argument`.
+   */
+  overrideEnvironmentLock?: boolean | undefined | null
   /** Lock the released workloads in the same commit; by default only rollbacks lock. */
   lock?: boolean | undefined | null
-  /** Who asks (`Name <email>` or any user string), recorded in `Relman-User`. */
+  /**
+   * Who asks (`Name <email>` or any one-line user string), recorded in `Relman-User`: a
+   * control, line-break or separator character, or an empty or whitespace-padded value,
+   * throws `invalid_argument`.
+   */
   user?: string | undefined | null
-  /** Why, written into the commit message body. */
+  /** Why, written into the commit message body (before relman's own trailers; no NUL). */
   message?: string | undefined | null
   /** What the registry offers (default: an empty catalog). */
   catalog?: Catalog | undefined | null
@@ -821,7 +846,7 @@ export type Status = 'success' | 'skipped' | 'ignored' | 'failed'
  * Remove the lock of `environment` from the text of `relman.yaml` (only the lines of the
  * `lock` entry go). An environment without a lock returns the text unchanged.
  *
- * Throws `invalid_config`, `unknown_environment`.
+ * Throws `invalid_argument`, `invalid_config`, `unknown_environment`.
  */
 export declare function unlockEnvironment(text: string, environment: string): string
 

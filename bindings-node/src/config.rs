@@ -208,8 +208,9 @@ pub struct LockInput<'a> {
 /// Only the lines of the `lock` entry change; locking again with the same values returns the
 /// text unchanged.
 ///
-/// Throws `invalid_config` (the file does not parse, or `reason` or `by` is empty),
-/// `unknown_environment`, `unsupported_yaml`.
+/// Throws `invalid_argument` (`environment`, `reason` or `by` holding a control, line-break or
+/// separator character: a lock is one line), `invalid_config` (the file does not parse, or
+/// `reason` or `by` is empty), `unknown_environment`, `unsupported_yaml`.
 ///
 /// ```js
 /// const locked = lockEnvironment(text, 'production', { reason: 'freeze', by: 'alice', until: '2027-01-04T00:00:00Z' })
@@ -226,7 +227,7 @@ pub fn lock_environment(env: &Env, text: String, environment: String, lock: Lock
 /// Remove the lock of `environment` from the text of `relman.yaml` (only the lines of the
 /// `lock` entry go). An environment without a lock returns the text unchanged.
 ///
-/// Throws `invalid_config`, `unknown_environment`.
+/// Throws `invalid_argument`, `invalid_config`, `unknown_environment`.
 #[napi]
 pub fn unlock_environment(env: &Env, text: String, environment: String) -> Result<String> {
     relman::config::unlock_environment(&text, &environment).or_throw(env)

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'invalid_policy'
   | 'invalid_catalog'
   | 'invalid_marker'
+  | 'incomplete_marker'
   | 'invalid_filter'
   | 'invalid_config'
   | 'unknown_environment'

@@ -209,7 +209,9 @@ pub struct Policy {
     pub automated: bool,
     /// Whether an `automated` annotation is present at all.
     pub automated_set: bool,
-    /// `locked: "true"`: releases are blocked.
+    /// `locked: "true"`: releases are blocked. Fails closed: a value other than exactly
+    /// `"true"` or `"false"` (`"True"`, `yes`, `1`) also counts as locked, and is listed in
+    /// `ambiguous`.
     pub locked: bool,
     /// Why it is locked.
     pub locked_msg: Option<String>,
@@ -222,6 +224,10 @@ pub struct Policy {
     pub ignore: String,
     /// Tag filters per container (`tag.<container>`), as written.
     pub tag_filters: BTreeMap<String, String>,
+    /// The policies whose value is not one relman reads exactly, read in the safe direction
+    /// (warning `ambiguous_policy`): `locked` counts as locked, `ignore` as ignored, `automated`
+    /// as not automated. Order: `automated`, `locked`, `ignore`.
+    pub ambiguous: Vec<String>,
 }
 
 impl From<relman::Policy> for Policy {
@@ -235,6 +241,7 @@ impl From<relman::Policy> for Policy {
             locked_until: p.locked_until,
             ignore: wire(&p.ignore),
             tag_filters: p.tag_filters,
+            ambiguous: p.ambiguous,
         }
     }
 }

@@ -486,13 +486,18 @@ pub struct ReleaseOptions<'a> {
     /// Services or workload ids left out.
     pub exclude: Option<Option<Vec<String>>>,
     /// Bypass workload locks, filters and the promotion gate for workloads named explicitly.
-    /// An environment lock is bypassed only when `message` also names it.
+    /// Never an environment lock on its own: see `overrideEnvironmentLock`.
     pub force: Option<Option<bool>>,
+    /// With `force`, release despite an active environment lock: the only way past one (no text
+    /// in `message` does it). Without `force` it throws `invalid_argument`.
+    pub override_environment_lock: Option<Option<bool>>,
     /// Lock the released workloads in the same commit; by default only rollbacks lock.
     pub lock: Option<Option<bool>>,
-    /// Who asks (`Name <email>` or any user string), recorded in `Relman-User`.
+    /// Who asks (`Name <email>` or any one-line user string), recorded in `Relman-User`: a
+    /// control, line-break or separator character, or an empty or whitespace-padded value,
+    /// throws `invalid_argument`.
     pub user: Option<Option<String>>,
-    /// Why, written into the commit message body.
+    /// Why, written into the commit message body (before relman's own trailers; no NUL).
     pub message: Option<Option<String>>,
     /// What the registry offers (default: an empty catalog).
     pub catalog: Option<Option<ClassInstance<'a, Catalog>>>,
@@ -694,7 +699,9 @@ fn now(env: &Env, value: Option<Time<'_>>) -> Result<jiff::Timestamp> {
 /// environment, the file changes, a commit message, and whether anything changes. Nothing to
 /// do is not an error: the results say why, per workload.
 ///
-/// Throws `unknown_environment`, `invalid_config` (relman.yaml), `invalid_yaml` and
+/// Throws `invalid_argument` (checked first: a user, environment, service or exclude entry
+/// holding a control, line-break or separator character; `overrideEnvironmentLock` without
+/// `force`), `unknown_environment`, `invalid_config` (relman.yaml), `invalid_yaml` and
 /// `duplicate_resource` (the environment's files), `invalid_filter`,
 /// `invalid_image_reference` (an exact `image`).
 ///
@@ -723,6 +730,7 @@ pub fn plan_release(env: &Env, snapshot: &Snapshot, options: ReleaseOptions) -> 
         spec = spec.exclude(exclude);
     }
     spec = spec.force(options.force.flatten().unwrap_or(false));
+    spec = spec.override_environment_lock(options.override_environment_lock.flatten().unwrap_or(false));
     if let Some(lock) = options.lock.flatten() {
         spec = spec.lock(lock);
     }
@@ -835,8 +843,10 @@ impl From<core::ReleaseRecord> for ReleaseRecord {
     }
 }
 
-/// Read the `Relman-*` trailers of a commit message (from its last paragraph, as
-/// `git interpret-trailers` does). `null` for an ordinary commit.
+/// Read the `Relman-*` trailers of a commit message written by relman. Strict: the last
+/// paragraph must be exactly relman's trailer block (`Relman-Environment`, `Relman-Cause`, at
+/// most one `Relman-User`, then `Relman-Change` and `Relman-Lock` lines, each value well formed)
+/// and nothing else; any other message, or any other line in that paragraph, gives `null`.
 #[napi]
 pub fn parse_release_record(message: String) -> Option<ReleaseRecord> {
     core::ReleaseRecord::parse(&message).map(ReleaseRecord::from)

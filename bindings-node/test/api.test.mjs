@@ -157,6 +157,7 @@ test('setImage, listImages, updatePolicy, readPolicy', () => {
     lockedUntil: null,
     ignore: 'no',
     tagFilters: {},
+    ambiguous: [],
   })
   assert.equal(updatePolicy(policed, 'prod:deployment/users', { remove: ['locked', 'automated'] }), DEPLOYMENT)
   assert.equal(updatePolicy(DEPLOYMENT, 'prod:deployment/users'), DEPLOYMENT)

@@ -29,6 +29,7 @@ function releaseOptions(spec) {
   for (const key of ['services', 'image', 'exclude', 'force', 'lock', 'user', 'message']) {
     if (spec[key] !== undefined) options[key] = spec[key]
   }
+  if (spec.override_environment_lock !== undefined) options.overrideEnvironmentLock = spec.override_environment_lock
   return options
 }
 
@@ -40,6 +41,11 @@ function checkPlan(plan, expect, snapshot, expectedFiles) {
     return `${plan.environment}: noop is ${plan.isNoop}, expected ${expect.noop}`
   }
   if (plan.isNoop !== (plan.changes.length === 0)) return `isNoop ${plan.isNoop} with ${plan.changes.length} changes`
+  for (const wanted of expect.warnings ?? []) {
+    if (!plan.warnings.some((w) => w.includes(wanted))) {
+      return `${plan.environment}: no warning contains ${show(wanted)}; warnings: ${show(plan.warnings)}`
+    }
+  }
   for (const change of plan.changes) {
     if (snapshot.get(change.path) !== change.before) return `${change.path}: before is not the snapshot's text`
     const want = expectedFiles.get(change.path)
@@ -54,9 +60,6 @@ function checkPlan(plan, expect, snapshot, expectedFiles) {
   const recorded = record.changes.map((c) => [c.workload, c.container, c.from, c.to])
   if (JSON.stringify(updates) !== JSON.stringify(recorded)) {
     return `trailers ${show(recorded)} differ from the updates ${show(updates)}`
-  }
-  for (const wanted of expect.warnings_contain ?? []) {
-    if (!plan.warnings.some((w) => w.includes(wanted))) return `no warning contains ${wanted}: ${show(plan.warnings)}`
   }
   if (expect.commit_message !== undefined) {
     const summary = plan.commitMessage.split('\n')[0].replace(/\r$/, '')
@@ -136,4 +139,14 @@ function checkCase(dir) {
 test('plan fixtures', (t) => {
   const dirs = childDirs(ROOT).filter((d) => fs.existsSync(path.join(d, 'case.json')))
   runAll(t, assert, dirs, 'plan fixture cases', checkCase)
+})
+
+// ReleaseRecord parsing is strict (tests/fixtures/record/parse.json): exactly relman's format.
+test('record fixtures', (t) => {
+  const table = readJson(path.join(FIXTURES, 'record', 'parse.json'))
+  const normal = (r) => r === null ? null : { environment: r.environment, kind: r.kind, user: r.user ?? null, changes: r.changes.map((c) => ({ workload: c.workload, container: c.container, from: c.from, to: c.to })), locked: r.locked }
+  runAll(t, assert, table.cases, 'record cases', (c) => {
+    const got = normal(parseReleaseRecord(c.message))
+    if (JSON.stringify(got) !== JSON.stringify(c.record)) return `${c.description}: expected ${show(c.record)}, got ${show(got)}`
+  })
 })

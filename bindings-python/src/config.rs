@@ -269,7 +269,9 @@ impl PyService {
 /// of the ``lock`` entry change; locking again with the same values returns the text
 /// unchanged. ``until`` is an RFC 3339 string or an aware datetime (``None``: no expiry).
 ///
-/// Raises :class:`InvalidConfig`, :class:`UnknownEnvironment`, :class:`UnsupportedYaml`.
+/// Raises :class:`InvalidArgument` (``environment``, ``reason`` or ``by`` holding a control,
+/// line-break or separator character: a lock is one line), :class:`InvalidConfig`,
+/// :class:`UnknownEnvironment`, :class:`UnsupportedYaml`.
 #[pyfunction]
 #[pyo3(signature = (text, environment, *, reason, by, until = None))]
 pub(crate) fn lock_environment(
@@ -289,7 +291,7 @@ pub(crate) fn lock_environment(
 /// Remove the lock of ``environment`` from the text of ``relman.yaml``; returns the new
 /// text (unchanged when there is no lock).
 ///
-/// Raises :class:`InvalidConfig`, :class:`UnknownEnvironment`.
+/// Raises :class:`InvalidArgument`, :class:`InvalidConfig`, :class:`UnknownEnvironment`.
 #[pyfunction]
 pub(crate) fn unlock_environment(text: PyBackedStr, environment: PyBackedStr) -> PyResult<String> {
     relman::config::unlock_environment(&text, &environment).py()

@@ -38,7 +38,9 @@ impl PyPolicy {
         self.inner.automated_set
     }
 
-    /// ``locked: "true"``: releases are blocked.
+    /// ``locked: "true"``: releases are blocked. Fails closed: a value other than exactly
+    /// ``"true"`` or ``"false"`` (``"True"``, ``yes``, ``1``) also counts as locked, and is
+    /// listed in :attr:`ambiguous`.
     #[getter]
     fn locked(&self) -> bool {
         self.inner.locked
@@ -78,6 +80,14 @@ impl PyPolicy {
         Ok(dict)
     }
 
+    /// The policies whose value is not one relman reads exactly, read in the safe direction
+    /// (warning ``ambiguous_policy``): ``locked`` counts as locked, ``ignore`` as ignored,
+    /// ``automated`` as not automated. Order: ``automated``, ``locked``, ``ignore``.
+    #[getter]
+    fn ambiguous(&self) -> Vec<String> {
+        self.inner.ambiguous.clone()
+    }
+
     fn __repr__(&self, py: Python<'_>) -> String {
         let p = &self.inner;
         let filters: Vec<String> = p
@@ -86,7 +96,7 @@ impl PyPolicy {
             .map(|(k, v)| format!("{}: {}", repr_str(py, k), repr_str(py, v)))
             .collect();
         format!(
-            "Policy(automated={}, automated_set={}, locked={}, locked_msg={}, locked_user={}, locked_until={}, ignore={}, tag_filters={{{}}})",
+            "Policy(automated={}, automated_set={}, locked={}, locked_msg={}, locked_user={}, locked_until={}, ignore={}, tag_filters={{{}}}, ambiguous=[{}])",
             repr_bool(p.automated),
             repr_bool(p.automated_set),
             repr_bool(p.locked),
@@ -95,6 +105,11 @@ impl PyPolicy {
             repr_opt(py, p.locked_until.as_deref()),
             repr_str(py, &name(&p.ignore)),
             filters.join(", "),
+            p.ambiguous
+                .iter()
+                .map(|a| repr_str(py, a))
+                .collect::<Vec<_>>()
+                .join(", "),
         )
     }
 }

@@ -571,7 +571,10 @@ wrapper!(
 
 #[pymethods]
 impl PyReleaseRecord {
-    /// Read the trailers of a commit message; ``None`` for an ordinary commit.
+    /// Read the trailers of a commit message written by relman; ``None`` for any other
+    /// message. Strict: the last paragraph must be exactly relman's trailer block
+    /// (``Relman-Environment``, ``Relman-Cause``, at most one ``Relman-User``, then
+    /// ``Relman-Change`` and ``Relman-Lock`` lines, each value well formed) and nothing else.
     #[staticmethod]
     fn parse(message: PyBackedStr) -> Option<Self> {
         ReleaseRecord::parse(&message).map(Self::from)
@@ -875,20 +878,28 @@ fn image_spec(value: &Bound<'_, PyAny>) -> PyResult<ImageSpec> {
 /// ``"promote"`` (copy the pointers of the ``promoteFrom`` environment) or ``"rollback"`` (the
 /// pointer before the current one, from ``history``); ``exclude`` lists services or workloads
 /// left out; ``force`` bypasses workload locks, filters and the promotion gate for workloads
-/// named explicitly; ``lock`` locks the released workloads in the same commit (``None``: only
-/// for rollbacks); ``user`` (``"Name <email>"``) and ``message`` go into the commit message.
+/// named explicitly, never an environment lock on its own: ``override_environment_lock=True``
+/// (with ``force``; without it the call raises :class:`InvalidArgument`) releases despite an
+/// active environment lock, and nothing in ``message`` does; ``lock`` locks the released
+/// workloads in the same commit (``None``: only for rollbacks); ``user`` (``"Name <email>"``, one
+/// line: control, line-break and separator characters raise :class:`InvalidArgument`) and
+/// ``message`` (free text, no NUL) go into the commit message.
 /// ``history`` is a :class:`History` (from :meth:`Repository.history` or
 /// :meth:`History.from_commits`) or, the weaker mode, a list of commit messages (or
-/// :class:`ReleaseRecord` objects), newest first; ``now`` an RFC 3339 string or aware datetime (default: the current time).
+/// :class:`ReleaseRecord` objects), newest first; ``now`` an RFC 3339 string or aware datetime
+/// (default: the current time).
 ///
-/// Raises :class:`UnknownEnvironment`, :class:`InvalidConfig`, :class:`InvalidYaml`,
+/// Raises :class:`InvalidArgument` (checked first: see above; also an environment, service or
+/// exclude entry holding a control, line-break or separator character),
+/// :class:`UnknownEnvironment`, :class:`InvalidConfig`, :class:`InvalidYaml`,
 /// :class:`DuplicateResource`, :class:`InvalidFilter`, :class:`InvalidImageReference`.
 /// Per-workload problems are results, not errors.
 #[pyfunction]
 #[pyo3(signature = (
     snapshot, *, environment, services = None, image = None, exclude = None, force = false,
-    lock = None, user = None, message = None, catalog = None, history = None, now = None
-), text_signature = "(snapshot, *, environment, services='all', image='latest', exclude=(), force=False, lock=None, user=None, message=None, catalog=None, history=(), now=None)")]
+    override_environment_lock = false, lock = None, user = None, message = None, catalog = None,
+    history = None, now = None
+), text_signature = "(snapshot, *, environment, services='all', image='latest', exclude=(), force=False, override_environment_lock=False, lock=None, user=None, message=None, catalog=None, history=(), now=None)")]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn plan_release(
     py: Python<'_>,
@@ -898,6 +909,7 @@ pub(crate) fn plan_release(
     image: Option<&Bound<'_, PyAny>>,
     exclude: Option<&Bound<'_, PyAny>>,
     force: bool,
+    override_environment_lock: bool,
     lock: Option<bool>,
     user: Option<String>,
     message: Option<String>,
@@ -915,7 +927,10 @@ pub(crate) fn plan_release(
     if let Some(e) = exclude.filter(|e| !e.is_none()) {
         spec = spec.exclude(strings(e, "exclude")?);
     }
-    spec = spec.force(force).cause(user, message);
+    spec = spec
+        .force(force)
+        .override_environment_lock(override_environment_lock)
+        .cause(user, message);
     if let Some(lock) = lock {
         spec = spec.lock(lock);
     }

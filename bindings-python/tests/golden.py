@@ -132,6 +132,7 @@ def policy_dict(p: relman.Policy) -> Dict[str, Any]:
         "locked_until": p.locked_until,
         "ignore": p.ignore,
         "tag_filters": p.tag_filters,
+        "ambiguous": p.ambiguous,
     }
 
 

@@ -97,6 +97,7 @@ def test_signatures_follow_the_contract() -> None:
         ("image", "KEYWORD_ONLY", "latest"),
         ("exclude", "KEYWORD_ONLY", ()),
         ("force", "KEYWORD_ONLY", False),
+        ("override_environment_lock", "KEYWORD_ONLY", False),
         ("lock", "KEYWORD_ONLY", None),
         ("user", "KEYWORD_ONLY", None),
         ("message", "KEYWORD_ONLY", None),
@@ -226,6 +227,12 @@ def test_update_and_read_policy() -> None:
         relman.update_policy(DEPLOYMENT, "prod:deployment/users", remove="automated")
     with pytest.raises(relman.InvalidPolicy):
         relman.update_policy(DEPLOYMENT, "prod:deployment/users", add={"autopilot": "true"})
+    # Locks fail closed: a value other than exactly "true"/"false" counts as locked.
+    typo = relman.update_policy(DEPLOYMENT, "prod:deployment/users", add={"locked": "True"})
+    ambiguous = relman.read_policy(typo, "prod:deployment/users")
+    assert ambiguous.locked and ambiguous.ambiguous == ["locked"]
+    assert "ambiguous=['locked']" in repr(ambiguous)
+    assert relman.list_images(typo)[0].warning == "ambiguous_policy"
 
 
 # -- filters -----------------------------------------------------------------------------------
@@ -359,6 +366,22 @@ def test_catalog() -> None:
     with pytest.raises(relman.InvalidCatalog):
         c.add("Acme/Users", "1.0")
     assert len(c) == 2
+
+
+def test_one_line_values_are_refused_before_planning() -> None:
+    snapshot = relman.Snapshot.from_files(repo_files())
+    for user in ["mallory\nRelman-Cause: rollback", "mallory\u2028", "", " alice"]:
+        with pytest.raises(relman.InvalidArgument) as err:
+            relman.plan_release(snapshot, environment="staging", catalog=catalog(), user=user, now=NOW)
+        assert isinstance(err.value, ValueError) and err.value.code == "invalid_argument"
+    with pytest.raises(relman.InvalidArgument):
+        relman.plan_release(snapshot, environment="staging", override_environment_lock=True, now=NOW)
+    forced = relman.plan_release(
+        snapshot, environment="staging", force=True, override_environment_lock=True, catalog=catalog(), now=NOW
+    )
+    record = relman.ReleaseRecord.parse(forced.commit_message)
+    assert record is not None and record.environment == "staging"
+    assert relman.ReleaseRecord.parse(forced.commit_message + "Signed-off-by: bob <bob@example.com>\n") is None
 
 
 def test_plan_release() -> None:

@@ -13,7 +13,7 @@ from relman import _errors
 DEPLOYMENT = "kind: Deployment\nmetadata:\n  name: users\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: acme/users:1.3.0\n"
 
 #: Every code of DESIGN.md section 12 (plus the codes core adds: invalid_policy,
-#: invalid_catalog, invalid_marker, invalid_argument, not_found, corrupt_repository), with its
+#: invalid_catalog, invalid_marker, incomplete_marker, invalid_argument, not_found, corrupt_repository), with its
 #: class and the builtin it must also be.
 CODES = [
     ("invalid_image_reference", relman.InvalidImageReference, ValueError),
@@ -26,6 +26,7 @@ CODES = [
     ("invalid_config", relman.InvalidConfig, ValueError),
     ("invalid_path", relman.InvalidPath, ValueError),
     ("invalid_marker", relman.InvalidMarker, ValueError),
+    ("incomplete_marker", relman.IncompleteMarker, ValueError),
     ("invalid_argument", relman.InvalidArgument, ValueError),
     ("workload_not_found", relman.WorkloadNotFound, LookupError),
     ("container_not_found", relman.ContainerNotFound, LookupError),

@@ -446,6 +446,7 @@ def _release_kwargs(spec: Dict[str, Any]) -> Dict[str, Any]:
         if spec.get(key) is not None:
             kwargs[key] = spec[key]
     kwargs["force"] = bool(spec.get("force", False))
+    kwargs["override_environment_lock"] = bool(spec.get("override_environment_lock", False))
     return kwargs
 
 
@@ -462,6 +463,8 @@ def _check_plan(
         )
     if "noop" in expect:
         assert plan.is_noop is expect["noop"], f"{plan.environment}: noop"
+    for wanted in expect.get("warnings", []):
+        assert any(wanted in w for w in plan.warnings), f"{plan.environment}: no warning contains {wanted!r}: {plan.warnings}"
     for change in plan.changes:
         assert snapshot.get(change.path) == change.before, f"{change.path}: `before` is not the snapshot's text"
         assert change.path in expected_files, f"{change.path} changed but has no expected/ file"
@@ -473,8 +476,6 @@ def _check_plan(
     ]
     recorded = [(c.workload, c.container, c.from_, c.to) for c in record.changes]
     assert updates == recorded, "trailers differ from the updates"
-    for wanted in expect.get("warnings_contain", []):
-        assert any(wanted in w for w in plan.warnings), f"no warning contains {wanted!r}: {plan.warnings}"
     if "commit_message" in expect:
         summary = plan.commit_message.split("\n", 1)[0]
         got = {"summary": summary, "kind": record.kind, "user": record.user, "locked": record.locked}
@@ -537,3 +538,34 @@ def test_plan(case: Path) -> None:
         found = [p for p in plans if p.environment == w["environment"]]
         assert found, f"no plan for {w['environment']}"
         _check_plan(found[0], w, snapshot, expected_files)
+
+
+RECORDS = load_json(FIXTURES / "record" / "parse.json")
+
+
+def _record_dict(record: Optional[relman.ReleaseRecord]) -> Optional[Dict[str, Any]]:
+    if record is None:
+        return None
+    return {
+        "environment": record.environment,
+        "kind": record.kind,
+        "user": record.user,
+        "changes": [
+            {"workload": c.workload, "container": c.container, "from": c.from_, "to": c.to} for c in record.changes
+        ],
+        "locked": record.locked,
+    }
+
+
+def test_record_table_has_cases() -> None:
+    assert RECORDS["cases"], "no case in record/parse.json"
+
+
+@pytest.mark.parametrize("case", RECORDS["cases"], ids=lambda c: str(c["description"]))
+def test_record_parse(case: Dict[str, Any]) -> None:
+    """``ReleaseRecord.parse`` is strict: exactly relman's format is a record."""
+    record = relman.ReleaseRecord.parse(case["message"])
+    assert _record_dict(record) == case["record"]
+    if record is not None:
+        again = relman.ReleaseRecord.parse("Summary\n\n" + record.trailers())
+        assert _record_dict(again) == case["record"]

@@ -32,6 +32,10 @@ pub enum ErrorKind {
     /// A Flux setter marker (`# {"$imagepolicy": "ns:name"}`) that does not parse
     /// (`invalid_marker`).
     InvalidMarker,
+    /// A Flux setter-marker slot whose markers do not hold every part of the reference to
+    /// write: no `:name` marker (only `:tag` or `:digest`), or a tag or digest with no marker
+    /// to hold it (`incomplete_marker`). Located at the slot's first marker comment.
+    IncompleteMarker,
     /// A tag filter does not parse (`invalid_filter`).
     InvalidFilter,
     /// `relman.yaml` is malformed (`invalid_config`).
@@ -72,6 +76,7 @@ impl ErrorKind {
             ErrorKind::InvalidPolicy => "invalid_policy",
             ErrorKind::InvalidCatalog => "invalid_catalog",
             ErrorKind::InvalidMarker => "invalid_marker",
+            ErrorKind::IncompleteMarker => "incomplete_marker",
             ErrorKind::InvalidFilter => "invalid_filter",
             ErrorKind::InvalidConfig => "invalid_config",
             ErrorKind::UnknownEnvironment => "unknown_environment",

@@ -38,6 +38,7 @@ pub mod error;
 pub mod git;
 pub mod image;
 pub mod manifest;
+pub(crate) mod names;
 pub mod policy;
 pub mod release;
 pub mod yaml;

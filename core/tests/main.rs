@@ -1,6 +1,6 @@
 //! relman's integration tests, one binary: the shared golden fixtures (manifests, image
 //! references, filters, config, release scenarios), the kustomize differential test, the git
-//! adapter (feature `git`), property tests and the opt-in corpus test.
+//! adapter (feature `git`), release records, property tests and the opt-in corpus test.
 
 mod config;
 mod filters;
@@ -14,5 +14,7 @@ mod plan;
 mod properties;
 mod reader;
 mod reader_contract;
+mod record;
+mod trailers;
 
 mod corpus;

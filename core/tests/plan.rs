@@ -73,6 +73,12 @@ pub(crate) fn spec(value: &Value) -> Result<ReleaseSpec, String> {
         spec = spec.exclude(list.iter().filter_map(|v| v.as_str().map(String::from)).collect());
     }
     spec = spec.force(value.get("force").and_then(Value::as_bool).unwrap_or(false));
+    spec = spec.override_environment_lock(
+        value
+            .get("override_environment_lock")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    );
     if let Some(lock) = value.get("lock").and_then(Value::as_bool) {
         spec = spec.lock(lock);
     }
@@ -116,6 +122,21 @@ fn check_plan(
                 "{}: noop is {}, expected {noop}",
                 plan.environment,
                 plan.is_noop()
+            ));
+        }
+    }
+    // Every expected warning is a piece of one of the plan's warnings.
+    for wanted in expect
+        .get("warnings")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let wanted = wanted.as_str().ok_or("warnings are strings")?;
+        if !plan.warnings.iter().any(|w| w.contains(wanted)) {
+            return Err(format!(
+                "{}: no warning contains {wanted:?}; warnings: {:?}",
+                plan.environment, plan.warnings
             ));
         }
     }
@@ -168,14 +189,6 @@ fn check_plan(
         return Err(format!(
             "trailers {recorded:?} differ from the updates {updates:?}"
         ));
-    }
-    if let Some(wanted) = expect.get("warnings_contain") {
-        for w in wanted.as_array().ok_or("warnings_contain: a list")? {
-            let w = w.as_str().ok_or("warnings_contain[]")?;
-            if !plan.warnings.iter().any(|g| g.contains(w)) {
-                return Err(format!("no warning contains `{w}`: {:?}", plan.warnings));
-            }
-        }
     }
     if let Some(cm) = expect.get("commit_message") {
         let summary = plan.commit_message.lines().next().unwrap_or("");

@@ -16,7 +16,8 @@
 //
 // Options: --repo PATH (default $RELMAN_CONFIG_REPO or the current folder), --branch (main),
 // --services a,b (default: all), --author "Name <email>", --message TEXT, --lock, --force,
-// --dry-run, --json (print the plan as JSON). Exit status: 0 released or nothing to release,
+// --override-environment-lock (with --force: release despite an environment lock), --dry-run,
+// --json (print the plan as JSON). Exit status: 0 released or nothing to release,
 // 1 an error (its relman code is printed), 2 a usage error.
 
 import { execFileSync } from 'node:child_process'
@@ -38,7 +39,7 @@ function loadRelman() {
 
 const USAGE = `usage: release.mjs release --env ENV --image IMAGE [--repo PATH] [--branch main]
                       [--services a,b] [--author "Name <email>"] [--message TEXT]
-                      [--lock] [--force] [--dry-run] [--json]`
+                      [--lock] [--force [--override-environment-lock]] [--dry-run] [--json]`
 
 function usage(message) {
   console.error(`release: ${message}\n${USAGE}`)
@@ -61,6 +62,7 @@ function parse(argv) {
         message: { type: 'string' },
         lock: { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
+        'override-environment-lock': { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -112,6 +114,7 @@ function planFor(relman, options, snapshot, history) {
     services: options.services === 'all' ? 'all' : options.services.split(',').map((s) => s.trim()).filter(Boolean),
     lock: options.lock || undefined,
     force: options.force,
+    overrideEnvironmentLock: options['override-environment-lock'],
     user: options.author,
     message: options.message,
     history,

@@ -26,6 +26,7 @@ __all__ = [
     "InvalidConfig",
     "InvalidPath",
     "InvalidMarker",
+    "IncompleteMarker",
     "InvalidArgument",
     "WorkloadNotFound",
     "ContainerNotFound",
@@ -165,8 +166,17 @@ class InvalidMarker(RelmanError, ValueError):
     default_code = "invalid_marker"
 
 
+class IncompleteMarker(RelmanError, ValueError):
+    """A Flux setter-marker slot whose markers do not hold every part of the reference to write:
+    no ``:name`` marker (only ``:tag`` or ``:digest``), or a tag or digest no marker holds
+    (``incomplete_marker``). Located at the slot's first marker comment."""
+
+    default_code = "incomplete_marker"
+
+
 class InvalidArgument(RelmanError, ValueError):
-    """A malformed argument: an author, a branch name, a commit id, a time (``invalid_argument``)."""
+    """A malformed argument: an author, a branch name, a commit id, a time, a user or lock value
+    holding a control, line-break or separator character (``invalid_argument``)."""
 
     default_code = "invalid_argument"
 
@@ -255,6 +265,7 @@ _BY_CODE: Dict[str, Type[RelmanError]] = {
         InvalidConfig,
         InvalidPath,
         InvalidMarker,
+        IncompleteMarker,
         InvalidArgument,
         WorkloadNotFound,
         ContainerNotFound,

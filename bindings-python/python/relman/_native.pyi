@@ -142,6 +142,8 @@ class Policy:
     def ignore(self) -> Literal["no", "true", "sync_only"]: ...
     @property
     def tag_filters(self) -> dict[str, str]: ...
+    @property
+    def ambiguous(self) -> list[str]: ...
     def __hash__(self) -> int: ...
     def __eq__(self, value: object, /) -> bool: ...
 
@@ -443,6 +445,7 @@ def plan_release(
     image: str | ImageRef | None = "latest",
     exclude: Iterable[str] | None = (),
     force: bool = False,
+    override_environment_lock: bool = False,
     lock: bool | None = None,
     user: str | None = None,
     message: str | None = None,

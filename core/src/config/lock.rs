@@ -4,6 +4,7 @@
 use super::environment::EnvironmentLock;
 use super::reader::{self, root};
 use crate::error::{Error, ErrorKind, Result};
+use crate::names::check_one_line;
 use crate::yaml::{Node, Patch, Path, ScalarStyle, Step, Stream};
 
 /// Lock `environment` in the text of `relman.yaml`: add `lock:` with `reason`, `by` and
@@ -12,8 +13,10 @@ use crate::yaml::{Node, Patch, Path, ScalarStyle, Step, Stream};
 /// (keeping their quote style), adding or removing fields as needed. Locking again with the
 /// same values returns the text unchanged.
 ///
-/// Errors: `invalid_config` when the file does not parse as a configuration or `reason` or
-/// `by` is empty; `unknown_environment`; `unsupported_yaml` when a field to change is an alias.
+/// Errors: `invalid_argument` when `environment`, `reason` or `by` holds a control, line-break
+/// or separator character (C0, C1, DEL, U+2028, U+2029: a lock is one line); `invalid_config`
+/// when the file does not parse as a configuration or `reason` or `by` is empty;
+/// `unknown_environment`; `unsupported_yaml` when a field to change is an alias.
 ///
 /// ```
 /// use relman::config::{EnvironmentLock, lock_environment};
@@ -41,6 +44,9 @@ use crate::yaml::{Node, Patch, Path, ScalarStyle, Step, Stream};
 /// # Ok::<(), relman::Error>(())
 /// ```
 pub fn lock_environment(text: &str, environment: &str, lock: &EnvironmentLock) -> Result<String> {
+    check_one_line("environment", environment)?;
+    check_one_line("lock reason", &lock.reason)?;
+    check_one_line("lock author", &lock.by)?;
     for (key, value) in [("reason", &lock.reason), ("by", &lock.by)] {
         if value.trim().is_empty() {
             return Err(Error::new(
@@ -103,7 +109,8 @@ pub fn lock_environment(text: &str, environment: &str, lock: &EnvironmentLock) -
 /// lines (in flow style, its text and one separating comma). An environment without a lock
 /// gives the text back unchanged.
 ///
-/// Errors: `invalid_config` when the file does not parse as a configuration;
+/// Errors: `invalid_argument` when `environment` holds a control, line-break or separator
+/// character; `invalid_config` when the file does not parse as a configuration;
 /// `unknown_environment`.
 ///
 /// ```
@@ -124,6 +131,7 @@ pub fn lock_environment(text: &str, environment: &str, lock: &EnvironmentLock) -
 /// # Ok::<(), relman::Error>(())
 /// ```
 pub fn unlock_environment(text: &str, environment: &str) -> Result<String> {
+    check_one_line("environment", environment)?;
     let stream = reader::parse_stream(text)?;
     let target = Target::find(&stream, environment)?;
     let mut patch = Patch::new();

@@ -9,6 +9,7 @@ use super::environment::{Environment, EnvironmentLock, ReleaseMode};
 use super::service::Service;
 use super::{Config, FILE};
 use crate::error::{Error, ErrorKind, Result};
+use crate::names::{is_dns_label as is_label, is_dns_subdomain as is_name, is_environment_name};
 use crate::policy::{TagFilter, VersionMode};
 use crate::yaml::{Entry, Node, NodeKind, ScalarStyle, Stream};
 
@@ -435,29 +436,10 @@ fn namespace(node: &Node) -> Result<String> {
     }
 }
 
-/// A DNS-1123 label, as Kubernetes namespaces are.
-fn is_label(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-}
-
-/// A DNS-1123 subdomain, as Kubernetes object names are.
-fn is_name(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 253 && s.split('.').all(is_label)
-}
-
 /// An environment or service name: a letter or digit, then letters, digits, `.`, `_`, `-`, `/`.
 fn name<'n>(key: &'n Node, what: &str) -> Result<&'n str> {
     let raw = string(key, what)?;
-    let ok = raw.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && raw
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'));
-    if ok {
+    if is_environment_name(raw) {
         Ok(raw)
     } else {
         Err(invalid(

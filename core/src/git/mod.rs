@@ -9,8 +9,8 @@
 //!   revision (the whole tree when there is no `relman.yaml`); the snapshot's
 //!   [`revision`](crate::release::Snapshot::revision) is the full commit id to pass as
 //!   `expected_head`.
-//! - [`Repository::history`] reads the release records of the first-parent commit walk,
-//!   newest first; commits without `Relman-*` trailers are skipped.
+//! - [`Repository::history`] reads the pointer moves of the first-parent commit walk from the
+//!   trees, newest first; a commit's `Relman-*` trailers only annotate the moves it made.
 //! - [`Repository::commit`] writes blobs, trees and a commit whose parent is `expected_head`,
 //!   then moves `refs/heads/<branch>` only if it still points at `expected_head`; otherwise it
 //!   returns `conflict` carrying the actual head ([`Error::actual_head`]).
@@ -53,7 +53,10 @@
 //!
 //! assert_eq!(repo.branch_head("main")?, commit);
 //! assert!(repo.snapshot("main")?.get("envs/prod/users.yaml").unwrap().contains("acme/users:1.4.0"));
-//! assert_eq!(repo.history("main", Some("prod"), 10)?.records.len(), 1);
+//! // The history is read from the trees: the commit moved one pointer, and its trailers agree.
+//! let history = repo.history("main", Some("prod"), 10)?;
+//! assert_eq!(history.moves()[0].to.as_deref(), Some("acme/users:1.4.0"));
+//! assert_eq!(history.moves()[0].cause, relman::release::MoveCause::Manual);
 //!
 //! // The branch has moved: the same plan on the old head is a conflict, and says where it is.
 //! let err = repo.commit(&plan, "main", &head, "Alice <alice@example.com>").unwrap_err();

@@ -7,7 +7,8 @@ use super::invalid_argument;
 use crate::error::Result;
 
 /// Read `"Name <email>"` into a signature at `time`. The name must not be empty; neither part
-/// may hold `<`, `>`, a newline or NUL (git would write a commit that `git fsck` rejects).
+/// may hold `<`, `>` or a control, line-break or separator character (git would write a commit
+/// that `git fsck` rejects, or a header line a reader splits).
 pub(super) fn parse(author: &str, time: Time) -> Result<Signature> {
     let bad = |why: &str| invalid_argument(format!("author `{author}`: {why}; expected `Name <email>`"));
     let text = author.trim();
@@ -21,10 +22,11 @@ pub(super) fn parse(author: &str, time: Time) -> Result<Signature> {
     if name.is_empty() {
         return Err(bad("the name is empty"));
     }
-    let forbidden = |s: &str| s.contains(['<', '>', '\n', '\r', '\0']);
+    let forbidden = |s: &str| s.contains(['<', '>']) || s.contains(crate::names::is_forbidden_char);
     if forbidden(name) || forbidden(email) {
         return Err(bad(
-            "the name and the email may not hold `<`, `>`, line breaks or NUL",
+            "the name and the email may not hold `<`, `>`, or a control, line-break or separator \
+             character (C0, C1, DEL, U+2028, U+2029)",
         ));
     }
     Ok(Signature {
@@ -54,6 +56,11 @@ mod tests {
             "Alice <a<b@example.com>",
             "Alice <alice@example.com> x",
             "Al\nice <alice@example.com>",
+            "Alice <alice@example.com\r\nmallory>",
+            "Al\tice <alice@example.com>",
+            "Al\u{2028}ice <alice@example.com>",
+            "Al\u{85}ice <alice@example.com>",
+            "Alice <al\u{0}ice@example.com>",
         ] {
             assert!(parse(bad, Time::new(0, 0)).is_err(), "{bad:?} accepted");
         }

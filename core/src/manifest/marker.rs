@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashSet};
 use super::slot::Fields;
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
+use crate::names;
 use crate::yaml::{Node, NodeKind, Path, Step, Stream, comment_after};
 
 /// The parts a marker can name.
@@ -34,7 +35,10 @@ pub(crate) struct MarkerSlot {
     pub line: usize,
     /// 1-based column.
     pub column: usize,
-    /// `missing_name_marker` when only `:tag`/`:digest` markers name the policy in this file.
+    /// `invalid_name` when the policy's namespace or name, or the file path the slot is named
+    /// after, is not one relman writes into a commit message; `missing_name_marker` when only
+    /// `:tag`/`:digest` markers name the policy in this file; `missing_tag_marker` when a
+    /// `:name` marker has no `:tag` beside it. Such slots are unmanaged.
     pub warning: Option<String>,
     /// Where the parts are written.
     pub fields: Fields,
@@ -85,14 +89,16 @@ pub(crate) fn markers(stream: &Stream<'_>, file: &str, covered: &HashSet<usize>)
     if !text.contains("$imagepolicy") {
         return Ok(Vec::new());
     }
-    let mut found: Vec<(String, Part, &Node, Path)> = Vec::new();
+    /// A marked value: its policy, part, node, path, and the byte offset of its marker comment.
+    type Marked<'n> = (String, Part, &'n Node, Path, usize);
+    let mut found: Vec<Marked<'_>> = Vec::new();
     fn walk<'n>(
         node: &'n Node,
         path: Path,
         text: &str,
         file: &str,
         covered: &HashSet<usize>,
-        out: &mut Vec<(String, Part, &'n Node, Path)>,
+        out: &mut Vec<Marked<'n>>,
     ) -> Result<()> {
         match &node.kind {
             NodeKind::Mapping { entries, .. } => {
@@ -121,7 +127,7 @@ pub(crate) fn markers(stream: &Stream<'_>, file: &str, covered: &HashSet<usize>)
                             .at(line, column));
                     }
                     Some(Ok(_)) if covered.contains(&node.start) => {}
-                    Some(Ok((policy, part))) => out.push((policy, part, node, path)),
+                    Some(Ok((policy, part))) => out.push((policy, part, node, path, range.start)),
                 }
             }
             NodeKind::Alias { .. } => {}
@@ -132,10 +138,13 @@ pub(crate) fn markers(stream: &Stream<'_>, file: &str, covered: &HashSet<usize>)
         walk(&doc.root, Path::root(d), text, file, covered, &mut found)?;
     }
     // Group per policy: each whole-reference marker is a slot; name/tag/digest markers of a
-    // policy together make one slot.
+    // policy in one document together make one slot (parts in two documents are two slots:
+    // one reference is never spelled across documents).
     let mut slots = Vec::new();
-    let mut parts: BTreeMap<String, Vec<(Part, &Node, Path)>> = BTreeMap::new();
-    for (policy, part, node, path) in found {
+    /// A marked part: its node, path and marker comment offset.
+    type MarkedPart<'n> = (Part, &'n Node, Path, usize);
+    let mut parts: BTreeMap<(usize, String), Vec<MarkedPart<'_>>> = BTreeMap::new();
+    for (policy, part, node, path, comment) in found {
         if part == Part::Whole {
             let image = node.as_str().unwrap_or_default().to_string();
             slots.push(MarkerSlot {
@@ -149,58 +158,52 @@ pub(crate) fn markers(stream: &Stream<'_>, file: &str, covered: &HashSet<usize>)
                 fields: Fields::Whole(path),
             });
         } else {
-            parts.entry(policy).or_default().push((part, node, path));
+            parts
+                .entry((path.doc, policy))
+                .or_default()
+                .push((part, node, path, comment));
         }
     }
-    for (policy, mut list) in parts {
-        list.sort_by_key(|(part, node, _)| (*part, node.start));
-        let first = list.iter().min_by_key(|(_, n, _)| n.start).expect("non-empty").1;
+    for ((_, policy), mut list) in parts {
+        list.sort_by_key(|(part, node, ..)| (*part, node.start));
+        let first = list.iter().min_by_key(|(_, n, ..)| n.start).expect("non-empty");
+        let (marker_line, marker_column) = position(text, first.3);
         let take = |p: Part| list.iter().find(|(q, ..)| *q == p);
         let name = take(Part::Name);
         let tag = take(Part::Tag);
         let digest = take(Part::Digest);
         let mut image = name
-            .map(|(_, n, _)| n.as_str().unwrap_or_default().to_string())
+            .map(|(_, n, ..)| n.as_str().unwrap_or_default().to_string())
             .unwrap_or_default();
-        if let Some((_, n, _)) = tag {
+        if let Some((_, n, ..)) = tag {
             image.push(':');
             image.push_str(n.as_str().unwrap_or_default());
         }
-        if let Some((_, n, _)) = digest {
+        if let Some((_, n, ..)) = digest {
             image.push('@');
             image.push_str(n.as_str().unwrap_or_default());
         }
-        let Some((_, _, name_path)) = name else {
-            slots.push(MarkerSlot {
-                policy,
-                name: String::new(),
-                image,
-                managed: false,
-                line: first.line,
-                column: first.column,
-                warning: Some("missing_name_marker".to_string()),
-                fields: Fields::Parts {
-                    registry: None,
-                    repository: Path::root(0),
-                    tag: tag.map(|t| t.2.clone()),
-                    digest: digest.map(|d| d.2.clone()),
-                },
-            });
-            continue;
+        // A slot relman can release needs the name and the tag: without a `:name` marker the
+        // repository is unknown; without a `:tag` marker a new tag has nowhere to go.
+        let warning = match (name, tag) {
+            (None, _) => Some("missing_name_marker".to_string()),
+            (Some(_), None) => Some("missing_tag_marker".to_string()),
+            _ => None,
         };
         slots.push(MarkerSlot {
-            managed: ImageRef::parse(&image).is_ok(),
+            managed: warning.is_none() && ImageRef::parse(&image).is_ok(),
             policy,
             name: String::new(),
             image,
-            line: first.line,
-            column: first.column,
-            warning: None,
-            fields: Fields::Parts {
-                registry: None,
-                repository: name_path.clone(),
+            line: first.1.line,
+            column: first.1.column,
+            warning,
+            fields: Fields::Marker {
+                name: name.map(|n| n.2.clone()),
                 tag: tag.map(|t| t.2.clone()),
                 digest: digest.map(|d| d.2.clone()),
+                line: marker_line,
+                column: marker_column,
             },
         });
     }
@@ -214,6 +217,14 @@ pub(crate) fn markers(stream: &Stream<'_>, file: &str, covered: &HashSet<usize>)
         } else {
             format!("{file}#{n}")
         };
+        // The policy and the slot name reach the `Relman-Change` trailer: names Kubernetes
+        // would refuse for an ImagePolicy, or a path that is not a plain one, are never
+        // released (DESIGN.md section 6).
+        let (ns, policy_name) = slot.policy.split_once(':').unwrap_or(("", &slot.policy));
+        if !(names::is_dns_label(ns) && names::is_dns_subdomain(policy_name) && names::is_slot_path(file)) {
+            slot.managed = false;
+            slot.warning = Some(super::slot::INVALID_NAME.to_string());
+        }
     }
     Ok(slots)
 }

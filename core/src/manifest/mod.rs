@@ -9,6 +9,7 @@ mod slot;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use slot::INVALID_NAME;
 pub use slot::{ImageSlot, SlotKind};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -214,14 +215,30 @@ fn list_chunked(text: &str, options: &Options) -> Option<Vec<ImageSlot>> {
         slots.extend(s.into_iter().map(|(_, slot)| slot));
         markers.extend(m);
     }
+    // Marker slots are numbered per policy across the whole file (`path`, `path#2`...), as
+    // the whole-text listing numbers them; each document numbered its own from 1.
+    let file = options.path.as_deref().unwrap_or("-");
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for slot in &mut markers {
+        let n = seen.entry(slot.workload.clone()).or_default();
+        *n += 1;
+        if *n > 1 {
+            slot.container = format!("{file}#{n}");
+        }
+    }
     slots.extend(markers);
     Some(slots)
 }
 
-/// The index of the first `\n` in `bytes`.
+/// The workload `workload` names: exactly the id [`list_images`] gives it (whatever its names
+/// hold, so that a listed id always works as input, DESIGN.md section 6), else
+/// `namespace:kind/name` or `kind/name` read as a caller writes them (kind in any case).
 fn find_workload<'s>(stream: &'s Stream<'_>, workload: &str, options: &Options) -> Result<Workload<'s>> {
+    let mut all = workloads(stream, &options.default_namespace, options.path.as_deref())?;
+    if let Some(i) = all.iter().position(|w| w.object.id() == workload) {
+        return Ok(all.swap_remove(i));
+    }
     let wanted = WorkloadName::parse(workload, &options.default_namespace)?;
-    let all = workloads(stream, &options.default_namespace, options.path.as_deref())?;
     all.into_iter()
         .find(|w| wanted.matches(&w.object))
         .ok_or_else(|| {
@@ -352,6 +369,56 @@ pub(crate) fn write_fields(
 ) -> Result<()> {
     match fields {
         Fields::Whole(path) => patch.set_scalar(stream, path, new.as_str()),
+        Fields::Marker {
+            name: name_path,
+            tag,
+            digest,
+            line,
+            column,
+        } => {
+            // Each marked value holds exactly its part; a part the new reference has and no
+            // marker holds cannot be written (Flux's setters write only marked values).
+            let incomplete = |why: String| {
+                Error::new(ErrorKind::IncompleteMarker, format!("marker slot {name}: {why}"))
+                    .at(*line, *column)
+            };
+            let Some(name_path) = name_path else {
+                return Err(incomplete(
+                    "no `:name` marker names the repository, so the reference cannot be written; \
+                     mark the repository value with `\"namespace:policy:name\"`"
+                        .to_string(),
+                ));
+            };
+            let needs = |what: &str| {
+                Error::new(
+                    ErrorKind::InvalidImageReference,
+                    format!("marker slot {name} marks a {what}; give a reference with a {what}"),
+                )
+            };
+            match (tag, new.tag()) {
+                (Some(path), Some(t)) => patch.set_scalar(stream, path, t)?,
+                (Some(_), None) => return Err(needs("tag")),
+                (None, Some(t)) => {
+                    return Err(incomplete(format!(
+                        "no `:tag` marker holds the tag `{t}` of {new}; mark the tag value with \
+                         `\"namespace:policy:tag\"`"
+                    )));
+                }
+                (None, None) => {}
+            }
+            match (digest, new.digest()) {
+                (Some(path), Some(d)) => patch.set_scalar(stream, path, d)?,
+                (Some(_), None) => return Err(needs("digest")),
+                (None, Some(d)) => {
+                    return Err(incomplete(format!(
+                        "no `:digest` marker holds the digest `{d}` of {new}; mark the digest value \
+                         with `\"namespace:policy:digest\"`"
+                    )));
+                }
+                (None, None) => {}
+            }
+            patch.set_scalar(stream, name_path, new.repository())
+        }
         Fields::Parts {
             registry,
             repository,
@@ -498,6 +565,9 @@ fn covered(stream: &Stream<'_>, found: &[Workload<'_>]) -> std::collections::Has
                     .chain(tag)
                     .chain(digest)
                     .collect(),
+                Fields::Marker {
+                    name, tag, digest, ..
+                } => name.iter().chain(tag).chain(digest).collect(),
             };
             out.extend(
                 paths
@@ -526,6 +596,10 @@ pub(crate) fn marker_slot(m: &marker::MarkerSlot, path: Option<&str>) -> ImageSl
     }
 }
 
+/// The warning of a slot whose workload has a policy annotation with an ambiguous value
+/// ([`Policy::ambiguous`]).
+pub(crate) const AMBIGUOUS_POLICY: &str = "ambiguous_policy";
+
 /// Every workload and setter marker of one parsed file, for the planner.
 /// `path` names the file in slots and errors; without one, marker slots are named `-`.
 pub(crate) fn scan(stream: &Stream<'_>, default_namespace: &str, path: Option<&str>) -> Result<Scanned> {
@@ -537,13 +611,24 @@ pub(crate) fn scan(stream: &Stream<'_>, default_namespace: &str, path: Option<&s
     let markers = marker::markers(stream, path.unwrap_or("-"), &covered(stream, &found)).map_err(locate)?;
     let workloads = found
         .into_iter()
-        .map(|w| ScannedWorkload {
-            id: w.object.id(),
-            kind: w.object.kind.to_string(),
-            name: w.object.name.to_string(),
-            policy: annotations::read(w.object.node),
-            line: w.object.node.line,
-            slots: w.slots.into_iter().map(|s| s.info).collect(),
+        .map(|w| {
+            let policy = annotations::read(w.object.node);
+            let mut slots: Vec<ImageSlot> = w.slots.into_iter().map(|s| s.info).collect();
+            if !policy.ambiguous.is_empty() {
+                for slot in &mut slots {
+                    if slot.warning.as_deref() != Some(slot::INVALID_NAME) {
+                        slot.warning = Some(AMBIGUOUS_POLICY.to_string());
+                    }
+                }
+            }
+            ScannedWorkload {
+                id: w.object.id(),
+                kind: w.object.kind.to_string(),
+                name: w.object.name.to_string(),
+                policy,
+                line: w.object.node.line,
+                slots,
+            }
         })
         .collect();
     Ok(Scanned { workloads, markers })

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::object::{Object, child, objects, unique_key};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
+use crate::names;
 use crate::yaml::{Node, NodeKind, Path, Step, Stream, plain_is_string};
 
 /// What kind of place an image slot is.
@@ -43,8 +44,12 @@ pub struct ImageSlot {
     pub column: usize,
     /// The file path given in [`Options::path`](crate::Options::path).
     pub path: Option<String>,
-    /// A caveat about the slot, such as `numeric_tag` for a plain tag like `1.10` that Helm
-    /// would render as the number `1.1`.
+    /// A caveat about the slot: `invalid_name` (the workload's namespace, name or kind, or the
+    /// container's name, is not one Kubernetes accepts: the slot is unmanaged, never released),
+    /// `ambiguous_policy` (a `locked`, `ignore` or `automated` annotation of the workload has a
+    /// value other than the exact ones; read in the safe direction), `missing_name_marker`,
+    /// `missing_tag_marker`, or `numeric_tag` for a plain tag like `1.10` that Helm would
+    /// render as the number `1.1`. When several apply, the first in this order.
     pub warning: Option<String>,
 }
 
@@ -59,6 +64,15 @@ pub(crate) enum Fields {
         repository: Path,
         tag: Option<Path>,
         digest: Option<Path>,
+    },
+    /// Values marked by Flux setter comments `:name`, `:tag`, `:digest`: each holds exactly
+    /// its part. `line`/`column` locate the first marker comment (for `incomplete_marker`).
+    Marker {
+        name: Option<Path>,
+        tag: Option<Path>,
+        digest: Option<Path>,
+        line: usize,
+        column: usize,
     },
 }
 
@@ -108,6 +122,8 @@ pub(crate) fn workloads<'s>(
         } else {
             continue;
         };
+        let mut slots = slots;
+        mark_invalid_names(&object, &mut slots);
         let id = object.id();
         if let Some(first) = seen.get(&id).map(|&i| &out[i]) {
             return Err(Error::new(
@@ -127,6 +143,31 @@ pub(crate) fn workloads<'s>(
         });
     }
     Ok(out)
+}
+
+/// The warning of a slot whose workload or container name Kubernetes would not accept.
+pub(crate) const INVALID_NAME: &str = "invalid_name";
+
+/// Names Kubernetes would refuse never reach a release or a commit message (DESIGN.md
+/// section 6): a workload whose namespace (DNS-1123 label), name (DNS-1123 subdomain) or kind
+/// is not one Kubernetes accepts has every slot unmanaged with the warning `invalid_name`; so
+/// has a container whose name is not a DNS-1123 label, or a HelmRelease slot whose name (a
+/// values key, or the slot of a `repository.fluxcd.io/<slot>` annotation) is not the name part
+/// of an annotation key.
+fn mark_invalid_names(object: &Object<'_>, slots: &mut [Slot]) {
+    let object_ok = names::is_dns_label(&object.namespace)
+        && names::is_dns_subdomain(object.name)
+        && names::is_kind(object.kind);
+    for slot in slots {
+        let name_ok = match slot.info.kind {
+            SlotKind::HelmValues => names::is_key_name(&slot.info.container),
+            _ => names::is_dns_label(&slot.info.container),
+        };
+        if !(object_ok && name_ok) {
+            slot.info.managed = false;
+            slot.info.warning = Some(INVALID_NAME.to_string());
+        }
+    }
 }
 
 fn is_helm_release(object: &Object<'_>) -> bool {
@@ -460,7 +501,8 @@ fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Result<Vec<Slot>> {
 /// The reference a split slot spells, whether it is managed, and a warning for numeric tags.
 fn compose(fields: &Fields, nodes: &[&Node]) -> (String, bool, Option<String>) {
     match fields {
-        Fields::Whole(_) => {
+        // HelmRelease slots are never marker fields.
+        Fields::Whole(_) | Fields::Marker { .. } => {
             let (text, managed) = describe(nodes[0]);
             (text, managed, None)
         }

@@ -39,7 +39,9 @@ pub struct Policy {
     /// workload is automated unless it says otherwise).
     #[serde(default)]
     pub automated_set: bool,
-    /// `locked: "true"`: releases are blocked.
+    /// `locked: "true"`: releases are blocked. Fails closed: any value other than exactly
+    /// `"true"` or `"false"` (`"True"`, `yes`, `1`, `" true"`) also counts as locked, and the
+    /// policy is listed in [`Policy::ambiguous`].
     pub locked: bool,
     /// Why it is locked.
     pub locked_msg: Option<String>,
@@ -47,10 +49,18 @@ pub struct Policy {
     pub locked_user: Option<String>,
     /// When the lock expires (RFC 3339, as written in `relman.dev/locked_until`).
     pub locked_until: Option<String>,
-    /// The `ignore` policy.
+    /// The `ignore` policy (a value other than `"true"`, `"sync_only"` or `"false"` reads as
+    /// [`Ignore::True`] and is listed in [`Policy::ambiguous`]).
     pub ignore: Ignore,
     /// Tag filters per container (`tag.<container>`), as written.
     pub tag_filters: BTreeMap<String, String>,
+    /// The policies whose value is not one relman reads exactly, read in the safe direction
+    /// (warning `ambiguous_policy`): `locked` other than `"true"`/`"false"` counts as locked;
+    /// `ignore` other than `"true"`, `"sync_only"` or `"false"` counts as ignored; `automated`
+    /// other than `"true"`/`"false"` counts as not automated. In annotation order of the
+    /// policies: `automated`, `locked`, `ignore`.
+    #[serde(default)]
+    pub ambiguous: Vec<String>,
 }
 
 /// Policies to add (with their values) and remove. Removal wins over addition.
@@ -129,7 +139,7 @@ fn check_policy_name(policy: &str) -> Result<()> {
                 ErrorKind::InvalidPolicy,
                 format!(
                     "{policy:?}: a container name is letters, digits, `-`, `_` and `.`, starting and \
-                     ending with a letter or digit (it becomes part of an annotation key)"
+                     ending with a letter or digit, at most 63 (it becomes part of an annotation key)"
                 ),
             ));
         }
@@ -151,16 +161,10 @@ fn check_policy_name(policy: &str) -> Result<()> {
     }
 }
 
-/// Whether `name` can follow `tag.` in an annotation key: the characters Kubernetes allows in
-/// the name part of a key (container names, DNS labels, are a subset; HelmRelease slots are
-/// named after values keys).
+/// Whether `name` can follow `tag.` in an annotation key: the name part of a key (container
+/// names, DNS labels, are a subset; HelmRelease slots are named after values keys).
 fn is_container_name(name: &str) -> bool {
-    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-    edge(name.chars().next())
-        && edge(name.chars().last())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    crate::names::is_key_name(name)
 }
 
 /// A value the policy can hold: a tag filter that parses (`invalid_filter`), an RFC 3339 lock
@@ -199,19 +203,40 @@ pub(crate) fn read(object: &Node) -> Policy {
             .find_map(|k| a.get_str(k))
             .map(str::to_string)
     };
+    let mut ambiguous = Vec::new();
+    let automated = value("automated");
+    if automated.as_deref().is_some_and(|v| v != "true" && v != "false") {
+        ambiguous.push("automated".to_string());
+    }
+    // Fail closed (DESIGN.md section 7): an unlock or un-ignore by typo is the dangerous
+    // direction, so a value that is neither on nor off reads as on.
+    let locked = match value("locked").as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            ambiguous.push("locked".to_string());
+            true
+        }
+    };
+    let ignore = match value("ignore").as_deref() {
+        None | Some("false") => Ignore::No,
+        Some("true") => Ignore::True,
+        Some("sync_only") => Ignore::SyncOnly,
+        Some(_) => {
+            ambiguous.push("ignore".to_string());
+            Ignore::True
+        }
+    };
     let mut policy = Policy {
-        automated: value("automated").as_deref() == Some("true"),
-        automated_set: value("automated").is_some(),
-        locked: value("locked").as_deref() == Some("true"),
+        automated: automated.as_deref() == Some("true"),
+        automated_set: automated.is_some(),
+        locked,
         locked_msg: value("locked_msg"),
         locked_user: value("locked_user"),
         locked_until: value("locked_until"),
-        ignore: match value("ignore").as_deref() {
-            Some("true") => Ignore::True,
-            Some("sync_only") => Ignore::SyncOnly,
-            _ => Ignore::No,
-        },
+        ignore,
         tag_filters: BTreeMap::new(),
+        ambiguous,
     };
     for entry in annotations.and_then(Node::entries).unwrap_or_default() {
         let Some(container) = entry

@@ -9,7 +9,7 @@ use crate::config::{Config, Environment};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
 use crate::manifest::kustomize::{self, KUSTOMIZATION_FILES, Kustomization};
-use crate::manifest::{self, ScannedWorkload, SlotKind};
+use crate::manifest::{self, INVALID_NAME, ScannedWorkload, SlotKind};
 use crate::policy::TagFilter;
 use crate::yaml::Stream;
 
@@ -410,7 +410,8 @@ pub(super) fn model<'s>(
             let origin = if kustomized && !chain.is_empty() {
                 let (value, origin) = render_value(&walker.kustomizations, &chain, &base);
                 if value != base {
-                    slot.managed = ImageRef::parse(&value).is_ok();
+                    slot.managed =
+                        slot.warning.as_deref() != Some(INVALID_NAME) && ImageRef::parse(&value).is_ok();
                     slot.image = value;
                 }
                 origin
@@ -436,6 +437,16 @@ pub(super) fn model<'s>(
                 chain: chain.clone(),
                 target,
             });
+        }
+        // The kustomize `namespace:` is a name too (DESIGN.md section 6).
+        if namespace
+            .as_deref()
+            .is_some_and(|ns| !crate::names::is_dns_label(ns))
+        {
+            for slot in &mut workload.slots {
+                slot.managed = false;
+                slot.warning = Some(INVALID_NAME.to_string());
+            }
         }
         let service = config.service_for(&workload.kind, &workload.name);
         placed.push(Placed {

@@ -7,15 +7,20 @@ use super::plan::{ReleaseKind, Status, WorkloadResult};
 use super::record::{RecordedChange, ReleaseRecord};
 use super::spec::ReleaseSpec;
 use crate::config::Environment;
+use crate::error::{Error, ErrorKind, Result};
 
-/// The commit message of a plan.
+/// The commit message of a plan: summary, body (the images, then the cause message), then
+/// relman's own trailer paragraph, always last. The message is read back before it is
+/// returned: a record that [`ReleaseRecord::parse`] does not read back exactly (a value that
+/// escaped the checks of the spec and of the names read from the repo) is an `internal` error,
+/// never a commit message.
 pub(crate) fn commit_message(
     env: &Environment,
     kind: ReleaseKind,
     spec: &ReleaseSpec,
     automated: bool,
     results: &[WorkloadResult],
-) -> String {
+) -> Result<String> {
     let released: Vec<&WorkloadResult> = results.iter().filter(|r| r.status == Status::Success).collect();
     let images: BTreeSet<&str> = released
         .iter()
@@ -82,5 +87,15 @@ pub(crate) fn commit_message(
         out.push('\n');
     }
     out.push_str(&record.trailers());
-    out
+    if ReleaseRecord::parse(&out).as_ref() != Some(&record) {
+        return Err(Error::new(
+            ErrorKind::Internal,
+            format!(
+                "the commit message does not read back as the record written (a value is not one \
+                 line or a name is not one Kubernetes accepts): {:?}",
+                record.trailers()
+            ),
+        ));
+    }
+    Ok(out)
 }

@@ -16,6 +16,7 @@ use super::spec::{ImageSpec, ReleaseSpec, Services};
 use crate::config::{Config, Environment, ReleaseMode};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
+use crate::manifest::{INVALID_NAME, SlotKind};
 use crate::policy::{Ignore, PolicyChange, RejectReason, TagFilter, VersionMode, choose, compare, select};
 
 /// A workload's decided moves: `(slot index, new pointer)`, and a lock to write with them.
@@ -229,13 +230,14 @@ impl Planner<'_> {
             ));
         }
         if policy.ignore == Ignore::True {
+            let message = if policy.ambiguous.iter().any(|p| p == "ignore") {
+                "annotated ignore with a value other than \"true\", \"sync_only\" or \"false\"; read as \
+                 ignored (ambiguous_policy)"
+            } else {
+                "annotated ignore: \"true\""
+            };
             return Ok((
-                Self::result(
-                    placed,
-                    Status::Ignored,
-                    Some(Reason::Ignored),
-                    "annotated ignore: \"true\"",
-                ),
+                Self::result(placed, Status::Ignored, Some(Reason::Ignored), message),
                 None,
             ));
         }
@@ -244,14 +246,16 @@ impl Planner<'_> {
         if let Some(lock) = &self.env.lock {
             if lock.is_active(self.now) {
                 let overridden =
-                    self.run == Run::Release && self.spec.force && self.names_environment_lock(&lock.reason);
+                    self.run == Run::Release && self.spec.force && self.spec.override_environment_lock;
                 if !overridden {
                     let mut message = format!(
                         "environment {} is locked by {}: {}",
                         self.env.name, lock.by, lock.reason
                     );
                     if self.run == Run::Release && self.spec.force {
-                        message.push_str(" (force does not override an environment lock unless the cause message names it)");
+                        message.push_str(
+                            " (force overrides an environment lock only with override_environment_lock)",
+                        );
                     }
                     return Ok((
                         Self::result(placed, Status::Skipped, Some(Reason::EnvironmentLocked), message),
@@ -259,7 +263,7 @@ impl Planner<'_> {
                     ));
                 }
                 notes.push(format!(
-                    "environment lock ({}) overridden by a forced release",
+                    "environment lock ({}) overridden by a forced release with override_environment_lock",
                     lock.reason
                 ));
             } else {
@@ -275,6 +279,11 @@ impl Planner<'_> {
             };
             if active {
                 let mut message = String::from("locked");
+                if policy.ambiguous.iter().any(|p| p == "locked") {
+                    message.push_str(
+                        " (ambiguous_policy: a `locked` value other than \"true\" or \"false\" counts as locked)",
+                    );
+                }
                 if let Some(user) = &policy.locked_user {
                     message.push_str(&format!(" by {user}"));
                 }
@@ -389,12 +398,35 @@ impl Planner<'_> {
             if !notes.is_empty() {
                 result.message.push_str(&format!(" ({})", notes.join("; ")));
             }
-            result.updates = updates;
             let policy_change = (self.run == Run::Release && self.spec.locks()).then(|| self.lock_change());
+            // Values marked by setter comments belong to no object: there are no annotations
+            // to hold the lock this release takes, and a release that cannot lock what it must
+            // (a rollback, so that automation does not undo it) does not happen.
+            let marker_only = !w.slots.is_empty() && w.slots.iter().all(|s| s.kind == SlotKind::SetterMarker);
+            if policy_change.is_some() && marker_only {
+                let mut failed = Self::result(
+                    placed,
+                    Status::Failed,
+                    Some(Reason::UnsupportedYaml),
+                    "values marked by Flux setter comments have no annotations to hold the lock this release \
+                     takes; release with lock off to move them unlocked",
+                );
+                failed.skipped = result.skipped;
+                return Ok((failed, None));
+            }
+            result.updates = updates;
             return Ok((result, Some((images, policy_change))));
         }
         if result.skipped.is_empty() {
+            let invalid_name = w.slots.iter().any(|s| s.warning.as_deref() == Some(INVALID_NAME));
             let (status, reason, message) = match (&self.spec.image, managed.is_empty()) {
+                (_, true) if invalid_name => (
+                    Status::Skipped,
+                    Reason::NoMatchingImage,
+                    "never released: its namespace, name or kind, or a container name, is not one Kubernetes \
+                     accepts (invalid_name)"
+                        .to_string(),
+                ),
                 (_, true) => (
                     Status::Skipped,
                     Reason::NoMatchingImage,
@@ -434,15 +466,6 @@ impl Planner<'_> {
             .collect::<Vec<_>>()
             .join("; ");
         Ok((result, None))
-    }
-
-    fn names_environment_lock(&self, reason: &str) -> bool {
-        let Some(message) = &self.spec.cause.message else {
-            return false;
-        };
-        let message = message.to_lowercase();
-        message.contains("environment lock")
-            || (!reason.trim().is_empty() && message.contains(&reason.to_lowercase()))
     }
 
     fn lock_change(&self) -> PolicyChange {
@@ -739,7 +762,8 @@ fn filter_is_semver(filter: &TagFilter) -> bool {
 
 /// Plan a release (DESIGN.md section 10). Pure: nothing is written.
 ///
-/// Errors: `unknown_environment`, `invalid_config` (relman.yaml), `invalid_yaml` and
+/// Errors: `invalid_argument` (the spec, see [`ReleaseSpec::validate`], checked before
+/// anything else), `unknown_environment`, `invalid_config` (relman.yaml), `invalid_yaml` and
 /// `duplicate_resource` (the environment's files), `invalid_filter` (a tag filter annotation).
 /// Per-workload problems are results, not errors.
 pub fn plan_release(
@@ -749,6 +773,7 @@ pub fn plan_release(
     history: &History,
     now: Timestamp,
 ) -> Result<ReleasePlan> {
+    spec.validate()?;
     let config = snapshot.config()?;
     let env = config.environment(&spec.environment)?;
     let kind = match spec.image {
@@ -905,24 +930,59 @@ fn plan(
             }
         }
     }
-    let commit_message = commit_message(env, kind, spec, run == Run::Automation, &results);
+    let commit_message = commit_message(env, kind, spec, run == Run::Automation, &results)?;
+    let mut warnings = trust_warnings(&model.placed);
+    warnings.splice(0..0, model.warnings);
+    warnings.extend(history.warnings_of(&env.name).map(str::to_string));
+    warnings.extend(
+        env.promote_from
+            .iter()
+            .flat_map(|source| history.warnings_of(source))
+            .filter(|w| w.starts_with("record_mismatch"))
+            .map(str::to_string),
+    );
     Ok(ReleasePlan {
         environment: env.name.clone(),
         kind,
         results,
         changes,
         commit_message,
-        warnings: model
-            .warnings
-            .into_iter()
-            .chain(history.warnings_of(&env.name).map(str::to_string))
-            .chain(
-                env.promote_from
-                    .iter()
-                    .flat_map(|source| history.warnings_of(source))
-                    .filter(|w| w.starts_with("record_mismatch"))
-                    .map(str::to_string),
-            )
-            .collect(),
+        warnings,
     })
+}
+
+/// The plan warnings of what relman reads in the safe direction: policies with ambiguous
+/// values (`ambiguous_policy`), and slots never released because a name is not one Kubernetes
+/// accepts (`invalid_name`). Names are shown escaped (`{:?}`): they may hold anything.
+fn trust_warnings(placed: &[Placed]) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in placed {
+        let w = &p.workload;
+        for policy in &w.policy.ambiguous {
+            let (exact, read_as) = match policy.as_str() {
+                "locked" => ("\"true\" or \"false\"", "read as locked"),
+                "ignore" => ("\"true\", \"sync_only\" or \"false\"", "read as ignored"),
+                _ => ("\"true\" or \"false\"", "read as not automated"),
+            };
+            out.push(format!(
+                "{}:{}: ambiguous_policy: {:?}: the value of `{policy}` is not exactly {exact}; {read_as}",
+                p.path, w.line, w.id
+            ));
+        }
+        for slot in w
+            .slots
+            .iter()
+            .filter(|s| s.warning.as_deref() == Some(INVALID_NAME))
+        {
+            out.push(format!(
+                "{}:{}: invalid_name: {:?} container {:?}: a namespace, name, kind or container name \
+                 Kubernetes would not accept (or a marker slot path relman does not write); never released",
+                slot.path.as_deref().unwrap_or(&p.path),
+                slot.line,
+                w.id,
+                slot.container
+            ));
+        }
+    }
+    out
 }

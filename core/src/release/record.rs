@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::plan::ReleaseKind;
+use crate::image::ImageRef;
+use crate::names;
 
 /// One pointer move recorded in a `Relman-Change` trailer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,16 +28,16 @@ impl RecordedChange {
         )
     }
 
+    /// Read a trailer value written by [`RecordedChange::to_trailer`]: five words separated by
+    /// single spaces, a workload id (`namespace:kind/name`, Kubernetes names), a slot name, two
+    /// image references as written, and `->` between them. Anything else is `None`.
     fn parse(value: &str) -> Option<RecordedChange> {
-        let mut words = value.split_whitespace();
-        let (workload, container, from, arrow, to) = (
-            words.next()?,
-            words.next()?,
-            words.next()?,
-            words.next()?,
-            words.next()?,
-        );
-        if arrow != "->" || words.next().is_some() {
+        let words: Vec<&str> = value.split(' ').collect();
+        let [workload, container, from, "->", to] = words.as_slice() else {
+            return None;
+        };
+        let image = |text: &str| ImageRef::parse(text).is_ok_and(|r| r.as_str() == text);
+        if !(names::is_workload_id(workload) && names::is_slot_name(container) && image(from) && image(to)) {
             return None;
         }
         Some(RecordedChange {
@@ -76,42 +78,69 @@ pub struct ReleaseRecord {
 }
 
 impl ReleaseRecord {
-    /// Read the trailers of a commit message. `None` when the message has no
-    /// `Relman-Environment` and `Relman-Cause` trailers (an ordinary commit). Trailers are read
-    /// from the last paragraph, as `git interpret-trailers` does; malformed `Relman-Change`
-    /// lines are skipped.
+    /// Read the trailers of a commit message written by relman. Strict: a record is exactly
+    /// the format relman writes, so that no other commit can pass for a release. The message's
+    /// last paragraph (after its last blank line; line ends LF, or CRLF throughout) must consist
+    /// only of these lines, in this order, each `Key: value` with one space:
+    ///
+    /// - `Relman-Environment:` an environment name of `relman.yaml`;
+    /// - `Relman-Cause:` `manual`, `automated`, `promotion` or `rollback`;
+    /// - at most one `Relman-User:` (one line, not empty, not padded with whitespace);
+    /// - any number of `Relman-Change: <workload> <slot> <from> -> <to>` (workload ids and slot
+    ///   names Kubernetes would accept, image references as written);
+    /// - any number of `Relman-Lock: <workload>`.
+    ///
+    /// Anything else (another line in the paragraph, a continuation line, a repeated or
+    /// misplaced key, a malformed value, trailers with nothing before them) gives `None`: the
+    /// commit is not a release record.
     pub fn parse(message: &str) -> Option<ReleaseRecord> {
-        let normalised = message.replace("\r\n", "\n");
-        let last = normalised.trim_end().rsplit("\n\n").next()?;
-        let mut environment = None;
-        let mut kind = None;
-        let mut record = ReleaseRecord {
-            environment: String::new(),
-            kind: ReleaseKind::Manual,
-            user: None,
-            changes: Vec::new(),
-            locked: Vec::new(),
+        let normalised;
+        let message = if message.contains("\r\n") {
+            normalised = message.replace("\r\n", "\n");
+            normalised.as_str()
+        } else {
+            message
         };
-        for line in last.lines() {
-            let Some((key, value)) = line.split_once(':') else {
-                continue;
-            };
-            let value = value.trim();
-            match key.trim() {
-                "Relman-Environment" => environment = Some(value.to_string()),
-                "Relman-Cause" => kind = ReleaseKind::parse(value),
-                "Relman-User" => record.user = Some(value.to_string()),
-                "Relman-Change" => record.changes.extend(RecordedChange::parse(value)),
-                "Relman-Lock" => record.locked.push(value.to_string()),
-                _ => {}
-            }
+        let (_, last) = message.trim_end_matches('\n').rsplit_once("\n\n")?;
+        let mut lines = last.split('\n').peekable();
+        let mut take = |key: &str| -> Option<&str> {
+            let line: &str = lines.peek()?;
+            let value = line.strip_prefix(key)?.strip_prefix(": ")?;
+            lines.next();
+            Some(value)
+        };
+        let environment = take("Relman-Environment").filter(|v| names::is_environment_name(v))?;
+        let kind = ReleaseKind::parse(take("Relman-Cause")?)?;
+        let user = match take("Relman-User") {
+            Some(user) if names::is_trailer_value(user) => Some(user.to_string()),
+            Some(_) => return None,
+            None => None,
+        };
+        let mut changes = Vec::new();
+        while let Some(value) = take("Relman-Change") {
+            changes.push(RecordedChange::parse(value)?);
         }
-        record.environment = environment?;
-        record.kind = kind?;
-        Some(record)
+        let mut locked = Vec::new();
+        while let Some(value) = take("Relman-Lock") {
+            if !names::is_workload_id(value) {
+                return None;
+            }
+            locked.push(value.to_string());
+        }
+        if lines.next().is_some() {
+            return None;
+        }
+        Some(ReleaseRecord {
+            environment: environment.to_string(),
+            kind,
+            user,
+            changes,
+            locked,
+        })
     }
 
-    /// The trailer block for this record.
+    /// The trailer block for this record. For a record [`ReleaseRecord::parse`] returned, or one
+    /// relman planned, parsing a message that ends with this block reads the record back.
     pub fn trailers(&self) -> String {
         let mut out = format!(
             "Relman-Environment: {}\nRelman-Cause: {}\n",

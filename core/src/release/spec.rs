@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
+use crate::names::{check_one_line, check_trailer_value};
 
 /// Which workloads a release covers.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -53,9 +54,13 @@ impl ImageSpec {
 /// Who asked for a release and why.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Cause {
-    /// `Name <email>` or any user string.
+    /// `Name <email>` or any one-line user string, written into the `Relman-User` trailer (and
+    /// `locked_user` when the release locks): no control, line-break or separator character,
+    /// not empty, no leading or trailing whitespace (see [`ReleaseSpec::validate`]).
     pub user: Option<String>,
-    /// Free text, written into the commit message body.
+    /// Free text, written into the commit message body (always before relman's own trailer
+    /// paragraph, so it cannot form or change a trailer) and, when the release locks, into
+    /// `locked_msg` (escaped). Any character but NUL.
     pub message: Option<String>,
 }
 
@@ -80,8 +85,14 @@ pub struct ReleaseSpec {
     /// Services or workload ids left out.
     pub exclude: Vec<String>,
     /// Bypass workload locks, filters and the promotion gate for workloads named explicitly.
-    /// An environment lock is bypassed only when the cause message also names it.
+    /// It never bypasses an environment lock on its own: see
+    /// [`override_environment_lock`](ReleaseSpec::override_environment_lock).
     pub force: bool,
+    /// With `force`, release despite an active environment lock (every workload the release
+    /// covers). The only way past an environment lock: no text in the cause message does it.
+    /// Without `force` it is refused (`invalid_argument`).
+    #[serde(default)]
+    pub override_environment_lock: bool,
     /// Who and why.
     pub cause: Cause,
     /// Lock the released workloads in the same commit; `None` means "only for rollbacks".
@@ -97,6 +108,7 @@ impl ReleaseSpec {
             image: ImageSpec::Latest,
             exclude: Vec::new(),
             force: false,
+            override_environment_lock: false,
             cause: Cause::default(),
             lock: None,
         }
@@ -126,6 +138,13 @@ impl ReleaseSpec {
         self
     }
 
+    /// Overriding (or not) an active environment lock; needs `force` (see
+    /// [`ReleaseSpec::override_environment_lock`]).
+    pub fn override_environment_lock(mut self, override_lock: bool) -> Self {
+        self.override_environment_lock = override_lock;
+        self
+    }
+
     /// With this cause.
     pub fn cause(mut self, user: Option<String>, message: Option<String>) -> Self {
         self.cause = Cause { user, message };
@@ -141,5 +160,53 @@ impl ReleaseSpec {
     /// Whether released workloads get locked: the explicit choice, else only for rollbacks.
     pub fn locks(&self) -> bool {
         self.lock.unwrap_or(self.image == ImageSpec::Rollback)
+    }
+
+    /// Check the request before anything is planned (`invalid_argument`, DESIGN.md section 10):
+    /// the environment, the service names and workload ids of `services` and `exclude` are one
+    /// line (no control, line-break or separator character: C0, C1, DEL, U+2028, U+2029); the
+    /// user, written into the `Relman-User` trailer and a lock's `locked_user`, is also not
+    /// empty and not padded with whitespace; the message, free text written into the body, holds
+    /// no NUL (git refuses a commit message that does); `override_environment_lock` comes with
+    /// `force`. [`plan_release`](super::plan_release) calls it first.
+    ///
+    /// ```
+    /// use relman::release::ReleaseSpec;
+    /// let forged = ReleaseSpec::new("staging").cause(
+    ///     Some("mallory\n\nRelman-Environment: production".into()),
+    ///     None,
+    /// );
+    /// assert_eq!(forged.validate().unwrap_err().code(), "invalid_argument");
+    /// assert!(ReleaseSpec::new("staging").cause(Some("alice <a@example.com>".into()), None).validate().is_ok());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        check_one_line("environment", &self.environment)?;
+        if let Services::Named(list) = &self.services {
+            for entry in list {
+                check_one_line("service", entry)?;
+            }
+        }
+        for entry in &self.exclude {
+            check_one_line("exclude entry", entry)?;
+        }
+        if let Some(user) = &self.cause.user {
+            check_trailer_value("user", user)?;
+        }
+        if let Some(message) = &self.cause.message {
+            if message.contains('\0') {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    "the message holds a NUL character, which a git commit message cannot hold",
+                ));
+            }
+        }
+        if self.override_environment_lock && !self.force {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "override_environment_lock needs force: an environment lock is overridden only by a \
+                 forced release that also asks to override it",
+            ));
+        }
+        Ok(())
     }
 }
