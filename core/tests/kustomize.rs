@@ -15,6 +15,10 @@
 //!    as the successful results' updates say (and no other image changes); every other
 //!    environment renders byte for byte as before.
 //!
+//! A case whose planning must fail with `invalid_path` or `duplicate_resource` (an absolute or
+//! escaping path, a cycle, a resource included twice) must make `kubectl kustomize` fail for at
+//! least one environment: relman refuses what kustomize refuses.
+//!
 //! Where `kubectl` is not on PATH the test says `skipped: kubectl not found` and passes. It fails
 //! when no overlay case exists.
 
@@ -28,6 +32,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use relman::release::{History, ReleasePlan, Snapshot, Status, plan_automation, plan_release};
 use relman::{Environment, Options, list_images};
 use serde_json::Value;
+
+/// Error codes of planning that stand for a repo kustomize refuses too: an error case with one
+/// of them must fail `kubectl kustomize` in at least one environment.
+const KUSTOMIZE_REFUSES: [&str; 2] = ["invalid_path", "duplicate_resource"];
 
 /// The names kustomize looks for in a directory.
 const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -228,15 +236,30 @@ fn check_case(dir: &Path) -> Result<(), Vec<String>> {
     let snapshot = Snapshot::from_files(files.iter().map(|(p, t)| (p.as_str(), t.clone())))
         .map_err(|e| one(e.to_string()))?;
     let config = snapshot.config().map_err(|e| one(format!("relman.yaml: {e}")))?;
-    let Some(plans) = plans(&case, &snapshot).map_err(one)? else {
-        return Ok(());
-    };
     let label = dir
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let mut tmp = TempDir::new(&label);
     let before_dir = tmp.path.join("before");
     write_tree(&before_dir, &files).map_err(one)?;
+    let Some(plans) = plans(&case, &snapshot).map_err(one)? else {
+        // relman refuses the repo where kustomize does too: a path kustomize refuses, a
+        // resource included twice.
+        let code = case["expect"]["error"]["code"].as_str().unwrap_or_default();
+        if KUSTOMIZE_REFUSES.contains(&code)
+            && config
+                .environments()
+                .iter()
+                .all(|env| render(&before_dir, env).is_ok())
+        {
+            tmp.keep = true;
+            return Err(vec![format!(
+                "relman refuses the repo ({code}) but kubectl kustomize renders every environment (files kept in {})",
+                tmp.path.display()
+            )]);
+        }
+        return Ok(());
+    };
     let mut before: BTreeMap<&str, String> = BTreeMap::new();
     for env in config.environments() {
         before.insert(env.name.as_str(), render(&before_dir, env).map_err(one)?);

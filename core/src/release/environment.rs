@@ -162,6 +162,14 @@ pub(crate) fn dir_of(file: &str) -> &str {
     file.rfind('/').map_or("", |i| &file[..i])
 }
 
+/// An error's message after its location (`file:line:column: message`), for plan messages.
+pub(super) fn located(e: &Error) -> String {
+    match e.location() {
+        Some(at) => format!("{at}: {}", e.message()),
+        None => e.message().to_string(),
+    }
+}
+
 /// `entry` relative to `dir`, normalised; absolute paths and paths that climb above the repo
 /// root are refused, with why (see [`kustomize::join`]).
 pub(crate) fn join(dir: &str, entry: &str) -> std::result::Result<String, String> {
@@ -663,7 +671,7 @@ pub(super) fn model<'s>(
                     Err(e) => {
                         // Not a guess: the slot is listed unmanaged, and refused with why.
                         slot.managed = false;
-                        refusals.push(format!("{}: {}: {e}", workload.id, slot.container));
+                        refusals.push(format!("{} {}: {}", workload.id, slot.container, located(&e)));
                         slots.push(PlacedSlot {
                             base,
                             chain: visit,

@@ -288,7 +288,7 @@ pub(super) fn write(
             let slot = &placed.slots[*s];
             let container = &placed.workload.slots[*s].container;
             if let Target::Refused(e) = &slot.target {
-                return Some(format!("{container}: {e}"));
+                return Some(format!("{container}: {}", super::environment::located(e)));
             }
             let suffix = slot.suffix.as_ref()?;
             let tag = kustomize::split(target.as_str()).1;

@@ -304,7 +304,7 @@ impl Planner<'_> {
                 skipped.push(ContainerSkip {
                     container: slot.container.clone(),
                     reason: Reason::UnsupportedYaml,
-                    message: e.to_string(),
+                    message: environment::located(e),
                 });
             }
         }
