@@ -449,22 +449,25 @@ const KUSTOMIZATION_FIELDS: [&str; 36] = [
 /// The fields of an `images:` entry.
 const IMAGE_FIELDS: [&str; 5] = ["name", "newName", "newTag", "digest", "tagSuffix"];
 
-/// A key folded as Go's JSON decoding compares field names (simple Unicode case folding: the
-/// Kelvin sign is a `k`, the long s an `s`).
-fn fold(key: &str) -> String {
-    key.chars()
-        .map(|c| match c {
-            '\u{212A}' => 'k',
-            '\u{17F}' => 's',
-            c => c.to_ascii_lowercase(),
-        })
-        .collect()
+/// A character folded as Go's JSON decoding compares field names (simple Unicode case folding:
+/// the Kelvin sign is a `k`, the long s an `s`).
+fn fold(c: char) -> char {
+    match c {
+        '\u{212A}' => 'k',
+        '\u{17F}' => 's',
+        c => c.to_ascii_lowercase(),
+    }
 }
 
 /// `Some(field)` when `key` is `field` written in another case (kustomize reads it as `field`).
 fn case_variant<'f>(key: &str, fields: &[&'f str]) -> Option<&'f str> {
-    let folded = fold(key);
-    fields.iter().copied().find(|f| *f != key && fold(f) == folded)
+    if fields.contains(&key) {
+        return None;
+    }
+    fields
+        .iter()
+        .copied()
+        .find(|f| f.chars().map(fold).eq(key.chars().map(fold)))
 }
 
 /// Whether a plain scalar is something other than a string for kustomize's YAML decoding, which
@@ -713,14 +716,12 @@ pub(crate) fn read(stream: &Stream<'_>, file: &str) -> Result<Kustomization> {
             }
         }
         if let Some(field) = case_variant(key, &KUSTOMIZATION_FIELDS) {
-            if !KUSTOMIZATION_FIELDS.contains(&key) {
-                return Err(Error::new(
-                    ErrorKind::UnsupportedYaml,
-                    format!("kustomize reads `{key}` as `{field}` (it ignores the case of field names); write `{field}`"),
-                )
-                .in_file(file)
-                .at(e.key.line, e.key.column));
-            }
+            return Err(Error::new(
+                ErrorKind::UnsupportedYaml,
+                format!("kustomize reads `{key}` as `{field}` (it ignores the case of field names); write `{field}`"),
+            )
+            .in_file(file)
+            .at(e.key.line, e.key.column));
         }
         match key {
             "resources" | "bases" | "namespace" | "images" | "imageTags" => {

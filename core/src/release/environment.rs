@@ -179,6 +179,9 @@ pub(crate) fn join(dir: &str, entry: &str) -> std::result::Result<String, String
 /// Where a path was named: the kustomization, and the line and column of the entry.
 type Referrer = (String, usize, usize);
 
+/// A file reached with a namespace (the namespace its resources take).
+type Reached = (String, Option<String>);
+
 /// What was reached a second time with the same namespace.
 enum Repeated {
     /// A resource file.
@@ -206,7 +209,7 @@ struct Walker<'s> {
     /// (`None` for plain files of an environment path).
     manifests: Vec<(String, Option<usize>)>,
     /// (file, namespace) already reached: where it was named, and its visit for a kustomization.
-    reached: HashMap<(String, Option<String>), (Option<Referrer>, Option<usize>)>,
+    reached: HashMap<Reached, (Option<Referrer>, Option<usize>)>,
     repeats: Vec<Repeat>,
 }
 
