@@ -332,19 +332,21 @@ pub(super) fn write(
             None => true,
         }
     });
+    // Simulate, then build; a workload withdrawn by the build changes the remaining edits (an
+    // entry's `newName` depends on every value that moves through it), so simulate again.
     loop {
-        let refused = collateral(model, others, &decided);
-        if refused.is_empty() {
-            break;
-        }
-        for (index, message) in refused {
-            if results[index].status != Status::Failed {
-                fail(&mut results[index], Reason::SharedFile, message);
+        loop {
+            let refused = collateral(model, others, &decided);
+            if refused.is_empty() {
+                break;
             }
-            decided.retain(|d| d.index != index);
+            for (index, message) in refused {
+                if results[index].status != Status::Failed {
+                    fail(&mut results[index], Reason::SharedFile, message);
+                }
+                decided.retain(|d| d.index != index);
+            }
         }
-    }
-    loop {
         match build(model, default_namespace, &decided)? {
             Ok(changes) => return Ok(changes),
             Err(failed) => {
