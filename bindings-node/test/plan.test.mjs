@@ -123,6 +123,14 @@ function checkCase(dir) {
     if (typeof e.code !== 'string') throw e
     if (expect.error === undefined) return `planning failed: ${e.message}`
     if (e.code !== expect.error.code) return `expected error ${expect.error.code}, got ${e.message}`
+    for (const key of ['path', 'line', 'column']) {
+      if (expect.error[key] !== undefined && e[key] !== expect.error[key]) {
+        return `expected error ${key} ${JSON.stringify(expect.error[key])}, got ${JSON.stringify(e[key])}: ${e.message}`
+      }
+    }
+    if (expect.error.message_contains !== undefined && !e.message.includes(expect.error.message_contains)) {
+      return `the message lacks ${JSON.stringify(expect.error.message_contains)}: ${e.message}`
+    }
     return
   }
   if (expect.error !== undefined) return `expected error ${expect.error.code}, planning succeeded`

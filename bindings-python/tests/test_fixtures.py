@@ -526,7 +526,13 @@ def test_plan(case: Path) -> None:
             plans = relman.plan_automation(snapshot, catalog=catalog, history=history, now=now)
     except relman.RelmanError as err:
         assert "error" in expect, f"planning failed: {err}"
-        assert err.code == expect["error"]["code"], str(err)
+        want = expect["error"]
+        assert err.code == want["code"], str(err)
+        for key in ("path", "line", "column"):
+            if key in want:
+                assert getattr(err, key) == want[key], f"expected error {key} {want[key]!r}: {err}"
+        if "message_contains" in want:
+            assert want["message_contains"] in str(err), f"the message lacks {want['message_contains']!r}: {err}"
         return
     assert "error" not in expect, f"expected error {expect['error']['code']}, planning succeeded"
     if op == "release":

@@ -285,11 +285,30 @@ fn check_case(dir: &Path) -> Result<(), String> {
     };
     if let Some(err) = expect.get("error") {
         let code = err["code"].as_str().ok_or("error.code")?;
-        return match outcome {
-            Err(e) if e.code() == code => Ok(()),
-            Err(e) => Err(format!("expected error {code}, got {e}")),
-            Ok(_) => Err(format!("expected error {code}, planning succeeded")),
+        let e = match outcome {
+            Err(e) if e.code() == code => e,
+            Err(e) => return Err(format!("expected error {code}, got {e}")),
+            Ok(_) => return Err(format!("expected error {code}, planning succeeded")),
         };
+        // The location and a piece of the message, when the case gives them.
+        let got = [
+            ("path", e.path().map(Value::from)),
+            ("line", e.line().map(Value::from)),
+            ("column", e.column().map(Value::from)),
+        ];
+        for (key, value) in got {
+            if let Some(want) = err.get(key) {
+                if value.as_ref() != Some(want) {
+                    return Err(format!("expected error {key} {want}, got {e}"));
+                }
+            }
+        }
+        if let Some(piece) = err.get("message_contains").and_then(Value::as_str) {
+            if !e.message().contains(piece) {
+                return Err(format!("the error message does not contain `{piece}`: {e}"));
+            }
+        }
+        return Ok(());
     }
     let plans = outcome.map_err(|e| format!("planning failed: {e}"))?;
     if case["op"] == "release" {

@@ -145,16 +145,16 @@ impl Repository {
         }
         let mut files = read_texts(&self.inner, listed)?;
         // Kustomize overlays reach outside their folder (`resources: [../../base]`): follow
-        // every kustomization's resources until nothing new is found. A kustomization that does
-        // not parse is left for the planner to report, with its location.
-        let mut followed = std::collections::HashSet::new();
+        // every kustomization's resources until nothing new is found, each file once (only the
+        // files read in the last round are looked at). A kustomization that does not parse is
+        // left for the planner to report, with its location.
+        let mut fresh: Vec<String> = files.keys().cloned().collect();
         loop {
             let mut more = BTreeMap::new();
-            for (path, text) in &files {
+            for path in &fresh {
+                let text = &files[path];
                 let name = path.rsplit('/').next().unwrap_or(path);
-                if !crate::manifest::kustomize::KUSTOMIZATION_FILES.contains(&name)
-                    || !followed.insert(path.clone())
-                {
+                if !crate::manifest::kustomize::KUSTOMIZATION_FILES.contains(&name) {
                     continue;
                 }
                 let Ok(stream) = crate::yaml::Stream::parse(text) else {
@@ -177,7 +177,9 @@ impl Repository {
             if more.is_empty() {
                 break;
             }
-            files.extend(read_texts(&self.inner, more)?);
+            let read = read_texts(&self.inner, more)?;
+            fresh = read.keys().cloned().collect();
+            files.extend(read);
         }
         if let Some(text) = config {
             files.insert(CONFIG_FILE.to_string(), text);

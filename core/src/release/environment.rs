@@ -1,25 +1,38 @@
 //! What an environment is made of: its files (plain manifests, or kustomize overlays read the
 //! way kustomize reads them), its workloads with their effective images, and for every image
 //! slot the place a new pointer must be written so that no other environment changes.
+//!
+//! The overlay walk is iterative and visits each kustomization once per namespace it is reached
+//! with (the outermost `namespace:` on the way down decides its resources' ids): depth costs
+//! no native stack, and kustomizations that share bases cost what they hold, not the number of
+//! paths to them. A kustomization or file reached a second time with the same namespace would
+//! be included twice; kustomize refuses that (duplicate ids) when it holds any object, and so
+//! does relman (`duplicate_resource`, located at the second reference). A cycle is
+//! `invalid_path`.
 
 use std::collections::{HashMap, HashSet};
 
-use super::snapshot::{CONFIG_FILE, Snapshot, normalise_path};
+use super::snapshot::{CONFIG_FILE, Snapshot};
 use crate::config::{Config, Environment};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
 use crate::manifest::kustomize::{self, KUSTOMIZATION_FILES, Kustomization};
 use crate::manifest::{self, INVALID_NAME, ScannedWorkload, SlotKind};
 use crate::policy::TagFilter;
-use crate::yaml::Stream;
+use crate::yaml::{Node, Stream};
 
 /// Where the new pointer of a slot is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Target {
     /// The image scalar of the manifest (the workload as the file itself names it).
     Manifest,
-    /// The `images:` entry `index` of the kustomization `file`.
-    Entry { file: String, index: usize },
+    /// The `images:` entry `index` of the kustomization `file`, which values named `incoming`
+    /// (kustomize's split of the value as it reaches the entry) pass through.
+    Entry {
+        file: String,
+        index: usize,
+        incoming: String,
+    },
     /// A new `images:` entry in the environment's root kustomization `file`, for `name`.
     NewEntry { file: String, name: String },
     /// Values marked by a Flux setter comment in `file`.
@@ -29,6 +42,8 @@ pub(super) enum Target {
     },
     /// Nowhere: every place that decides this slot is shared with another environment.
     Shared { file: String },
+    /// Nowhere: relman cannot tell what kustomize renders for the slot (the located error).
+    Refused(Error),
 }
 
 /// A workload of an environment: where it lives, what it renders to, and where each slot is
@@ -41,7 +56,7 @@ pub(super) struct Placed {
     /// The workload as the environment renders it (namespace, effective images).
     pub workload: ScannedWorkload,
     /// Per slot (same order as `workload.slots`): the manifest value, the kustomizations it
-    /// passes through (innermost first), and where a new pointer goes.
+    /// passes through, and where a new pointer goes.
     pub slots: Vec<PlacedSlot>,
     /// Whether the manifest file belongs to this environment only.
     pub manifest_exclusive: bool,
@@ -51,30 +66,78 @@ pub(super) struct Placed {
     pub service_filter: Option<TagFilter>,
 }
 
+/// A `tagSuffix` that decides a slot's tag: the kustomization, the entry's place, the suffix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Suffix {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub suffix: String,
+}
+
 /// The kustomize history of one slot.
 #[derive(Debug, Clone)]
 pub(super) struct PlacedSlot {
     /// The value written in the manifest.
     pub base: String,
-    /// Kustomization files applied to it, innermost first.
-    pub chain: Vec<String>,
+    /// The innermost kustomization visit it passes through (see [`Model::chain`]), if any.
+    pub chain: Option<usize>,
+    /// How many times each `images:` entry runs over the slot (2 on the pod specs kustomize
+    /// knows by path, 1 on a CronJob's).
+    pub passes: usize,
+    /// The `tagSuffix` that decides the rendered tag, if one does.
+    pub suffix: Option<Suffix>,
     /// Where a new pointer goes.
     pub target: Target,
+}
+
+/// A kustomization as the walk reaches it.
+#[derive(Debug, Clone)]
+pub(super) struct Visit {
+    /// The kustomization file.
+    pub file: String,
+    /// The visit that listed it first; `None` for an environment's root.
+    pub parent: Option<usize>,
+    /// The namespace its resources take: the outermost `namespace:` from the root down to it.
+    pub namespace: Option<String>,
+    /// The root visit above it.
+    pub root: usize,
 }
 
 /// An environment's workloads and the parsed files behind them.
 pub(super) struct Model<'s> {
     pub placed: Vec<Placed>,
-    pub streams: HashMap<&'s str, Stream<'s>>,
+    pub streams: HashMap<String, Stream<'s>>,
     pub kustomizations: HashMap<String, Kustomization>,
+    /// The kustomization visits slots refer to.
+    pub visits: Vec<Visit>,
     /// Things relman read around rather than through (remote resources, unread keys).
     pub warnings: Vec<String>,
 }
 
-/// The sources of an environment: plain files and kustomization trees.
-enum Source {
-    File(String),
-    Kustomization { file: String, children: Vec<Source> },
+impl Model<'_> {
+    /// The kustomization files a slot's value passes through, innermost first.
+    pub fn chain(&self, at: Option<usize>) -> Chain<'_> {
+        Chain {
+            visits: &self.visits,
+            next: at,
+        }
+    }
+}
+
+/// The kustomizations of a chain of visits, innermost first.
+pub(super) struct Chain<'a> {
+    visits: &'a [Visit],
+    next: Option<usize>,
+}
+
+impl<'a> Iterator for Chain<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        let v = &self.visits[self.next?];
+        self.next = v.parent;
+        Some(&v.file)
+    }
 }
 
 fn is_yaml(path: &str) -> bool {
@@ -99,50 +162,170 @@ pub(crate) fn dir_of(file: &str) -> &str {
     file.rfind('/').map_or("", |i| &file[..i])
 }
 
-/// `entry` relative to `dir`, normalised; climbing above the repo root is `invalid_path`.
-pub(crate) fn join(dir: &str, entry: &str) -> std::result::Result<String, String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in entry.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if parts.pop().is_none() {
-                    return Err(format!("`{entry}` leaves the repository"));
-                }
-            }
-            p => parts.push(p),
-        }
+/// An error's message after its location (`file:line:column: message`), for plan messages.
+pub(super) fn located(e: &Error) -> String {
+    match e.location() {
+        Some(at) => format!("{at}: {}", e.message()),
+        None => e.message().to_string(),
     }
-    normalise_path(&parts.join("/")).map_err(|e| e.message().to_string())
 }
 
+/// `entry` relative to `dir`, normalised; absolute paths and paths that climb above the repo
+/// root are refused, with why (see [`kustomize::join`]).
+pub(crate) fn join(dir: &str, entry: &str) -> std::result::Result<String, String> {
+    kustomize::join(dir, entry)
+}
+
+/// Where a path was named: the kustomization, and the line and column of the entry.
+type Referrer = (String, usize, usize);
+
+/// A file reached with a namespace (the namespace its resources take).
+type Reached = (String, Option<String>);
+
+/// What was reached a second time with the same namespace.
+enum Repeated {
+    /// A resource file.
+    File(String),
+    /// A kustomization: the visit of its first arrival.
+    Visit(usize),
+}
+
+/// A second arrival: what, and where it was named the first and the second time (`None` for
+/// an environment path of `relman.yaml`).
+struct Repeat {
+    what: Repeated,
+    first: Option<Referrer>,
+    second: Option<Referrer>,
+}
+
+/// The overlay walk of one environment.
 struct Walker<'s> {
     snapshot: &'s Snapshot,
-    streams: HashMap<&'s str, Stream<'s>>,
+    streams: HashMap<String, Stream<'s>>,
     kustomizations: HashMap<String, Kustomization>,
     warnings: Vec<String>,
+    visits: Vec<Visit>,
+    /// Resource files in the order kustomize lists them, each with the visit that lists it
+    /// (`None` for plain files of an environment path).
+    manifests: Vec<(String, Option<usize>)>,
+    /// (file, namespace) already reached: where it was named, and its visit for a kustomization.
+    reached: HashMap<Reached, (Option<Referrer>, Option<usize>)>,
+    repeats: Vec<Repeat>,
 }
 
 impl<'s> Walker<'s> {
-    fn kustomization(&mut self, file: &str, stack: &mut Vec<String>) -> Result<Source> {
-        let (path, text) = self
+    fn new(snapshot: &'s Snapshot) -> Walker<'s> {
+        Walker {
+            snapshot,
+            streams: HashMap::new(),
+            kustomizations: HashMap::new(),
+            warnings: Vec::new(),
+            visits: Vec::new(),
+            manifests: Vec::new(),
+            reached: HashMap::new(),
+            repeats: Vec::new(),
+        }
+    }
+
+    /// Parse and read the kustomization `file`, once.
+    fn load(&mut self, file: &str) -> Result<()> {
+        if self.kustomizations.contains_key(file) {
+            return Ok(());
+        }
+        let text = self
             .snapshot
-            .files()
-            .find(|(p, _)| *p == file)
+            .get(file)
             .ok_or_else(|| Error::new(ErrorKind::InvalidPath, format!("{file} is missing")))?;
-        let stream = Stream::parse(text).map_err(|e| e.in_file(path))?;
-        let k = kustomize::read(&stream, path)?;
+        let stream = Stream::parse(text).map_err(|e| e.in_file(file))?;
+        let k = kustomize::read(&stream, file)?;
+        let dir = dir_of(file);
+        for r in &k.other_paths {
+            join(dir, &r.entry).map_err(|m| {
+                Error::new(ErrorKind::InvalidPath, format!("`{}`: {m}", r.key))
+                    .in_file(file)
+                    .at(r.line, r.column)
+            })?;
+        }
         for key in &k.unread {
             self.warnings.push(format!(
                 "{file}: `{key}` is not read by relman; images it changes are not seen"
             ));
         }
-        stack.push(file.to_string());
-        let dir = dir_of(file).to_string();
-        let mut children = Vec::new();
-        for r in &k.resources {
+        self.streams.insert(file.to_string(), stream);
+        self.kustomizations.insert(file.to_string(), k);
+        Ok(())
+    }
+
+    /// Reach `file` (a kustomization when `parent` is a visit or it is a root) with
+    /// `namespace`: a new visit, or `None` when it was reached before with that namespace (the
+    /// repeat is recorded).
+    fn enter(
+        &mut self,
+        file: &str,
+        parent: Option<usize>,
+        namespace: Option<String>,
+        by: Option<Referrer>,
+    ) -> Option<usize> {
+        let key = (file.to_string(), namespace.clone());
+        if let Some((first, visit)) = self.reached.get(&key) {
+            self.repeats.push(Repeat {
+                what: Repeated::Visit(visit.expect("a kustomization is reached as one")),
+                first: first.clone(),
+                second: by,
+            });
+            return None;
+        }
+        let index = self.visits.len();
+        let root = parent.map_or(index, |p| self.visits[p].root);
+        self.visits.push(Visit {
+            file: file.to_string(),
+            parent,
+            namespace,
+            root,
+        });
+        self.reached.insert(key, (by, Some(index)));
+        Some(index)
+    }
+
+    /// Reach the resource file `file` from `visit`.
+    fn arrive(&mut self, file: String, visit: usize, by: Referrer) {
+        let key = (file.clone(), self.visits[visit].namespace.clone());
+        if let Some((first, _)) = self.reached.get(&key) {
+            self.repeats.push(Repeat {
+                what: Repeated::File(file),
+                first: first.clone(),
+                second: Some(by),
+            });
+            return;
+        }
+        self.reached.insert(key, (Some(by), None));
+        self.manifests.push((file, Some(visit)));
+    }
+
+    /// Walk the kustomizations under the root kustomization `root`, depth first, without
+    /// recursion.
+    fn walk(&mut self, root: &str) -> Result<()> {
+        self.load(root)?;
+        let namespace = self.kustomizations[root].namespace.clone();
+        let Some(first) = self.enter(root, None, namespace, None) else {
+            return Ok(());
+        };
+        // (visit, index of the next resource to follow)
+        let mut stack: Vec<(usize, usize)> = vec![(first, 0)];
+        let mut on_stack: HashSet<String> = HashSet::from([root.to_string()]);
+        while let Some(top) = stack.last_mut() {
+            let (visit, next) = *top;
+            top.1 += 1;
+            let file = self.visits[visit].file.clone();
+            let Some(r) = self.kustomizations[&file].resources.get(next).cloned() else {
+                on_stack.remove(&file);
+                stack.pop();
+                continue;
+            };
             let located = |message: String, kind: ErrorKind| {
-                Error::new(kind, message).in_file(file).at(r.line, r.column)
+                Error::new(kind, message)
+                    .in_file(file.clone())
+                    .at(r.line, r.column)
             };
             if kustomize::is_remote(&r.entry) {
                 self.warnings.push(format!(
@@ -151,9 +334,11 @@ impl<'s> Walker<'s> {
                 ));
                 continue;
             }
-            let target = join(&dir, &r.entry).map_err(|m| located(m, ErrorKind::InvalidPath))?;
+            let target = join(dir_of(&file), &r.entry)
+                .map_err(|m| located(format!("`{}`: {m}", r.key), ErrorKind::InvalidPath))?;
+            let by: Referrer = (file.clone(), r.line, r.column);
             if self.snapshot.get(&target).is_some() {
-                children.push(Source::File(target));
+                self.arrive(target, visit, by);
                 continue;
             }
             let Some(inner) = kustomization_in(self.snapshot, &target) else {
@@ -165,11 +350,15 @@ impl<'s> Walker<'s> {
                 };
                 return Err(located(message, ErrorKind::InvalidPath));
             };
-            if let Some(at) = stack.iter().position(|f| *f == inner) {
+            if on_stack.contains(&inner) {
+                let at = stack
+                    .iter()
+                    .position(|(v, _)| self.visits[*v].file == inner)
+                    .unwrap_or(0);
                 let cycle = stack[at..]
                     .iter()
-                    .chain(std::iter::once(&inner))
-                    .cloned()
+                    .map(|(v, _)| self.visits[*v].file.as_str())
+                    .chain(std::iter::once(inner.as_str()))
                     .collect::<Vec<_>>()
                     .join(" -> ");
                 return Err(located(
@@ -177,44 +366,28 @@ impl<'s> Walker<'s> {
                     ErrorKind::InvalidPath,
                 ));
             }
-            children.push(self.kustomization(&inner, stack)?);
-        }
-        stack.pop();
-        self.streams.insert(path, stream);
-        self.kustomizations.insert(file.to_string(), k);
-        Ok(Source::Kustomization {
-            file: file.to_string(),
-            children,
-        })
-    }
-}
-
-fn collect_files(source: &Source, out: &mut Vec<String>) {
-    match source {
-        Source::File(f) => out.push(f.clone()),
-        Source::Kustomization { file, children } => {
-            out.push(file.clone());
-            for c in children {
-                collect_files(c, out);
+            self.load(&inner)?;
+            let namespace = self.visits[visit]
+                .namespace
+                .clone()
+                .or_else(|| self.kustomizations[&inner].namespace.clone());
+            if let Some(child) = self.enter(&inner, Some(visit), namespace, Some(by)) {
+                on_stack.insert(inner);
+                stack.push((child, 0));
             }
         }
+        Ok(())
     }
 }
 
-/// The sources of `env` and its walker state.
-fn sources<'s>(snapshot: &'s Snapshot, env: &Environment) -> Result<(Vec<Source>, Walker<'s>)> {
-    let mut walker = Walker {
-        snapshot,
-        streams: HashMap::new(),
-        kustomizations: HashMap::new(),
-        warnings: Vec::new(),
-    };
-    let mut out = Vec::new();
+/// Walk every path of `env`: kustomization roots, and the YAML files of plain paths.
+fn walk_environment<'s>(snapshot: &'s Snapshot, env: &Environment) -> Result<Walker<'s>> {
+    let mut walker = Walker::new(snapshot);
     // Plain files already listed (an environment's paths may overlap).
     let mut listed: HashSet<&str> = HashSet::new();
     for path in &env.paths {
         if let Some(k) = kustomization_in(snapshot, path).filter(|_| snapshot.get(path).is_none()) {
-            out.push(walker.kustomization(&k, &mut Vec::new())?);
+            walker.walk(&k)?;
         } else {
             let under = |file: &str| {
                 path.is_empty()
@@ -229,22 +402,20 @@ fn sources<'s>(snapshot: &'s Snapshot, env: &Environment) -> Result<(Vec<Source>
                     && under(file)
                     && listed.insert(file)
                 {
-                    out.push(Source::File(file.to_string()));
+                    walker.manifests.push((file.to_string(), None));
                 }
             }
         }
     }
-    Ok((out, walker))
+    Ok(walker)
 }
 
 /// Every file an environment reads (manifests and kustomizations).
 pub(super) fn files_of(snapshot: &Snapshot, env: &Environment) -> Result<HashSet<String>> {
-    let (sources, _) = sources(snapshot, env)?;
-    let mut files = Vec::new();
-    for s in &sources {
-        collect_files(s, &mut files);
-    }
-    Ok(files.into_iter().collect())
+    let walker = walk_environment(snapshot, env)?;
+    let mut files: HashSet<String> = walker.kustomizations.into_keys().collect();
+    files.extend(walker.manifests.into_iter().map(|(f, _)| f));
+    Ok(files)
 }
 
 /// Run `f` on every item, on as many threads as the machine has cores (inline for few items).
@@ -274,30 +445,140 @@ pub(super) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync)
 struct Raw {
     path: String,
     workload: ScannedWorkload,
-    chain: Vec<String>,
-    namespace: Option<String>,
+    visit: Option<usize>,
 }
 
-/// Run `value` through the `images:` entries of `chain` (innermost first). Returns the result
-/// and the last entry that changed it.
-pub(super) fn render_value(
+/// What kustomize renders for one value: the value, the last entry that decided it (file,
+/// index, and kustomize's split name of the value that reached it), and the `tagSuffix` that
+/// decides its tag, if one does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Rendered {
+    pub value: String,
+    pub origin: Option<(String, usize, String)>,
+    pub suffix: Option<Suffix>,
+}
+
+/// Run `value` through the image entries of the kustomizations `chain` (innermost first), each
+/// entry `passes` times, reading a kustomization from `modified` when it is there. Errors
+/// (`unsupported_yaml`, located at the entry) when relman cannot tell what kustomize renders.
+pub(super) fn render<'a>(
     kustomizations: &HashMap<String, Kustomization>,
-    chain: &[String],
+    modified: Option<&HashMap<String, Kustomization>>,
+    chain: impl Iterator<Item = &'a str>,
     value: &str,
-) -> (String, Option<(String, usize)>) {
-    let mut value = value.to_string();
-    let mut origin = None;
+    passes: usize,
+) -> Result<Rendered> {
+    let mut out = Rendered {
+        value: value.to_string(),
+        origin: None,
+        suffix: None,
+    };
     for file in chain {
-        if let Some(k) = kustomizations.get(file) {
-            for (i, entry) in k.images.iter().enumerate() {
-                if let Some(v) = entry.apply(&value) {
-                    value = v;
-                    origin = Some((file.clone(), i));
+        let Some(k) = modified
+            .and_then(|m| m.get(file))
+            .or_else(|| kustomizations.get(file))
+        else {
+            continue;
+        };
+        for (i, entry) in k.images.iter().enumerate() {
+            let incoming = kustomize::split(&out.value).0.to_string();
+            let (after, matched) = entry.apply(&out.value, passes).map_err(|u| {
+                Error::new(
+                    ErrorKind::UnsupportedYaml,
+                    format!(
+                        "cannot tell what kustomize renders for `{}`: {}",
+                        out.value, u.why
+                    ),
+                )
+                .in_file(file)
+                .at(u.line, u.column)
+            })?;
+            out.value = after;
+            if matched && entry.decides() {
+                out.origin = Some((file.to_string(), i, incoming));
+                if entry.suffix_applies() {
+                    out.suffix = Some(Suffix {
+                        file: file.to_string(),
+                        line: entry.line,
+                        column: entry.column,
+                        suffix: entry.tag_suffix.clone().unwrap_or_default(),
+                    });
+                } else if entry.new_tag.is_some() || entry.digest.is_some() {
+                    out.suffix = None;
                 }
             }
         }
     }
-    (value, origin)
+    Ok(out)
+}
+
+/// How many times kustomize runs an `images:` entry over the containers of a workload of
+/// `kind`: twice over the pod specs its image field specs name (`spec` of a Pod,
+/// `spec.template.spec` of anything else) and once, by its walk of every `containers` field,
+/// over the others (a CronJob's `spec.jobTemplate.spec.template.spec`).
+fn passes(kind: &str) -> usize {
+    if kind == "CronJob" { 1 } else { 2 }
+}
+
+/// Whether a file holds an object (a non-empty mapping document, or a list with items).
+fn holds_objects(stream: &Stream<'_>) -> bool {
+    let object = |node: &Node| match node.entries() {
+        Some(_) if node.get_str("kind").is_some_and(|k| k.ends_with("List")) => node
+            .get("items")
+            .and_then(Node::items)
+            .is_some_and(|items| items.iter().any(|i| i.entries().is_some_and(|e| !e.is_empty()))),
+        Some(entries) => !entries.is_empty(),
+        None => false,
+    };
+    stream.documents.iter().any(|d| object(&d.root))
+}
+
+/// The first repeat that includes an object twice, as kustomize's duplicate-id error.
+fn duplicates(walker: &Walker<'_>, env: &Environment) -> Result<()> {
+    let holds = |file: &str| walker.streams.get(file).is_some_and(holds_objects);
+    // Whether a visit's subtree holds an object: children come after their parents.
+    let mut below = vec![false; walker.visits.len()];
+    for (file, visit) in &walker.manifests {
+        if let Some(v) = visit {
+            if holds(file) {
+                below[*v] = true;
+            }
+        }
+    }
+    for v in (0..walker.visits.len()).rev() {
+        if below[v] {
+            if let Some(p) = walker.visits[v].parent {
+                below[p] = true;
+            }
+        }
+    }
+    let show = |r: &Option<Referrer>| match r {
+        Some((file, line, _)) => format!("{file}:{line}"),
+        None => format!("a path of environment {} in {CONFIG_FILE}", env.name),
+    };
+    for repeat in &walker.repeats {
+        let (what, twice) = match &repeat.what {
+            Repeated::File(file) => (file.as_str(), holds(file)),
+            Repeated::Visit(v) => (walker.visits[*v].file.as_str(), below[*v]),
+        };
+        if !twice {
+            continue;
+        }
+        let message = format!(
+            "{what} is included twice in environment {} with the same namespace (from {} and {}); kustomize refuses the duplicate resources",
+            env.name,
+            show(&repeat.first),
+            show(&repeat.second)
+        );
+        let mut err = Error::new(ErrorKind::DuplicateResource, message);
+        if let Some((file, line, column)) = &repeat.second {
+            err = err.in_file(file.clone()).at(*line, *column);
+        } else {
+            err = err.in_file(CONFIG_FILE);
+        }
+        return Err(err);
+    }
+    Ok(())
 }
 
 /// Build the model of `env`. `others` are the files every other environment reads.
@@ -307,37 +588,12 @@ pub(super) fn model<'s>(
     env: &Environment,
     others: &HashSet<String>,
 ) -> Result<Model<'s>> {
-    let (sources, mut walker) = sources(snapshot, env)?;
-    // Manifest files, each with the kustomizations above it (innermost first).
-    let mut manifests: Vec<(String, Vec<String>, Option<String>)> = Vec::new();
-    fn walk(
-        source: &Source,
-        chain: &[String],
-        namespace: Option<&str>,
-        kustomizations: &HashMap<String, Kustomization>,
-        out: &mut Vec<(String, Vec<String>, Option<String>)>,
-    ) {
-        match source {
-            Source::File(f) => out.push((f.clone(), chain.to_vec(), namespace.map(str::to_string))),
-            Source::Kustomization { file, children } => {
-                let mut inner = vec![file.clone()];
-                inner.extend_from_slice(chain);
-                // The outermost `namespace:` wins.
-                let ns = namespace.or(kustomizations.get(file).and_then(|k| k.namespace.as_deref()));
-                for c in children {
-                    walk(c, &inner, ns, kustomizations, out);
-                }
-            }
-        }
-    }
-    for s in &sources {
-        walk(s, &[], None, &walker.kustomizations, &mut manifests);
-    }
+    let mut walker = walk_environment(snapshot, env)?;
     let texts: Vec<(&'s str, &'s str)> = {
-        let wanted: HashSet<&str> = manifests.iter().map(|(f, ..)| f.as_str()).collect();
+        let wanted: HashSet<&str> = walker.manifests.iter().map(|(f, _)| f.as_str()).collect();
         snapshot
             .files()
-            .filter(|(p, _)| wanted.contains(p) && !walker.streams.contains_key(p))
+            .filter(|(p, _)| wanted.contains(p) && !walker.streams.contains_key(*p))
             .collect()
     };
     let parsed = par_map(&texts, |(path, text)| {
@@ -347,22 +603,22 @@ pub(super) fn model<'s>(
     });
     for p in parsed {
         let (path, stream) = p?;
-        walker.streams.insert(path, stream);
+        walker.streams.insert(path.to_string(), stream);
     }
-    let scanned = par_map(&manifests, |(file, ..)| {
+    duplicates(&walker, env)?;
+    let scanned = par_map(&walker.manifests, |(file, _)| {
         let stream = &walker.streams[file.as_str()];
         manifest::scan(stream, &env.default_namespace, Some(file))
     });
     let mut raws = Vec::new();
     let mut markers: Vec<(String, crate::manifest::marker::MarkerSlot)> = Vec::new();
-    for ((file, chain, namespace), scanned) in manifests.iter().zip(scanned) {
+    for ((file, visit), scanned) in walker.manifests.iter().zip(scanned) {
         let scanned = scanned?;
         for workload in scanned.workloads {
             raws.push(Raw {
                 path: file.clone(),
                 workload,
-                chain: chain.clone(),
-                namespace: namespace.clone(),
+                visit: *visit,
             });
         }
         markers.extend(scanned.markers.into_iter().map(|m| (file.clone(), m)));
@@ -376,18 +632,22 @@ pub(super) fn model<'s>(
         }
     }
 
+    let chain = |at: Option<usize>| Chain {
+        visits: &walker.visits,
+        next: at,
+    };
     let exclusive = |file: &str| !others.contains(file);
     let mut placed: Vec<Placed> = Vec::with_capacity(raws.len());
     let mut seen: HashMap<String, (String, usize)> = HashMap::new();
+    let mut refusals = Vec::new();
     for raw in raws {
         let Raw {
             path,
             mut workload,
-            chain,
-            namespace,
+            visit,
         } = raw;
         let file_id = workload.id.clone();
-        if let Some(ns) = &namespace {
+        if let Some(ns) = visit.and_then(|v| walker.visits[v].namespace.as_ref()) {
             workload.id = format!("{ns}:{}/{}", workload.kind.to_ascii_lowercase(), workload.name);
         }
         if let Some((first, line)) = seen.get(&workload.id) {
@@ -402,45 +662,72 @@ pub(super) fn model<'s>(
             .at(workload.line, 1));
         }
         seen.insert(workload.id.clone(), (path.clone(), workload.line));
-        let root = chain.last().cloned();
+        let root = visit.map(|v| walker.visits[walker.visits[v].root].file.clone());
+        let passes = passes(&workload.kind);
         let mut slots = Vec::with_capacity(workload.slots.len());
         for slot in &mut workload.slots {
             let base = slot.image.clone();
             let kustomized = matches!(slot.kind, SlotKind::Container | SlotKind::InitContainer);
-            let origin = if kustomized && !chain.is_empty() {
-                let (value, origin) = render_value(&walker.kustomizations, &chain, &base);
-                if value != base {
-                    slot.managed =
-                        slot.warning.as_deref() != Some(INVALID_NAME) && ImageRef::parse(&value).is_ok();
-                    slot.image = value;
+            let rendered = if kustomized && visit.is_some() {
+                match render(&walker.kustomizations, None, chain(visit), &base, passes) {
+                    Ok(r) => Some(r),
+                    Err(e) => {
+                        // Not a guess: the slot is listed unmanaged, and refused with why.
+                        slot.managed = false;
+                        refusals.push(format!("{} {}: {}", workload.id, slot.container, located(&e)));
+                        slots.push(PlacedSlot {
+                            base,
+                            chain: visit,
+                            passes,
+                            suffix: None,
+                            target: Target::Refused(e),
+                        });
+                        continue;
+                    }
                 }
-                origin
             } else {
                 None
+            };
+            let (origin, suffix) = match rendered {
+                Some(r) => {
+                    if r.value != base {
+                        slot.managed = slot.warning.as_deref() != Some(INVALID_NAME)
+                            && ImageRef::parse(&r.value).is_ok();
+                        slot.image = r.value;
+                    }
+                    (r.origin, r.suffix)
+                }
+                None => (None, None),
             };
             // The environment's own kustomizations: its root, and any only it reads. Edits to a
             // root that another environment also reads are checked by simulation before they
             // are written (see `placement`).
             let own = |file: &str| exclusive(file) || root.as_deref() == Some(file);
             let target = match (origin, &root) {
-                (Some((file, index)), _) if own(&file) => Target::Entry { file, index },
+                (Some((file, index, incoming)), _) if own(&file) => Target::Entry {
+                    file,
+                    index,
+                    incoming,
+                },
                 (None, _) if exclusive(&path) => Target::Manifest,
                 (_, Some(root)) if kustomized => Target::NewEntry {
                     file: root.clone(),
-                    name: kustomize::split_image(&slot.image).0.to_string(),
+                    name: kustomize::split(&slot.image).0.to_string(),
                 },
-                (Some((file, _)), _) => Target::Shared { file },
+                (Some((file, ..)), _) => Target::Shared { file },
                 (None, _) => Target::Shared { file: path.clone() },
             };
             slots.push(PlacedSlot {
                 base,
-                chain: chain.clone(),
+                chain: visit,
+                passes,
+                suffix,
                 target,
             });
         }
         // The kustomize `namespace:` is a name too (DESIGN.md section 6).
-        if namespace
-            .as_deref()
+        if visit
+            .and_then(|v| walker.visits[v].namespace.as_deref())
             .is_some_and(|ns| !crate::names::is_dns_label(ns))
         {
             for slot in &mut workload.slots {
@@ -459,6 +746,7 @@ pub(super) fn model<'s>(
             slots,
         });
     }
+    walker.warnings.extend(refusals);
     // Setter markers: one pseudo-workload per policy, `<ns>:imagepolicy/<name>`.
     let mut by_policy: Vec<(String, Vec<(String, crate::manifest::marker::MarkerSlot)>)> = Vec::new();
     for (file, m) in markers {
@@ -487,7 +775,9 @@ pub(super) fn model<'s>(
             .iter()
             .map(|(file, m)| PlacedSlot {
                 base: m.image.clone(),
-                chain: Vec::new(),
+                chain: None,
+                passes: 1,
+                suffix: None,
                 target: if exclusive(file) {
                     Target::Marker {
                         file: file.clone(),
@@ -529,6 +819,7 @@ pub(super) fn model<'s>(
         placed,
         streams: walker.streams,
         kustomizations: walker.kustomizations,
+        visits: walker.visits,
         warnings: walker.warnings,
     })
 }

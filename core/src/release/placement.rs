@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::environment::{Model, Placed, Target, par_map, render_value};
+use super::environment::{Model, Placed, Target, par_map, render};
 use super::plan::{FileChange, Reason, Status, WorkloadResult};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
@@ -33,6 +33,15 @@ enum EntryKey {
     New(String),
 }
 
+/// What an `images:` edit writes: the target, the workloads (model indices) that need it, and
+/// the names their values reach an existing entry with.
+#[derive(Debug, Clone)]
+struct EntryEdit {
+    target: ImageRef,
+    users: Vec<usize>,
+    incoming: Vec<String>,
+}
+
 fn fail(result: &mut WorkloadResult, reason: Reason, message: String) {
     result.status = Status::Failed;
     result.reason = Some(reason);
@@ -40,20 +49,28 @@ fn fail(result: &mut WorkloadResult, reason: Reason, message: String) {
     result.updates.clear();
 }
 
-/// The `images:` entry an edit of `key` leaves in `k`, producing `target`.
-fn entry_for(k: &Kustomization, key: &EntryKey, target: &ImageRef) -> ImagesEntry {
-    let (name, tag, digest) = kustomize::split_image(target.as_str());
-    let matched = match key {
-        EntryKey::Existing(i) => k.images[*i].name.clone(),
-        EntryKey::New(n) => n.clone(),
-    };
-    ImagesEntry {
-        new_name: (name != matched).then(|| name.to_string()),
-        name: matched,
-        new_tag: tag.map(str::to_string),
-        digest: digest.map(str::to_string),
-        path: crate::yaml::Path::root(0),
-        line: 0,
+/// The `images:` entry an edit of `key` leaves in `k`.
+fn entry_for(k: &Kustomization, key: &EntryKey, edit: &EntryEdit) -> ImagesEntry {
+    match key {
+        EntryKey::Existing(i) => kustomize::edited(&k.images[*i], &edit.target, &edit.incoming),
+        EntryKey::New(name) => kustomize::new_entry(name, &edit.target),
+    }
+}
+
+/// The key of the `images:` edit a slot's target asks for, with the name its value reaches an
+/// existing entry with.
+fn edit_key(target: &Target) -> Option<(EditKey, Option<&str>)> {
+    match target {
+        Target::Entry {
+            file,
+            index,
+            incoming,
+        } => Some((
+            (file.clone(), EntryKey::Existing(*index)),
+            Some(incoming.as_str()),
+        )),
+        Target::NewEntry { file, name } => Some(((file.clone(), EntryKey::New(name.clone())), None)),
+        _ => None,
     }
 }
 
@@ -64,29 +81,38 @@ fn collateral(
     others: &[(String, Model<'_>)],
     decided: &[Decided],
 ) -> Vec<(usize, String)> {
-    let mut edits: BTreeMap<(String, EntryKey), (ImageRef, Vec<usize>)> = BTreeMap::new();
+    let mut edits: BTreeMap<EditKey, EntryEdit> = BTreeMap::new();
     let mut refused = Vec::new();
     let mut moving: HashMap<(usize, usize), &ImageRef> = HashMap::new();
     for d in decided {
         for (slot, target) in &d.moves {
             moving.insert((d.index, *slot), target);
-            let key = match &model.placed[d.index].slots[*slot].target {
-                Target::Entry { file, index } => (file.clone(), EntryKey::Existing(*index)),
-                Target::NewEntry { file, name } => (file.clone(), EntryKey::New(name.clone())),
-                _ => continue,
+            let Some((key, incoming)) = edit_key(&model.placed[d.index].slots[*slot].target) else {
+                continue;
             };
             match edits.get_mut(&key) {
-                Some((t, users)) if t == target => users.push(d.index),
-                Some((t, _)) => refused.push((
+                Some(e) if e.target == *target => {
+                    e.users.push(d.index);
+                    e.incoming.extend(incoming.map(str::to_string));
+                }
+                Some(e) => refused.push((
                     d.index,
                     format!(
-                        "the `images:` entry for `{}` in {} applies to every use of the image; another workload moves it to {t}",
-                        kustomize::split_image(target.as_str()).0,
-                        key.0
+                        "the `images:` entry for `{}` in {} applies to every use of the image; another workload moves it to {}",
+                        kustomize::split(target.as_str()).0,
+                        key.0,
+                        e.target
                     ),
                 )),
                 None => {
-                    edits.insert(key, (target.clone(), vec![d.index]));
+                    edits.insert(
+                        key,
+                        EntryEdit {
+                            target: target.clone(),
+                            users: vec![d.index],
+                            incoming: incoming.map(str::to_string).into_iter().collect(),
+                        },
+                    );
                 }
             }
         }
@@ -94,46 +120,52 @@ fn collateral(
     if edits.is_empty() {
         return refused;
     }
-    // The kustomizations as they would be with the given edits.
-    let apply = |keys: &[&(String, EntryKey)]| -> HashMap<String, Kustomization> {
+    // The kustomizations as they would be with the given edits: existing entries edited first,
+    // then new entries added (they shift the `imageTags:` entries that follow `images:`).
+    let apply = |keys: &[&EditKey]| -> HashMap<String, Kustomization> {
         let mut modified: HashMap<String, Kustomization> = HashMap::new();
-        for key in keys {
+        let mut ordered: Vec<&EditKey> = keys.to_vec();
+        ordered.sort();
+        for key in ordered {
             let (file, entry_key) = key;
-            let (target, _) = &edits[*key];
-            let k = modified
-                .entry(file.clone())
-                .or_insert_with(|| model.kustomizations[file].clone());
-            let entry = entry_for(&model.kustomizations[file], entry_key, target);
+            let original = &model.kustomizations[file];
+            let entry = entry_for(original, entry_key, &edits[key]);
+            let k = modified.entry(file.clone()).or_insert_with(|| original.clone());
             match entry_key {
                 EntryKey::Existing(i) => k.images[*i] = entry,
-                EntryKey::New(_) => k.images.push(entry),
+                EntryKey::New(_) => *k = k.with_new_entry(entry),
             }
         }
         modified
     };
-    let merged = |base: &HashMap<String, Kustomization>, modified: &HashMap<String, Kustomization>| {
-        base.iter()
-            .map(|(f, k)| (f.clone(), modified.get(f).cloned().unwrap_or_else(|| k.clone())))
-            .collect::<HashMap<String, Kustomization>>()
-    };
-    let keys: Vec<&(String, EntryKey)> = edits.keys().collect();
+    let keys: Vec<&EditKey> = edits.keys().collect();
     let all = apply(&keys);
     // Each edit alone, to name the culprit of an unwanted change.
     let single: Vec<(&EditKey, HashMap<String, Kustomization>)> =
         keys.iter().map(|k| (*k, apply(&[*k]))).collect();
-    let blame = |slot: &super::environment::PlacedSlot,
+    let show = |r: Result<super::environment::Rendered>| match r {
+        Ok(r) => r.value,
+        Err(e) => format!("<{e}>"),
+    };
+    let blame = |m: &Model<'_>,
+                 slot: &super::environment::PlacedSlot,
                  base: &str,
                  current: &str,
-                 kustomizations: &HashMap<String, Kustomization>,
                  why: &dyn Fn(&str) -> String| {
         let mut culprits = Vec::new();
         for (key, modified) in &single {
-            if !slot.chain.contains(&key.0) {
+            if !m.chain(slot.chain).any(|f| f == key.0) {
                 continue;
             }
-            let (alone, _) = render_value(&merged(kustomizations, modified), &slot.chain, base);
+            let alone = show(render(
+                &m.kustomizations,
+                Some(modified),
+                m.chain(slot.chain),
+                base,
+                slot.passes,
+            ));
             if alone != current {
-                for u in &edits[*key].1 {
+                for u in &edits[*key].users {
                     culprits.push((*u, why(&alone)));
                 }
             }
@@ -142,14 +174,23 @@ fn collateral(
     };
     // No other environment may render differently.
     for (name, other) in others {
-        let theirs = merged(&other.kustomizations, &all);
         for placed in &other.placed {
             for (s, slot) in placed.slots.iter().enumerate() {
-                if !slot.chain.iter().any(|f| all.contains_key(f)) {
+                if !other.chain(slot.chain).any(|f| all.contains_key(f)) {
                     continue;
                 }
-                let current = placed.workload.slots[s].image.as_str();
-                let (rendered, _) = render_value(&theirs, &slot.chain, &slot.base);
+                let current = match &slot.target {
+                    // What relman could not render before, it cannot prove unchanged.
+                    Target::Refused(e) => format!("<{e}>"),
+                    _ => placed.workload.slots[s].image.clone(),
+                };
+                let rendered = show(render(
+                    &other.kustomizations,
+                    Some(&all),
+                    other.chain(slot.chain),
+                    &slot.base,
+                    slot.passes,
+                ));
                 if rendered != current {
                     let why = |to: &str| {
                         format!(
@@ -157,25 +198,43 @@ fn collateral(
                             placed.workload.id, placed.workload.slots[s].container
                         )
                     };
-                    refused.extend(blame(slot, &slot.base, current, &other.kustomizations, &why));
+                    let culprits = blame(other, slot, &slot.base, &current, &why);
+                    if culprits.is_empty() {
+                        refused.extend(
+                            edits
+                                .values()
+                                .flat_map(|e| e.users.iter().map(|u| (*u, why(&rendered)))),
+                        );
+                    }
+                    refused.extend(culprits);
                 }
             }
         }
     }
     // In this environment, exactly the moving slots change.
-    let ours = merged(&model.kustomizations, &all);
     for (w, placed) in model.placed.iter().enumerate() {
         for (s, slot) in placed.slots.iter().enumerate() {
-            if !slot.chain.iter().any(|f| all.contains_key(f)) {
+            if !model.chain(slot.chain).any(|f| all.contains_key(f)) {
                 continue;
             }
             let base = match (moving.get(&(w, s)), &slot.target) {
                 (Some(t), Target::Manifest) => t.as_str().to_string(),
                 _ => slot.base.clone(),
             };
-            let (rendered, _) = render_value(&ours, &slot.chain, &base);
-            let current = placed.workload.slots[s].image.as_str();
-            let expected = moving.get(&(w, s)).map_or(current, |t| t.as_str());
+            let rendered = show(render(
+                &model.kustomizations,
+                Some(&all),
+                model.chain(slot.chain),
+                &base,
+                slot.passes,
+            ));
+            let current = match &slot.target {
+                Target::Refused(e) => format!("<{e}>"),
+                _ => placed.workload.slots[s].image.clone(),
+            };
+            let expected = moving
+                .get(&(w, s))
+                .map_or(current.clone(), |t| t.as_str().to_string());
             if rendered == expected {
                 continue;
             }
@@ -187,9 +246,23 @@ fn collateral(
             };
             if moving.contains_key(&(w, s)) {
                 // A moving slot that does not land where planned: withdraw its own workload.
-                refused.push((w, why(&rendered)));
+                refused.push((
+                    w,
+                    format!(
+                        "after the `images:` edit kustomize would render {} {} as {rendered}, not {expected}",
+                        placed.workload.id, placed.workload.slots[s].container
+                    ),
+                ));
             } else {
-                refused.extend(blame(slot, &base, current, &model.kustomizations, &why));
+                let culprits = blame(model, slot, &base, &current, &why);
+                if culprits.is_empty() {
+                    refused.extend(
+                        edits
+                            .values()
+                            .flat_map(|e| e.users.iter().map(|u| (*u, why(&rendered)))),
+                    );
+                }
+                refused.extend(culprits);
             }
         }
     }
@@ -206,17 +279,44 @@ pub(super) fn write(
     mut decided: Vec<Decided>,
     results: &mut [WorkloadResult],
 ) -> Result<Vec<FileChange>> {
-    // Slots whose deciding file is shared, and locks on shared manifests.
+    // Slots relman cannot write exactly: a tag kustomize's `tagSuffix` would not produce, a
+    // slot relman cannot render. Then slots whose deciding file is shared, and locks on
+    // shared manifests.
+    decided.retain(|d| {
+        let placed = &model.placed[d.index];
+        let refusal = d.moves.iter().find_map(|(s, target)| {
+            let slot = &placed.slots[*s];
+            let container = &placed.workload.slots[*s].container;
+            if let Target::Refused(e) = &slot.target {
+                return Some(format!("{container}: {}", super::environment::located(e)));
+            }
+            let suffix = slot.suffix.as_ref()?;
+            let tag = kustomize::split(target.as_str()).1;
+            (!tag.ends_with(&suffix.suffix)).then(|| {
+                format!(
+                    "{container}: the `images:` entry at {}:{}:{} appends `{}` to the tag (tagSuffix), and {target} does not end with it; release a tag that does (a filter such as glob:*{}), or remove the tagSuffix",
+                    suffix.file, suffix.line, suffix.column, suffix.suffix, suffix.suffix
+                )
+            })
+        });
+        match refusal {
+            Some(message) => {
+                fail(&mut results[d.index], Reason::UnsupportedYaml, message);
+                false
+            }
+            None => true,
+        }
+    });
     decided.retain(|d| {
         let placed = &model.placed[d.index];
         let shared = d.moves.iter().find_map(|(s, _)| match &placed.slots[*s].target {
-            Target::Shared { file } => Some(file.clone()),
+            Target::Shared { file } => Some((*s, file.clone())),
             _ => None,
         });
         let why = match (shared, &d.policy) {
-            (Some(file), _) => Some(format!(
+            (Some((s, file)), _) => Some(format!(
                 "{} is decided by {file}, which another environment also reads; relman will not change what that environment renders",
-                placed.workload.slots[d.moves[0].0].container
+                placed.workload.slots[s].container
             )),
             (None, Some(_)) if !placed.manifest_exclusive => Some(format!(
                 "cannot lock {}: its manifest {} is shared with another environment (release with lock off, or lock the environment)",
@@ -232,19 +332,21 @@ pub(super) fn write(
             None => true,
         }
     });
+    // Simulate, then build; a workload withdrawn by the build changes the remaining edits (an
+    // entry's `newName` depends on every value that moves through it), so simulate again.
     loop {
-        let refused = collateral(model, others, &decided);
-        if refused.is_empty() {
-            break;
-        }
-        for (index, message) in refused {
-            if results[index].status != Status::Failed {
-                fail(&mut results[index], Reason::SharedFile, message);
+        loop {
+            let refused = collateral(model, others, &decided);
+            if refused.is_empty() {
+                break;
             }
-            decided.retain(|d| d.index != index);
+            for (index, message) in refused {
+                if results[index].status != Status::Failed {
+                    fail(&mut results[index], Reason::SharedFile, message);
+                }
+                decided.retain(|d| d.index != index);
+            }
         }
-    }
-    loop {
         match build(model, default_namespace, &decided)? {
             Ok(changes) => return Ok(changes),
             Err(failed) => {
@@ -261,7 +363,7 @@ pub(super) fn write(
 #[derive(Default)]
 struct FileEdits {
     workloads: Vec<(usize, WorkloadEdit)>,
-    entries: BTreeMap<EntryKey, (ImageRef, Vec<usize>)>,
+    entries: BTreeMap<EntryKey, EntryEdit>,
     markers: Vec<(usize, crate::manifest::Fields, String, ImageRef)>,
 }
 
@@ -279,21 +381,20 @@ fn build(model: &Model<'_>, default_namespace: &str, decided: &[Decided]) -> Res
             let container = placed.workload.slots[*s].container.clone();
             match &placed.slots[*s].target {
                 Target::Manifest => images.push((container, target.clone())),
-                Target::Entry { file, index } => {
-                    let e = files.entry(file.clone()).or_default();
-                    e.entries
-                        .entry(EntryKey::Existing(*index))
-                        .or_insert_with(|| (target.clone(), Vec::new()))
-                        .1
-                        .push(d.index);
-                }
-                Target::NewEntry { file, name } => {
-                    let e = files.entry(file.clone()).or_default();
-                    e.entries
-                        .entry(EntryKey::New(name.clone()))
-                        .or_insert_with(|| (target.clone(), Vec::new()))
-                        .1
-                        .push(d.index);
+                slot_target @ (Target::Entry { .. } | Target::NewEntry { .. }) => {
+                    let ((file, key), incoming) = edit_key(slot_target).expect("an images edit");
+                    let edit = files
+                        .entry(file)
+                        .or_default()
+                        .entries
+                        .entry(key)
+                        .or_insert_with(|| EntryEdit {
+                            target: target.clone(),
+                            users: Vec::new(),
+                            incoming: Vec::new(),
+                        });
+                    edit.users.push(d.index);
+                    edit.incoming.extend(incoming.map(str::to_string));
                 }
                 Target::Marker { file, fields } => {
                     files.entry(file.clone()).or_default().markers.push((
@@ -303,7 +404,9 @@ fn build(model: &Model<'_>, default_namespace: &str, decided: &[Decided]) -> Res
                         target.clone(),
                     ));
                 }
-                Target::Shared { .. } => unreachable!("shared targets are withdrawn before building"),
+                Target::Shared { .. } | Target::Refused(_) => {
+                    unreachable!("shared and refused targets are withdrawn before building")
+                }
             }
         }
         if !images.is_empty() || d.policy.is_some() {
@@ -330,15 +433,16 @@ fn build(model: &Model<'_>, default_namespace: &str, decided: &[Decided]) -> Res
             }
         }
         if let Some(k) = model.kustomizations.get(path) {
-            for (key, (target, users)) in &edits.entries {
+            for (key, edit) in &edits.entries {
                 let mut part = Patch::new();
+                let entry = entry_for(k, key, edit);
                 let built = match key {
-                    EntryKey::Existing(i) => kustomize::write_entry(stream, &mut part, &k.images[*i], target),
-                    EntryKey::New(name) => kustomize::add_entry(stream, &mut part, k, name, target),
+                    EntryKey::Existing(i) => kustomize::write_entry(stream, &mut part, &k.images[*i], &entry),
+                    EntryKey::New(_) => kustomize::add_entry(stream, &mut part, k, &entry),
                 };
                 match built {
                     Ok(()) => patch.extend(part),
-                    Err(e) => failed.extend(users.iter().map(|u| (*u, e.clone().in_file(path.clone())))),
+                    Err(e) => failed.extend(edit.users.iter().map(|u| (*u, e.clone().in_file(path.clone())))),
                 }
             }
             return Ok((patch.apply(stream).map_err(|e| e.in_file(path.clone()))?, failed));

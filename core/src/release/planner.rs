@@ -384,6 +384,16 @@ impl Planner<'_> {
                 SlotOutcome::NotTargeted => {}
             }
         }
+        // Slots whose rendering relman cannot tell (kustomize `images:` it does not model).
+        for (slot, placed_slot) in w.slots.iter().zip(&placed.slots) {
+            if let environment::Target::Refused(e) = &placed_slot.target {
+                skipped.push(ContainerSkip {
+                    container: slot.container.clone(),
+                    reason: Reason::UnsupportedYaml,
+                    message: environment::located(e),
+                });
+            }
+        }
         let mut result = Self::result(placed, Status::Success, None, "");
         result.skipped = skipped;
         if !updates.is_empty() {
