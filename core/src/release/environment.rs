@@ -81,7 +81,7 @@ fn is_yaml(path: &str) -> bool {
     path.ends_with(".yaml") || path.ends_with(".yml")
 }
 
-/// The kustomization file in `dir`, if any.
+/// The kustomization file in `dir`, if any, by its real path (links followed).
 fn kustomization_in(snapshot: &Snapshot, dir: &str) -> Option<String> {
     KUSTOMIZATION_FILES
         .iter()
@@ -92,7 +92,7 @@ fn kustomization_in(snapshot: &Snapshot, dir: &str) -> Option<String> {
                 format!("{dir}/{f}")
             }
         })
-        .find(|p| snapshot.get(p).is_some())
+        .find_map(|p| snapshot.resolve(&p).map(str::to_string))
 }
 
 pub(crate) fn dir_of(file: &str) -> &str {
@@ -152,8 +152,8 @@ impl<'s> Walker<'s> {
                 continue;
             }
             let target = join(&dir, &r.entry).map_err(|m| located(m, ErrorKind::InvalidPath))?;
-            if self.snapshot.get(&target).is_some() {
-                children.push(Source::File(target));
+            if let Some(real) = self.snapshot.resolve(&target) {
+                children.push(Source::File(real.to_string()));
                 continue;
             }
             let Some(inner) = kustomization_in(self.snapshot, &target) else {
@@ -210,25 +210,15 @@ fn sources<'s>(snapshot: &'s Snapshot, env: &Environment) -> Result<(Vec<Source>
         warnings: Vec::new(),
     };
     let mut out = Vec::new();
-    // Plain files already listed (an environment's paths may overlap).
+    // Plain files already listed (an environment's paths may overlap), by real path: a file
+    // reached through a symbolic link is the file it leads to.
     let mut listed: HashSet<&str> = HashSet::new();
     for path in &env.paths {
         if let Some(k) = kustomization_in(snapshot, path).filter(|_| snapshot.get(path).is_none()) {
             out.push(walker.kustomization(&k, &mut Vec::new())?);
         } else {
-            let under = |file: &str| {
-                path.is_empty()
-                    || file == path
-                    || file
-                        .strip_prefix(path.as_str())
-                        .is_some_and(|rest| rest.starts_with('/'))
-            };
-            for (file, _) in snapshot.files() {
-                if file != CONFIG_FILE
-                    && (is_yaml(file) || file == path)
-                    && under(file)
-                    && listed.insert(file)
-                {
+            for (found, file) in snapshot.reach(path) {
+                if file != CONFIG_FILE && (is_yaml(&found) || found == *path) && listed.insert(file) {
                     out.push(Source::File(file.to_string()));
                 }
             }

@@ -4,6 +4,8 @@
 
 mod catalog;
 pub(crate) mod environment;
+#[cfg(any(feature = "fs", feature = "git"))]
+pub(crate) mod file_tree;
 mod message;
 mod placement;
 mod plan;
