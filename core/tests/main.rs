@@ -10,6 +10,7 @@ mod git;
 mod image_refs;
 mod invalid;
 mod kustomize;
+mod made_tree;
 mod plan;
 mod properties;
 mod reader;
