@@ -112,7 +112,7 @@ impl Repository {
     /// read from git objects without a checkout. The snapshot's
     /// [`revision`](Snapshot::revision) is the commit's full id.
     ///
-    /// The rules are those of [`Snapshot::from_dir`], by the same code: `relman.yaml` first,
+    /// The rules are those of `Snapshot::from_dir` (feature `fs`), by the same code: `relman.yaml` first,
     /// then the environment paths (the whole tree without `relman.yaml`) and what their
     /// kustomizations reach, nothing else. Under a folder, only `.yaml`, `.yml` and
     /// `Kustomization` files are read, and hidden folders, `node_modules` and `target` are

@@ -1,6 +1,6 @@
 //! Reading a config repo into a [`Snapshot`] by one rule, whatever holds the files: a folder on
-//! disk ([`Snapshot::from_dir`], feature `fs`) or the tree of a git commit
-//! ([`Snapshot::from_git`], feature `git`). Both implement [`FileTree`]; [`read_snapshot`] is
+//! disk (`Snapshot::from_dir`, feature `fs`) or the tree of a git commit
+//! (`Snapshot::from_git`, feature `git`). Both implement [`FileTree`]; [`read_snapshot`] is
 //! the only walker, so the two cannot read different files (DESIGN.md section 11).
 //!
 //! The rule:
@@ -433,7 +433,7 @@ pub(crate) fn read_snapshot<T: FileTree>(tree: &T) -> Result<Snapshot> {
     Ok(Snapshot::from_parts(texts, links))
 }
 
-/// A folder on disk, read by [`Snapshot::from_dir`]: entries are addressed by their path on
+/// A folder on disk, read by `Snapshot::from_dir`: entries are addressed by their path on
 /// disk, made of real folders only (links are followed by the reader, never by the system).
 #[cfg(feature = "fs")]
 pub(crate) struct Folder {

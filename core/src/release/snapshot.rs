@@ -79,14 +79,14 @@ pub(crate) fn utf8_text(bytes: Vec<u8>, path: &str) -> Result<String> {
 /// that lead to them.
 ///
 /// Each file is kept once, under its real path. A snapshot read from a folder
-/// ([`from_dir`](Snapshot::from_dir)) or a git commit ([`from_git`](Snapshot::from_git)) also
+/// (`from_dir`, feature `fs`) or a git commit (`from_git`, feature `git`) also
 /// keeps each symbolic link it followed ([`links`](Snapshot::links)): the link's own path to the
 /// real path of the file or folder it leads to. [`get`](Snapshot::get) and
 /// [`resolve`](Snapshot::resolve) follow them, and so does the planner: a file belongs to every
 /// environment whose paths reach it, by path or through a link, and a file reached from two
 /// environments is shared (DESIGN.md section 6). The changes of a plan always name real files,
-/// never a link, so writing them (with [`git::Repository::commit`](crate::git::Repository::commit)
-/// or to disk) never writes through a link.
+/// never a link, so writing them (with `git::Repository::commit` or to disk) never writes
+/// through a link.
 ///
 /// ```
 /// use relman::release::Snapshot;
@@ -143,7 +143,7 @@ impl Snapshot {
     }
 
     /// Read the config repo in the folder `root` by the rules of
-    /// [`from_git`](Snapshot::from_git) (DESIGN.md section 11): `relman.yaml` first, then the
+    /// `from_git` (feature `git`; DESIGN.md section 11): `relman.yaml` first, then the
     /// files of every environment path (the whole folder when there is no `relman.yaml`) and
     /// of every local resource their kustomizations name; nothing else is opened.
     ///
