@@ -771,6 +771,62 @@ mod tests {
     }
 
     #[test]
+    fn membership_follows_the_rule_the_files_were_read_by() {
+        // What an environment reaches in a snapshot of every environment equals what a
+        // snapshot of that environment alone reads: `Snapshot::reach` and the walk agree.
+        let tree = |config: &str| {
+            Memory::default()
+                .file("relman.yaml", config)
+                .file("envs/staging/a.yaml", "a: 1\n")
+                .file("envs/staging/notes.txt", "n\n")
+                .file("envs/staging/Kustomization.bak", "k\n")
+                .file("envs/staging/.hidden/h.yaml", "h: 1\n")
+                .file("envs/staging/node_modules/m.yaml", "m: 1\n")
+                .link("envs/staging/README", "../production/p.yaml")
+                .link("envs/staging/named.yaml", "notes.txt")
+                .link("envs/staging/.prod", "../production")
+                .link("envs/staging/target", "../production/deep")
+                .link("envs/staging/chain.yml", "named.yaml")
+                .link("envs/staging/apps", "../../apps")
+                .file("envs/production/p.yaml", "p: 1\n")
+                .file("envs/production/deep/d.yaml", "d: 1\n")
+                .file("envs/production/.hidden/ph.yaml", "ph: 1\n")
+                .link("envs/production/shared", "../staging/.hidden")
+                .file("apps/x.yaml", "x: 1\n")
+                .link("apps/up.yaml", "../envs/production/deep/d.yaml")
+        };
+        let both = read_snapshot(&tree(CONFIG)).unwrap();
+        for (env, config) in [
+            ("envs/staging", "environments:\n  staging: {path: envs/staging}\n"),
+            (
+                "envs/production",
+                "environments:\n  production: {path: envs/production}\n",
+            ),
+        ] {
+            let alone = read_snapshot(&tree(config)).unwrap();
+            let read: Vec<&str> = alone
+                .files()
+                .map(|(p, _)| p)
+                .filter(|p| *p != "relman.yaml")
+                .collect();
+            let mut reached: Vec<&str> = both.reach(env).into_iter().map(|(_, real)| real).collect();
+            reached.sort();
+            assert_eq!(reached, read, "{env}");
+        }
+        // A link counts by its own name: notes.txt is reached through `chain.yml` (first of the
+        // two links named like manifests), never by its own name.
+        let staging = both.reach("envs/staging");
+        assert!(
+            staging.contains(&("envs/staging/chain.yml".to_string(), "envs/staging/notes.txt")),
+            "{staging:?}"
+        );
+        assert!(
+            !staging.iter().any(|(found, _)| found.ends_with("README")),
+            "{staging:?}"
+        );
+    }
+
+    #[test]
     fn a_dangling_link_with_another_name_is_no_file() {
         let tree = Memory::default()
             .file("relman.yaml", CONFIG)

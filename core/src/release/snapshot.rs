@@ -201,8 +201,9 @@ impl Snapshot {
             .map(String::as_str)
     }
 
-    /// The real path of the file at `path`: `path` itself for a file of the snapshot, the
-    /// file a link leads to (through any number of links, to files or folders), else `None`.
+    /// The real path of the file at the normalised path `path`: `path` itself for a file of the
+    /// snapshot, the file a link leads to (through any number of links, to files or folders),
+    /// else `None`.
     ///
     /// ```
     /// # #[cfg(all(unix, feature = "fs"))] {
@@ -231,10 +232,12 @@ impl Snapshot {
         self.files.get_key_value(&real).map(|(p, _)| p.as_str())
     }
 
-    /// `path` normalised with every link on it replaced by what it leads to (a file or folder
-    /// that may not exist); `None` when `path` does not normalise.
+    /// `path` with every link on it replaced by what it leads to (a file or folder that may not
+    /// exist); `None` when `path` is not normalised (as [`get`](Snapshot::get) takes it).
     fn real(&self, path: &str) -> Option<String> {
-        let path = normalise_path(path).ok()?;
+        if normalise_path(path).ok()? != path {
+            return None;
+        }
         let mut real = String::new();
         for part in path.split('/').filter(|p| !p.is_empty()) {
             let next = if real.is_empty() {
