@@ -267,12 +267,12 @@ fn check_case(dir: &Path) -> Result<(), String> {
 }
 
 #[cfg(feature = "fs")]
-fn from_dir(root: &Path) -> Result<Snapshot, String> {
+pub(crate) fn from_dir(root: &Path) -> Result<Snapshot, String> {
     Snapshot::from_dir(root).map_err(|e| format!("from_dir: {e}"))
 }
 
 #[cfg(not(feature = "fs"))]
-fn from_dir(_root: &Path) -> Result<Snapshot, String> {
+pub(crate) fn from_dir(_root: &Path) -> Result<Snapshot, String> {
     Err("cases with `make` need the `fs` feature (Snapshot::from_dir)".to_string())
 }
 
