@@ -283,11 +283,16 @@ export declare class Snapshot {
    */
   static fromFiles(files: Record<string, string>): Snapshot
   /**
-   * Read `relman.yaml` and every `.yaml`/`.yml` file under the directory `path` (hidden
-   * folders such as `.git`, and `node_modules`, are skipped).
+   * Read the config repo in the folder `path` by the rules of `fromGit`: `relman.yaml`
+   * first, then the `.yaml`/`.yml`/`Kustomization` files of every environment path (the
+   * whole folder without `relman.yaml`; hidden folders such as `.git`, `node_modules` and
+   * `target` skipped) and what their kustomizations reach; nothing else is opened. Only
+   * regular files are opened. Symbolic links are followed within `path`: each file is kept
+   * once under its real path, each link as a link (`links`).
    *
-   * Throws `invalid_path` (unreadable, or a symlink leading outside), `invalid_yaml` (a file
-   * that is not UTF-8).
+   * Throws `invalid_path` (unreadable; a FIFO, socket or device where a file is read; a
+   * link leading outside, looping or leading nowhere; a file name that is not UTF-8),
+   * `invalid_config`, `invalid_yaml` (a file that is not UTF-8).
    */
   static fromDir(path: string): Snapshot
   /**
@@ -306,10 +311,20 @@ export declare class Snapshot {
   get revision(): string | null
   /** The same snapshot, marked as taken at `revision` (a commit id). */
   withRevision(revision: string): Snapshot
-  /** The text of one file (by normalised repo-relative path), or `null`. */
+  /** The text of one file (by normalised repo-relative path, links followed), or `null`. */
   get(path: string): string | null
-  /** Every path, sorted. */
+  /**
+   * The real path of the file at `path` (itself, or where the symbolic links on it lead),
+   * or `null` when the snapshot has no such file.
+   */
+  resolve(path: string): string | null
+  /** Every path, sorted: real paths, a file reached through links is listed once. */
   get paths(): Array<string>
+  /**
+   * The symbolic links the snapshot was read through: the link's path to the real path of
+   * the file or folder it leads to (empty for `fromFiles`).
+   */
+  get links(): Record<string, string>
 }
 
 /**

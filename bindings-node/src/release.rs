@@ -147,11 +147,16 @@ impl Snapshot {
         Ok(Snapshot { inner })
     }
 
-    /// Read `relman.yaml` and every `.yaml`/`.yml` file under the directory `path` (hidden
-    /// folders such as `.git`, and `node_modules`, are skipped).
+    /// Read the config repo in the folder `path` by the rules of `fromGit`: `relman.yaml`
+    /// first, then the `.yaml`/`.yml`/`Kustomization` files of every environment path (the
+    /// whole folder without `relman.yaml`; hidden folders such as `.git`, `node_modules` and
+    /// `target` skipped) and what their kustomizations reach; nothing else is opened. Only
+    /// regular files are opened. Symbolic links are followed within `path`: each file is kept
+    /// once under its real path, each link as a link (`links`).
     ///
-    /// Throws `invalid_path` (unreadable, or a symlink leading outside), `invalid_yaml` (a file
-    /// that is not UTF-8).
+    /// Throws `invalid_path` (unreadable; a FIFO, socket or device where a file is read; a
+    /// link leading outside, looping or leading nowhere; a file name that is not UTF-8),
+    /// `invalid_config`, `invalid_yaml` (a file that is not UTF-8).
     #[napi(factory)]
     pub fn from_dir(env: &Env, path: String) -> Result<Snapshot> {
         let inner = core::Snapshot::from_dir(path).or_throw(env)?;
@@ -184,16 +189,33 @@ impl Snapshot {
         }
     }
 
-    /// The text of one file (by normalised repo-relative path), or `null`.
+    /// The text of one file (by normalised repo-relative path, links followed), or `null`.
     #[napi]
     pub fn get(&self, path: String) -> Option<&str> {
         self.inner.get(&path)
     }
 
-    /// Every path, sorted.
+    /// The real path of the file at `path` (itself, or where the symbolic links on it lead),
+    /// or `null` when the snapshot has no such file.
+    #[napi]
+    pub fn resolve(&self, path: String) -> Option<&str> {
+        self.inner.resolve(&path)
+    }
+
+    /// Every path, sorted: real paths, a file reached through links is listed once.
     #[napi(getter)]
     pub fn paths(&self) -> Vec<&str> {
         self.inner.files().map(|(p, _)| p).collect()
+    }
+
+    /// The symbolic links the snapshot was read through: the link's path to the real path of
+    /// the file or folder it leads to (empty for `fromFiles`).
+    #[napi(getter)]
+    pub fn links(&self) -> IndexMap<String, String> {
+        self.inner
+            .links()
+            .map(|(l, t)| (l.to_string(), t.to_string()))
+            .collect()
     }
 }
 

@@ -247,6 +247,26 @@ test('Snapshot: from files and from a directory', () => {
   const fromDir = Snapshot.fromDir(dir)
   assert.ok(fromDir.paths.length > 0)
   assert.equal(catches(() => Snapshot.fromDir(path.join(os.tmpdir(), 'relman-no-such-dir'))).code, 'invalid_path')
+  assert.deepEqual(snapshot.links, {})
+  assert.equal(snapshot.resolve('relman.yaml'), 'relman.yaml')
+
+  // A link is kept as a link; the file once, under its real path.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'relman-links-'))
+  try {
+    for (const p of snapshot.paths) {
+      fs.mkdirSync(path.dirname(path.join(tmp, p)), { recursive: true })
+      fs.writeFileSync(path.join(tmp, p), snapshot.get(p))
+    }
+    fs.symlinkSync('../production', path.join(tmp, 'envs/staging/prod'))
+    const linked = Snapshot.fromDir(tmp)
+    assert.deepEqual(linked.links, { 'envs/staging/prod': 'envs/production' })
+    assert.deepEqual(linked.paths, snapshot.paths)
+    assert.equal(linked.resolve('envs/staging/prod/users.yaml'), 'envs/production/users.yaml')
+    assert.equal(linked.get('envs/staging/prod/users.yaml'), DEPLOYMENT)
+    assert.equal(linked.resolve('envs/staging/prod/nope.yaml'), null)
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true })
+  }
 })
 
 test('planRelease and planAutomation return plain objects', () => {

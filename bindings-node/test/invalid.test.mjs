@@ -13,6 +13,7 @@ import { Config, Snapshot, listImages, readPolicy, setImage, updatePolicy } from
 
 import {
   FIXTURES,
+  MadeTree,
   camelKeys,
   changedLinesInclusive,
   childDirs,
@@ -42,6 +43,11 @@ function options(args) {
   return o
 }
 
+/** A snapshot as the `snapshot` expectation of `from_dir` cases: files and links. */
+function snapshotValue(snapshot) {
+  return { files: snapshot.paths, links: { ...snapshot.links } }
+}
+
 /** Run the case's operation: `{ok: value}` or `{error: {code, path, line, column, message}}`. */
 function run(op, args, input, dir) {
   const o = options(args)
@@ -57,8 +63,16 @@ function run(op, args, input, dir) {
         return readPolicy(input, args.workload, o)
       case 'parse_config':
         return Config.parse(input).toJSON()
-      case 'from_dir':
-        return Snapshot.fromDir(path.join(dir, 'files')).paths
+      case 'from_dir': {
+        const make = readJson(path.join(dir, 'case.json')).make
+        if (make === undefined) return snapshotValue(Snapshot.fromDir(path.join(dir, 'files')))
+        const tree = new MadeTree(path.join(dir, 'files'), make)
+        try {
+          return snapshotValue(Snapshot.fromDir(tree.root))
+        } finally {
+          tree.close()
+        }
+      }
       default:
         throw new Error(`unknown op ${op}`)
     }
@@ -135,9 +149,20 @@ function checkCase(dir) {
   }
   if (c.read_back !== undefined) return 'read_back goes with changed_lines'
   const keys = Object.keys(expect)
-  if (keys.length !== 1 || !['slots', 'policy', 'config'].includes(keys[0])) return `unknown expectation ${keys.join(', ')}`
+  if (keys.length !== 1 || !['slots', 'policy', 'config', 'snapshot'].includes(keys[0])) return `unknown expectation ${keys.join(', ')}`
   const key = keys[0]
   if (got.ok === undefined) return `expected ${key}, got ${brief(got)}`
+  if (key === 'snapshot') {
+    // The whole snapshot: every file and every link, no more.
+    if (op !== 'from_dir') return 'a snapshot expectation goes with from_dir'
+    const want = { files: expect.snapshot.files, links: expect.snapshot.links ?? {} }
+    try {
+      assert.deepStrictEqual(got.ok, want)
+    } catch {
+      return `snapshot differs\n--- expected\n${show(want)}\n--- got\n${show(got.ok)}`
+    }
+    return
+  }
   const want = camelKeys(expect[key])
   if (!subset(want, got.ok)) return `${key} differ\n--- expected\n${show(want)}\n--- got\n${show(got.ok)}`
   if (twin) {

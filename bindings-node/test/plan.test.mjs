@@ -9,7 +9,7 @@ import test from 'node:test'
 
 import { Catalog, History, Snapshot, parseReleaseRecord, planAutomation, planRelease } from 'relman'
 
-import { FIXTURES, childDirs, readJson, readTree, runAll, show, subset } from './support.mjs'
+import { FIXTURES, MadeTree, childDirs, readJson, readTree, runAll, show, subset } from './support.mjs'
 
 const ROOT = path.join(FIXTURES, 'plan')
 
@@ -103,7 +103,17 @@ function checkCase(dir) {
   for (const p of expectedFiles.keys()) {
     if (!files.some(([f]) => f === p)) return `expected/${p} has no files/${p}`
   }
-  const snapshot = Snapshot.fromFiles(Object.fromEntries(files))
+  // With `make`, the repo is a folder on disk holding links: read it as a caller would.
+  const made = c.make === undefined ? null : new MadeTree(path.join(dir, 'files'), c.make)
+  try {
+    return runCase(c, files, expectedFiles, made)
+  } finally {
+    made?.close()
+  }
+}
+
+function runCase(c, files, expectedFiles, made) {
+  const snapshot = made === null ? Snapshot.fromFiles(Object.fromEntries(files)) : Snapshot.fromDir(made.root)
   let history
   try {
     history = historyOf(c, files)
@@ -134,13 +144,24 @@ function checkCase(dir) {
     return
   }
   if (expect.error !== undefined) return `expected error ${expect.error.code}, planning succeeded`
-  if (c.op === 'release') return checkPlan(plans[0], expect, snapshot, expectedFiles)
-  if (!Array.isArray(expect.plans)) return 'automation cases need expect.plans'
-  for (const w of expect.plans) {
-    const plan = plans.find((p) => p.environment === w.environment)
-    if (!plan) return `no plan for ${w.environment}`
-    const e = checkPlan(plan, w, snapshot, expectedFiles)
+  if (c.op === 'release') {
+    const e = checkPlan(plans[0], expect, snapshot, expectedFiles)
     if (e) return e
+  } else {
+    if (!Array.isArray(expect.plans)) return 'automation cases need expect.plans'
+    for (const w of expect.plans) {
+      const plan = plans.find((p) => p.environment === w.environment)
+      if (!plan) return `no plan for ${w.environment}`
+      const e = checkPlan(plan, w, snapshot, expectedFiles)
+      if (e) return e
+    }
+  }
+  if (made !== null) {
+    return made.applyAndCheck(
+      plans.flatMap((p) => p.changes.map((ch) => [ch.path, ch.after])),
+      files,
+      expectedFiles,
+    )
   }
 }
 

@@ -1,6 +1,8 @@
 // Shared helpers of the golden runners: the same rules as the Rust runners in core/tests/.
 
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -202,4 +204,74 @@ export function runAll(t, assert, items, name, check) {
 function label(item) {
   if (typeof item === 'string') return path.relative(FIXTURES, item) || item
   return JSON.stringify(item).slice(0, 120)
+}
+
+// The `make` field (tests/fixtures/README.md): what git cannot hold, made in a copy of files/.
+
+/** A `make` path as bytes: `%XX` is the byte XX (names that are not UTF-8). */
+export function decodePath(p) {
+  const out = []
+  const bytes = Buffer.from(p, 'utf8')
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === 0x25) {
+      const hex = bytes.subarray(i + 1, i + 3).toString('latin1')
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw new Error(`${p}: bad escape %${hex}`)
+      out.push(parseInt(hex, 16))
+      i += 2
+    } else {
+      out.push(bytes[i])
+    }
+  }
+  return Buffer.from(out)
+}
+
+/**
+ * A temporary copy of a case's `files/` with its `make` entries made (symbolic links, FIFOs,
+ * files under names that are not UTF-8). Call `close()` when done.
+ */
+export class MadeTree {
+  constructor(files, make) {
+    this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'relman-made-'))
+    this.root = path.join(this.tmp, 'files')
+    fs.cpSync(files, this.root, { recursive: true })
+    this.links = []
+    for (const entry of make) {
+      const kinds = ['symlink', 'fifo', 'file'].filter((k) => entry[k] !== undefined)
+      if (kinds.length !== 1) throw new Error(`a make entry needs one of symlink, fifo, file: ${JSON.stringify(entry)}`)
+      const onDisk = Buffer.concat([Buffer.from(this.root + path.sep), decodePath(entry[kinds[0]])])
+      const slash = onDisk.lastIndexOf(0x2f)
+      fs.mkdirSync(onDisk.subarray(0, slash), { recursive: true })
+      if (kinds[0] === 'symlink') {
+        fs.symlinkSync(entry.to, onDisk)
+        this.links.push([onDisk, entry.to])
+      } else if (kinds[0] === 'fifo') {
+        // Node has no mkfifo of its own.
+        execFileSync('mkfifo', [onDisk.toString('utf8')])
+      } else {
+        fs.writeFileSync(onDisk, entry.text)
+      }
+    }
+  }
+
+  close() {
+    fs.rmSync(this.tmp, { recursive: true, force: true })
+  }
+
+  /**
+   * Write each change's `after` at its path, as a caller applying a plan would (a write follows
+   * links); then check that every link made still leads where it did, and that every file of
+   * `files/` holds its `expected/` text when there is one, else its own. Returns an error
+   * message or undefined.
+   */
+  applyAndCheck(changes, files, expected) {
+    for (const [p, after] of changes) fs.writeFileSync(path.join(this.root, p), after)
+    for (const [link, target] of this.links) {
+      if (!fs.lstatSync(link).isSymbolicLink()) return `${link} is no longer a link`
+      if (fs.readlinkSync(link) !== target) return `${link} now leads elsewhere`
+    }
+    for (const [p, text] of files) {
+      const want = expected.get(p) ?? text
+      if (read(path.join(this.root, p)) !== want) return `after writing the plan's changes, ${p} differs`
+    }
+  }
 }

@@ -49,9 +49,15 @@ impl PySnapshot {
         Snapshot::from_files(list).py().map(Self::from)
     }
 
-    /// Read ``relman.yaml`` and every ``.yaml``/``.yml`` file under the directory ``path``
-    /// (hidden folders and ``node_modules`` are skipped). Raises :class:`InvalidPath`
-    /// (unreadable, or a symlink leading outside), :class:`InvalidYaml` (a file not UTF-8).
+    /// Read the config repo in the directory ``path`` by the rules of :meth:`from_git`:
+    /// ``relman.yaml`` first, then the ``.yaml``/``.yml``/``Kustomization`` files of every
+    /// environment path (the whole directory without ``relman.yaml``; hidden folders such as
+    /// ``.git``, ``node_modules`` and ``target`` skipped) and what their kustomizations reach;
+    /// nothing else is opened. Only regular files are opened. Symbolic links are followed
+    /// within ``path``: each file is kept once under its real path, each link as a link
+    /// (:attr:`links`). Raises :class:`InvalidPath` (unreadable; a FIFO, socket or device where
+    /// a file is read; a link leading outside, looping or leading nowhere; a file name that is
+    /// not UTF-8), :class:`InvalidConfig`, :class:`InvalidYaml` (a file not UTF-8).
     #[staticmethod]
     fn from_dir(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
         py.detach(|| Snapshot::from_dir(&path)).py().map(Self::from)
@@ -79,7 +85,8 @@ impl PySnapshot {
         self.inner.revision()
     }
 
-    /// Every file, path to text, sorted by path (a new dict on each access).
+    /// Every file, real path to text, sorted by path (a new dict on each access); a file
+    /// reached through symbolic links is listed once.
     #[getter]
     fn files<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
@@ -89,9 +96,26 @@ impl PySnapshot {
         Ok(dict)
     }
 
-    /// The text of one file, or ``None``.
+    /// The symbolic links the snapshot was read through: the link's path to the real path of
+    /// the file or folder it leads to, sorted (empty for :meth:`from_files`).
+    #[getter]
+    fn links<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for (link, target) in self.inner.links() {
+            dict.set_item(link, target)?;
+        }
+        Ok(dict)
+    }
+
+    /// The text of one file (links followed), or ``None``.
     fn get(&self, path: PyBackedStr) -> Option<&str> {
         self.inner.get(&path)
+    }
+
+    /// The real path of the file at ``path`` (itself, or where the symbolic links on it
+    /// lead), or ``None`` when the snapshot has no such file.
+    fn resolve(&self, path: PyBackedStr) -> Option<&str> {
+        self.inner.resolve(&path)
     }
 
     /// The repo's ``relman.yaml`` (or the implicit single environment when there is none).

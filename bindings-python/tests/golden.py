@@ -5,8 +5,12 @@ invariants the same way."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
+import urllib.parse
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import relman
 
@@ -190,3 +194,64 @@ def plan_dict(p: relman.ReleasePlan) -> Dict[str, Any]:
         "commit_message": p.commit_message,
         "warnings": p.warnings,
     }
+
+
+# The ``make`` field (tests/fixtures/README.md): what git cannot hold, made in a copy of files/.
+
+
+def decode_path(path: str) -> bytes:
+    """``%XX`` in a ``make`` path is the byte XX (names that are not UTF-8)."""
+    return urllib.parse.unquote_to_bytes(path)
+
+
+class MadeTree:
+    """A temporary copy of a case's ``files/`` with its ``make`` entries made (symbolic links,
+    FIFOs, files under names that are not UTF-8), removed on ``close``."""
+
+    def __init__(self, files: Path, make: List[Dict[str, Any]]) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="relman-made-")
+        self.root = Path(self._tmp.name) / "files"
+        shutil.copytree(files, self.root)
+        self.links: List[Tuple[bytes, str]] = []
+        root = os.fsencode(self.root)
+        for entry in make:
+            kinds = [k for k in ("symlink", "fifo", "file") if k in entry]
+            assert len(kinds) == 1, f"a make entry needs one of symlink, fifo, file: {entry}"
+            on_disk = os.path.join(root, decode_path(entry[kinds[0]]))
+            os.makedirs(os.path.dirname(on_disk), exist_ok=True)
+            if kinds[0] == "symlink":
+                os.symlink(entry["to"], on_disk)
+                self.links.append((on_disk, entry["to"]))
+            elif kinds[0] == "fifo":
+                os.mkfifo(on_disk)
+            else:
+                with open(on_disk, "wb") as f:
+                    f.write(entry["text"].encode())
+
+    def close(self) -> None:
+        self._tmp.cleanup()
+
+    def __enter__(self) -> "MadeTree":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def apply_and_check(self, changes: List[Tuple[str, str]], files: Dict[str, str], expected: Dict[str, str]) -> None:
+        """Write each change's ``after`` at its path, as a caller applying a plan would (a write
+        follows links); then every link made still leads where it did, and every file of
+        ``files/`` holds its ``expected/`` text when there is one, else its own."""
+        for path, after in changes:
+            (self.root / path).write_bytes(after.encode())
+        for link, target in self.links:
+            assert os.path.islink(link), f"{link!r} is no longer a link"
+            assert os.readlink(link) == os.fsencode(target), f"{link!r} now leads elsewhere"
+        for path, text in files.items():
+            want = expected.get(path, text)
+            have = (self.root / path).read_bytes().decode()
+            assert have == want, f"after writing the plan's changes, {path} differs"
+
+
+def snapshot_value(snapshot: relman.Snapshot) -> Dict[str, Any]:
+    """A snapshot as the ``snapshot`` expectation of ``from_dir`` cases: files and links."""
+    return {"files": sorted(snapshot.files), "links": snapshot.links}

@@ -347,8 +347,17 @@ def test_snapshot(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("not yaml")
     assert relman.Snapshot.from_dir(tmp_path) == snapshot
     assert relman.Snapshot.from_dir(str(tmp_path)) == snapshot
+    assert snapshot.links == {} and snapshot.resolve("relman.yaml") == "relman.yaml"
     with pytest.raises(relman.InvalidPath):
         relman.Snapshot.from_dir(tmp_path / "missing")
+    # A link is kept as a link; the file once, under its real path.
+    (tmp_path / "envs/staging/prod").symlink_to("../production")
+    linked = relman.Snapshot.from_dir(tmp_path)
+    assert linked.links == {"envs/staging/prod": "envs/production"}
+    assert linked.files == snapshot.files
+    assert linked.resolve("envs/staging/prod/users.yaml") == "envs/production/users.yaml"
+    assert linked.get("envs/staging/prod/users.yaml") == files["envs/production/users.yaml"]
+    assert linked.resolve("envs/staging/prod/nope.yaml") is None
 
 
 def test_catalog() -> None:

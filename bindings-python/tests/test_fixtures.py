@@ -18,6 +18,7 @@ import pytest
 import relman
 from golden import (
     FIXTURES,
+    MadeTree,
     case_dirs,
     case_id,
     changed_lines_config,
@@ -512,7 +513,17 @@ def test_plan(case: Path) -> None:
     expected_files = _tree(case / "expected")
     for path in expected_files:
         assert path in files, f"expected/{path} has no files/{path}"
-    snapshot = relman.Snapshot.from_files(files)
+    # With `make`, the repo is a folder on disk holding links: read it as a caller would.
+    made = MadeTree(case / "files", spec["make"]) if "make" in spec else None
+    try:
+        _run_plan(spec, files, expected_files, made)
+    finally:
+        if made is not None:
+            made.close()
+
+
+def _run_plan(spec: Dict[str, Any], files: Dict[str, str], expected_files: Dict[str, str], made: Optional[MadeTree]) -> None:
+    snapshot = relman.Snapshot.from_dir(made.root) if made is not None else relman.Snapshot.from_files(files)
     catalog = _catalog(spec.get("catalog"))
     history = _history(spec, files)
     now = spec["now"]
@@ -537,13 +548,15 @@ def test_plan(case: Path) -> None:
     assert "error" not in expect, f"expected error {expect['error']['code']}, planning succeeded"
     if op == "release":
         _check_plan(plans[0], expect, snapshot, expected_files)
-        return
-    wanted = expect.get("plans")
-    assert wanted is not None, "automation cases need expect.plans"
-    for w in wanted:
-        found = [p for p in plans if p.environment == w["environment"]]
-        assert found, f"no plan for {w['environment']}"
-        _check_plan(found[0], w, snapshot, expected_files)
+    else:
+        wanted = expect.get("plans")
+        assert wanted is not None, "automation cases need expect.plans"
+        for w in wanted:
+            found = [p for p in plans if p.environment == w["environment"]]
+            assert found, f"no plan for {w['environment']}"
+            _check_plan(found[0], w, snapshot, expected_files)
+    if made is not None:
+        made.apply_and_check([(c.path, c.after) for p in plans for c in p.changes], files, expected_files)
 
 
 RECORDS = load_json(FIXTURES / "record" / "parse.json")

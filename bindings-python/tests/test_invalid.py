@@ -21,10 +21,12 @@ from golden import (
     config_dict,
     crlf,
     error_outcome,
+    MadeTree,
     load_json,
     policy_dict,
     read,
     slot_dict,
+    snapshot_value,
     subset,
 )
 
@@ -74,7 +76,11 @@ def run(op: str, args: Dict[str, Any], text: str, case: Path) -> Outcome:
         if op == "parse_config":
             return "value", config_dict(relman.Config.parse(text))
         if op == "from_dir":
-            return "value", sorted(relman.Snapshot.from_dir(case / "files").files)
+            make = load_json(case / "case.json").get("make")
+            if make is None:
+                return "value", snapshot_value(relman.Snapshot.from_dir(case / "files"))
+            with MadeTree(case / "files", make) as tree:
+                return "value", snapshot_value(relman.Snapshot.from_dir(tree.root))
     except relman.RelmanError as err:
         return "error", error_outcome(err)
     raise AssertionError(f"unknown op {op!r}")
@@ -141,9 +147,14 @@ def test_invalid_case(case: Path) -> None:
 
     assert "read_back" not in spec, "read_back goes with changed_lines"
     ((key, want),) = expect.items()
-    assert key in ("slots", "policy", "config"), f"unknown expectation {key!r}"
+    assert key in ("slots", "policy", "config", "snapshot"), f"unknown expectation {key!r}"
     kind, got = outcome
     assert kind == "value", f"expected {key}, got {show(outcome)}"
+    if key == "snapshot":
+        # The whole snapshot: every file and every link, no more.
+        assert op == "from_dir", "a snapshot expectation goes with from_dir"
+        assert got == {"files": want["files"], "links": want.get("links", {})}, f"snapshot differs\n{want}\n{got}"
+        return
     assert subset(want, got), f"{key} differ\n--- expected\n{want}\n--- got\n{got}"
     if twin:
         assert run(op, args, crlf(text), case) == outcome, "CRLF twin gives a different result"

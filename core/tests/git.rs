@@ -1064,7 +1064,7 @@ fn commit_refuses_a_branch_checked_out_in_a_linked_work_tree() {
 
 #[test]
 #[cfg(unix)]
-fn commit_keeps_file_modes_and_writes_through_symbolic_links() {
+fn commit_keeps_file_modes_and_links_and_never_writes_through_one() {
     if !have_git() {
         return;
     }
@@ -1089,28 +1089,72 @@ fn commit_keeps_file_modes_and_writes_through_symbolic_links() {
 
     let repo = Repository::open(&dir).expect("open");
     let snapshot = repo.snapshot("main").expect("snapshot");
-    // Followed: the link to a file reads its target; the link to a folder is walked.
+    // Followed: the link to a file reads its target, kept once under its real path; the link
+    // to a folder is walked; both are kept as links.
+    assert_eq!(
+        snapshot.resolve("envs/production/users.yaml"),
+        Some("apps/users.yaml")
+    );
     assert!(
         snapshot
             .get("envs/production/users.yaml")
             .unwrap()
             .contains("acme/users:1.3.0")
     );
-    assert!(snapshot.get("envs/production/extra/config.yaml").is_some());
+    assert_eq!(
+        snapshot.resolve("envs/production/extra/config.yaml"),
+        Some("extras/config.yaml")
+    );
+    assert_eq!(
+        snapshot.links().collect::<Vec<_>>(),
+        [
+            ("envs/production/extra", "extras"),
+            ("envs/production/users.yaml", "apps/users.yaml"),
+        ]
+    );
     assert!(
-        snapshot.get("apps/users.yaml").is_none(),
-        "apps/ is no environment path"
+        !snapshot
+            .files()
+            .any(|(p, _)| p.starts_with("envs/production/extra") || p == "envs/production/users.yaml"),
+        "no file is kept under a link's path"
     );
 
     let head = repo.branch_head("main").unwrap();
     let mut plan = release(&snapshot, "production", "acme/users:1.4.0", &["users"]);
-    plan.changes.retain(|c| c.path == "envs/production/users.yaml");
+    // The plan names the real file.
+    assert_eq!(
+        plan.changes.iter().map(|c| c.path.as_str()).collect::<Vec<_>>(),
+        ["apps/users.yaml"]
+    );
     let orders = snapshot.get("envs/production/orders.yml").unwrap().to_string();
     plan.changes.push(FileChange {
         path: "envs/production/orders.yml".to_string(),
         before: orders.clone(),
         after: orders.replace("2.0.0", "2.1.0"),
     });
+
+    // A plan naming a link, or a file under a folder link, is refused: nothing is ever
+    // written through a link.
+    let users = snapshot.get("apps/users.yaml").unwrap().to_string();
+    let config = snapshot.get("extras/config.yaml").unwrap().to_string();
+    for (path, before) in [
+        ("envs/production/users.yaml", &users),
+        ("envs/production/extra/config.yaml", &config),
+    ] {
+        let bad = ReleasePlan {
+            changes: vec![FileChange {
+                path: path.to_string(),
+                before: before.clone(),
+                after: format!("{before}# edited\n"),
+            }],
+            ..plan.clone()
+        };
+        let err = repo.commit(&bad, "main", &head, AUTHOR).unwrap_err();
+        assert_eq!((err.code(), err.path()), ("invalid_path", Some(path)), "{err}");
+        assert!(err.message().contains("symbolic link"), "{err}");
+        assert_eq!(repo.branch_head("main").unwrap(), head, "the branch did not move");
+    }
+
     let id = repo.commit(&plan, "main", &head, AUTHOR).expect("commit");
     let tree = git(&dir, &["ls-tree", "-r", &id]);
     let mode = |path: &str| {
@@ -1128,6 +1172,14 @@ fn commit_keeps_file_modes_and_writes_through_symbolic_links() {
         "the link stays a link"
     );
     assert_eq!(
+        git(
+            &dir,
+            &["cat-file", "-p", &format!("{id}:envs/production/users.yaml")]
+        ),
+        "../../apps/users.yaml",
+        "to the same target"
+    );
+    assert_eq!(
         mode("envs/production/orders.yml"),
         "100755",
         "the executable bit stays"
@@ -1135,6 +1187,241 @@ fn commit_keeps_file_modes_and_writes_through_symbolic_links() {
     assert!(git(&dir, &["show", &format!("{id}:apps/users.yaml")]).contains("acme/users:1.4.0"));
     assert!(git(&dir, &["show", &format!("{id}:envs/production/orders.yml")]).contains("2.1.0"));
     assert_fsck(&dir);
+}
+
+/// A staging automatic, production manual config repo in which staging reaches production's
+/// files through symbolic links, as `(link, target)`.
+#[cfg(unix)]
+fn linked_repo(sandbox: &Sandbox, name: &str, links: &[(&str, &str)]) -> PathBuf {
+    let config = "environments:\n  staging:\n    path: envs/staging\n    release: automatic\n  \
+                  production:\n    path: envs/production\n    release: manual\n";
+    let files = vec![
+        ("relman.yaml", config.to_string()),
+        ("envs/staging/users.yaml", deployment("users", "acme/users:1.3.0")),
+        (
+            "envs/production/orders.yaml",
+            deployment("orders", "acme/orders:2.0.0"),
+        ),
+        (
+            "envs/production/deep/billing.yaml",
+            deployment("billing", "acme/billing:1.0.0"),
+        ),
+    ];
+    let dir = work_tree(sandbox, name, &files);
+    for (link, target) in links {
+        std::fs::create_dir_all(dir.join(link).parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(target, dir.join(link)).unwrap();
+    }
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "--allow-empty", "-m", "Links"]);
+    git(&dir, &["checkout", "-q", "--detach"]);
+    dir
+}
+
+/// The catalog of the linked repos: a newer tag of every image.
+fn newer_images() -> Catalog {
+    let mut catalog = Catalog::new();
+    for (repository, tag) in [
+        ("acme/users", "1.4.0"),
+        ("acme/orders", "2.1.0"),
+        ("acme/billing", "1.1.0"),
+    ] {
+        catalog
+            .add(
+                repository,
+                ImageInfo::new(tag)
+                    .with_created_str("2026-01-01T00:00:00Z")
+                    .unwrap(),
+            )
+            .unwrap();
+    }
+    catalog
+}
+
+#[test]
+#[cfg(unix)]
+fn staging_automation_never_changes_production_through_a_link() {
+    if !have_git() {
+        return;
+    }
+    let sandbox = Sandbox::new("crossing");
+    let now: jiff::Timestamp = "2026-02-01T00:00:00Z".parse().unwrap();
+    // A link to a production manifest, to a production folder, and a chain of links.
+    for (name, links) in [
+        (
+            "file",
+            vec![("envs/staging/orders.yaml", "../production/orders.yaml")],
+        ),
+        ("folder", vec![("envs/staging/prod", "../production")]),
+        ("deep-folder", vec![("envs/staging/deep", "../production/deep")]),
+        (
+            "chain",
+            vec![
+                ("envs/staging/a.yaml", "b.yaml"),
+                ("envs/staging/b.yaml", "c/orders.yaml"),
+                ("envs/staging/c", "../production"),
+            ],
+        ),
+    ] {
+        let dir = linked_repo(&sandbox, name, &links);
+        let repo = Repository::open(&dir).unwrap();
+        let head = repo.branch_head("main").unwrap();
+        let snapshot = repo.snapshot(&head).unwrap();
+        // The same snapshot from the work tree: one rule for both.
+        assert_eq!(
+            Snapshot::from_dir(&dir).unwrap().with_revision(&head),
+            snapshot,
+            "{name}"
+        );
+
+        let plans = relman::release::plan_automation(&snapshot, &newer_images(), &History::new(), now)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let staging = plans.iter().find(|p| p.environment == "staging").unwrap();
+        let paths: Vec<&str> = staging.changes.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths, ["envs/staging/users.yaml"], "{name}");
+        // What staging reaches in production is shared: never released from staging.
+        let shared: Vec<&str> = staging
+            .results
+            .iter()
+            .filter(|r| r.workload != "default:deployment/users")
+            .map(|r| r.reason.map_or("none", |r| r.code()))
+            .collect();
+        assert!(
+            !shared.is_empty() && shared.iter().all(|r| *r == "shared_file"),
+            "{name}: {shared:?}"
+        );
+        let commit = repo.commit(staging, "main", &head, AUTHOR).unwrap();
+        assert_eq!(
+            git(&dir, &["diff", "--name-only", &head, &commit]),
+            "envs/staging/users.yaml",
+            "{name}"
+        );
+
+        // Nor can production release what staging reads.
+        let snapshot = repo.snapshot(&commit).unwrap();
+        let spec = ReleaseSpec::new("production").image(ImageSpec::parse("latest").unwrap());
+        let plan = plan_release(&snapshot, &spec, &newer_images(), &History::new(), now).unwrap();
+        let linked: Vec<_> = plan
+            .results
+            .iter()
+            .filter(|r| r.reason.is_some_and(|r| r.code() == "shared_file"))
+            .collect();
+        assert!(!linked.is_empty(), "{name}: {:?}", plan.results);
+        assert!(
+            plan.changes
+                .iter()
+                .all(|c| !snapshot.links().any(|(l, _)| c.path.starts_with(l))),
+            "{name}: plan paths are real files"
+        );
+    }
+}
+
+#[test]
+#[cfg(unix)]
+fn a_link_to_a_file_outside_every_environment_is_released_at_its_real_path() {
+    if !have_git() {
+        return;
+    }
+    let sandbox = Sandbox::new("apps");
+    let dir = linked_repo(&sandbox, "repo", &[]);
+    git(&dir, &["checkout", "-q", "main"]);
+    write(&dir, "apps/api.yaml", &deployment("api", "acme/api:1.0.0"));
+    std::os::unix::fs::symlink("../../apps/api.yaml", dir.join("envs/staging/api.yaml")).unwrap();
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "api"]);
+    let head = rev(&dir, "HEAD");
+    git(&dir, &["checkout", "-q", "--detach"]);
+    let repo = Repository::open(&dir).unwrap();
+    let snapshot = repo.snapshot(&head).unwrap();
+    let plan = release(&snapshot, "staging", "acme/api:1.1.0", &["api"]);
+    assert_eq!(plan.changes.len(), 1);
+    assert_eq!(plan.changes[0].path, "apps/api.yaml");
+    let commit = repo.commit(&plan, "main", &head, AUTHOR).unwrap();
+    assert_eq!(
+        git(&dir, &["diff", "--name-only", &head, &commit]),
+        "apps/api.yaml"
+    );
+    assert_fsck(&dir);
+
+    // The history of staging sees the move, made in a file outside its folder that it reads
+    // through the link, and the record agrees with it.
+    let history = repo.history("main", Some("staging"), 10).unwrap();
+    let api: Vec<_> = history
+        .moves()
+        .iter()
+        .filter(|m| m.workload.ends_with("deployment/api"))
+        .map(|m| (m.from.as_deref(), m.to.as_deref(), m.cause))
+        .collect();
+    assert_eq!(
+        api[0],
+        (Some("acme/api:1.0.0"), Some("acme/api:1.1.0"), MoveCause::Manual)
+    );
+    assert!(history.warnings().is_empty(), "{:?}", history.warnings());
+    // A hand edit of the linked file is a move of staging too.
+    git(&dir, &["checkout", "-q", "main"]);
+    write(&dir, "apps/api.yaml", &deployment("api", "acme/api:1.2.0"));
+    git(&dir, &["commit", "-q", "-am", "api by hand"]);
+    git(&dir, &["checkout", "-q", "--detach"]);
+    let history = repo.history("main", Some("staging"), 10).unwrap();
+    let newest = &history.moves()[0];
+    assert_eq!(
+        (newest.from.as_deref(), newest.to.as_deref(), newest.cause),
+        (
+            Some("acme/api:1.1.0"),
+            Some("acme/api:1.2.0"),
+            MoveCause::Unrecorded
+        )
+    );
+}
+
+#[test]
+#[cfg(unix)]
+fn links_outside_every_environment_are_not_read() {
+    if !have_git() {
+        return;
+    }
+    let sandbox = Sandbox::new("outside-links");
+    let dir = linked_repo(
+        &sandbox,
+        "repo",
+        &[
+            ("docs/broken.yaml", "nowhere.yaml"),
+            ("docs/loop.yaml", "loop.yaml"),
+            ("docs/self", "."),
+            ("docs/escape.yaml", "../../../etc/passwd"),
+            ("docs/absolute.yaml", "/etc/hostname"),
+        ],
+    );
+    let from_git = Snapshot::from_git(&dir, "HEAD").expect("links outside environments are not read");
+    let from_dir = Snapshot::from_dir(&dir).expect("nor on disk");
+    assert_eq!(from_dir.with_revision(from_git.revision().unwrap()), from_git);
+    assert!(from_git.files().all(|(p, _)| !p.starts_with("docs/")));
+
+    // Inside an environment, each is a located error, the same from git and from disk.
+    for (link, target, piece) in [
+        ("envs/staging/broken.yaml", "nowhere.yaml", "to nothing"),
+        ("envs/staging/loop.yaml", "loop.yaml", "too many levels"),
+        ("envs/staging/self", ".", "parent folders"),
+        (
+            "envs/staging/escape.yaml",
+            "../../../etc/passwd",
+            "outside the repository",
+        ),
+        ("envs/staging/dev.yaml", "/dev/zero", "outside the repository"),
+    ] {
+        let dir = linked_repo(
+            &sandbox,
+            &format!("in-{}", link.replace('/', "-")),
+            &[(link, target)],
+        );
+        for err in [
+            Snapshot::from_git(&dir, "HEAD").unwrap_err(),
+            Snapshot::from_dir(&dir).unwrap_err(),
+        ] {
+            assert_eq!((err.code(), err.path()), ("invalid_path", Some(link)), "{err}");
+            assert!(err.message().contains(piece), "{err}");
+        }
+    }
 }
 
 #[test]

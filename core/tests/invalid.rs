@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::fixtures::{changed_lines, crlf, options, policy_change, subset};
+use crate::made_tree::MadeTree;
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/invalid");
 
@@ -103,15 +104,32 @@ fn run(op: &str, args: &Map<String, Value>, input: &str, dir: &Path) -> Result<O
         "parse_config" => Outcome::of(relman::Config::parse(input), |c| {
             Outcome::Value(serde_json::to_value(c).expect("config serialises"))
         }),
-        "from_dir" => from_dir(&dir.join("files")),
+        "from_dir" => match case_make(dir)? {
+            Some(make) => from_dir(&MadeTree::new(&dir.join("files"), &make)?.root),
+            None => from_dir(&dir.join("files")),
+        },
         other => return Err(format!("unknown op `{other}`")),
     })
 }
 
+/// The case's `make` list, if any.
+fn case_make(dir: &Path) -> Result<Option<Value>, String> {
+    let case: Value = serde_json::from_str(
+        &fs::read_to_string(dir.join("case.json")).map_err(|e| format!("case.json: {e}"))?,
+    )
+    .map_err(|e| format!("case.json: {e}"))?;
+    Ok(case.get("make").cloned())
+}
+
+/// `Snapshot::from_dir` of `root`: the snapshot's files (paths, sorted) and links.
 #[cfg(feature = "fs")]
 fn from_dir(root: &Path) -> Outcome {
     Outcome::of(relman::release::Snapshot::from_dir(root), |s| {
-        Outcome::Value(Value::from(s.files().map(|(p, _)| p).collect::<Vec<_>>()))
+        let links: Map<String, Value> = s.links().map(|(l, t)| (l.to_string(), Value::from(t))).collect();
+        Outcome::Value(serde_json::json!({
+            "files": s.files().map(|(p, _)| p).collect::<Vec<_>>(),
+            "links": links,
+        }))
     })
 }
 
@@ -274,12 +292,27 @@ fn check_case(dir: &Path) -> Result<Ran, String> {
         return Err("read_back goes with changed_lines".to_string());
     }
     let (key, value) = expect.iter().next().ok_or("empty expect")?;
-    if !matches!(key.as_str(), "slots" | "policy" | "config") || expect.len() != 1 {
+    if !matches!(key.as_str(), "slots" | "policy" | "config" | "snapshot") || expect.len() != 1 {
         return Err(format!("unknown expectation `{key}`"));
     }
     let Outcome::Value(got) = &outcome else {
         return Err(format!("expected {key}, got {}", outcome.show()));
     };
+    if key == "snapshot" {
+        // The whole snapshot: every file and every link, no more.
+        if op != "from_dir" {
+            return Err("a snapshot expectation goes with from_dir".to_string());
+        }
+        let links = value
+            .get("links")
+            .cloned()
+            .unwrap_or_else(|| Value::Object(Map::new()));
+        let want = serde_json::json!({"files": value["files"], "links": links});
+        if want != *got {
+            return Err(format!("snapshot differs\n--- expected\n{want}\n--- got\n{got}"));
+        }
+        return Ok(Ran::Checked);
+    }
     if !subset(value, got) {
         return Err(format!("{key} differ\n--- expected\n{value}\n--- got\n{got}"));
     }

@@ -25,6 +25,8 @@
 //! sequence, `imageTags:`), one environment per shape, with automation planned over a catalog
 //! that offers each rendered image a newer tag.
 //!
+//! Cases with `make` (symbolic links) are made on every copy, and read with `from_dir`.
+//!
 //! Where `kubectl` is not on PATH the test says `skipped: kubectl not found` and passes. It fails
 //! when no overlay case exists.
 
@@ -47,7 +49,8 @@ const KUSTOMIZE_REFUSES: [&str; 2] = ["invalid_path", "duplicate_resource"];
 /// The names kustomize looks for in a directory.
 const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
-use crate::plan::{catalog, read_tree, spec};
+use crate::made_tree::MadeTree;
+use crate::plan::{catalog, from_dir, read_tree, spec};
 
 fn plan_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/plan")
@@ -240,15 +243,33 @@ fn check_case(dir: &Path) -> Result<(), Vec<String>> {
         .and_then(|t| serde_json::from_str(&t).map_err(|e| format!("case.json: {e}")))
         .map_err(one)?;
     let files = read_tree(&dir.join("files"));
-    let snapshot = Snapshot::from_files(files.iter().map(|(p, t)| (p.as_str(), t.clone())))
-        .map_err(|e| one(e.to_string()))?;
+    // With `make` (symbolic links), every copy of `files/` is made with them, and the snapshot
+    // is read from disk, as plan.rs reads it.
+    let make = case.get("make");
+    let mut made: Vec<MadeTree> = Vec::new();
+    let mut fresh = |to: &Path| -> Result<PathBuf, String> {
+        match make {
+            Some(make) => {
+                made.push(MadeTree::new(&dir.join("files"), make)?);
+                Ok(made.last().expect("just made").root.clone())
+            }
+            None => {
+                write_tree(to, &files)?;
+                Ok(to.to_path_buf())
+            }
+        }
+    };
+    let snapshot = match make {
+        Some(_) => from_dir(&fresh(Path::new("")).map_err(one)?).map_err(one)?,
+        None => Snapshot::from_files(files.iter().map(|(p, t)| (p.as_str(), t.clone())))
+            .map_err(|e| one(e.to_string()))?,
+    };
     let config = snapshot.config().map_err(|e| one(format!("relman.yaml: {e}")))?;
     let label = dir
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let mut tmp = TempDir::new(&label);
-    let before_dir = tmp.path.join("before");
-    write_tree(&before_dir, &files).map_err(one)?;
+    let before_dir = fresh(&tmp.path.join("before")).map_err(one)?;
     let Some(plans) = plans(&case, &snapshot).map_err(one)? else {
         // relman refuses the repo where kustomize does too: a path kustomize refuses, a
         // resource included twice.
@@ -333,8 +354,7 @@ fn check_case(dir: &Path) -> Result<(), Vec<String>> {
         if plan.changes.is_empty() {
             after = before.clone();
         } else {
-            let after_dir = tmp.path.join(format!("after-{i}-{}", plan.environment));
-            write_tree(&after_dir, &files).map_err(one)?;
+            let after_dir = fresh(&tmp.path.join(format!("after-{i}-{}", plan.environment))).map_err(one)?;
             for change in &plan.changes {
                 if snapshot.get(&change.path) != Some(change.before.as_str()) {
                     problems.push(format!(

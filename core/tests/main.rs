@@ -10,6 +10,7 @@ mod git;
 mod image_refs;
 mod invalid;
 mod kustomize;
+mod made_tree;
 mod overlay_bounds;
 mod plan;
 mod properties;

@@ -9,6 +9,8 @@ use relman::release::{
 };
 use serde_json::{Map, Value, json};
 
+use crate::made_tree::MadeTree;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/plan")
 }
@@ -266,8 +268,16 @@ fn check_case(dir: &Path) -> Result<(), String> {
             return Err(format!("expected/{p} has no files/{p}"));
         }
     }
-    let snapshot = Snapshot::from_files(files.iter().map(|(p, t)| (p.as_str(), t.clone())))
-        .map_err(|e| e.to_string())?;
+    // With `make`, the repo is a folder on disk holding links: read it as a caller would.
+    let made = match case.get("make") {
+        Some(make) => Some(MadeTree::new(&dir.join("files"), make)?),
+        None => None,
+    };
+    let snapshot = match &made {
+        Some(tree) => from_dir(&tree.root)?,
+        None => Snapshot::from_files(files.iter().map(|(p, t)| (p.as_str(), t.clone())))
+            .map_err(|e| e.to_string())?,
+    };
     let catalog = catalog(case.get("catalog"))?;
     let history = history_of(&case, &files)?;
     let now: jiff::Timestamp = case["now"]
@@ -312,21 +322,39 @@ fn check_case(dir: &Path) -> Result<(), String> {
     }
     let plans = outcome.map_err(|e| format!("planning failed: {e}"))?;
     if case["op"] == "release" {
-        return check_plan(&plans[0], expect, &snapshot, &expected_files);
+        check_plan(&plans[0], expect, &snapshot, &expected_files)?;
+    } else {
+        let wanted = expect
+            .get("plans")
+            .and_then(Value::as_array)
+            .ok_or("automation cases need expect.plans")?;
+        for w in wanted {
+            let env = w["environment"].as_str().ok_or("plans[].environment")?;
+            let plan = plans
+                .iter()
+                .find(|p| p.environment == env)
+                .ok_or(format!("no plan for {env}"))?;
+            check_plan(plan, w.as_object().expect("object"), &snapshot, &expected_files)?;
+        }
     }
-    let wanted = expect
-        .get("plans")
-        .and_then(Value::as_array)
-        .ok_or("automation cases need expect.plans")?;
-    for w in wanted {
-        let env = w["environment"].as_str().ok_or("plans[].environment")?;
-        let plan = plans
+    if let Some(tree) = &made {
+        let changes: Vec<(String, String)> = plans
             .iter()
-            .find(|p| p.environment == env)
-            .ok_or(format!("no plan for {env}"))?;
-        check_plan(plan, w.as_object().expect("object"), &snapshot, &expected_files)?;
+            .flat_map(|p| p.changes.iter().map(|c| (c.path.clone(), c.after.clone())))
+            .collect();
+        tree.apply_and_check(&changes, &files, &expected_files)?;
     }
     Ok(())
+}
+
+#[cfg(feature = "fs")]
+pub(crate) fn from_dir(root: &Path) -> Result<Snapshot, String> {
+    Snapshot::from_dir(root).map_err(|e| format!("from_dir: {e}"))
+}
+
+#[cfg(not(feature = "fs"))]
+pub(crate) fn from_dir(_root: &Path) -> Result<Snapshot, String> {
+    Err("cases with `make` need the `fs` feature (Snapshot::from_dir)".to_string())
 }
 
 #[test]

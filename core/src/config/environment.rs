@@ -109,6 +109,8 @@ impl Environment {
     /// Whether the repo-relative file `path` belongs to this environment: it is under one of
     /// the environment's paths or equal to one of them. A leading `./` is ignored; paths are
     /// compared segment by segment, so `envs/prod` does not contain `envs/production/a.yaml`.
+    /// This compares paths only: the planner also counts the files an environment reaches
+    /// through symbolic links and kustomize resources (see `Snapshot::resolve`).
     pub fn contains(&self, path: &str) -> bool {
         let mut path = path;
         while let Some(rest) = path.strip_prefix("./") {

@@ -5,13 +5,13 @@ use gix::ObjectId;
 use gix::objs::tree::EntryKind;
 
 use super::repository::Repository;
-use super::tree::{TreeView, resolve_commit, skipped, wanted};
+use super::tree::{TreeView, resolve_commit};
 use super::{broken, describe};
 use crate::config::Config;
 use crate::error::Result;
 use crate::manifest::kustomize::KUSTOMIZATION_FILES;
 use crate::release::history::{inputs, pointers_in};
-use crate::release::{CONFIG_FILE, History, Pointers, Snapshot, utf8_text};
+use crate::release::{CONFIG_FILE, History, Pointers, Snapshot, skipped, utf8_text, wanted};
 
 /// What the walk knows of one environment at the newer side of the commit being read.
 struct State {
@@ -261,10 +261,11 @@ struct ChangedFile {
 }
 
 /// The slots of the files a commit changed, after and before it (the pointers at the parent
-/// are the commit's without the first, with the second), when reading only those is exact: `relman.yaml` is the same, the environment reads no kustomization (so a
-/// file's workloads and images depend on that file alone), and the change is plain files under
-/// the environment's paths (no link, submodule, or file turned folder). `None`: read the
-/// parent in full.
+/// are the commit's without the first, with the second), when reading only those is exact:
+/// `relman.yaml` is the same, the environment reads no kustomization (so a file's workloads and
+/// images depend on that file alone) and no file outside its paths (a symbolic link's target),
+/// its paths are no links, and the change is plain files under them (no link, submodule, or
+/// file turned folder). `None`: read the parent in full.
 fn quick_parent_pointers(
     repo: &gix::Repository,
     tree: &TreeView<'_>,
@@ -278,15 +279,34 @@ fn quick_parent_pointers(
     if state.inputs.iter().any(|p| is_kustomization(p)) {
         return Ok(None);
     }
+    let Ok(environment) = config.environment(env) else {
+        return Ok(None);
+    };
+    // Every file read must lie under the environment's own paths, reached without a link:
+    // otherwise (a symbolic link to a file elsewhere) diffing those paths would miss a change.
+    let under = |file: &str, dir: &str| {
+        dir.is_empty() || file == dir || file.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
+    };
+    if !state
+        .inputs
+        .iter()
+        .all(|f| environment.paths.iter().any(|dir| under(f, dir)))
+    {
+        return Ok(None);
+    }
+    for path in &environment.paths {
+        for view in [tree, parent] {
+            if view.resolve(path, true)?.is_some_and(|e| e.path != *path) {
+                return Ok(None);
+            }
+        }
+    }
     let entry = |view: &TreeView<'_>, path: &str| -> Result<Option<(EntryKind, ObjectId)>> {
         Ok(view.resolve(path, true)?.map(|e| (e.kind, e.id)))
     };
     if entry(tree, CONFIG_FILE)? != entry(parent, CONFIG_FILE)? {
         return Ok(None);
     }
-    let Ok(environment) = config.environment(env) else {
-        return Ok(None);
-    };
     let mut changed = Vec::new();
     for path in &environment.paths {
         let (after, before) = (entry(tree, path)?, entry(parent, path)?);

@@ -6,9 +6,11 @@
 //! a compare-and-swap on the remote).
 //!
 //! - [`Repository::snapshot`] reads `relman.yaml` and the files of every environment path at a
-//!   revision (the whole tree when there is no `relman.yaml`); the snapshot's
-//!   [`revision`](crate::release::Snapshot::revision) is the full commit id to pass as
-//!   `expected_head`.
+//!   revision (the whole tree when there is no `relman.yaml`), by the rule
+//!   `Snapshot::from_dir` (feature `fs`) reads a folder with: symbolic
+//!   links followed within the repository, each file kept once under its real path; the
+//!   snapshot's [`revision`](crate::release::Snapshot::revision) is the full commit id to pass
+//!   as `expected_head`.
 //! - [`Repository::history`] reads the pointer moves of the first-parent commit walk from the
 //!   trees, newest first; a commit's `Relman-*` trailers only annotate the moves it made.
 //! - [`Repository::commit`] writes blobs, trees and a commit whose parent is `expected_head`,
@@ -19,7 +21,8 @@
 //!
 //! Error codes (DESIGN.md section 12): `conflict` (with [`Error::actual_head`]),
 //! `branch_checked_out`, `invalid_path` for paths that are absolute, climb out with `..` or
-//! follow a symbolic link out of the repository, and for a folder that is no repository,
+//! follow a symbolic link out of the repository, for a change path that is or goes through a
+//! symbolic link (a commit never writes through one), and for a folder that is no repository,
 //! `invalid_config` for a malformed `relman.yaml`, and three codes relman adds to DESIGN.md's
 //! list:
 //!

@@ -10,11 +10,11 @@ use gix::objs::tree::EntryKind;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 use gix::refs::{FullName, Target};
 
-use super::tree::{TreeView, read_texts, resolve_commit};
+use super::tree::{GitTree, TreeView, resolve_commit};
 use super::{broken, describe, invalid_argument, not_found, signature};
-use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
-use crate::release::{CONFIG_FILE, FileChange, History, ReleasePlan, Snapshot, normalise_path};
+use crate::release::file_tree::read_snapshot;
+use crate::release::{FileChange, History, ReleasePlan, Snapshot, normalise_path};
 
 /// How long a commit waits for another writer's lock on the branch (`refs/heads/<b>.lock`)
 /// before giving up with `conflict`.
@@ -112,79 +112,30 @@ impl Repository {
     /// read from git objects without a checkout. The snapshot's
     /// [`revision`](Snapshot::revision) is the commit's full id.
     ///
-    /// Without `relman.yaml` the whole tree is read. Under a folder, only `.yaml`, `.yml` and
+    /// The rules are those of `Snapshot::from_dir` (feature `fs`), by the same code: `relman.yaml` first,
+    /// then the environment paths (the whole tree without `relman.yaml`) and what their
+    /// kustomizations reach, nothing else. Under a folder, only `.yaml`, `.yml` and
     /// `Kustomization` files are read, and hidden folders, `node_modules` and `target` are
-    /// skipped (the rules of `Snapshot::from_dir`); an environment path naming a file is read
-    /// whatever its name; a path that does not exist at `rev` adds nothing. Symbolic links are
-    /// followed within the repository; files are keyed by the path they were found at.
+    /// skipped; an environment path naming a file is read whatever its name; a path that does
+    /// not exist at `rev` adds nothing. Symbolic links are followed within the repository:
+    /// each file is kept once under its real path, and each link as a link
+    /// ([`Snapshot::links`]), so that a file reached from two environments is shared and a
+    /// plan names the real file.
     ///
     /// Errors: `invalid_config` when `relman.yaml` is malformed; `invalid_path` for a symbolic
     /// link leading outside the repository (absolute, or `..` past the root), a link loop, a
-    /// link to nothing where a file is read, or a file name that is not UTF-8; `invalid_yaml`
-    /// for a file that is not UTF-8; the not-found code for a revision that does not resolve
-    /// to a commit; `internal` for an object that is missing or corrupt.
+    /// link to nothing where a file is read, a folder link to one of its own parent folders, a
+    /// submodule where a file is read, or a file name that is not UTF-8; `invalid_yaml` for a
+    /// file that is not UTF-8; the not-found code for a revision that does not resolve to a
+    /// commit; `internal` for an object that is missing or corrupt.
     pub fn snapshot(&self, rev: &str) -> Result<Snapshot> {
         let repo = self.local();
         let commit = resolve_commit(&repo, rev)?;
-        let tree = TreeView::of_commit(&repo, commit)?;
-        let mut listed = BTreeMap::new();
-        let config = tree.read_file(CONFIG_FILE)?;
-        let paths = match &config {
-            Some(text) => {
-                let config = Config::parse(text)?;
-                config
-                    .environments()
-                    .iter()
-                    .flat_map(|env| env.paths.iter().cloned())
-                    .collect::<Vec<_>>()
-            }
-            None => vec![String::new()],
+        let tree = GitTree {
+            view: TreeView::of_commit(&repo, commit)?,
+            shared: &self.inner,
         };
-        for path in paths {
-            tree.list_into(&normalise_path(&path)?, &mut listed)?;
-        }
-        let mut files = read_texts(&self.inner, listed)?;
-        // Kustomize overlays reach outside their folder (`resources: [../../base]`): follow
-        // every kustomization's resources until nothing new is found, each file once (only the
-        // files read in the last round are looked at). A kustomization that does not parse is
-        // left for the planner to report, with its location.
-        let mut fresh: Vec<String> = files.keys().cloned().collect();
-        loop {
-            let mut more = BTreeMap::new();
-            for path in &fresh {
-                let text = &files[path];
-                let name = path.rsplit('/').next().unwrap_or(path);
-                if !crate::manifest::kustomize::KUSTOMIZATION_FILES.contains(&name) {
-                    continue;
-                }
-                let Ok(stream) = crate::yaml::Stream::parse(text) else {
-                    continue;
-                };
-                let Ok(k) = crate::manifest::kustomize::read(&stream, path) else {
-                    continue;
-                };
-                let dir = crate::release::environment::dir_of(path);
-                for r in &k.resources {
-                    if crate::manifest::kustomize::is_remote(&r.entry) {
-                        continue;
-                    }
-                    if let Ok(target) = crate::release::environment::join(dir, &r.entry) {
-                        tree.list_into(&target, &mut more)?;
-                    }
-                }
-            }
-            more.retain(|path, _| !files.contains_key(path));
-            if more.is_empty() {
-                break;
-            }
-            let read = read_texts(&self.inner, more)?;
-            fresh = read.keys().cloned().collect();
-            files.extend(read);
-        }
-        if let Some(text) = config {
-            files.insert(CONFIG_FILE.to_string(), text);
-        }
-        Ok(Snapshot::from_files(files)?.with_revision(commit.to_string()))
+        Ok(read_snapshot(&tree)?.with_revision(commit.to_string()))
     }
 
     /// Commit `plan` on `branch` if the branch still points at `expected_head` (a full commit
@@ -192,7 +143,7 @@ impl Repository {
     /// on). Returns the new commit's full id.
     ///
     /// The commit's tree is `expected_head`'s with each change's `after` written at its path
-    /// (through symbolic links, keeping file modes); its only parent is `expected_head`; its
+    /// (keeping file modes); its only parent is `expected_head`; its
     /// message is the plan's; author and committer are `author` (`"Name <email>"`) at the
     /// current time. The branch is then moved with a compare-and-swap: only if it still
     /// points at `expected_head`. On any error the branch does not move (objects already
@@ -209,7 +160,9 @@ impl Repository {
     /// - `branch_checked_out` when the branch is the `HEAD` of a non-bare work tree, the main
     ///   one or a linked one (`git worktree`): moving it would leave that work tree stale;
     /// - `invalid_path` for a change path that is absolute, climbs out with `..`, is given
-    ///   twice, names a folder or submodule, or goes through a link leading outside;
+    ///   twice, names a folder or submodule, or is or goes through a symbolic link: nothing is
+    ///   ever written through a link (a link could lead into another environment), and the
+    ///   plans relman makes name real files only;
     /// - the not-found code for a branch that does not exist; the invalid-argument code for a
     ///   malformed author, branch name or `expected_head`, or a message holding NUL;
     /// - `internal` for a missing or corrupt object or an I/O failure.
@@ -474,18 +427,18 @@ fn plan_paths(changes: &[FileChange]) -> Result<Vec<(String, &FileChange)>> {
     Ok(out)
 }
 
-/// Check every change against the tree of `head`, and return the edits to make: the path each
-/// file really lives at (links followed), with its kind (mode kept) and new text. Changes whose
-/// `after` equals their `before` are left out.
+/// Check every change against the tree of `head`, and return the edits to make: each path
+/// (a regular file, no symbolic link on the way), with its kind (mode kept) and new text.
+/// Changes whose `after` equals their `before` are left out.
 fn check_befores<'p>(
     tree: &TreeView<'_>,
     head: ObjectId,
     changes: &[(String, &'p FileChange)],
 ) -> Result<BTreeMap<String, (EntryKind, &'p str)>> {
     let mut edits: BTreeMap<String, (EntryKind, &'p str)> = BTreeMap::new();
-    let mut sources: BTreeMap<String, &str> = BTreeMap::new();
     for (path, change) in changes {
-        let entry = match tree.resolve(path, true)? {
+        // Intermediate links are followed, to say where they lead; the last one is not.
+        let entry = match tree.resolve(path, false)? {
             None => {
                 return Err(Error::conflict(
                     format!(
@@ -496,6 +449,22 @@ fn check_befores<'p>(
             }
             Some(entry) => entry,
         };
+        if entry.path != *path || entry.kind == EntryKind::Link {
+            // A plan names real files: writing through a link could change a file of another
+            // environment (DESIGN.md section 6).
+            let real = match tree.resolve(path, true) {
+                Ok(Some(real)) => format!(", which leads to `{}`", real.path),
+                _ => String::new(),
+            };
+            return Err(Error::new(
+                ErrorKind::InvalidPath,
+                format!(
+                    "`{path}` is or goes through a symbolic link{real}: relman never writes through a link; \
+                     a plan names the real file (re-plan on a snapshot of this commit)"
+                ),
+            )
+            .in_file(path.clone()));
+        }
         if !matches!(entry.kind, EntryKind::Blob | EntryKind::BlobExecutable) {
             let what = if entry.kind == EntryKind::Tree {
                 "a folder"
@@ -517,12 +486,6 @@ fn check_befores<'p>(
         }
         if change.before == change.after {
             continue;
-        }
-        if let Some(other) = sources.insert(entry.path.clone(), path) {
-            return Err(Error::new(
-                ErrorKind::InvalidPath,
-                format!("`{other}` and `{path}` are the same file `{}`", entry.path),
-            ));
         }
         edits.insert(entry.path, (entry.kind, change.after.as_str()));
     }

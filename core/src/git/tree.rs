@@ -1,8 +1,10 @@
 //! One commit's tree, read like a file system rooted at the repository: paths resolve
 //! component by component, symbolic links are followed, and nothing may lead outside the root.
+//! Snapshots read it through [`GitTree`], by the rule `Snapshot::from_dir` shares
+//! (`release::file_tree`); commits use [`TreeView::resolve`] to refuse paths through links.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use gix::ObjectId;
@@ -10,9 +12,9 @@ use gix::objs::tree::EntryKind;
 
 use super::{broken, describe, not_found};
 use crate::error::{Error, ErrorKind, Result};
+use crate::release::file_tree::{FileTree, Kind, Name};
 
-/// Symbolic links followed while resolving one path before giving up (Linux's limit).
-const MAX_LINKS: usize = 40;
+use crate::release::file_tree::MAX_LINKS;
 
 /// An entry found at a path.
 #[derive(Debug, Clone)]
@@ -34,18 +36,6 @@ pub(super) struct TreeView<'r> {
     root: ObjectId,
     /// Trees looked up by name so far: resolving many paths decodes each tree once.
     directories: RefCell<HashMap<ObjectId, Rc<Directory>>>,
-}
-
-/// Whether a file found under an environment directory belongs in a snapshot: the same rule as
-/// `Snapshot::from_dir`.
-pub(super) fn wanted(name: &str) -> bool {
-    name.ends_with(".yaml") || name.ends_with(".yml") || name == "Kustomization"
-}
-
-/// Whether a directory found under an environment directory is skipped: hidden folders,
-/// `node_modules` and `target`, as `Snapshot::from_dir` does.
-pub(super) fn skipped(name: &str) -> bool {
-    name.starts_with('.') || name == "node_modules" || name == "target"
 }
 
 fn join(dir: &str, name: &str) -> String {
@@ -124,11 +114,6 @@ impl<'r> TreeView<'r> {
     /// The bytes of blob `id`.
     pub(super) fn blob(&self, id: ObjectId) -> Result<Vec<u8>> {
         blob(self.repo, id)
-    }
-
-    /// The text of blob `id`, found at `path`.
-    fn text(&self, id: ObjectId, path: &str) -> Result<String> {
-        text(self.repo, id, path)
     }
 
     /// Resolve a normalised repo-relative `path` ("" is the root) the way a file system would:
@@ -216,105 +201,6 @@ impl<'r> TreeView<'r> {
             id: dirs.last().map_or(self.root, |(_, id)| *id),
         }))
     }
-
-    /// The text of the file at `path` (links followed), or `None` when there is none.
-    pub(super) fn read_file(&self, path: &str) -> Result<Option<String>> {
-        match self.resolve(path, true)? {
-            Some(entry) if matches!(entry.kind, EntryKind::Blob | EntryKind::BlobExecutable) => {
-                Ok(Some(self.text(entry.id, path)?))
-            }
-            _ => Ok(None),
-        }
-    }
-
-    /// Add the files of `path` to `out`, each with its blob: the file itself when it names one
-    /// (whatever its name), else every `.yaml`/`.yml`/`Kustomization` file below it, skipping
-    /// hidden folders, `node_modules` and `target`. Files are keyed by the path they were
-    /// found at (a link's own path, not its target's). A path that does not exist adds
-    /// nothing.
-    pub(super) fn list_into(&self, path: &str, out: &mut BTreeMap<String, ObjectId>) -> Result<()> {
-        let Some(entry) = self.resolve(path, true)? else {
-            return Ok(());
-        };
-        match entry.kind {
-            EntryKind::Tree => {
-                let mut ancestors = vec![entry.id];
-                self.walk(path, entry.id, &mut ancestors, out)
-            }
-            EntryKind::Blob | EntryKind::BlobExecutable => {
-                out.insert(path.to_string(), entry.id);
-                Ok(())
-            }
-            EntryKind::Link | EntryKind::Commit => Ok(()),
-        }
-    }
-
-    fn walk(
-        &self,
-        dir: &str,
-        tree: ObjectId,
-        ancestors: &mut Vec<ObjectId>,
-        out: &mut BTreeMap<String, ObjectId>,
-    ) -> Result<()> {
-        for (name, kind, id) in self.entries(tree)? {
-            let name = String::from_utf8(name).map_err(|e| {
-                Error::new(
-                    ErrorKind::InvalidPath,
-                    format!(
-                        "`{}` in `{dir}` is not a UTF-8 file name",
-                        String::from_utf8_lossy(e.as_bytes())
-                    ),
-                )
-            })?;
-            let path = join(dir, &name);
-            match kind {
-                EntryKind::Tree if !skipped(&name) => self.enter(&path, id, ancestors, out)?,
-                EntryKind::Blob | EntryKind::BlobExecutable if wanted(&name) => {
-                    out.insert(path, id);
-                }
-                EntryKind::Link => match self.resolve(&path, true)? {
-                    Some(target) => match target.kind {
-                        EntryKind::Tree if !skipped(&name) => self.enter(&path, target.id, ancestors, out)?,
-                        EntryKind::Blob | EntryKind::BlobExecutable if wanted(&name) => {
-                            out.insert(path, target.id);
-                        }
-                        _ => {}
-                    },
-                    None if wanted(&name) => {
-                        return Err(Error::new(
-                            ErrorKind::InvalidPath,
-                            format!("`{path}` is a symbolic link to nothing"),
-                        )
-                        .in_file(path));
-                    }
-                    None => {}
-                },
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-
-    /// Walk into directory `path` (tree `id`), unless it is one of its own ancestors (a loop
-    /// made with a symbolic link).
-    fn enter(
-        &self,
-        path: &str,
-        id: ObjectId,
-        ancestors: &mut Vec<ObjectId>,
-        out: &mut BTreeMap<String, ObjectId>,
-    ) -> Result<()> {
-        if ancestors.contains(&id) {
-            return Err(Error::new(
-                ErrorKind::InvalidPath,
-                format!("`{path}` is a symbolic link to one of its own parent folders"),
-            ));
-        }
-        ancestors.push(id);
-        let result = self.walk(path, id, ancestors, out);
-        ancestors.pop();
-        result
-    }
 }
 
 /// The bytes of blob `id`.
@@ -336,11 +222,10 @@ const PARALLEL_FILES: usize = 256;
 
 /// The text of every listed file, read on as many threads as there are cores (at most 8):
 /// decompressing blobs is most of a snapshot's time.
-pub(super) fn read_texts(
+fn read_texts(
     repo: &gix::ThreadSafeRepository,
-    files: BTreeMap<String, ObjectId>,
-) -> Result<BTreeMap<String, String>> {
-    let files: Vec<(String, ObjectId)> = files.into_iter().collect();
+    files: Vec<(String, ObjectId)>,
+) -> Result<Vec<(String, String)>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     let read = |part: &[(String, ObjectId)]| -> Result<Vec<(String, String)>> {
         let repo = repo.to_thread_local();
@@ -349,7 +234,7 @@ pub(super) fn read_texts(
             .collect()
     };
     if threads < 2 || files.len() < PARALLEL_FILES {
-        return Ok(read(&files)?.into_iter().collect());
+        return read(&files);
     }
     let chunk = files.len().div_ceil(threads);
     let parts: Vec<Result<Vec<(String, String)>>> = std::thread::scope(|scope| {
@@ -365,11 +250,59 @@ pub(super) fn read_texts(
             })
             .collect()
     });
-    let mut out = BTreeMap::new();
+    let mut out = Vec::with_capacity(files.len());
     for part in parts {
         out.extend(part?);
     }
     Ok(out)
+}
+
+/// A commit's tree read by the snapshot reader (`release::file_tree`), the rule
+/// `Snapshot::from_dir` shares: blobs are files, trees folders, links links, and submodules
+/// are never read.
+pub(super) struct GitTree<'r> {
+    /// The commit's tree.
+    pub(super) view: TreeView<'r>,
+    /// The repository, to read blobs on several threads.
+    pub(super) shared: &'r gix::ThreadSafeRepository,
+}
+
+fn kind(kind: EntryKind) -> Kind {
+    match kind {
+        EntryKind::Tree => Kind::Dir,
+        EntryKind::Blob | EntryKind::BlobExecutable => Kind::File,
+        EntryKind::Link => Kind::Link,
+        EntryKind::Commit => Kind::Special("a git submodule"),
+    }
+}
+
+impl FileTree for GitTree<'_> {
+    type Id = ObjectId;
+
+    fn root(&self) -> ObjectId {
+        self.view.root
+    }
+
+    fn lookup(&self, dir: &ObjectId, _: &str, name: &str) -> Result<Option<(Kind, ObjectId)>> {
+        Ok(self.view.lookup(*dir, name)?.map(|(k, id)| (kind(k), id)))
+    }
+
+    fn entries(&self, dir: &ObjectId, _: &str) -> Result<Vec<(Name, Kind, ObjectId)>> {
+        Ok(self
+            .view
+            .entries(*dir)?
+            .into_iter()
+            .map(|(name, k, id)| (String::from_utf8(name).map_err(|e| e.into_bytes()), kind(k), id))
+            .collect())
+    }
+
+    fn link_target(&self, link: &ObjectId, _: &str) -> Result<Vec<u8>> {
+        self.view.blob(*link)
+    }
+
+    fn read_texts(&self, files: Vec<(String, ObjectId)>) -> Result<Vec<(String, String)>> {
+        read_texts(self.shared, files)
+    }
 }
 
 /// Resolve `rev` to a commit id: anything `git rev-parse` understands (`HEAD`, `main`,

@@ -144,7 +144,7 @@ fn is_yaml(path: &str) -> bool {
     path.ends_with(".yaml") || path.ends_with(".yml")
 }
 
-/// The kustomization file in `dir`, if any.
+/// The kustomization file in `dir`, if any, by its real path (links followed).
 fn kustomization_in(snapshot: &Snapshot, dir: &str) -> Option<String> {
     KUSTOMIZATION_FILES
         .iter()
@@ -155,7 +155,7 @@ fn kustomization_in(snapshot: &Snapshot, dir: &str) -> Option<String> {
                 format!("{dir}/{f}")
             }
         })
-        .find(|p| snapshot.get(p).is_some())
+        .find_map(|p| snapshot.resolve(&p).map(str::to_string))
 }
 
 pub(crate) fn dir_of(file: &str) -> &str {
@@ -337,8 +337,9 @@ impl<'s> Walker<'s> {
             let target = join(dir_of(&file), &r.entry)
                 .map_err(|m| located(format!("`{}`: {m}", r.key), ErrorKind::InvalidPath))?;
             let by: Referrer = (file.clone(), r.line, r.column);
-            if self.snapshot.get(&target).is_some() {
-                self.arrive(target, visit, by);
+            // A file reached through a symbolic link is the file it leads to.
+            if let Some(real) = self.snapshot.resolve(&target) {
+                self.arrive(real.to_string(), visit, by);
                 continue;
             }
             let Some(inner) = kustomization_in(self.snapshot, &target) else {
@@ -383,25 +384,15 @@ impl<'s> Walker<'s> {
 /// Walk every path of `env`: kustomization roots, and the YAML files of plain paths.
 fn walk_environment<'s>(snapshot: &'s Snapshot, env: &Environment) -> Result<Walker<'s>> {
     let mut walker = Walker::new(snapshot);
-    // Plain files already listed (an environment's paths may overlap).
+    // Plain files already listed (an environment's paths may overlap), by real path: a file
+    // reached through a symbolic link is the file it leads to.
     let mut listed: HashSet<&str> = HashSet::new();
     for path in &env.paths {
         if let Some(k) = kustomization_in(snapshot, path).filter(|_| snapshot.get(path).is_none()) {
             walker.walk(&k)?;
         } else {
-            let under = |file: &str| {
-                path.is_empty()
-                    || file == path
-                    || file
-                        .strip_prefix(path.as_str())
-                        .is_some_and(|rest| rest.starts_with('/'))
-            };
-            for (file, _) in snapshot.files() {
-                if file != CONFIG_FILE
-                    && (is_yaml(file) || file == path)
-                    && under(file)
-                    && listed.insert(file)
-                {
+            for (found, file) in snapshot.reach(path) {
+                if file != CONFIG_FILE && (is_yaml(&found) || found == *path) && listed.insert(file) {
                     walker.manifests.push((file.to_string(), None));
                 }
             }

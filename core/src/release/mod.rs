@@ -4,6 +4,8 @@
 
 mod catalog;
 pub(crate) mod environment;
+#[cfg(any(feature = "fs", feature = "git"))]
+pub(crate) mod file_tree;
 pub(crate) mod history;
 mod message;
 mod placement;
@@ -20,7 +22,7 @@ pub use plan::{
 };
 pub use planner::{plan_automation, plan_release};
 pub use record::{RecordedChange, ReleaseRecord};
-#[cfg(feature = "git")]
-pub(crate) use snapshot::utf8_text;
 pub use snapshot::{CONFIG_FILE, Snapshot, normalise_path};
+#[cfg(feature = "git")]
+pub(crate) use snapshot::{skipped, utf8_text, wanted};
 pub use spec::{Cause, ImageSpec, ReleaseSpec, Services};

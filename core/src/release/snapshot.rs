@@ -1,6 +1,6 @@
 //! The files of a config repo at one moment: `relman.yaml` and the YAML of every environment.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
@@ -38,6 +38,18 @@ pub fn normalise_path(path: &str) -> Result<String> {
     Ok(parts.join("/"))
 }
 
+/// Whether a file found under a folder of an environment is read: `*.yaml`, `*.yml` and
+/// `Kustomization` (the rule of every snapshot: DESIGN.md section 11).
+pub(crate) fn wanted(name: &str) -> bool {
+    name.ends_with(".yaml") || name.ends_with(".yml") || name == "Kustomization"
+}
+
+/// Whether a folder found under a folder of an environment is skipped: hidden folders,
+/// `node_modules` and `target`.
+pub(crate) fn skipped(name: &str) -> bool {
+    name.starts_with('.') || name == "node_modules" || name == "target"
+}
+
 /// The text of the file at `path` from its bytes; `invalid_yaml` in `path` when they are not
 /// UTF-8, located at the first byte that is not (1-based line and column, columns in
 /// characters and not counting a leading BOM, as YAML error locations count them).
@@ -63,7 +75,18 @@ pub(crate) fn utf8_text(bytes: Vec<u8>, path: &str) -> Result<String> {
     })
 }
 
-/// The files of a config repo: path (repo-relative, normalised) to text.
+/// The files of a config repo: path (repo-relative, normalised) to text, and the symbolic links
+/// that lead to them.
+///
+/// Each file is kept once, under its real path. A snapshot read from a folder
+/// (`from_dir`, feature `fs`) or a git commit (`from_git`, feature `git`) also
+/// keeps each symbolic link it followed ([`links`](Snapshot::links)): the link's own path to the
+/// real path of the file or folder it leads to. [`get`](Snapshot::get) and
+/// [`resolve`](Snapshot::resolve) follow them, and so does the planner: a file belongs to every
+/// environment whose paths reach it, by path or through a link, and a file reached from two
+/// environments is shared (DESIGN.md section 6). The changes of a plan always name real files,
+/// never a link, so writing them (with `git::Repository::commit` or to disk) never writes
+/// through a link.
 ///
 /// ```
 /// use relman::release::Snapshot;
@@ -74,12 +97,14 @@ pub(crate) fn utf8_text(bytes: Vec<u8>, path: &str) -> Result<String> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
     files: BTreeMap<String, String>,
+    /// Symbolic links: the link's path (in its real folder) to the real path it leads to.
+    links: BTreeMap<String, String>,
     revision: Option<String>,
 }
 
 impl Snapshot {
     /// A snapshot from `(path, text)` pairs. Paths are normalised (`invalid_path` for absolute
-    /// paths or `..`); a path given twice is `invalid_path`.
+    /// paths or `..`); a path given twice is `invalid_path`. Such a snapshot has no links.
     pub fn from_files<I, P, T>(files: I) -> Result<Snapshot>
     where
         I: IntoIterator<Item = (P, T)>,
@@ -101,56 +126,52 @@ impl Snapshot {
         }
         Ok(Snapshot {
             files: map,
+            links: BTreeMap::new(),
             revision: None,
         })
     }
 
-    /// Read `relman.yaml` and every `.yaml`/`.yml` file under `root` (hidden folders such as
-    /// `.git` and `node_modules` are skipped). A symlink that leads outside `root` is
-    /// `invalid_path`; a file that is not UTF-8 is `invalid_yaml`, in that file, at the line
-    /// and column of its first byte that is not.
+    /// A snapshot of files by real path and links (link path to real path), as a reader of
+    /// trees found them.
+    #[cfg(any(feature = "fs", feature = "git"))]
+    pub(crate) fn from_parts(files: BTreeMap<String, String>, links: BTreeMap<String, String>) -> Snapshot {
+        Snapshot {
+            files,
+            links,
+            revision: None,
+        }
+    }
+
+    /// Read the config repo in the folder `root` by the rules of
+    /// `from_git` (feature `git`; DESIGN.md section 11): `relman.yaml` first, then the
+    /// files of every environment path (the whole folder when there is no `relman.yaml`) and
+    /// of every local resource their kustomizations name; nothing else is opened.
+    ///
+    /// - Under a folder, `.yaml`, `.yml` and `Kustomization` files are read; hidden folders
+    ///   (`.git`), `node_modules` and `target` are skipped. An environment path naming a file is
+    ///   read whatever its name.
+    /// - Only regular files are opened: a FIFO, socket or device that would be read is
+    ///   `invalid_path`, never opened (a FIFO would block, a device never end).
+    /// - Symbolic links are followed within `root`: each file is kept once, under its real
+    ///   path, and each link is kept as a link ([`links`](Snapshot::links)). A link that leads
+    ///   outside `root`, a link loop, a link to nothing where a file is read, and a folder link
+    ///   to one of its own parent folders are `invalid_path`.
+    /// - A file name that is not UTF-8 is `invalid_path`, located at the name read lossily.
+    /// - A file that is not UTF-8 is `invalid_yaml`, in that file, at the line and column of
+    ///   its first byte that is not.
     #[cfg(feature = "fs")]
     pub fn from_dir(root: impl AsRef<std::path::Path>) -> Result<Snapshot> {
         let root = root.as_ref();
-        let io = |p: &std::path::Path, e: std::io::Error| {
-            Error::new(ErrorKind::InvalidPath, format!("{}: {e}", p.display()))
-        };
-        let canonical_root = root.canonicalize().map_err(|e| io(root, e))?;
-        let mut files = BTreeMap::new();
-        let mut stack = vec![canonical_root.clone()];
-        while let Some(dir) = stack.pop() {
-            let entries = std::fs::read_dir(&dir).map_err(|e| io(&dir, e))?;
-            for entry in entries {
-                let entry = entry.map_err(|e| io(&dir, e))?;
-                let path = entry.path();
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let real = path.canonicalize().map_err(|e| io(&path, e))?;
-                if !real.starts_with(&canonical_root) {
-                    return Err(Error::new(
-                        ErrorKind::InvalidPath,
-                        format!(
-                            "{} is a symlink that leads outside the repository",
-                            path.display()
-                        ),
-                    ));
-                }
-                if real.is_dir() {
-                    if !name.starts_with('.') && name != "node_modules" && name != "target" {
-                        stack.push(path);
-                    }
-                } else if name.ends_with(".yaml") || name.ends_with(".yml") || name == "Kustomization" {
-                    let bytes = std::fs::read(&path).map_err(|e| io(&path, e))?;
-                    let rel = path.strip_prefix(&canonical_root).expect("under root");
-                    let rel = rel.to_string_lossy().replace(std::path::MAIN_SEPARATOR, "/");
-                    let text = utf8_text(bytes, &rel)?;
-                    files.insert(rel, text);
-                }
-            }
+        let canonical = root
+            .canonicalize()
+            .map_err(|e| Error::new(ErrorKind::InvalidPath, format!("{}: {e}", root.display())))?;
+        if !canonical.is_dir() {
+            return Err(Error::new(
+                ErrorKind::InvalidPath,
+                format!("{}: not a folder", root.display()),
+            ));
         }
-        Ok(Snapshot {
-            files,
-            revision: None,
-        })
+        super::file_tree::read_snapshot(&super::file_tree::Folder { root: canonical })
     }
 
     /// Read `relman.yaml` and every environment path at revision `rev` of the git repository
@@ -173,14 +194,139 @@ impl Snapshot {
         self.revision.as_deref()
     }
 
-    /// The text of one file.
+    /// The text of the file at `path`, following symbolic links.
     pub fn get(&self, path: &str) -> Option<&str> {
-        self.files.get(path).map(String::as_str)
+        self.resolve(path)
+            .and_then(|p| self.files.get(p))
+            .map(String::as_str)
     }
 
-    /// Every file, sorted by path.
+    /// The real path of the file at the normalised path `path`: `path` itself for a file of the
+    /// snapshot, the file a link leads to (through any number of links, to files or folders),
+    /// else `None`.
+    ///
+    /// ```
+    /// # #[cfg(all(unix, feature = "fs"))] {
+    /// let dir = std::env::temp_dir().join(format!("relman-resolve-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(dir.join("envs/production")).unwrap();
+    /// std::fs::create_dir_all(dir.join("envs/staging")).unwrap();
+    /// std::fs::write(dir.join("envs/production/users.yaml"), "kind: Service\n").unwrap();
+    /// std::os::unix::fs::symlink("../production", dir.join("envs/staging/prod")).unwrap();
+    ///
+    /// let snapshot = relman::release::Snapshot::from_dir(&dir)?;
+    /// assert_eq!(snapshot.resolve("envs/staging/prod/users.yaml"), Some("envs/production/users.yaml"));
+    /// assert_eq!(snapshot.links().collect::<Vec<_>>(), [("envs/staging/prod", "envs/production")]);
+    /// assert_eq!(snapshot.len(), 1, "the file is kept once");
+    /// # std::fs::remove_dir_all(&dir).ok();
+    /// # }
+    /// # Ok::<(), relman::Error>(())
+    /// ```
+    pub fn resolve(&self, path: &str) -> Option<&str> {
+        if let Some((real, _)) = self.files.get_key_value(path) {
+            return Some(real);
+        }
+        if self.links.is_empty() {
+            return None;
+        }
+        let real = self.real(path)?;
+        self.files.get_key_value(&real).map(|(p, _)| p.as_str())
+    }
+
+    /// `path` with every link on it replaced by what it leads to (a file or folder that may not
+    /// exist); `None` when `path` is not normalised (as [`get`](Snapshot::get) takes it).
+    fn real(&self, path: &str) -> Option<String> {
+        if normalise_path(path).ok()? != path {
+            return None;
+        }
+        let mut real = String::new();
+        for part in path.split('/').filter(|p| !p.is_empty()) {
+            let next = if real.is_empty() {
+                part.to_string()
+            } else {
+                format!("{real}/{part}")
+            };
+            real = self.links.get(&next).cloned().unwrap_or(next);
+        }
+        Some(real)
+    }
+
+    /// Every file, by real path, sorted.
     pub fn files(&self) -> impl Iterator<Item = (&str, &str)> {
         self.files.iter().map(|(p, t)| (p.as_str(), t.as_str()))
+    }
+
+    /// Every symbolic link the snapshot was read through, sorted: the link's path (in its real
+    /// folder) and the real path of the file or folder it leads to. Empty for
+    /// [`from_files`](Snapshot::from_files).
+    pub fn links(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.links.iter().map(|(l, t)| (l.as_str(), t.as_str()))
+    }
+
+    /// The files the environment path `path` holds, by the rule the snapshot was read with: the
+    /// file `path` names, or the `.yaml`, `.yml` and `Kustomization` files under the folder it
+    /// names (hidden folders, `node_modules` and `target` skipped), links followed, each real
+    /// file once. Each comes as (the path it was reached by, its real path), sorted by the
+    /// first.
+    pub(crate) fn reach(&self, path: &str) -> Vec<(String, &str)> {
+        let Some(real) = self.real(path) else {
+            return Vec::new();
+        };
+        if let Some((file, _)) = self.files.get_key_value(&real) {
+            return vec![(path.to_string(), file.as_str())];
+        }
+        let join = |dir: &str, rest: &str| {
+            if dir.is_empty() {
+                rest.to_string()
+            } else {
+                format!("{dir}/{rest}")
+            }
+        };
+        // Whether the folders of `rest` (all but its last part) are walked.
+        let walked = |rest: &str| rest.split('/').rev().skip(1).all(|dir| !skipped(dir));
+        let mut out: Vec<(String, &str)> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut visited: HashSet<String> = HashSet::new();
+        let mut pending = vec![(real, path.to_string())];
+        while let Some((dir, found)) = pending.pop() {
+            if !visited.insert(dir.clone()) {
+                continue;
+            }
+            let prefix = if dir.is_empty() {
+                String::new()
+            } else {
+                format!("{dir}/")
+            };
+            for (file, _) in self.files.range(prefix.clone()..) {
+                let Some(rest) = file.strip_prefix(&prefix) else {
+                    break;
+                };
+                let name = rest.rsplit('/').next().unwrap_or(rest);
+                if walked(rest) && wanted(name) && seen.insert(file) {
+                    out.push((join(&found, rest), file));
+                }
+            }
+            for (link, target) in self.links.range(prefix.clone()..) {
+                let Some(rest) = link.strip_prefix(&prefix) else {
+                    break;
+                };
+                let name = rest.rsplit('/').next().unwrap_or(rest);
+                if !walked(rest) {
+                    continue;
+                }
+                // A link to a file counts by its own name; a link to a folder is walked unless
+                // its own name is skipped.
+                match self.files.get_key_value(target) {
+                    Some((file, _)) if wanted(name) && seen.insert(file) => {
+                        out.push((join(&found, rest), file));
+                    }
+                    Some(_) => {}
+                    None if !skipped(name) => pending.push((target.clone(), join(&found, rest))),
+                    None => {}
+                }
+            }
+        }
+        out.sort();
+        out
     }
 
     /// Number of files.
