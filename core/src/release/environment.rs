@@ -127,9 +127,9 @@ impl<'s> Walker<'s> {
     fn kustomization(&mut self, file: &str, stack: &mut Vec<String>) -> Result<Source> {
         let (path, text) = self
             .snapshot
-            .files()
-            .find(|(p, _)| *p == file)
+            .entry(file)
             .ok_or_else(|| Error::new(ErrorKind::InvalidPath, format!("{file} is missing")))?;
+        count(|w| w.files_visited += 1);
         let stream = Stream::parse(text).map_err(|e| e.in_file(path))?;
         let k = kustomize::read(&stream, path)?;
         for key in &k.unread {
@@ -157,8 +157,7 @@ impl<'s> Walker<'s> {
                 continue;
             }
             let Some(inner) = kustomization_in(self.snapshot, &target) else {
-                let prefix = format!("{target}/");
-                let message = if self.snapshot.files().any(|(p, _)| p.starts_with(&prefix)) {
+                let message = if self.snapshot.under(&target).next().is_some() {
                     format!("resource `{}` is a directory without a kustomization", r.entry)
                 } else {
                     format!("resource `{}` does not exist ({target})", r.entry)
@@ -203,6 +202,7 @@ fn collect_files(source: &Source, out: &mut Vec<String>) {
 
 /// The sources of `env` and its walker state.
 fn sources<'s>(snapshot: &'s Snapshot, env: &Environment) -> Result<(Vec<Source>, Walker<'s>)> {
+    count(|w| w.walks += 1);
     let mut walker = Walker {
         snapshot,
         streams: HashMap::new(),
@@ -216,19 +216,9 @@ fn sources<'s>(snapshot: &'s Snapshot, env: &Environment) -> Result<(Vec<Source>
         if let Some(k) = kustomization_in(snapshot, path).filter(|_| snapshot.get(path).is_none()) {
             out.push(walker.kustomization(&k, &mut Vec::new())?);
         } else {
-            let under = |file: &str| {
-                path.is_empty()
-                    || file == path
-                    || file
-                        .strip_prefix(path.as_str())
-                        .is_some_and(|rest| rest.starts_with('/'))
-            };
-            for (file, _) in snapshot.files() {
-                if file != CONFIG_FILE
-                    && (is_yaml(file) || file == path)
-                    && under(file)
-                    && listed.insert(file)
-                {
+            for (file, _) in snapshot.under(path) {
+                count(|w| w.files_visited += 1);
+                if file != CONFIG_FILE && (is_yaml(file) || file == path) && listed.insert(file) {
                     out.push(Source::File(file.to_string()));
                 }
             }
@@ -247,10 +237,97 @@ pub(super) fn files_of(snapshot: &Snapshot, env: &Environment) -> Result<HashSet
     Ok(files.into_iter().collect())
 }
 
+/// Which environments read each file, worked out once per planning run (one walk per
+/// environment), so that "does another environment read this file?" is one lookup and a plan
+/// costs the same whatever the number of other environments (DESIGN.md section 15).
+pub(super) struct Readers {
+    /// File to the indices (in `relman.yaml` order, ascending) of the environments reading it.
+    by_file: HashMap<String, Vec<usize>>,
+}
+
+impl Readers {
+    /// Walk every environment of `config` once. Errors: those of the walk (a kustomization
+    /// that does not parse, a missing resource).
+    pub(super) fn new(snapshot: &Snapshot, config: &Config) -> Result<Readers> {
+        let mut by_file: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, env) in config.environments().iter().enumerate() {
+            for file in files_of(snapshot, env)? {
+                by_file.entry(file).or_default().push(i);
+            }
+        }
+        Ok(Readers { by_file })
+    }
+
+    /// The environments (indices into `config.environments()`, ascending) that read `file`.
+    pub(super) fn of(&self, file: &str) -> &[usize] {
+        self.by_file.get(file).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The files read by environments other than one; by default, none.
+#[derive(Clone, Copy, Default)]
+pub(super) struct Others<'r> {
+    readers: Option<&'r Readers>,
+    env: usize,
+}
+
+impl<'r> Others<'r> {
+    /// The files that environments other than the one at index `env` read.
+    pub(super) fn new(readers: &'r Readers, env: usize) -> Others<'r> {
+        Others {
+            readers: Some(readers),
+            env,
+        }
+    }
+
+    /// Whether another environment reads `file`.
+    pub(super) fn contains(&self, file: &str) -> bool {
+        self.readers
+            .is_some_and(|r| r.of(file).iter().any(|&e| e != self.env))
+    }
+}
+
+/// Work the planner did on this thread since it started, for tests that bound the work of a
+/// plan without timing it (a plan over `n` environments must walk and read `O(n)` files).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlanningWork {
+    /// Environment walks (the files an environment reads, worked out from its paths).
+    pub walks: u64,
+    /// Files looked at: listed under an environment path, read as kustomizations, parsed as
+    /// manifests of a model.
+    pub files_visited: u64,
+    /// Environment models built (parsed, scanned and placed).
+    pub models: u64,
+}
+
+thread_local! {
+    static WORK: std::cell::Cell<PlanningWork> = const {
+        std::cell::Cell::new(PlanningWork { walks: 0, files_visited: 0, models: 0 })
+    };
+}
+
+fn count(f: impl FnOnce(&mut PlanningWork)) {
+    WORK.with(|cell| {
+        let mut work = cell.get();
+        f(&mut work);
+        cell.set(work);
+    });
+}
+
+/// The planner's work counters of this thread (see [`PlanningWork`]).
+#[doc(hidden)]
+pub fn planning_work() -> PlanningWork {
+    WORK.with(std::cell::Cell::get)
+}
+
 /// Run `f` on every item, on as many threads as the machine has cores (inline for few items).
 /// Results keep the items' order.
 pub(super) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    // Asked once per process: on Linux the answer reads cgroup files, a cost per model that
+    // dominated plans of many small environments.
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let threads = *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8));
     if threads < 2 || items.len() < 64 {
         return items.iter().map(f).collect();
     }
@@ -300,12 +377,12 @@ pub(super) fn render_value(
     (value, origin)
 }
 
-/// Build the model of `env`. `others` are the files every other environment reads.
+/// Build the model of `env`. `others` tells the files some other environment reads.
 pub(super) fn model<'s>(
     snapshot: &'s Snapshot,
     config: &Config,
     env: &Environment,
-    others: &HashSet<String>,
+    others: &Others<'_>,
 ) -> Result<Model<'s>> {
     let (sources, mut walker) = sources(snapshot, env)?;
     // Manifest files, each with the kustomizations above it (innermost first).
@@ -334,12 +411,19 @@ pub(super) fn model<'s>(
         walk(s, &[], None, &walker.kustomizations, &mut manifests);
     }
     let texts: Vec<(&'s str, &'s str)> = {
-        let wanted: HashSet<&str> = manifests.iter().map(|(f, ..)| f.as_str()).collect();
-        snapshot
-            .files()
-            .filter(|(p, _)| wanted.contains(p) && !walker.streams.contains_key(p))
-            .collect()
+        let mut wanted: Vec<&str> = manifests
+            .iter()
+            .map(|(f, ..)| f.as_str())
+            .filter(|f| !walker.streams.contains_key(f))
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        wanted.iter().filter_map(|f| snapshot.entry(f)).collect()
     };
+    count(|w| {
+        w.models += 1;
+        w.files_visited += texts.len() as u64;
+    });
     let parsed = par_map(&texts, |(path, text)| {
         Stream::parse(text)
             .map(|s| (*path, s))

@@ -13,6 +13,8 @@ mod snapshot;
 mod spec;
 
 pub use catalog::{Catalog, ImageInfo};
+#[doc(hidden)]
+pub use environment::{PlanningWork, planning_work};
 pub use plan::{
     ContainerSkip, ContainerUpdate, FileChange, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult,
 };

@@ -2,11 +2,12 @@
 //! workload and container, whether the pointer moves and why, then edits the files.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use jiff::Timestamp;
 
 use super::catalog::{Catalog, ImageInfo};
-use super::environment::{self, Placed};
+use super::environment::{self, Others, Placed, Readers};
 use super::message::commit_message;
 use super::placement::{self, Decided};
 use super::plan::{ContainerSkip, ContainerUpdate, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult};
@@ -46,6 +47,44 @@ enum Run {
     Automation,
 }
 
+/// What the plans of one planning run share (every environment of an automation run): which
+/// environments read which file, tag filters compiled once by text, and the choice of image
+/// per repository and filter (DESIGN.md sections 8 and 15).
+struct Context {
+    readers: Readers,
+    filters: HashMap<String, Rc<TagFilter>>,
+    selections: HashMap<(String, String), Option<(ImageInfo, bool)>>,
+}
+
+impl Context {
+    fn new(snapshot: &Snapshot, config: &Config) -> Result<Context> {
+        Ok(Context {
+            readers: Readers::new(snapshot, config)?,
+            filters: HashMap::new(),
+            selections: HashMap::new(),
+        })
+    }
+
+    /// The filter written `text`, compiled on first use.
+    fn filter(&mut self, text: &str) -> Result<Rc<TagFilter>> {
+        if let Some(f) = self.filters.get(text) {
+            return Ok(f.clone());
+        }
+        let f = Rc::new(TagFilter::parse(text)?);
+        self.filters.insert(text.to_string(), f.clone());
+        Ok(f)
+    }
+
+    /// `filter` (already compiled, such as a service's) as the run's shared copy, so that
+    /// every workload using it shares one compiled matcher.
+    fn shared(&mut self, filter: &TagFilter) -> Rc<TagFilter> {
+        self.filters
+            .entry(filter.as_str().to_string())
+            .or_insert_with(|| Rc::new(filter.clone()))
+            .clone()
+    }
+}
+
 struct Planner<'a> {
     env: &'a Environment,
     catalog: &'a Catalog,
@@ -58,7 +97,7 @@ struct Planner<'a> {
     /// The `promoteFrom` environment's current pointers (normalised name, tag) and its
     /// workloads, loaded when the gate or a promotion needs them.
     source: Option<Source>,
-    selections: HashMap<(String, String), Option<(ImageInfo, bool)>>,
+    context: &'a mut Context,
 }
 
 struct Source {
@@ -266,7 +305,7 @@ impl Planner<'_> {
         for &(index, slot) in &managed {
             let current = ImageRef::parse(&slot.image).expect("managed slots parse");
             let filter = match policy.tag_filters.get(&slot.container) {
-                Some(text) => TagFilter::parse(text).map_err(|e| {
+                Some(text) => self.context.filter(text).map_err(|e| {
                     Error::new(
                         ErrorKind::InvalidFilter,
                         format!(
@@ -279,7 +318,10 @@ impl Planner<'_> {
                     .in_file(placed.path.clone())
                     .at(w.line, 1)
                 })?,
-                None => placed.service_filter.clone().unwrap_or_default(),
+                None => match &placed.service_filter {
+                    Some(f) => self.context.shared(f),
+                    None => self.context.shared(&TagFilter::default()),
+                },
             };
             match self.decide_slot(placed, &slot.container, &current, &filter)? {
                 SlotOutcome::Move(target) => {
@@ -583,6 +625,7 @@ impl Planner<'_> {
         let key = (current.name(), filter.as_str().to_string());
         let mode = self.mode;
         let chosen = self
+            .context
             .selections
             .entry(key)
             .or_insert_with(|| {
@@ -682,22 +725,27 @@ pub fn plan_release(
     now: Timestamp,
 ) -> Result<ReleasePlan> {
     let config = snapshot.config()?;
-    let env = config.environment(&spec.environment)?;
+    config.environment(&spec.environment)?;
+    let index = config
+        .position(&spec.environment)
+        .expect("the environment was found by name");
     let kind = match spec.image {
         ImageSpec::Promote => ReleaseKind::Promotion,
         ImageSpec::Rollback => ReleaseKind::Rollback,
         _ => ReleaseKind::Manual,
     };
+    let mut context = Context::new(snapshot, &config)?;
     plan(
         snapshot,
         &config,
-        env,
+        index,
         spec,
         kind,
         Run::Release,
         catalog,
         history,
         now,
+        &mut context,
     )
 }
 
@@ -712,21 +760,25 @@ pub fn plan_automation(
     now: Timestamp,
 ) -> Result<Vec<ReleasePlan>> {
     let config = snapshot.config()?;
+    // Walk every environment once for the whole run; filters and choices are shared too.
+    let mut context = Context::new(snapshot, &config)?;
     config
         .environments()
         .iter()
-        .map(|env| {
+        .enumerate()
+        .map(|(index, env)| {
             let spec = ReleaseSpec::new(env.name.clone());
             plan(
                 snapshot,
                 &config,
-                env,
+                index,
                 &spec,
                 ReleaseKind::Automated,
                 Run::Automation,
                 catalog,
                 history,
                 now,
+                &mut context,
             )
         })
         .collect()
@@ -736,20 +788,19 @@ pub fn plan_automation(
 fn plan(
     snapshot: &Snapshot,
     config: &Config,
-    env: &Environment,
+    env_index: usize,
     spec: &ReleaseSpec,
     kind: ReleaseKind,
     run: Run,
     catalog: &Catalog,
     history: &History,
     now: Timestamp,
+    context: &mut Context,
 ) -> Result<ReleasePlan> {
-    // Files other environments read: never changed by a release to this one.
-    let mut others = std::collections::HashSet::new();
-    for other in config.environments().iter().filter(|e| e.name != env.name) {
-        others.extend(environment::files_of(snapshot, other)?);
-    }
-    let model = environment::model(snapshot, config, env, &others)?;
+    let env = &config.environments()[env_index];
+    // Files other environments read: never changed by a release to this one. One lookup per
+    // file in the run's index, whatever the number of environments.
+    let model = environment::model(snapshot, config, env, &Others::new(&context.readers, env_index))?;
     let placed = &model.placed;
     let source = match (&env.promote_from, kind) {
         (Some(name), _) => {
@@ -782,7 +833,7 @@ fn plan(
         kind,
         mode: config.versions(),
         source,
-        selections: HashMap::new(),
+        context,
     };
     let mut results = Vec::with_capacity(placed.len());
     let mut decided = Vec::new();
@@ -793,26 +844,35 @@ fn plan(
         }
         results.push(result);
     }
-    // Other environments that read a file this release edits are simulated, to prove they
-    // render the same afterwards.
-    let touches_shared = decided.iter().any(|d| {
-        d.moves
-            .iter()
-            .any(|(s, _)| match &model.placed[d.index].slots[*s].target {
-                environment::Target::Entry { file, .. } | environment::Target::NewEntry { file, .. } => {
-                    others.contains(file)
-                }
-                _ => false,
-            })
-    });
-    let mut other_models = Vec::new();
-    if touches_shared {
-        for other in config.environments().iter().filter(|e| e.name != env.name) {
-            other_models.push((
-                other.name.clone(),
-                environment::model(snapshot, config, other, &Default::default())?,
-            ));
-        }
+    // Other environments that read a kustomization this release edits are simulated, to prove
+    // they render the same afterwards; only those (an environment that reads none of the
+    // edited files cannot render differently).
+    let readers = &planner.context.readers;
+    let mut touched: Vec<usize> = decided
+        .iter()
+        .flat_map(|d| {
+            d.moves
+                .iter()
+                .map(move |(s, _)| &placed[d.index].slots[*s].target)
+        })
+        .filter_map(|target| match target {
+            environment::Target::Entry { file, .. } | environment::Target::NewEntry { file, .. } => {
+                Some(readers.of(file))
+            }
+            _ => None,
+        })
+        .flatten()
+        .copied()
+        .filter(|&e| e != env_index)
+        .collect();
+    touched.sort_unstable();
+    touched.dedup();
+    let mut other_models = Vec::with_capacity(touched.len());
+    for other in touched.into_iter().map(|e| &config.environments()[e]) {
+        other_models.push((
+            other.name.clone(),
+            environment::model(snapshot, config, other, &Default::default())?,
+        ));
     }
     let changes = placement::write(
         &model,
