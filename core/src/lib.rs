@@ -40,6 +40,7 @@ pub mod image;
 pub mod manifest;
 pub mod policy;
 pub mod release;
+mod work;
 pub mod yaml;
 
 /// The README's examples, run as doc tests.

@@ -11,6 +11,7 @@ use crate::image::ImageRef;
 use crate::manifest::kustomize::{self, KUSTOMIZATION_FILES, Kustomization};
 use crate::manifest::{self, ScannedWorkload, SlotKind};
 use crate::policy::TagFilter;
+use crate::work::count;
 use crate::yaml::Stream;
 
 /// Where the new pointer of a slot is written.
@@ -285,40 +286,6 @@ impl<'r> Others<'r> {
         self.readers
             .is_some_and(|r| r.of(file).iter().any(|&e| e != self.env))
     }
-}
-
-/// Work the planner did on this thread since it started, for tests that bound the work of a
-/// plan without timing it (a plan over `n` environments must walk and read `O(n)` files).
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PlanningWork {
-    /// Environment walks (the files an environment reads, worked out from its paths).
-    pub walks: u64,
-    /// Files looked at: listed under an environment path, read as kustomizations, parsed as
-    /// manifests of a model.
-    pub files_visited: u64,
-    /// Environment models built (parsed, scanned and placed).
-    pub models: u64,
-}
-
-thread_local! {
-    static WORK: std::cell::Cell<PlanningWork> = const {
-        std::cell::Cell::new(PlanningWork { walks: 0, files_visited: 0, models: 0 })
-    };
-}
-
-fn count(f: impl FnOnce(&mut PlanningWork)) {
-    WORK.with(|cell| {
-        let mut work = cell.get();
-        f(&mut work);
-        cell.set(work);
-    });
-}
-
-/// The planner's work counters of this thread (see [`PlanningWork`]).
-#[doc(hidden)]
-pub fn planning_work() -> PlanningWork {
-    WORK.with(std::cell::Cell::get)
 }
 
 /// Run `f` on every item, on as many threads as the machine has cores (inline for few items).

@@ -12,9 +12,9 @@ mod record;
 mod snapshot;
 mod spec;
 
-pub use catalog::{Catalog, ImageInfo};
 #[doc(hidden)]
-pub use environment::{PlanningWork, planning_work};
+pub use crate::work::{PlanningWork, planning_work};
+pub use catalog::{Catalog, ImageInfo};
 pub use plan::{
     ContainerSkip, ContainerUpdate, FileChange, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult,
 };
