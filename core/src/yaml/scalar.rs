@@ -64,10 +64,59 @@ fn plain_syntax_ok(value: &str, in_flow: bool) -> bool {
     true
 }
 
-/// Whether a plain scalar would resolve to something other than a string under YAML 1.1 or
-/// the YAML 1.2 core schema.
+/// Whether a plain scalar would resolve to something other than a string under YAML 1.1 (the
+/// spec's regular expressions, as PyYAML applies them), the YAML 1.2 core schema, or go-yaml
+/// (v2 and v3), the decoder behind Kubernetes (`sigs.k8s.io/yaml`) and Helm.
 fn resolves_to_non_string(v: &str) -> bool {
-    is_null(v) || is_bool(v) || is_int(v) || is_float(v) || is_timestamp(v) || v == "<<" || v == "="
+    is_null(v)
+        || is_bool(v)
+        || is_int(v)
+        || is_float(v)
+        || is_go_number(v)
+        || is_timestamp(v)
+        || v == "<<"
+        || v == "="
+}
+
+/// go-yaml's rule for a plain scalar starting with a digit, a sign or a dot: with every `_`
+/// removed, Go's `strconv.ParseInt(s, 0, 64)` (decimal, `0` octal, and the radix prefixes in
+/// either case: `0x`/`0X`, `0o`/`0O`, `0b`/`0B`), else the float pattern
+/// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`. So `0X1F`, `0B101` and `0O17` are the
+/// numbers 31, 5 and 15, and `1e1_0` is 1e10, where YAML 1.1 and 1.2 read strings.
+fn is_go_number(v: &str) -> bool {
+    if !v.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) {
+        return false;
+    }
+    let plain: String = v.chars().filter(|&c| c != '_').collect();
+    let s = strip_sign(&plain);
+    let radix = |prefix: &[u8]| s.len() > 2 && s.as_bytes()[0] == b'0' && prefix.contains(&s.as_bytes()[1]);
+    let int = if radix(b"xX") {
+        all(&s[2..], |b| b.is_ascii_hexdigit())
+    } else if radix(b"oO") {
+        all(&s[2..], |b| (b'0'..=b'7').contains(&b))
+    } else if radix(b"bB") {
+        all(&s[2..], |b| b == b'0' || b == b'1')
+    } else {
+        all(s, |b| b.is_ascii_digit())
+    };
+    int || is_core_float(s)
+}
+
+/// The YAML 1.2 core schema's float, without its sign, which go-yaml also uses:
+/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`. (A plain integer matches too.)
+fn is_core_float(s: &str) -> bool {
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    if exponent.is_some_and(|e| !all(strip_sign(e), |b| b.is_ascii_digit())) {
+        return false;
+    }
+    match mantissa.split_once('.') {
+        Some(("", frac)) => all(frac, |b| b.is_ascii_digit()),
+        Some((int, frac)) => all(int, |b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit()),
+        None => all(mantissa, |b| b.is_ascii_digit()),
+    }
 }
 
 fn is_null(v: &str) -> bool {
@@ -115,7 +164,7 @@ fn is_int(v: &str) -> bool {
         return all(h, |b| b.is_ascii_hexdigit() || b == b'_');
     }
     if let Some(o) = s.strip_prefix("0o") {
-        return all(o, |b| (b'0'..=b'7').contains(&b));
+        return all(o, |b| (b'0'..=b'7').contains(&b) || b == b'_');
     }
     if let Some(bin) = s.strip_prefix("0b") {
         return all(bin, |b| b == b'0' || b == b'1' || b == b'_');
@@ -268,6 +317,32 @@ mod tests {
             "<<",
             "190:20:30.15",
             "+12",
+            // go-yaml (Kubernetes, Helm): radix prefixes in either case, `_` anywhere.
+            "0X1F",
+            "0B101",
+            "0O17",
+            "0x1f",
+            "0o1_7",
+            "+0B1",
+            "-0O7",
+            "0_x1F",
+            "0x_1F",
+            "1__000",
+            "1e1_0",
+            "1_e3",
+            "1E3",
+            "1e+3",
+            ".5e3",
+            "1.5e-3",
+            "08",
+            "09.5",
+            "0777",
+            "99999999999999999999",
+            "0xFFFFFFFFFFFFFFFFFFFF",
+            "+.inf",
+            "-.inf",
+            ".INF",
+            ".NAN",
         ] {
             assert!(!plain_is_string(v, false), "{v} must be quoted");
         }
@@ -287,6 +362,19 @@ mod tests {
             "0x",
             "1:60",
             "12345678a",
+            "0B2",
+            "0X",
+            "0b",
+            "0o",
+            "0xg",
+            "0O8",
+            "_1",
+            "1e",
+            "1e+",
+            "v0X1F",
+            ".",
+            "+",
+            "1.2.3-rc.1",
         ] {
             assert!(plain_is_string(v, false), "{v} can stay plain");
         }
