@@ -25,7 +25,7 @@ fn plain_syntax_ok(value: &str, in_flow: bool) -> bool {
     if value.starts_with(' ') || value.ends_with(' ') || value.ends_with('\t') {
         return false;
     }
-    if value.contains(['\n', '\r', '\t']) || value.chars().any(|c| c.is_control() || c == '\u{feff}') {
+    if value.contains(['\n', '\r', '\t']) || value.chars().any(must_escape) {
         return false;
     }
     // Indicators that cannot start a plain scalar; `-`, `?`, `:` only when followed by a blank.
@@ -256,16 +256,33 @@ fn is_timestamp(v: &str) -> bool {
 pub fn render(value: &str, style: ScalarStyle, in_flow: bool) -> (String, ScalarStyle) {
     match style {
         ScalarStyle::Plain if plain_is_string(value, in_flow) => (value.to_string(), style),
-        ScalarStyle::SingleQuoted
-            if !value.contains(['\n', '\r']) && value.chars().all(|c| !c.is_control()) =>
-        {
+        ScalarStyle::SingleQuoted if !value.chars().any(must_escape) => {
             (format!("'{}'", value.replace('\'', "''")), style)
         }
         _ => (double_quoted(value), ScalarStyle::DoubleQuoted),
     }
 }
 
-/// `value` as a double-quoted YAML scalar.
+/// Whether `c` cannot be written as itself inside a quoted scalar (nor plain): a character
+/// YAML reads as a line break and folds (LF, CR, NEL U+0085, and, in YAML 1.1 readers such as
+/// libyaml and go-yaml, LINE SEPARATOR U+2028 and PARAGRAPH SEPARATOR U+2029), or one it
+/// refuses as not printable (C0 controls, DEL, C1 controls, U+FFFE, U+FFFF), or a byte order
+/// mark (U+FEFF). Tab is a control character too: plain and single-quoted scalars cannot hold
+/// it reliably either.
+fn must_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// `value` as a double-quoted YAML scalar on one line: `"` and `\\` escaped, and every
+/// character that [`must_escape`] written as an escape YAML 1.1 and 1.2 both read (`\\n`,
+/// `\\r`, `\\t`, `\\L` for U+2028, `\\P` for U+2029, else `\\uXXXX`, NEL included), so that
+/// the value reads back identical.
+///
+/// ```
+/// use relman::yaml::double_quoted;
+/// assert_eq!(double_quoted("a\u{2028} b\u{2029}\u{85}\n"), r#""a\L b\P\u0085\n""#);
+/// assert_eq!(double_quoted("say \"hi\"\u{7f}"), r#""say \"hi\"\u007f""#);
+/// ```
 pub fn double_quoted(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
@@ -276,7 +293,9 @@ pub fn double_quoted(value: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() || c == '\u{feff}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            '\u{2028}' => out.push_str("\\L"),
+            '\u{2029}' => out.push_str("\\P"),
+            c if must_escape(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
     }
