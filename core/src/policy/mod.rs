@@ -10,5 +10,5 @@ mod version;
 pub use annotations::{Ignore, Policy, PolicyChange};
 pub use constraint::{Constraint, MAX_COMPARATORS};
 pub use filter::{FilterKind, MAX_FILTER_LEN, MAX_REGEX_SIZE, TagFilter};
-pub use select::{MAX_REJECTIONS, RejectReason, Rejection, Selection, choose, compare, select};
+pub use select::{CLOCK_SKEW, MAX_REJECTIONS, RejectReason, Rejection, Selection, choose, compare, select};
 pub use version::{VersionMode, parse_version};

@@ -17,7 +17,9 @@ use super::spec::{ImageSpec, ReleaseSpec, Services};
 use crate::config::{Config, Environment, ReleaseMode};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
-use crate::policy::{Ignore, PolicyChange, RejectReason, TagFilter, VersionMode, choose, compare, select};
+use crate::policy::{
+    CLOCK_SKEW, Ignore, PolicyChange, RejectReason, TagFilter, VersionMode, choose, compare, select,
+};
 
 /// A workload's decided moves: `(slot index, new pointer)`, and a lock to write with them.
 type Moves = (Vec<(usize, ImageRef)>, Option<PolicyChange>);
@@ -53,7 +55,20 @@ enum Run {
 struct Context {
     readers: Readers,
     filters: HashMap<String, Rc<TagFilter>>,
-    selections: HashMap<(String, String), Option<(ImageInfo, bool)>>,
+    selections: HashMap<(String, String), Choice>,
+}
+
+/// What a filter allows of a repository's tags, once per run.
+#[derive(Clone)]
+enum Choice {
+    /// The image to release.
+    Image(ImageInfo),
+    /// No tag passes the filter.
+    NoMatch,
+    /// The matching tags have no creation time (a time-ordered filter).
+    MissingTime,
+    /// The matching tags with a creation time are dated in the future.
+    FutureTime,
 }
 
 impl Context {
@@ -119,12 +134,13 @@ fn skip(reason: Reason, message: impl Into<String>) -> SlotOutcome {
 
 /// The order in which a skipped workload's container reasons are summarised: the first
 /// present wins.
-const SUMMARY_ORDER: [Reason; 11] = [
+const SUMMARY_ORDER: [Reason; 12] = [
     Reason::UnsupportedYaml,
     Reason::NotPromoted,
     Reason::OutsideFilter,
     Reason::MissingDigest,
     Reason::MissingTimestamp,
+    Reason::FutureTimestamp,
     Reason::WouldDowngrade,
     Reason::NoPreviousRelease,
     Reason::NotFound,
@@ -623,38 +639,36 @@ impl Planner<'_> {
             )));
         }
         let key = (current.name(), filter.as_str().to_string());
-        let mode = self.mode;
+        let (mode, now) = (self.mode, self.now);
         let chosen = self
             .context
             .selections
             .entry(key)
             .or_insert_with(|| {
-                if let Some(info) = choose(filter, mode, images) {
-                    return Some((info.clone(), false));
+                if let Some(info) = choose(filter, mode, images, now) {
+                    return Choice::Image(info.clone());
                 }
-                // Nothing allowed: explain why, to tell missing creation times apart.
-                let selection = select(filter, mode, images);
-                let all_missing_time = selection
-                    .rejected
-                    .iter()
-                    .any(|r| r.reason == RejectReason::MissingTime)
-                    && selection.rejected.iter().all(|r| {
-                        matches!(
-                            r.reason,
-                            RejectReason::MissingTime | RejectReason::FilterMiss | RejectReason::Latest
-                        )
-                    });
-                all_missing_time.then(|| (ImageInfo::new(""), true))
+                // Nothing allowed: explain why, to tell creation times missing or in the future
+                // apart (a time-ordered filter's other rejections are misses and `latest`).
+                let selection = select(filter, mode, images, now);
+                let any = |reason| selection.rejected.iter().any(|r| r.reason == reason);
+                if any(RejectReason::FutureTimestamp) {
+                    Choice::FutureTime
+                } else if any(RejectReason::MissingTime) {
+                    Choice::MissingTime
+                } else {
+                    Choice::NoMatch
+                }
             })
             .clone();
         let chosen = match chosen {
-            None => {
+            Choice::NoMatch => {
                 return Ok(Err(skip(
                     Reason::NoMatchingImage,
                     format!("no tag of {} matches {filter}", current.repository()),
                 )));
             }
-            Some((_, true)) => {
+            Choice::MissingTime => {
                 return Ok(Err(skip(
                     Reason::MissingTimestamp,
                     format!(
@@ -663,7 +677,16 @@ impl Planner<'_> {
                     ),
                 )));
             }
-            Some((info, false)) => info,
+            Choice::FutureTime => {
+                return Ok(Err(skip(
+                    Reason::FutureTimestamp,
+                    format!(
+                        "every tag of {} that matches {filter} and has a creation time is dated later than now ({now}) plus the 5-minute clock-skew allowance",
+                        current.repository()
+                    ),
+                )));
+            }
+            Choice::Image(info) => info,
         };
         if self.run == Run::Automation {
             if let Some(tag) = current.tag() {
@@ -672,6 +695,17 @@ impl Planner<'_> {
                 } else {
                     let known = self.catalog.get(current.repository(), tag).cloned();
                     let current_info = known.clone().unwrap_or_else(|| ImageInfo::new(tag));
+                    let future = current_info
+                        .created
+                        .filter(|t| now.checked_add(CLOCK_SKEW).is_ok_and(|latest| *t > latest));
+                    if let (Some(created), false) = (future, filter_is_semver(filter)) {
+                        return Ok(Err(skip(
+                            Reason::FutureTimestamp,
+                            format!(
+                                "the current tag {tag} is dated {created}, later than now ({now}); a newer image cannot be told apart (release one explicitly)"
+                            ),
+                        )));
+                    }
                     match compare(filter, mode, &chosen, &current_info) {
                         Some(std::cmp::Ordering::Less) => {
                             return Ok(Err(skip(
