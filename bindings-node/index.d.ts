@@ -353,11 +353,15 @@ export declare class TagFilter {
   get kind(): FilterKind
   /**
    * Choose among `images` the one the filter allows that orders highest (`semver:` by
-   * version, `glob:`/`regex:` by creation time then tag), and say why each other lost.
+   * version, `glob:`/`regex:` by creation time, ties to the most specific tag: `1.4.0`
+   * before `1.4` before `1`), and say why each other lost. `now` (an RFC 3339 string or a
+   * `Date`; default: the current time) bounds creation times: one later than `now` plus
+   * five minutes is rejected as `future_timestamp`.
    *
-   * Throws `invalid_catalog` when a `created` string is not RFC 3339.
+   * Throws `invalid_catalog` when a `created` string is not RFC 3339, `invalid_argument`
+   * when `now` is not a time.
    */
-  select(images: Array<ImageInfoInput>, mode?: VersionMode | undefined | null): Selection
+  select(images: Array<ImageInfoInput>, mode?: VersionMode | undefined | null, now?: string | Date | undefined | null): Selection
   /**
    * Order two images under this filter: negative when `a` orders below `b`, `0` when they
    * order the same, positive when above; `null` when they cannot be ordered (not versions
@@ -673,7 +677,7 @@ export interface PolicyChange {
 export declare function readPolicy(text: string, workload: string, options?: ManifestOptions | undefined | null): Policy
 
 /** Why a workload (or container) did not move, or, for `lock_expired`, a note on a success. */
-export type Reason = 'not_included' | 'excluded' | 'ignored' | 'locked' | 'environment_locked' | 'lock_expired' | 'not_found' | 'different_image' | 'up_to_date' | 'no_matching_image' | 'outside_filter' | 'would_downgrade' | 'missing_timestamp' | 'missing_digest' | 'not_automated' | 'environment_manual' | 'not_promoted' | 'no_previous_release' | 'unsupported_yaml' | 'shared_file'
+export type Reason = 'not_included' | 'excluded' | 'ignored' | 'locked' | 'environment_locked' | 'lock_expired' | 'not_found' | 'different_image' | 'up_to_date' | 'no_matching_image' | 'outside_filter' | 'would_downgrade' | 'missing_timestamp' | 'future_timestamp' | 'missing_digest' | 'not_automated' | 'environment_manual' | 'not_promoted' | 'no_previous_release' | 'unsupported_yaml' | 'shared_file'
 
 /** One pointer move recorded in a `Relman-Change` trailer. */
 export interface RecordedChange {
@@ -698,7 +702,7 @@ export interface Rejection {
 }
 
 /** Why a tag was not chosen by `TagFilter.select`. */
-export type RejectReason = 'filter_miss' | 'not_a_version' | 'prerelease' | 'latest' | 'older' | 'missing_time'
+export type RejectReason = 'filter_miss' | 'not_a_version' | 'prerelease' | 'latest' | 'older' | 'missing_time' | 'future_timestamp'
 
 /** Why a release happens, as recorded in the `Relman-Cause` trailer. */
 export type ReleaseKind = 'manual' | 'automated' | 'promotion' | 'rollback'

@@ -42,6 +42,57 @@ pub fn catalog(repositories: usize, tags: usize) -> Catalog {
     catalog
 }
 
+/// A config repo with `environments` automatic environments `env-0` ... (DESIGN.md section 15:
+/// planning cost linear in the number of environments). Every environment is a kustomize
+/// overlay `envs/env-<i>/` with its own `namespace:`, the shared base `base/` (a Deployment
+/// `users` running `acme/users:1.0.0`, so that every base file is read by every environment)
+/// and a manifest of its own (a Deployment `orders` running `acme/orders:1.0.0`).
+pub fn environments(environments: usize) -> Snapshot {
+    let mut config = String::from("environments:\n");
+    let mut files = Vec::with_capacity(2 * environments + 3);
+    for i in 0..environments {
+        config.push_str(&format!(
+            "  env-{i}:\n    path: envs/env-{i}\n    release: automatic\n"
+        ));
+        files.push((
+            format!("envs/env-{i}/kustomization.yaml"),
+            format!(
+                "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: env-{i}\nresources:\n  - ../../base\n  - orders.yaml\n"
+            ),
+        ));
+        files.push((
+            format!("envs/env-{i}/orders.yaml"),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: acme/orders:1.0.0\n".to_string(),
+        ));
+    }
+    files.push(("relman.yaml".to_string(), config));
+    files.push((
+        "base/kustomization.yaml".to_string(),
+        "resources:\n  - users.yaml\n".to_string(),
+    ));
+    files.push((
+        "base/users.yaml".to_string(),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: users\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: acme/users:1.0.0\n".to_string(),
+    ));
+    Snapshot::from_files(files).expect("generated paths are valid")
+}
+
+/// The catalog [`environments`] plans against: `acme/users` and `acme/orders` with tags
+/// `1.0.0` to `1.0.9`, one hour apart, each with a digest.
+pub fn environments_catalog() -> Catalog {
+    let mut catalog = Catalog::new();
+    let base: jiff::Timestamp = "2026-01-01T00:00:00Z".parse().expect("valid time");
+    for (r, repo) in ["acme/users", "acme/orders"].into_iter().enumerate() {
+        for t in 0..10 {
+            let info = ImageInfo::new(format!("1.0.{t}"))
+                .with_digest(format!("sha256:{:064x}", r * 100 + t))
+                .with_created(base + jiff::SignedDuration::from_secs(t as i64 * 3600));
+            catalog.add(repo, info).expect("generated entries are valid");
+        }
+    }
+    catalog
+}
+
 /// Where [`corpus_stream`] found its files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamSource {

@@ -7,6 +7,7 @@ use napi_derive::napi;
 
 use crate::error::OrThrow;
 use crate::release::{ImageInfo, ImageInfoInput, image_info};
+use crate::timestamp::{Time, timestamp};
 use crate::wire;
 
 /// How tags are read as versions: `default` needs at least `MAJOR.MINOR` (an all-digit git SHA
@@ -62,6 +63,9 @@ pub enum RejectReason {
     Older,
     /// A `glob:`/`regex:` filter orders by creation time and the tag has none.
     MissingTime,
+    /// A `glob:`/`regex:` filter orders by creation time and the tag's is later than `now`
+    /// plus the 5-minute clock-skew allowance.
+    FutureTimestamp,
 }
 
 /// Which tags a container may be released to: the value of a `tag.<container>` policy or of a
@@ -109,21 +113,32 @@ impl TagFilter {
     }
 
     /// Choose among `images` the one the filter allows that orders highest (`semver:` by
-    /// version, `glob:`/`regex:` by creation time then tag), and say why each other lost.
+    /// version, `glob:`/`regex:` by creation time, ties to the most specific tag: `1.4.0`
+    /// before `1.4` before `1`), and say why each other lost. `now` (an RFC 3339 string or a
+    /// `Date`; default: the current time) bounds creation times: one later than `now` plus
+    /// five minutes is rejected as `future_timestamp`.
     ///
-    /// Throws `invalid_catalog` when a `created` string is not RFC 3339.
-    #[napi(ts_args_type = "images: Array<ImageInfoInput>, mode?: VersionMode | undefined | null")]
+    /// Throws `invalid_catalog` when a `created` string is not RFC 3339, `invalid_argument`
+    /// when `now` is not a time.
+    #[napi(
+        ts_args_type = "images: Array<ImageInfoInput>, mode?: VersionMode | undefined | null, now?: string | Date | undefined | null"
+    )]
     pub fn select(
         &self,
         env: &Env,
         images: Vec<ImageInfoInput>,
         mode: Option<VersionMode>,
+        now: Option<Time<'_>>,
     ) -> Result<Selection> {
         let images = images
             .into_iter()
             .map(|i| image_info(env, i))
             .collect::<Result<Vec<_>>>()?;
-        let s = relman::policy::select(&self.inner, self::mode(mode), &images);
+        let now = match now {
+            Some(t) => timestamp(env, t, "now")?,
+            None => jiff::Timestamp::now(),
+        };
+        let s = relman::policy::select(&self.inner, self::mode(mode), &images, now);
         Ok(Selection {
             chosen: s.chosen.map(ImageInfo::from),
             rejected: s

@@ -261,6 +261,9 @@ pub enum Reason {
     WouldDowngrade,
     /// A glob/regex ordering needs creation times the catalog lacks.
     MissingTimestamp,
+    /// A glob/regex ordering found only creation times later than now (plus a 5-minute
+    /// clock-skew allowance), or the current tag's is.
+    FutureTimestamp,
     /// The slot pins a digest and the catalog has none for the new tag.
     MissingDigest,
     /// Automation is off for the workload.

@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::PyDict;
 
-use crate::convert::{name, repr_bool, repr_opt, repr_str, wrapper};
+use crate::convert::{name, optional_timestamp, repr_bool, repr_opt, repr_str, wrapper};
 use crate::error::IntoPyResult;
 use crate::release::PyImageInfo;
 
@@ -175,7 +175,7 @@ impl PyRejection {
     }
 
     /// Why it lost: ``"filter_miss"``, ``"not_a_version"``, ``"prerelease"``, ``"latest"``,
-    /// ``"older"`` or ``"missing_time"``.
+    /// ``"older"``, ``"missing_time"`` or ``"future_timestamp"``.
     #[getter]
     fn reason(&self) -> String {
         name(&self.inner.reason)
@@ -248,16 +248,21 @@ fn infos(images: &Bound<'_, PyAny>) -> PyResult<Vec<relman::release::ImageInfo>>
 
 /// Choose the image ``filter`` allows among ``images`` (:class:`ImageInfo` objects) and
 /// explain why every other tag lost. ``semver:`` filters pick the highest version; ``glob:``
-/// and ``regex:`` the newest creation time (ties broken by tag).
+/// and ``regex:`` the newest creation time, ties to the most specific tag (``1.4.0`` before
+/// ``1.4`` before ``1``). ``now`` (an RFC 3339 string or an aware datetime; default: the
+/// current time) bounds creation times: one later than ``now`` plus five minutes is
+/// rejected as ``"future_timestamp"``.
 #[pyfunction]
-#[pyo3(signature = (filter, images, *, mode = "default".to_string()), text_signature = "(filter, images, *, mode='default')")]
+#[pyo3(signature = (filter, images, *, mode = "default".to_string(), now = None), text_signature = "(filter, images, *, mode='default', now=None)")]
 pub(crate) fn select(
     filter: PyRef<'_, PyTagFilter>,
     images: &Bound<'_, PyAny>,
     mode: String,
+    now: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PySelection> {
     let images = infos(images)?;
-    Ok(relman::policy::select(&filter.inner, self::mode(&mode)?, &images).into())
+    let now = optional_timestamp(now, "now")?.unwrap_or_else(jiff::Timestamp::now);
+    Ok(relman::policy::select(&filter.inner, self::mode(&mode)?, &images, now).into())
 }
 
 /// Order two images as ``filter`` ranks them: ``-1`` when ``a`` ranks below ``b``, ``0``

@@ -258,7 +258,11 @@ def test_constraint_invalid(row: Dict[str, Any]) -> None:
 
 
 def _image(value: Dict[str, Any]) -> relman.ImageInfo:
-    return relman.ImageInfo(value["tag"], created=value.get("created"))
+    return relman.ImageInfo(value["tag"], digest=value.get("digest"), created=value.get("created"))
+
+
+# The time of a select.json case without `now`.
+_DEFAULT_NOW = "2026-11-27T12:00:00Z"
 
 
 _ORDER_NAMES = {-1: "less", 0: "equal", 1: "greater", None: None}
@@ -269,7 +273,7 @@ def test_select(row: Dict[str, Any]) -> None:
     f = relman.TagFilter.parse(row["filter"])
     mode = row.get("mode", "default")
     images = [_image(i) for i in row["images"]]
-    s = relman.select(f, images, mode=mode)
+    s = relman.select(f, images, mode=mode, now=row.get("now", _DEFAULT_NOW))
     chosen = s.chosen.tag if s.chosen is not None else None
     assert chosen == row["chosen"]
     count = row.get("rejected_count", len(images) - (chosen is not None))

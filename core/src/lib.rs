@@ -41,6 +41,7 @@ pub mod manifest;
 pub(crate) mod names;
 pub mod policy;
 pub mod release;
+mod work;
 pub mod yaml;
 
 /// The README's examples, run as doc tests.

@@ -188,7 +188,10 @@ fn text_or_empty<'a>(row: &'a Value, field: &str) -> &'a str {
 }
 
 fn image(value: &Value) -> ImageInfo {
-    let info = ImageInfo::new(text(value, "tag"));
+    let mut info = ImageInfo::new(text(value, "tag"));
+    if let Some(digest) = value["digest"].as_str() {
+        info = info.with_digest(digest);
+    }
     match value["created"].as_str() {
         Some(created) => info
             .with_created_str(created)
@@ -206,6 +209,9 @@ fn ordering_name(o: Option<Ordering>) -> Value {
     }
 }
 
+/// The time of a `select.json` case without `now`.
+const DEFAULT_NOW: &str = "2026-11-27T12:00:00Z";
+
 /// Check one `select.json` case; push what is wrong to `failures`.
 fn check_selection(row: &Value, failures: &mut Vec<String>) {
     let source = row["source"].as_str().unwrap_or("");
@@ -219,13 +225,19 @@ fn check_selection(row: &Value, failures: &mut Vec<String>) {
         .iter()
         .map(image)
         .collect();
-    let s: Selection = select(&filter, mode, &images);
+    // The time of the selection (`now`, default 2026-11-27T12:00:00Z).
+    let now: jiff::Timestamp = row["now"]
+        .as_str()
+        .unwrap_or(DEFAULT_NOW)
+        .parse()
+        .unwrap_or_else(|e| panic!("{label}: now: {e}"));
+    let s: Selection = select(&filter, mode, &images, now);
     let chosen = s.chosen.as_ref().map(|c| c.tag.as_str());
     let want = row["chosen"].as_str();
     if chosen != want {
         failures.push(format!("{label}: chose {chosen:?}, expected {want:?}"));
     }
-    if choose(&filter, mode, &images).map(|c| c.tag.as_str()) != chosen {
+    if choose(&filter, mode, &images, now).map(|c| c.tag.as_str()) != chosen {
         failures.push(format!("{label}: choose() disagrees with select()"));
     }
     let expected_count = row["rejected_count"]

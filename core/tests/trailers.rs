@@ -248,13 +248,9 @@ fn check(input: &Input) -> Result<bool, String> {
         return refused(e);
     }
     let now = "2026-11-27T00:00:00Z".parse().expect("time");
-    // A message the release writes into `locked_msg` leaves out U+2028 and U+2029 until the YAML
-    // quoting fix of issue 14 case 9 lands (beside a space they are written raw inside double
-    // quotes, fold, and the edit fails its verification with `internal`).
-    let message = match &input.message {
-        Some(m) if input.lock_workloads => Some(m.replace(['\u{2028}', '\u{2029}'], "")),
-        other => other.clone(),
-    };
+    // A message the release writes into `locked_msg` may hold U+2028 and U+2029 too: they are
+    // written escaped (`\L`, `\P`; issue 14 case 9).
+    let message = input.message.clone();
     let mut spec = ReleaseSpec::new(input.environment.clone())
         .image(ImageSpec::Latest)
         .cause(input.user.clone(), message)

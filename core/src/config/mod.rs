@@ -54,6 +54,7 @@ mod lock;
 mod reader;
 mod service;
 
+use std::collections::HashMap;
 use std::str::FromStr;
 
 use serde::Serialize;
@@ -82,6 +83,9 @@ pub struct Config {
     default_namespace: String,
     environments: Vec<Environment>,
     services: Vec<Service>,
+    /// Environment name to its index in `environments` (derived: one lookup per name).
+    #[serde(skip)]
+    index: HashMap<String, usize>,
 }
 
 impl Config {
@@ -109,6 +113,27 @@ impl Config {
         reader::read(&stream)
     }
 
+    /// A configuration of checked parts, with its name index.
+    fn new(
+        versions: VersionMode,
+        default_namespace: String,
+        environments: Vec<Environment>,
+        services: Vec<Service>,
+    ) -> Config {
+        let index = environments
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.name.clone(), i))
+            .collect();
+        Config {
+            versions,
+            default_namespace,
+            environments,
+            services,
+            index,
+        }
+    }
+
     /// The configuration of a repository without `relman.yaml`: one environment named
     /// `default` covering the whole repository (the empty path), whose release mode follows
     /// each workload's `automated` annotation ([`ReleaseMode::Annotations`]); no services.
@@ -122,10 +147,10 @@ impl Config {
     /// # Ok::<(), relman::Error>(())
     /// ```
     pub fn implicit() -> Config {
-        Config {
-            versions: VersionMode::Default,
-            default_namespace: "default".to_string(),
-            environments: vec![Environment {
+        Config::new(
+            VersionMode::Default,
+            "default".to_string(),
+            vec![Environment {
                 name: "default".to_string(),
                 paths: vec![String::new()],
                 release: ReleaseMode::Annotations,
@@ -133,8 +158,8 @@ impl Config {
                 lock: None,
                 default_namespace: "default".to_string(),
             }],
-            services: Vec::new(),
-        }
+            Vec::new(),
+        )
     }
 
     /// The version parsing mode of tags (`versions:`).
@@ -172,7 +197,7 @@ impl Config {
     /// assert_eq!(err.message(), "no environment named `production`; defined: default");
     /// ```
     pub fn environment(&self, name: &str) -> Result<&Environment> {
-        self.environments.iter().find(|e| e.name == name).ok_or_else(|| {
+        self.position(name).map(|i| &self.environments[i]).ok_or_else(|| {
             Error::new(
                 ErrorKind::UnknownEnvironment,
                 format!(
@@ -181,6 +206,11 @@ impl Config {
                 ),
             )
         })
+    }
+
+    /// The index of the environment named `name` in [`environments`](Config::environments).
+    pub(crate) fn position(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
     }
 
     /// The declared services, in file order.

@@ -98,12 +98,7 @@ pub(super) fn read(stream: &Stream<'_>) -> Result<Config> {
         Some(node) => services(node)?,
         None => Vec::new(),
     };
-    Ok(Config {
-        versions,
-        default_namespace,
-        environments,
-        services,
-    })
+    Ok(Config::new(versions, default_namespace, environments, services))
 }
 
 fn versions(node: &Node) -> Result<VersionMode> {
@@ -186,9 +181,16 @@ fn environments(node: &Node, default_namespace: &str) -> Result<Vec<Environment>
     Ok(out)
 }
 
-/// `promoteFrom` names another defined environment and the chains have no cycle.
+/// `promoteFrom` names another defined environment and the chains have no cycle. Linear in
+/// the number of environments: one name lookup per environment, each visited once by the
+/// cycle search.
 fn check_promotions(environments: &[Environment], promotions: &[(usize, &Node)]) -> Result<()> {
-    let index = |name: &str| environments.iter().position(|e| e.name == name);
+    let by_name: HashMap<&str, usize> = environments
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.name.as_str(), i))
+        .collect();
+    let index = |name: &str| by_name.get(name).copied();
     for &(i, node) in promotions {
         let env = &environments[i];
         let from = env.promote_from.as_deref().unwrap_or_default();
@@ -209,22 +211,50 @@ fn check_promotions(environments: &[Environment], promotions: &[(usize, &Node)])
             ));
         }
     }
-    for &(i, node) in promotions {
+    // Every environment has at most one source, so each lies on at most one cycle. Follow
+    // each chain once (state: 0 unvisited, 1 on the chain being followed, 2 done), note the
+    // members of every cycle, and report the first of them in file order, from itself.
+    let next = |at: usize| environments[at].promote_from.as_deref().and_then(index);
+    let mut state = vec![0u8; environments.len()];
+    let mut on_cycle = vec![false; environments.len()];
+    for start in 0..environments.len() {
+        let mut path = Vec::new();
+        let mut at = Some(start);
+        while let Some(i) = at {
+            match state[i] {
+                0 => {
+                    state[i] = 1;
+                    path.push(i);
+                    at = next(i);
+                }
+                1 => {
+                    let from = path.iter().position(|&p| p == i).expect("on the path");
+                    for &p in &path[from..] {
+                        on_cycle[p] = true;
+                    }
+                    break;
+                }
+                _ => break,
+            }
+        }
+        for p in path {
+            state[p] = 2;
+        }
+    }
+    if let Some(&(i, node)) = promotions.iter().find(|(i, _)| on_cycle[*i]) {
         let mut chain = vec![environments[i].name.as_str()];
         let mut at = i;
-        while let Some(next) = environments[at].promote_from.as_deref().and_then(index) {
-            chain.push(environments[next].name.as_str());
-            if next == i {
-                return Err(invalid(
-                    node,
-                    format!("`promoteFrom` forms a cycle: {}", chain.join(" -> ")),
-                ));
-            }
-            if chain.len() > environments.len() {
+        while let Some(n) = next(at) {
+            chain.push(environments[n].name.as_str());
+            if n == i {
                 break;
             }
-            at = next;
+            at = n;
         }
+        return Err(invalid(
+            node,
+            format!("`promoteFrom` forms a cycle: {}", chain.join(" -> ")),
+        ));
     }
     Ok(())
 }
@@ -492,11 +522,12 @@ fn mapping<'n>(node: &'n Node, what: &str, allowed: &[&str]) -> Result<&'n [Entr
             _ => invalid(node, format!("{what} must be a mapping")),
         });
     };
-    for (i, entry) in entries.iter().enumerate() {
+    let mut seen: HashMap<&str, &Entry> = HashMap::with_capacity(entries.len());
+    for entry in entries {
         let Some(key) = entry.key.as_str() else {
             return Err(invalid(&entry.key, format!("a key of {what} is not a string")));
         };
-        if let Some(first) = entries[..i].iter().find(|e| e.key.as_str() == Some(key)) {
+        if let Some(first) = seen.get(key) {
             return Err(invalid(
                 &entry.key,
                 format!(
@@ -514,6 +545,7 @@ fn mapping<'n>(node: &'n Node, what: &str, allowed: &[&str]) -> Result<&'n [Entr
                 ),
             ));
         }
+        seen.insert(key, entry);
     }
     Ok(entries)
 }

@@ -139,6 +139,51 @@ fn promote_from_checks() {
     );
 }
 
+/// Reading `relman.yaml` is linear in its environments: a `promoteFrom` chain through 20,000
+/// environments, and a cycle closing it, are checked by following each link once (the chain
+/// was followed from every environment with a linear name search per link: cubic, hours here),
+/// and duplicate keys are found with one lookup per key.
+#[test]
+fn many_environments_are_read_in_linear_time() {
+    let n = 20_000;
+    let mut text = String::from("environments:\n");
+    for i in 0..n {
+        text.push_str(&format!("  e{i}: {{path: e{i}"));
+        if i > 0 {
+            text.push_str(&format!(", promoteFrom: e{}", i - 1));
+        }
+        text.push_str("}\n");
+    }
+    let config = Config::parse(&text).unwrap();
+    assert_eq!(config.environments().len(), n);
+    assert_eq!(
+        config
+            .environment(&format!("e{}", n - 1))
+            .unwrap()
+            .promote_from
+            .as_deref(),
+        Some("e19998")
+    );
+    // Close the chain into a cycle: reported at the first environment on it, from itself.
+    let cyclic = text.replacen(
+        "  e0: {path: e0}",
+        &format!("  e0: {{path: e0, promoteFrom: e{}}}", n - 1),
+        1,
+    );
+    let (_, line, _, message) = err(&cyclic);
+    assert_eq!(line, 2);
+    assert!(
+        message.starts_with("`promoteFrom` forms a cycle: e0 -> e19999 -> e19998 -> "),
+        "{}",
+        &message[..80]
+    );
+    assert!(message.ends_with(" -> e1 -> e0"));
+    let duplicate = format!("{text}  e5: {{path: x}}\n");
+    let (_, line, _, message) = err(&duplicate);
+    assert_eq!(line, n + 2);
+    assert!(message.contains("duplicate key `e5`"), "{message}");
+}
+
 #[test]
 fn services_checks() {
     let (_, line, column, message) = err(

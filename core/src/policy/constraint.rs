@@ -7,7 +7,13 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::filter::{MAX_FILTER_LEN, excerpt};
 use super::version::{Ver, split_pre_build};
+
+/// The most comparators a constraint may have, over all its alternatives (`invalid_filter` past
+/// it; a hyphen range counts as one). Every tag of a repository is checked against each of
+/// them; real constraints have a handful.
+pub const MAX_COMPARATORS: usize = 256;
 use crate::error::{Error, ErrorKind, Result};
 
 /// A version constraint such as `^1.2`, `>= 1.0.0-0, < 2` or `1.2 - 1.4.5 || 2.x`.
@@ -475,7 +481,7 @@ impl Constraint {
         Constraint::parse_detailed(text).map_err(|detail| {
             Error::new(
                 ErrorKind::InvalidFilter,
-                format!("invalid constraint `{text}`: {detail}"),
+                format!("invalid constraint `{}`: {detail}", excerpt(text)),
             )
         })
     }
@@ -485,10 +491,22 @@ impl Constraint {
         if text.trim().is_empty() {
             return Err("the constraint is empty".into());
         }
+        if text.len() > MAX_FILTER_LEN {
+            return Err(format!(
+                "the constraint is {} bytes; constraints are at most {MAX_FILTER_LEN} bytes",
+                text.len()
+            ));
+        }
         let groups = text
             .split("||")
             .map(parse_group)
             .collect::<std::result::Result<Vec<_>, _>>()?;
+        let comparators: usize = groups.iter().map(|g| g.ranges.len()).sum();
+        if comparators > MAX_COMPARATORS {
+            return Err(format!(
+                "the constraint has {comparators} comparators; constraints have at most {MAX_COMPARATORS}"
+            ));
+        }
         Ok(Constraint {
             text: text.to_string(),
             groups,

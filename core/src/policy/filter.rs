@@ -134,6 +134,36 @@ pub(crate) fn is_latest_tag(tag: &str) -> bool {
     tag.eq_ignore_ascii_case("latest")
 }
 
+/// The longest filter text accepted, in bytes, prefix included (`invalid_filter` past it). Real
+/// filters are tens of bytes; a long alternation of branch names or versions fits many times
+/// over. The cap bounds what one filter can cost to compile and to check against every tag.
+pub const MAX_FILTER_LEN: usize = 4096;
+
+/// The largest compiled program a `regex:` filter may build, in bytes (the regex crate's
+/// `size_limit`; `invalid_filter` past it). The tag grammar itself written with Unicode
+/// classes, `^[\w][\w.-]{0,127}$`, needs 6.4 MB; `[A-Za-z0-9_]` instead of `\w` needs a
+/// hundredth of that (tags are ASCII).
+pub const MAX_REGEX_SIZE: usize = 8 << 20;
+
+/// The lazy DFA cache of one compiled `regex:` filter, in bytes (the regex crate's
+/// `dfa_size_limit`): the memory matching may use.
+const MAX_REGEX_DFA_SIZE: usize = 2 << 20;
+
+/// At most this much of an offending filter is quoted in an error message.
+const EXCERPT_LEN: usize = 80;
+
+/// `text`, or its first [`EXCERPT_LEN`] bytes (on a character boundary) and the size left out.
+pub(crate) fn excerpt(text: &str) -> String {
+    if text.len() <= EXCERPT_LEN {
+        return text.to_string();
+    }
+    let mut end = EXCERPT_LEN;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}... ({} more bytes)", &text[..end], text.len() - end)
+}
+
 /// The message of the last line of a regex syntax error, without the ASCII-art pointer.
 fn regex_error(e: &regex::Error) -> String {
     match e {
@@ -143,6 +173,10 @@ fn regex_error(e: &regex::Error) -> String {
             .find_map(|l| l.strip_prefix("error: "))
             .unwrap_or(text.as_str())
             .to_string(),
+        regex::Error::CompiledTooBig(limit) => format!(
+            "the expression compiles to more than {limit} bytes (bounded repetitions of Unicode \
+             classes such as `\\w{{100}}` are large; tags are ASCII, so `[A-Za-z0-9_]` does the same)"
+        ),
         other => other.to_string(),
     }
 }
@@ -151,8 +185,11 @@ impl TagFilter {
     /// Parse a filter: `glob:PATTERN`, `regex:RE`, `regexp:RE`, `semver:CONSTRAINT` or a bare
     /// `PATTERN` (a glob).
     ///
-    /// Errors: `invalid_filter` for a constraint or regex that does not parse, and for an
-    /// empty glob (`""`, `glob:`), which could match no tag.
+    /// Errors: `invalid_filter` for a constraint or regex that does not parse, for an empty
+    /// glob (`""`, `glob:`), which could match no tag, and for a filter past the size caps: text
+    /// longer than [`MAX_FILTER_LEN`] bytes, a constraint of more than
+    /// [`MAX_COMPARATORS`](super::constraint::MAX_COMPARATORS) comparators, a regex whose
+    /// compiled program would pass [`MAX_REGEX_SIZE`] bytes.
     ///
     /// ```
     /// use relman::TagFilter;
@@ -160,13 +197,26 @@ impl TagFilter {
     ///     assert_eq!(TagFilter::parse(bad).unwrap_err().code(), "invalid_filter", "{bad}");
     /// }
     /// assert_eq!(TagFilter::parse("foo:bar")?.kind(), relman::policy::FilterKind::Glob);
+    /// let huge = format!("semver:{}", ">=1.0 ".repeat(1000));
+    /// assert!(TagFilter::parse(&huge).unwrap_err().message().contains("at most 4096 bytes"));
     /// # Ok::<(), relman::Error>(())
     /// ```
     pub fn parse(text: &str) -> Result<TagFilter> {
+        crate::work::count(|w| w.filters_compiled += 1);
+        if text.len() > MAX_FILTER_LEN {
+            return Err(Error::new(
+                ErrorKind::InvalidFilter,
+                format!(
+                    "invalid filter `{}`: the filter is {} bytes; filters are at most {MAX_FILTER_LEN} bytes",
+                    excerpt(text),
+                    text.len()
+                ),
+            ));
+        }
         let invalid = |detail: String| {
             Error::new(
                 ErrorKind::InvalidFilter,
-                format!("invalid filter `{text}`: {detail}"),
+                format!("invalid filter `{}`: {detail}", excerpt(text)),
             )
         };
         let matcher = if let Some(constraint) = text.strip_prefix("semver:") {
@@ -176,7 +226,10 @@ impl TagFilter {
             .or_else(|| text.strip_prefix("regexp:"))
         {
             Matcher::Regex(
-                regex::Regex::new(re)
+                regex::RegexBuilder::new(re)
+                    .size_limit(MAX_REGEX_SIZE)
+                    .dfa_size_limit(MAX_REGEX_DFA_SIZE)
+                    .build()
                     .map_err(|e| invalid(format!("not a valid regular expression: {}", regex_error(&e))))?,
             )
         } else {

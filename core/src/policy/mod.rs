@@ -8,7 +8,7 @@ mod select;
 mod version;
 
 pub use annotations::{Ignore, Policy, PolicyChange};
-pub use constraint::Constraint;
-pub use filter::{FilterKind, TagFilter};
-pub use select::{MAX_REJECTIONS, RejectReason, Rejection, Selection, choose, compare, select};
+pub use constraint::{Constraint, MAX_COMPARATORS};
+pub use filter::{FilterKind, MAX_FILTER_LEN, MAX_REGEX_SIZE, TagFilter};
+pub use select::{CLOCK_SKEW, MAX_REJECTIONS, RejectReason, Rejection, Selection, choose, compare, select};
 pub use version::{VersionMode, parse_version};

@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::constraint::Constraint;
@@ -17,6 +17,12 @@ pub const MAX_REJECTIONS: usize = 50;
 /// Go's zero time (`0001-01-01T00:00:00Z`), which registries and Flux report for an unknown
 /// creation time; a creation time at or before it counts as missing.
 const ZERO_TIME: Timestamp = Timestamp::constant(-62_135_596_800, 0);
+
+/// How far past `now` a creation time may be and still count: registry and CI clocks drift a
+/// little. A tag created later than `now` plus this allowance is not a candidate
+/// ([`RejectReason::FutureTimestamp`]): ordered by time, a registry clock set years ahead would
+/// otherwise win every selection and pin automation to that tag.
+pub const CLOCK_SKEW: SignedDuration = SignedDuration::from_secs(5 * 60);
 
 /// Why a tag was not chosen. Serializes as its snake_case [`code`](RejectReason::code).
 ///
@@ -43,6 +49,9 @@ pub enum RejectReason {
     Older,
     /// A `glob:`/`regex:` filter orders by creation time and the tag has none (`missing_time`).
     MissingTime,
+    /// A `glob:`/`regex:` filter orders by creation time and the tag's is later than `now`
+    /// plus [`CLOCK_SKEW`] (`future_timestamp`).
+    FutureTimestamp,
 }
 
 impl RejectReason {
@@ -59,6 +68,7 @@ impl RejectReason {
             RejectReason::Latest => "latest",
             RejectReason::Older => "older",
             RejectReason::MissingTime => "missing_time",
+            RejectReason::FutureTimestamp => "future_timestamp",
         }
     }
 }
@@ -81,7 +91,7 @@ pub struct Rejection {
 /// use relman::policy::{select, TagFilter, VersionMode};
 /// use relman::release::ImageInfo;
 ///
-/// let s = select(&TagFilter::default(), VersionMode::Default, &[ImageInfo::new("v1")]);
+/// let s = select(&TagFilter::default(), VersionMode::Default, &[ImageInfo::new("v1")], jiff::Timestamp::now());
 /// assert!(s.chosen.is_none());
 /// let json = serde_json::to_value(&s).unwrap();
 /// assert_eq!(json["rejected"][0]["reason"], "missing_time");
@@ -117,9 +127,25 @@ fn version_order(a: &Ver<'_>, a_tag: &str, b: &Ver<'_>, b_tag: &str) -> Ordering
         .then_with(|| b_tag.cmp(a_tag))
 }
 
-/// Order two creation times: newer first, then the smaller tag. `Equal` only for equal tags.
+/// How specific a tag is, for ties in creation time (greater is more specific): a tag that
+/// reads as a version (in loose mode, whatever the filter's mode) before one that does not;
+/// among versions, more numeric parts (`1.4.0` before `1.4` before `1`), then a release before
+/// a prerelease (`1.4.0` before `1.4.0-rc.1`, the tag it was promoted from); among other tags,
+/// the longer (`main-0d1e2f3` before `main`).
+fn specificity(tag: &str) -> (bool, u8, bool, usize) {
+    match Ver::parse(tag, VersionMode::Loose) {
+        Some(v) => (true, v.parts, v.pre.is_empty(), 0),
+        None => (false, 0, false, tag.len()),
+    }
+}
+
+/// Order two creation times: newer first; at the same time (CI pushes `1.4.0`, `1.4` and `1`
+/// of one image at once), the more [`specificity`], then the smaller tag. A total order on
+/// (time, tag): `Equal` only for equal tags.
 fn time_order(a: Timestamp, a_tag: &str, b: Timestamp, b_tag: &str) -> Ordering {
-    a.cmp(&b).then_with(|| b_tag.cmp(a_tag))
+    a.cmp(&b)
+        .then_with(|| specificity(a_tag).cmp(&specificity(b_tag)))
+        .then_with(|| b_tag.cmp(a_tag))
 }
 
 /// Choose the image `filter` allows among `images` and explain the others.
@@ -128,9 +154,18 @@ fn time_order(a: Timestamp, a_tag: &str, b: Timestamp, b_tag: &str) -> Ordering 
 ///   version. Equal versions (`1.10` and `1.10.0`, or `1.0.0` and `v1.0.0`) are ordered by
 ///   the number of parts spelled, more first, then by tag, ascending, so the choice never
 ///   depends on the input order.
-/// - A `glob:`/`regex:` filter picks the newest creation time, ties broken by tag ascending;
-///   a matching tag without a creation time (or with Go's zero time `0001-01-01T00:00:00Z`)
-///   is skipped with [`RejectReason::MissingTime`].
+/// - A `glob:`/`regex:` filter picks the newest creation time; a matching tag without a
+///   creation time (or with Go's zero time `0001-01-01T00:00:00Z`) is skipped with
+///   [`RejectReason::MissingTime`], one created later than `now` plus [`CLOCK_SKEW`] with
+///   [`RejectReason::FutureTimestamp`]. Tags that share one creation time (and, when CI pushes
+///   `1.4.0`, `1.4` and `1` at once, one digest: one image) are ordered by specificity, so the
+///   image is written with its most specific tag and never a floating alias when a precise
+///   one exists: a tag that reads as a version (loose mode) before one that does not; among
+///   versions more numeric parts (`1.4.0`, `1.4`, `1`), then a release before a prerelease
+///   (`1.4.0` before `1.4.0-rc.1`); among other tags the longer (`main-0d1e2f3` before
+///   `main`); last, the smaller tag (`1.4.0` before `v1.4.0`). The same rule breaks every
+///   other tie in time, whatever the digests, so the order is total and the choice never
+///   depends on the order of the input.
 /// - `latest` (any case) is rejected with [`RejectReason::Latest`] unless the filter is exactly
 ///   `glob:latest`.
 ///
@@ -146,7 +181,8 @@ fn time_order(a: Timestamp, a_tag: &str, b: Timestamp, b_tag: &str) -> Ordering 
 ///     .into_iter()
 ///     .map(ImageInfo::new)
 ///     .collect();
-/// let s = select(&TagFilter::parse("semver:^1")?, VersionMode::Default, &images);
+/// let now = "2026-11-27T12:00:00Z".parse()?;
+/// let s = select(&TagFilter::parse("semver:^1")?, VersionMode::Default, &images, now);
 /// assert_eq!(s.chosen.as_ref().unwrap().tag, "1.10.0");
 /// let reasons: Vec<_> = s.rejected.iter().map(|r| (r.tag.as_str(), r.reason)).collect();
 /// assert_eq!(reasons, [
@@ -157,11 +193,19 @@ fn time_order(a: Timestamp, a_tag: &str, b: Timestamp, b_tag: &str) -> Ordering 
 ///     ("a1b2c3d", RejectReason::NotAVersion),
 /// ]);
 /// assert_eq!(s.rejected_count, 5);
-/// # Ok::<(), relman::Error>(())
+///
+/// // One image pushed as 1.4.0, 1.4 and 1, and a tag a registry clock dates in 2099.
+/// let at = |tag: &str, time: &str| ImageInfo::new(tag).with_digest(format!("sha256:{}", "a".repeat(64))).with_created_str(time);
+/// let images = [at("1", "2026-11-20T10:00:00Z")?, at("1.4", "2026-11-20T10:00:00Z")?,
+///               at("1.4.0", "2026-11-20T10:00:00Z")?, at("nightly", "2099-01-01T00:00:00Z")?];
+/// let s = select(&TagFilter::default(), VersionMode::Default, &images, now);
+/// assert_eq!(s.chosen.unwrap().tag, "1.4.0");
+/// assert_eq!(s.rejected[2].reason, RejectReason::FutureTimestamp);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn select(filter: &TagFilter, mode: VersionMode, images: &[ImageInfo]) -> Selection {
+pub fn select(filter: &TagFilter, mode: VersionMode, images: &[ImageInfo], now: Timestamp) -> Selection {
     let mut status = Vec::with_capacity(images.len());
-    let best = scan(filter, mode, images, |s| status.push(s));
+    let best = scan(filter, mode, images, now, |s| status.push(s));
     let chosen = best.map(|i| &images[i]);
     let rejected_count = images.len() - usize::from(chosen.is_some());
     let mut rejected = Vec::with_capacity(rejected_count.min(MAX_REJECTIONS));
@@ -174,7 +218,7 @@ pub fn select(filter: &TagFilter, mode: VersionMode, images: &[ImageInfo]) -> Se
             Status::Candidate if best == Some(i) => continue,
             Status::Candidate => RejectReason::Older,
         };
-        let message = explain(filter, mode, info, reason, chosen);
+        let message = explain(filter, mode, info, reason, chosen, now);
         rejected.push(Rejection {
             tag: info.tag.clone(),
             reason,
@@ -196,12 +240,18 @@ pub fn select(filter: &TagFilter, mode: VersionMode, images: &[ImageInfo]) -> Se
 /// use relman::release::ImageInfo;
 ///
 /// let images = [ImageInfo::new("1.4.0"), ImageInfo::new("1.10.0"), ImageInfo::new("2.0.0")];
-/// let best = choose(&TagFilter::parse("semver:~1")?, VersionMode::Default, &images);
+/// let now = jiff::Timestamp::now();
+/// let best = choose(&TagFilter::parse("semver:~1")?, VersionMode::Default, &images, now);
 /// assert_eq!(best.map(|i| i.tag.as_str()), Some("1.10.0"));
 /// # Ok::<(), relman::Error>(())
 /// ```
-pub fn choose<'a>(filter: &TagFilter, mode: VersionMode, images: &'a [ImageInfo]) -> Option<&'a ImageInfo> {
-    scan(filter, mode, images, |_| {}).map(|i| &images[i])
+pub fn choose<'a>(
+    filter: &TagFilter,
+    mode: VersionMode,
+    images: &'a [ImageInfo],
+    now: Timestamp,
+) -> Option<&'a ImageInfo> {
+    scan(filter, mode, images, now, |_| {}).map(|i| &images[i])
 }
 
 /// One pass over `images`: report each one's status to `sink`, return the index of the best.
@@ -209,12 +259,18 @@ fn scan(
     filter: &TagFilter,
     mode: VersionMode,
     images: &[ImageInfo],
+    now: Timestamp,
     sink: impl FnMut(Status),
 ) -> Option<usize> {
     match filter.constraint() {
         Some(constraint) => best_version(filter, constraint, mode, images, sink),
-        None => best_by_time(filter, images, sink),
+        None => best_by_time(filter, images, latest_allowed(now), sink),
     }
+}
+
+/// The latest creation time a candidate may have at `now` (see [`CLOCK_SKEW`]).
+fn latest_allowed(now: Timestamp) -> Timestamp {
+    now.checked_add(CLOCK_SKEW).unwrap_or(Timestamp::MAX)
 }
 
 fn best_version(
@@ -254,7 +310,12 @@ fn best_version(
     best.map(|(i, _)| i)
 }
 
-fn best_by_time(filter: &TagFilter, images: &[ImageInfo], mut sink: impl FnMut(Status)) -> Option<usize> {
+fn best_by_time(
+    filter: &TagFilter,
+    images: &[ImageInfo],
+    latest: Timestamp,
+    mut sink: impl FnMut(Status),
+) -> Option<usize> {
     let allows_latest = filter.allows_latest();
     let mut best: Option<(usize, Timestamp)> = None;
     for (i, info) in images.iter().enumerate() {
@@ -263,6 +324,8 @@ fn best_by_time(filter: &TagFilter, images: &[ImageInfo], mut sink: impl FnMut(S
             Status::Rejected(RejectReason::Latest)
         } else if !filter.matches_pattern(tag) {
             Status::Rejected(RejectReason::FilterMiss)
+        } else if known_time(info).is_some_and(|t| t > latest) {
+            Status::Rejected(RejectReason::FutureTimestamp)
         } else if let Some(time) = known_time(info) {
             let better = match best {
                 None => true,
@@ -297,6 +360,7 @@ fn explain(
     info: &ImageInfo,
     reason: RejectReason,
     chosen: Option<&ImageInfo>,
+    now: Timestamp,
 ) -> String {
     let tag = info.tag.as_str();
     match reason {
@@ -328,6 +392,15 @@ fn explain(
             filter.kind().prefix(),
             "` filters order by creation time",
         ]),
+        RejectReason::FutureTimestamp => concat(&[
+            "`",
+            tag,
+            "` was created at ",
+            &info.created.map(|t| t.to_string()).unwrap_or_default(),
+            ", later than now (",
+            &now.to_string(),
+            ") plus the 5-minute clock-skew allowance; a registry clock ahead of time must not win every selection",
+        ]),
         RejectReason::Older => {
             let Some(chosen) = chosen else {
                 return concat(&["`", tag, "` orders below the chosen tag"]);
@@ -338,15 +411,20 @@ fn explain(
                     .is_some_and(|(a, b)| a.precedence(&b) == Ordering::Equal),
                 _ => known_time(info) == known_time(chosen),
             };
+            let same_image = tie && info.digest.is_some() && info.digest == chosen.digest;
             let (before, after) = match (filter.kind(), tie) {
                 (FilterKind::Semver, true) => (
                     "` is the same version as the chosen `",
                     "`, which wins the tie (more parts spelled, then tag order)",
                 ),
                 (FilterKind::Semver, false) => ("` is a lower version than the chosen `", "`"),
+                (_, true) if same_image => (
+                    "` is the same image (digest and creation time) as the chosen `",
+                    "`, its most specific tag",
+                ),
                 (_, true) => (
                     "` was created at the same time as the chosen `",
-                    "`, which comes first in tag order",
+                    "`, which wins the tie (a version before other tags, more version parts, a release before a prerelease, a longer other tag, then tag order)",
                 ),
                 (_, false) => ("` was created before the chosen `", "`"),
             };
@@ -404,6 +482,10 @@ mod tests {
             .collect()
     }
 
+    fn now() -> Timestamp {
+        "2026-11-27T12:00:00Z".parse().unwrap()
+    }
+
     fn filter(text: &str) -> TagFilter {
         TagFilter::parse(text).unwrap()
     }
@@ -423,7 +505,7 @@ mod tests {
             ("1.10.0", None),
             ("1.9.9", None),
         ]);
-        let s = select(&filter("semver:*"), VersionMode::Default, &imgs);
+        let s = select(&filter("semver:*"), VersionMode::Default, &imgs, now());
         assert_eq!(s.chosen.as_ref().unwrap().tag, "1.10.0");
         assert_eq!(
             reasons(&s),
@@ -452,7 +534,7 @@ mod tests {
             ("e", Some("0001-01-01T00:00:00Z")),
             ("latest", Some("2027-01-01T00:00:00Z")),
         ]);
-        let s = select(&filter("glob:*"), VersionMode::Default, &imgs);
+        let s = select(&filter("glob:*"), VersionMode::Default, &imgs, now());
         assert_eq!(s.chosen.as_ref().unwrap().tag, "a");
         assert_eq!(
             reasons(&s),
@@ -467,23 +549,112 @@ mod tests {
         assert_eq!(s.rejected_count, 5);
     }
 
+    /// DESIGN.md section 8: one image pushed as `1.4.0`, `1.4` and `1` (one digest, one time)
+    /// is written with its most specific tag, whatever the input order; a tag dated past now
+    /// plus the clock-skew allowance is not a candidate.
+    #[test]
+    fn same_image_most_specific_tag_and_future_times() {
+        let t = "2026-11-20T10:00:00Z";
+        let digest = format!("sha256:{}", "a".repeat(64));
+        let mut imgs: Vec<ImageInfo> = [
+            "1",
+            "1.4",
+            "1.4.0",
+            "v1.4.0",
+            "1.4.0-rc.1",
+            "main",
+            "main-0d1e2f3",
+        ]
+        .into_iter()
+        .map(|tag| {
+            ImageInfo::new(tag)
+                .with_digest(digest.clone())
+                .with_created_str(t)
+                .unwrap()
+        })
+        .collect();
+        let f = filter("glob:*");
+        for _ in 0..imgs.len() {
+            imgs.rotate_left(1);
+            let s = select(&f, VersionMode::Default, &imgs, now());
+            assert_eq!(s.chosen.as_ref().unwrap().tag, "1.4.0");
+            let one = s.rejected.iter().find(|r| r.tag == "1").unwrap();
+            assert!(one.message.contains("same image"), "{}", one.message);
+        }
+        let mut order: Vec<&ImageInfo> = imgs.iter().collect();
+        order.sort_by(|a, b| compare(&f, VersionMode::Default, b, a).unwrap());
+        let order: Vec<&str> = order.iter().map(|i| i.tag.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "1.4.0",
+                "v1.4.0",
+                "1.4.0-rc.1",
+                "1.4",
+                "1",
+                "main-0d1e2f3",
+                "main"
+            ]
+        );
+        assert_eq!(
+            select(&filter("glob:main*"), VersionMode::Default, &imgs, now())
+                .chosen
+                .unwrap()
+                .tag,
+            "main-0d1e2f3"
+        );
+
+        let at = |tag: &str, time: &str| ImageInfo::new(tag).with_created_str(time).unwrap();
+        let imgs = [
+            at("a", "2026-11-27T11:00:00Z"),
+            at("skewed", "2026-11-27T12:05:00Z"),
+            at("ahead", "2026-11-27T12:05:01Z"),
+            at("2099", "2099-01-01T00:00:00Z"),
+        ];
+        let s = select(&f, VersionMode::Default, &imgs, now());
+        assert_eq!(
+            s.chosen.as_ref().unwrap().tag,
+            "skewed",
+            "five minutes of skew are allowed"
+        );
+        assert_eq!(
+            reasons(&s),
+            [
+                ("a", "older"),
+                ("ahead", "future_timestamp"),
+                ("2099", "future_timestamp")
+            ]
+        );
+        assert!(
+            s.rejected[1].message.contains("2026-11-27T12:05:01Z"),
+            "{}",
+            s.rejected[1].message
+        );
+        // Semver orders by version, not time: a future date does not matter there.
+        let s = select(&filter("semver:*"), VersionMode::Loose, &imgs, now());
+        assert_eq!(s.chosen.unwrap().tag, "2099");
+        let s = select(&f, VersionMode::Default, &imgs[2..], now());
+        assert_eq!(s.chosen, None);
+    }
+
     #[test]
     fn nothing_chosen() {
         let s = select(
             &filter("semver:^9"),
             VersionMode::Default,
             &images(&[("1.0.0", None)]),
+            now(),
         );
         assert_eq!(s.chosen, None);
         assert_eq!(s.rejected_count, 1);
-        let s = select(&filter("glob:*"), VersionMode::Default, &[]);
+        let s = select(&filter("glob:*"), VersionMode::Default, &[], now());
         assert_eq!(s, Selection::default());
     }
 
     #[test]
     fn rejections_are_capped() {
         let imgs: Vec<ImageInfo> = (0..120).map(|i| ImageInfo::new(format!("1.{i}.0"))).collect();
-        let s = select(&filter("semver:>=1.0"), VersionMode::Default, &imgs);
+        let s = select(&filter("semver:>=1.0"), VersionMode::Default, &imgs, now());
         assert_eq!(s.chosen.unwrap().tag, "1.119.0");
         assert_eq!(s.rejected.len(), MAX_REJECTIONS);
         assert_eq!(s.rejected_count, 119);
@@ -505,8 +676,8 @@ mod tests {
         ]);
         for text in ["semver:>=1.0.0-0", "semver:^1", "glob:*", "regex:^v?1"] {
             let f = filter(text);
-            let first = select(&f, VersionMode::Default, &imgs).chosen.unwrap();
-            assert_eq!(choose(&f, VersionMode::Default, &imgs), Some(&first));
+            let first = select(&f, VersionMode::Default, &imgs, now()).chosen.unwrap();
+            assert_eq!(choose(&f, VersionMode::Default, &imgs, now()), Some(&first));
             let mut rotated = imgs.clone();
             for _ in 0..imgs.len() {
                 rotated.rotate_left(1);
@@ -514,7 +685,7 @@ mod tests {
                 reversed.reverse();
                 for list in [&rotated, &reversed] {
                     assert_eq!(
-                        select(&f, VersionMode::Default, list).chosen.as_ref(),
+                        select(&f, VersionMode::Default, list, now()).chosen.as_ref(),
                         Some(&first),
                         "{text}"
                     );

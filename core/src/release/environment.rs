@@ -19,6 +19,7 @@ use crate::image::ImageRef;
 use crate::manifest::kustomize::{self, KUSTOMIZATION_FILES, Kustomization};
 use crate::manifest::{self, INVALID_NAME, ScannedWorkload, SlotKind};
 use crate::policy::TagFilter;
+use crate::work::count;
 use crate::yaml::{Node, Stream};
 
 /// Where the new pointer of a slot is written.
@@ -236,6 +237,7 @@ impl<'s> Walker<'s> {
             .snapshot
             .get(file)
             .ok_or_else(|| Error::new(ErrorKind::InvalidPath, format!("{file} is missing")))?;
+        count(|w| w.files_visited += 1);
         let stream = Stream::parse(text).map_err(|e| e.in_file(file))?;
         let k = kustomize::read(&stream, file)?;
         let dir = dir_of(file);
@@ -343,8 +345,7 @@ impl<'s> Walker<'s> {
                 continue;
             }
             let Some(inner) = kustomization_in(self.snapshot, &target) else {
-                let prefix = format!("{target}/");
-                let message = if self.snapshot.files().any(|(p, _)| p.starts_with(&prefix)) {
+                let message = if self.snapshot.under(&target).next().is_some() {
                     format!("resource `{}` is a directory without a kustomization", r.entry)
                 } else {
                     format!("resource `{}` does not exist ({target})", r.entry)
@@ -383,6 +384,7 @@ impl<'s> Walker<'s> {
 
 /// Walk every path of `env`: kustomization roots, and the YAML files of plain paths.
 fn walk_environment<'s>(snapshot: &'s Snapshot, env: &Environment) -> Result<Walker<'s>> {
+    count(|w| w.walks += 1);
     let mut walker = Walker::new(snapshot);
     // Plain files already listed (an environment's paths may overlap), by real path: a file
     // reached through a symbolic link is the file it leads to.
@@ -392,6 +394,7 @@ fn walk_environment<'s>(snapshot: &'s Snapshot, env: &Environment) -> Result<Wal
             walker.walk(&k)?;
         } else {
             for (found, file) in snapshot.reach(path) {
+                count(|w| w.files_visited += 1);
                 if file != CONFIG_FILE && (is_yaml(&found) || found == *path) && listed.insert(file) {
                     walker.manifests.push((file.to_string(), None));
                 }
@@ -409,10 +412,63 @@ pub(super) fn files_of(snapshot: &Snapshot, env: &Environment) -> Result<HashSet
     Ok(files)
 }
 
+/// Which environments read each file, worked out once per planning run (one walk per
+/// environment), so that "does another environment read this file?" is one lookup and a plan
+/// costs the same whatever the number of other environments (DESIGN.md section 15).
+pub(super) struct Readers {
+    /// File to the indices (in `relman.yaml` order, ascending) of the environments reading it.
+    by_file: HashMap<String, Vec<usize>>,
+}
+
+impl Readers {
+    /// Walk every environment of `config` once. Errors: those of the walk (a kustomization
+    /// that does not parse, a missing resource).
+    pub(super) fn new(snapshot: &Snapshot, config: &Config) -> Result<Readers> {
+        let mut by_file: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, env) in config.environments().iter().enumerate() {
+            for file in files_of(snapshot, env)? {
+                by_file.entry(file).or_default().push(i);
+            }
+        }
+        Ok(Readers { by_file })
+    }
+
+    /// The environments (indices into `config.environments()`, ascending) that read `file`.
+    pub(super) fn of(&self, file: &str) -> &[usize] {
+        self.by_file.get(file).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The files read by environments other than one; by default, none.
+#[derive(Clone, Copy, Default)]
+pub(super) struct Others<'r> {
+    readers: Option<&'r Readers>,
+    env: usize,
+}
+
+impl<'r> Others<'r> {
+    /// The files that environments other than the one at index `env` read.
+    pub(super) fn new(readers: &'r Readers, env: usize) -> Others<'r> {
+        Others {
+            readers: Some(readers),
+            env,
+        }
+    }
+
+    /// Whether another environment reads `file`.
+    pub(super) fn contains(&self, file: &str) -> bool {
+        self.readers
+            .is_some_and(|r| r.of(file).iter().any(|&e| e != self.env))
+    }
+}
+
 /// Run `f` on every item, on as many threads as the machine has cores (inline for few items).
 /// Results keep the items' order.
 pub(super) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    // Asked once per process: on Linux the answer reads cgroup files, a cost per model that
+    // dominated plans of many small environments.
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let threads = *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8));
     if threads < 2 || items.len() < 64 {
         return items.iter().map(f).collect();
     }
@@ -572,21 +628,29 @@ fn duplicates(walker: &Walker<'_>, env: &Environment) -> Result<()> {
     Ok(())
 }
 
-/// Build the model of `env`. `others` are the files every other environment reads.
+/// Build the model of `env`. `others` tells the files some other environment reads.
 pub(super) fn model<'s>(
     snapshot: &'s Snapshot,
     config: &Config,
     env: &Environment,
-    others: &HashSet<String>,
+    others: &Others<'_>,
 ) -> Result<Model<'s>> {
     let mut walker = walk_environment(snapshot, env)?;
     let texts: Vec<(&'s str, &'s str)> = {
-        let wanted: HashSet<&str> = walker.manifests.iter().map(|(f, _)| f.as_str()).collect();
-        snapshot
-            .files()
-            .filter(|(p, _)| wanted.contains(p) && !walker.streams.contains_key(*p))
-            .collect()
+        let mut wanted: Vec<&str> = walker
+            .manifests
+            .iter()
+            .map(|(f, _)| f.as_str())
+            .filter(|f| !walker.streams.contains_key(*f))
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        wanted.iter().filter_map(|f| snapshot.entry(f)).collect()
     };
+    count(|w| {
+        w.models += 1;
+        w.files_visited += texts.len() as u64;
+    });
     let parsed = par_map(&texts, |(path, text)| {
         Stream::parse(text)
             .map(|s| (*path, s))

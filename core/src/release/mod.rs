@@ -15,6 +15,8 @@ mod record;
 mod snapshot;
 mod spec;
 
+#[doc(hidden)]
+pub use crate::work::{PlanningWork, planning_work};
 pub use catalog::{Catalog, ImageInfo};
 pub use history::{History, HistorySource, MoveCause, PointerMove, Pointers, pointers};
 pub use plan::{

@@ -47,6 +47,9 @@ pub enum Reason {
     WouldDowngrade,
     /// A glob/regex ordering needs creation times the catalog lacks.
     MissingTimestamp,
+    /// A glob/regex ordering found only creation times later than now (plus the clock-skew
+    /// allowance), or the current tag's is: a registry clock ahead must not pin automation.
+    FutureTimestamp,
     /// The slot pins a digest and the catalog has none for the new tag.
     MissingDigest,
     /// Automation is off for the workload.
@@ -83,6 +86,7 @@ impl Reason {
             Reason::OutsideFilter => "outside_filter",
             Reason::WouldDowngrade => "would_downgrade",
             Reason::MissingTimestamp => "missing_timestamp",
+            Reason::FutureTimestamp => "future_timestamp",
             Reason::MissingDigest => "missing_digest",
             Reason::NotAutomated => "not_automated",
             Reason::EnvironmentManual => "environment_manual",

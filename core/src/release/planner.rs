@@ -2,11 +2,12 @@
 //! workload and container, whether the pointer moves and why, then edits the files.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use jiff::Timestamp;
 
 use super::catalog::{Catalog, ImageInfo};
-use super::environment::{self, Placed};
+use super::environment::{self, Others, Placed, Readers};
 use super::history::History;
 use super::message::commit_message;
 use super::placement::{self, Decided};
@@ -17,7 +18,9 @@ use crate::config::{Config, Environment, ReleaseMode};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
 use crate::manifest::{INVALID_NAME, SlotKind};
-use crate::policy::{Ignore, PolicyChange, RejectReason, TagFilter, VersionMode, choose, compare, select};
+use crate::policy::{
+    CLOCK_SKEW, Ignore, PolicyChange, RejectReason, TagFilter, VersionMode, choose, compare, select,
+};
 
 /// A workload's decided moves: `(slot index, new pointer)`, and a lock to write with them.
 type Moves = (Vec<(usize, ImageRef)>, Option<PolicyChange>);
@@ -47,6 +50,57 @@ enum Run {
     Automation,
 }
 
+/// What the plans of one planning run share (every environment of an automation run): which
+/// environments read which file, tag filters compiled once by text, and the choice of image
+/// per repository and filter (DESIGN.md sections 8 and 15).
+struct Context {
+    readers: Readers,
+    filters: HashMap<String, Rc<TagFilter>>,
+    selections: HashMap<(String, String), Choice>,
+}
+
+/// What a filter allows of a repository's tags, once per run.
+#[derive(Clone)]
+enum Choice {
+    /// The image to release.
+    Image(ImageInfo),
+    /// No tag passes the filter.
+    NoMatch,
+    /// The matching tags have no creation time (a time-ordered filter).
+    MissingTime,
+    /// The matching tags with a creation time are dated in the future.
+    FutureTime,
+}
+
+impl Context {
+    fn new(snapshot: &Snapshot, config: &Config) -> Result<Context> {
+        Ok(Context {
+            readers: Readers::new(snapshot, config)?,
+            filters: HashMap::new(),
+            selections: HashMap::new(),
+        })
+    }
+
+    /// The filter written `text`, compiled on first use.
+    fn filter(&mut self, text: &str) -> Result<Rc<TagFilter>> {
+        if let Some(f) = self.filters.get(text) {
+            return Ok(f.clone());
+        }
+        let f = Rc::new(TagFilter::parse(text)?);
+        self.filters.insert(text.to_string(), f.clone());
+        Ok(f)
+    }
+
+    /// `filter` (already compiled, such as a service's) as the run's shared copy, so that
+    /// every workload using it shares one compiled matcher.
+    fn shared(&mut self, filter: &TagFilter) -> Rc<TagFilter> {
+        self.filters
+            .entry(filter.as_str().to_string())
+            .or_insert_with(|| Rc::new(filter.clone()))
+            .clone()
+    }
+}
+
 struct Planner<'a> {
     env: &'a Environment,
     catalog: &'a Catalog,
@@ -59,7 +113,7 @@ struct Planner<'a> {
     /// The `promoteFrom` environment's current pointers (normalised name, tag) and its
     /// workloads, loaded when the gate or a promotion needs them.
     source: Option<Source>,
-    selections: HashMap<(String, String), Option<(ImageInfo, bool)>>,
+    context: &'a mut Context,
 }
 
 struct Source {
@@ -157,13 +211,14 @@ fn skip(reason: Reason, message: impl Into<String>) -> SlotOutcome {
 
 /// The order in which a skipped workload's container reasons are summarised: the first
 /// present wins.
-const SUMMARY_ORDER: [Reason; 12] = [
+const SUMMARY_ORDER: [Reason; 13] = [
     Reason::AmbiguousSource,
     Reason::UnsupportedYaml,
     Reason::NotPromoted,
     Reason::OutsideFilter,
     Reason::MissingDigest,
     Reason::MissingTimestamp,
+    Reason::FutureTimestamp,
     Reason::WouldDowngrade,
     Reason::NoPreviousRelease,
     Reason::NotFound,
@@ -352,7 +407,7 @@ impl Planner<'_> {
         for &(index, slot) in &managed {
             let current = ImageRef::parse(&slot.image).expect("managed slots parse");
             let filter = match policy.tag_filters.get(&slot.container) {
-                Some(text) => TagFilter::parse(text).map_err(|e| {
+                Some(text) => self.context.filter(text).map_err(|e| {
                     Error::new(
                         ErrorKind::InvalidFilter,
                         format!(
@@ -365,7 +420,10 @@ impl Planner<'_> {
                     .in_file(placed.path.clone())
                     .at(w.line, 1)
                 })?,
-                None => placed.service_filter.clone().unwrap_or_default(),
+                None => match &placed.service_filter {
+                    Some(f) => self.context.shared(f),
+                    None => self.context.shared(&TagFilter::default()),
+                },
             };
             match self.decide_slot(placed, &slot.container, &current, &filter)? {
                 SlotOutcome::Move(target) => {
@@ -682,37 +740,36 @@ impl Planner<'_> {
             )));
         }
         let key = (current.name(), filter.as_str().to_string());
-        let mode = self.mode;
+        let (mode, now) = (self.mode, self.now);
         let chosen = self
+            .context
             .selections
             .entry(key)
             .or_insert_with(|| {
-                if let Some(info) = choose(filter, mode, images) {
-                    return Some((info.clone(), false));
+                if let Some(info) = choose(filter, mode, images, now) {
+                    return Choice::Image(info.clone());
                 }
-                // Nothing allowed: explain why, to tell missing creation times apart.
-                let selection = select(filter, mode, images);
-                let all_missing_time = selection
-                    .rejected
-                    .iter()
-                    .any(|r| r.reason == RejectReason::MissingTime)
-                    && selection.rejected.iter().all(|r| {
-                        matches!(
-                            r.reason,
-                            RejectReason::MissingTime | RejectReason::FilterMiss | RejectReason::Latest
-                        )
-                    });
-                all_missing_time.then(|| (ImageInfo::new(""), true))
+                // Nothing allowed: explain why, to tell creation times missing or in the future
+                // apart (a time-ordered filter's other rejections are misses and `latest`).
+                let selection = select(filter, mode, images, now);
+                let any = |reason| selection.rejected.iter().any(|r| r.reason == reason);
+                if any(RejectReason::FutureTimestamp) {
+                    Choice::FutureTime
+                } else if any(RejectReason::MissingTime) {
+                    Choice::MissingTime
+                } else {
+                    Choice::NoMatch
+                }
             })
             .clone();
         let chosen = match chosen {
-            None => {
+            Choice::NoMatch => {
                 return Ok(Err(skip(
                     Reason::NoMatchingImage,
                     format!("no tag of {} matches {filter}", current.repository()),
                 )));
             }
-            Some((_, true)) => {
+            Choice::MissingTime => {
                 return Ok(Err(skip(
                     Reason::MissingTimestamp,
                     format!(
@@ -721,7 +778,16 @@ impl Planner<'_> {
                     ),
                 )));
             }
-            Some((info, false)) => info,
+            Choice::FutureTime => {
+                return Ok(Err(skip(
+                    Reason::FutureTimestamp,
+                    format!(
+                        "every tag of {} that matches {filter} and has a creation time is dated later than now ({now}) plus the 5-minute clock-skew allowance",
+                        current.repository()
+                    ),
+                )));
+            }
+            Choice::Image(info) => info,
         };
         if self.run == Run::Automation {
             if let Some(tag) = current.tag() {
@@ -730,6 +796,17 @@ impl Planner<'_> {
                 } else {
                     let known = self.catalog.get(current.repository(), tag).cloned();
                     let current_info = known.clone().unwrap_or_else(|| ImageInfo::new(tag));
+                    let future = current_info
+                        .created
+                        .filter(|t| now.checked_add(CLOCK_SKEW).is_ok_and(|latest| *t > latest));
+                    if let (Some(created), false) = (future, filter_is_semver(filter)) {
+                        return Ok(Err(skip(
+                            Reason::FutureTimestamp,
+                            format!(
+                                "the current tag {tag} is dated {created}, later than now ({now}); a newer image cannot be told apart (release one explicitly)"
+                            ),
+                        )));
+                    }
                     match compare(filter, mode, &chosen, &current_info) {
                         Some(std::cmp::Ordering::Less) => {
                             return Ok(Err(skip(
@@ -785,22 +862,27 @@ pub fn plan_release(
 ) -> Result<ReleasePlan> {
     spec.validate()?;
     let config = snapshot.config()?;
-    let env = config.environment(&spec.environment)?;
+    config.environment(&spec.environment)?;
+    let index = config
+        .position(&spec.environment)
+        .expect("the environment was found by name");
     let kind = match spec.image {
         ImageSpec::Promote => ReleaseKind::Promotion,
         ImageSpec::Rollback => ReleaseKind::Rollback,
         _ => ReleaseKind::Manual,
     };
+    let mut context = Context::new(snapshot, &config)?;
     plan(
         snapshot,
         &config,
-        env,
+        index,
         spec,
         kind,
         Run::Release,
         catalog,
         history,
         now,
+        &mut context,
     )
 }
 
@@ -815,21 +897,25 @@ pub fn plan_automation(
     now: Timestamp,
 ) -> Result<Vec<ReleasePlan>> {
     let config = snapshot.config()?;
+    // Walk every environment once for the whole run; filters and choices are shared too.
+    let mut context = Context::new(snapshot, &config)?;
     config
         .environments()
         .iter()
-        .map(|env| {
+        .enumerate()
+        .map(|(index, env)| {
             let spec = ReleaseSpec::new(env.name.clone());
             plan(
                 snapshot,
                 &config,
-                env,
+                index,
                 &spec,
                 ReleaseKind::Automated,
                 Run::Automation,
                 catalog,
                 history,
                 now,
+                &mut context,
             )
         })
         .collect()
@@ -839,20 +925,19 @@ pub fn plan_automation(
 fn plan(
     snapshot: &Snapshot,
     config: &Config,
-    env: &Environment,
+    env_index: usize,
     spec: &ReleaseSpec,
     kind: ReleaseKind,
     run: Run,
     catalog: &Catalog,
     history: &History,
     now: Timestamp,
+    context: &mut Context,
 ) -> Result<ReleasePlan> {
-    // Files other environments read: never changed by a release to this one.
-    let mut others = std::collections::HashSet::new();
-    for other in config.environments().iter().filter(|e| e.name != env.name) {
-        others.extend(environment::files_of(snapshot, other)?);
-    }
-    let model = environment::model(snapshot, config, env, &others)?;
+    let env = &config.environments()[env_index];
+    // Files other environments read: never changed by a release to this one. One lookup per
+    // file in the run's index, whatever the number of environments.
+    let model = environment::model(snapshot, config, env, &Others::new(&context.readers, env_index))?;
     let placed = &model.placed;
     let source = match (&env.promote_from, kind) {
         (Some(name), _) => {
@@ -886,7 +971,7 @@ fn plan(
         kind,
         mode: config.versions(),
         source,
-        selections: HashMap::new(),
+        context,
     };
     let mut results = Vec::with_capacity(placed.len());
     let mut decided = Vec::new();
@@ -897,26 +982,35 @@ fn plan(
         }
         results.push(result);
     }
-    // Other environments that read a file this release edits are simulated, to prove they
-    // render the same afterwards.
-    let touches_shared = decided.iter().any(|d| {
-        d.moves
-            .iter()
-            .any(|(s, _)| match &model.placed[d.index].slots[*s].target {
-                environment::Target::Entry { file, .. } | environment::Target::NewEntry { file, .. } => {
-                    others.contains(file)
-                }
-                _ => false,
-            })
-    });
-    let mut other_models = Vec::new();
-    if touches_shared {
-        for other in config.environments().iter().filter(|e| e.name != env.name) {
-            other_models.push((
-                other.name.clone(),
-                environment::model(snapshot, config, other, &Default::default())?,
-            ));
-        }
+    // Other environments that read a kustomization this release edits are simulated, to prove
+    // they render the same afterwards; only those (an environment that reads none of the
+    // edited files cannot render differently).
+    let readers = &planner.context.readers;
+    let mut touched: Vec<usize> = decided
+        .iter()
+        .flat_map(|d| {
+            d.moves
+                .iter()
+                .map(move |(s, _)| &placed[d.index].slots[*s].target)
+        })
+        .filter_map(|target| match target {
+            environment::Target::Entry { file, .. } | environment::Target::NewEntry { file, .. } => {
+                Some(readers.of(file))
+            }
+            _ => None,
+        })
+        .flatten()
+        .copied()
+        .filter(|&e| e != env_index)
+        .collect();
+    touched.sort_unstable();
+    touched.dedup();
+    let mut other_models = Vec::with_capacity(touched.len());
+    for other in touched.into_iter().map(|e| &config.environments()[e]) {
+        other_models.push((
+            other.name.clone(),
+            environment::model(snapshot, config, other, &Default::default())?,
+        ));
     }
     let changes = placement::write(
         &model,

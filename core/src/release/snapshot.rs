@@ -329,6 +329,36 @@ impl Snapshot {
         out
     }
 
+    /// The file at `path` as `(path, text)`, both borrowed from the snapshot.
+    pub(crate) fn entry(&self, path: &str) -> Option<(&str, &str)> {
+        self.files
+            .get_key_value(path)
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+    }
+
+    /// The files at or under `dir` (the file `dir` itself, then every `dir/...`), sorted by
+    /// path; every file for the empty `dir`. A range of the sorted map: the cost is the files
+    /// returned, not the size of the snapshot.
+    pub(crate) fn under<'a>(&'a self, dir: &str) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        let (exact, range) = if dir.is_empty() {
+            (None, self.files.range::<str, _>(..))
+        } else {
+            // `dir/` up to `dir0`: `0` is the character after `/`.
+            let (from, to) = (format!("{dir}/"), format!("{dir}0"));
+            (
+                self.files.get_key_value(dir),
+                self.files.range::<str, _>((
+                    std::ops::Bound::Included(from.as_str()),
+                    std::ops::Bound::Excluded(to.as_str()),
+                )),
+            )
+        };
+        exact
+            .into_iter()
+            .chain(range)
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+    }
+
     /// Number of files.
     pub fn len(&self) -> usize {
         self.files.len()

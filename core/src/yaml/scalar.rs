@@ -25,7 +25,7 @@ fn plain_syntax_ok(value: &str, in_flow: bool) -> bool {
     if value.starts_with(' ') || value.ends_with(' ') || value.ends_with('\t') {
         return false;
     }
-    if value.contains(['\n', '\r', '\t']) || value.chars().any(|c| c.is_control() || c == '\u{feff}') {
+    if value.contains(['\n', '\r', '\t']) || value.chars().any(must_escape) {
         return false;
     }
     // Indicators that cannot start a plain scalar; `-`, `?`, `:` only when followed by a blank.
@@ -64,10 +64,59 @@ fn plain_syntax_ok(value: &str, in_flow: bool) -> bool {
     true
 }
 
-/// Whether a plain scalar would resolve to something other than a string under YAML 1.1 or
-/// the YAML 1.2 core schema.
+/// Whether a plain scalar would resolve to something other than a string under YAML 1.1 (the
+/// spec's regular expressions, as PyYAML applies them), the YAML 1.2 core schema, or go-yaml
+/// (v2 and v3), the decoder behind Kubernetes (`sigs.k8s.io/yaml`) and Helm.
 fn resolves_to_non_string(v: &str) -> bool {
-    is_null(v) || is_bool(v) || is_int(v) || is_float(v) || is_timestamp(v) || v == "<<" || v == "="
+    is_null(v)
+        || is_bool(v)
+        || is_int(v)
+        || is_float(v)
+        || is_go_number(v)
+        || is_timestamp(v)
+        || v == "<<"
+        || v == "="
+}
+
+/// go-yaml's rule for a plain scalar starting with a digit, a sign or a dot: with every `_`
+/// removed, Go's `strconv.ParseInt(s, 0, 64)` (decimal, `0` octal, and the radix prefixes in
+/// either case: `0x`/`0X`, `0o`/`0O`, `0b`/`0B`), else the float pattern
+/// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`. So `0X1F`, `0B101` and `0O17` are the
+/// numbers 31, 5 and 15, and `1e1_0` is 1e10, where YAML 1.1 and 1.2 read strings.
+fn is_go_number(v: &str) -> bool {
+    if !v.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) {
+        return false;
+    }
+    let plain: String = v.chars().filter(|&c| c != '_').collect();
+    let s = strip_sign(&plain);
+    let radix = |prefix: &[u8]| s.len() > 2 && s.as_bytes()[0] == b'0' && prefix.contains(&s.as_bytes()[1]);
+    let int = if radix(b"xX") {
+        all(&s[2..], |b| b.is_ascii_hexdigit())
+    } else if radix(b"oO") {
+        all(&s[2..], |b| (b'0'..=b'7').contains(&b))
+    } else if radix(b"bB") {
+        all(&s[2..], |b| b == b'0' || b == b'1')
+    } else {
+        all(s, |b| b.is_ascii_digit())
+    };
+    int || is_core_float(s)
+}
+
+/// The YAML 1.2 core schema's float, without its sign, which go-yaml also uses:
+/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`. (A plain integer matches too.)
+fn is_core_float(s: &str) -> bool {
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    if exponent.is_some_and(|e| !all(strip_sign(e), |b| b.is_ascii_digit())) {
+        return false;
+    }
+    match mantissa.split_once('.') {
+        Some(("", frac)) => all(frac, |b| b.is_ascii_digit()),
+        Some((int, frac)) => all(int, |b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit()),
+        None => all(mantissa, |b| b.is_ascii_digit()),
+    }
 }
 
 fn is_null(v: &str) -> bool {
@@ -115,7 +164,7 @@ fn is_int(v: &str) -> bool {
         return all(h, |b| b.is_ascii_hexdigit() || b == b'_');
     }
     if let Some(o) = s.strip_prefix("0o") {
-        return all(o, |b| (b'0'..=b'7').contains(&b));
+        return all(o, |b| (b'0'..=b'7').contains(&b) || b == b'_');
     }
     if let Some(bin) = s.strip_prefix("0b") {
         return all(bin, |b| b == b'0' || b == b'1' || b == b'_');
@@ -207,16 +256,33 @@ fn is_timestamp(v: &str) -> bool {
 pub fn render(value: &str, style: ScalarStyle, in_flow: bool) -> (String, ScalarStyle) {
     match style {
         ScalarStyle::Plain if plain_is_string(value, in_flow) => (value.to_string(), style),
-        ScalarStyle::SingleQuoted
-            if !value.contains(['\n', '\r']) && value.chars().all(|c| !c.is_control()) =>
-        {
+        ScalarStyle::SingleQuoted if !value.chars().any(must_escape) => {
             (format!("'{}'", value.replace('\'', "''")), style)
         }
         _ => (double_quoted(value), ScalarStyle::DoubleQuoted),
     }
 }
 
-/// `value` as a double-quoted YAML scalar.
+/// Whether `c` cannot be written as itself inside a quoted scalar (nor plain): a character
+/// YAML reads as a line break and folds (LF, CR, NEL U+0085, and, in YAML 1.1 readers such as
+/// libyaml and go-yaml, LINE SEPARATOR U+2028 and PARAGRAPH SEPARATOR U+2029), or one it
+/// refuses as not printable (C0 controls, DEL, C1 controls, U+FFFE, U+FFFF), or a byte order
+/// mark (U+FEFF). Tab is a control character too: plain and single-quoted scalars cannot hold
+/// it reliably either.
+fn must_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// `value` as a double-quoted YAML scalar on one line: `"` and `\\` escaped, and every
+/// character that [`must_escape`] written as an escape YAML 1.1 and 1.2 both read (`\\n`,
+/// `\\r`, `\\t`, `\\L` for U+2028, `\\P` for U+2029, else `\\uXXXX`, NEL included), so that
+/// the value reads back identical.
+///
+/// ```
+/// use relman::yaml::double_quoted;
+/// assert_eq!(double_quoted("a\u{2028} b\u{2029}\u{85}\n"), r#""a\L b\P\u0085\n""#);
+/// assert_eq!(double_quoted("say \"hi\"\u{7f}"), r#""say \"hi\"\u007f""#);
+/// ```
 pub fn double_quoted(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
@@ -227,7 +293,9 @@ pub fn double_quoted(value: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() || c == '\u{feff}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            '\u{2028}' => out.push_str("\\L"),
+            '\u{2029}' => out.push_str("\\P"),
+            c if must_escape(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
     }
@@ -268,6 +336,32 @@ mod tests {
             "<<",
             "190:20:30.15",
             "+12",
+            // go-yaml (Kubernetes, Helm): radix prefixes in either case, `_` anywhere.
+            "0X1F",
+            "0B101",
+            "0O17",
+            "0x1f",
+            "0o1_7",
+            "+0B1",
+            "-0O7",
+            "0_x1F",
+            "0x_1F",
+            "1__000",
+            "1e1_0",
+            "1_e3",
+            "1E3",
+            "1e+3",
+            ".5e3",
+            "1.5e-3",
+            "08",
+            "09.5",
+            "0777",
+            "99999999999999999999",
+            "0xFFFFFFFFFFFFFFFFFFFF",
+            "+.inf",
+            "-.inf",
+            ".INF",
+            ".NAN",
         ] {
             assert!(!plain_is_string(v, false), "{v} must be quoted");
         }
@@ -287,6 +381,19 @@ mod tests {
             "0x",
             "1:60",
             "12345678a",
+            "0B2",
+            "0X",
+            "0b",
+            "0o",
+            "0xg",
+            "0O8",
+            "_1",
+            "1e",
+            "1e+",
+            "v0X1F",
+            ".",
+            "+",
+            "1.2.3-rc.1",
         ] {
             assert!(plain_is_string(v, false), "{v} can stay plain");
         }
