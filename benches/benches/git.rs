@@ -51,6 +51,22 @@ fn run(cmd: &mut Command) {
     );
 }
 
+/// Feed `stream` to `git fast-import` in `dir`.
+fn fast_import(dir: &Path, stream: &[u8]) {
+    let mut child = git(dir)
+        .args(["fast-import", "--quiet"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("git fast-import");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stream)
+        .expect("feed fast-import");
+    assert!(child.wait().expect("fast-import").success());
+}
+
 /// A bare repository whose `main` holds `snapshot`'s files in one commit, packed with deltas.
 fn bare_repository(dir: &Path, snapshot: &Snapshot) -> String {
     run(git(dir).args(["init", "-q", "--bare", "-b", "main"]));
@@ -69,18 +85,7 @@ fn bare_repository(dir: &Path, snapshot: &Snapshot) -> String {
         writeln!(stream, "M 100644 :{} {path}", mark + 1).expect("in memory");
     }
     stream.push(b'\n');
-    let mut child = git(dir)
-        .args(["fast-import", "--quiet"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("git fast-import");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&stream)
-        .expect("feed fast-import");
-    assert!(child.wait().expect("fast-import").success());
+    fast_import(dir, &stream);
     run(git(dir).args(["repack", "-a", "-d", "-f", "-q", "--depth=50", "--window=10"]));
     let out = git(dir).args(["rev-parse", "main"]).output().expect("rev-parse");
     String::from_utf8(out.stdout).expect("hex").trim().to_string()
@@ -132,18 +137,7 @@ fn history_repository(dir: &Path) {
         )
         .expect("in memory");
     }
-    let mut child = git(dir)
-        .args(["fast-import", "--quiet"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("git fast-import");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&stream)
-        .expect("feed fast-import");
-    assert!(child.wait().expect("fast-import").success());
+    fast_import(dir, &stream);
     run(git(dir).args(["repack", "-a", "-d", "-q"]));
 }
 

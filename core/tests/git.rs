@@ -412,6 +412,20 @@ fn snapshot_refuses_an_invalid_relman_yaml() {
 // History
 
 /// Commit `plan` through relman on `branch` at its current head.
+/// Clone `bare` into `clone`, commit a docs file there with `message`, and push it to `main`.
+fn push_docs_commit(sandbox: &Sandbox, bare: &Path, message: &str) -> PathBuf {
+    let clone = sandbox.path("clone");
+    git(
+        &sandbox.root,
+        &["clone", "-q", bare.to_str().unwrap(), clone.to_str().unwrap()],
+    );
+    write(&clone, "docs/README.md", "How we release\n");
+    git(&clone, &["add", "-A"]);
+    git(&clone, &["commit", "-q", "-m", message]);
+    git(&clone, &["push", "-q", "origin", "main"]);
+    clone
+}
+
 fn commit_plan(repo: &Repository, plan: &ReleasePlan, branch: &str) -> String {
     let head = repo.branch_head(branch).expect("head");
     repo.commit(plan, branch, &head, AUTHOR).expect("commit")
@@ -434,15 +448,7 @@ fn history_reads_release_records_on_the_first_parent_walk() {
         &[],
     );
     commit_plan(&repo, &plan, "main");
-    let clone = sandbox.path("clone");
-    git(
-        &sandbox.root,
-        &["clone", "-q", bare.to_str().unwrap(), clone.to_str().unwrap()],
-    );
-    write(&clone, "docs/README.md", "Hello\n");
-    git(&clone, &["add", "-A"]);
-    git(&clone, &["commit", "-q", "-m", "Docs"]);
-    git(&clone, &["push", "-q", "origin", "main"]);
+    let clone = push_docs_commit(&sandbox, &bare, "Docs");
     let plan = release(
         &repo.snapshot("main").unwrap(),
         "production",
@@ -577,23 +583,11 @@ fn history_from_trees_ignores_forged_records_and_skips_reverted_values() {
     );
     commit_plan(&repo, &plan, "main");
 
-    let clone = sandbox.path("clone");
-    git(
-        &sandbox.root,
-        &["clone", "-q", bare.to_str().unwrap(), clone.to_str().unwrap()],
+    let clone = push_docs_commit(
+        &sandbox,
+        &bare,
+        "Docs (#7)\n\nRelman-Environment: production\nRelman-Cause: manual\nRelman-Change: default:deployment/users app acme/users:6.6.6 -> acme/users:1.4.0",
     );
-    write(&clone, "docs/README.md", "How we release\n");
-    git(&clone, &["add", "-A"]);
-    git(
-        &clone,
-        &[
-            "commit",
-            "-q",
-            "-m",
-            "Docs (#7)\n\nRelman-Environment: production\nRelman-Cause: manual\nRelman-Change: default:deployment/users app acme/users:6.6.6 -> acme/users:1.4.0",
-        ],
-    );
-    git(&clone, &["push", "-q", "origin", "main"]);
     let forged = rev(&bare, "main");
 
     let plan = release(
