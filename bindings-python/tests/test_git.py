@@ -91,7 +91,8 @@ def test_snapshot_commit_history(bare: Path) -> None:
     history = repo.history("main", environment="staging")
     assert history.source == "trees" and history.is_complete and history.warnings == []
     assert [(m.environment, m.cause, m.workload, m.from_, m.to, m.user) for m in history.moves] == [
-        ("staging", "manual", "default:deployment/users", "acme/users:1.3.0", "acme/users:1.4.0", AUTHOR),
+        # The plan named no user: the record has no Relman-User.
+        ("staging", "manual", "default:deployment/users", "acme/users:1.3.0", "acme/users:1.4.0", None),
         # The root commit added the slot.
         ("staging", "unrecorded", "default:deployment/users", None, "acme/users:1.3.0", None),
     ]

@@ -45,6 +45,8 @@ __all__ = [
     "ReleasePlan",
     "RecordedChange",
     "ReleaseRecord",
+    "History",
+    "PointerMove",
     "plan_release",
     "plan_automation",
     "Repository",
@@ -400,6 +402,7 @@ class ReleaseRecord:
     def __hash__(self) -> int: ...
     def __eq__(self, value: object, /) -> bool: ...
 
+@final
 class PointerMove:
     @property
     def commit(self) -> str | None: ...
@@ -422,6 +425,7 @@ class PointerMove:
     def __hash__(self) -> int: ...
     def __eq__(self, value: object, /) -> bool: ...
 
+@final
 class History:
     @staticmethod
     def from_commits(commits: Iterable[tuple[str, Snapshot]], *, base: Snapshot | None = None) -> History: ...
