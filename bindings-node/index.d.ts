@@ -130,6 +130,41 @@ export declare class Config {
 }
 
 /**
+ * The pointer history of environments, newest first: read from the trees of commits
+ * (`Repository.history`, `History.fromCommits`), where a commit's `Relman-*` trailers only
+ * annotate the moves it really made, or believed from commit messages
+ * (`History.fromMessages`, the weaker mode).
+ */
+export declare class History {
+  /**
+   * The trusted mode without git: `commits`, newest first, each the first parent of the one
+   * before, with the files after it; `base` is the snapshot before the oldest (`null`: an
+   * empty repository, as before a root commit).
+   *
+   * Throws as planning does for a snapshot that does not read.
+   */
+  static fromCommits(commits: Array<HistoryCommit>, base?: Snapshot | undefined | null): History
+  /**
+   * The weaker mode: a history believed from commit messages (or records), newest first.
+   * Hand edits and `git revert` are invisible to it, and a forged message is believed.
+   */
+  static fromMessages(messages: Array<string | ReleaseRecord>): History
+  /** Every move, newest first. */
+  get moves(): Array<PointerMove>
+  /**
+   * Commits whose trailers disagreed with their changes (`record_mismatch: ...`), and where
+   * the walk stopped early.
+   */
+  get warnings(): Array<string>
+  /** `'trees'` or `'messages'`. */
+  get source(): 'trees' | 'messages'
+  /** Whether the walk reached the first commit. */
+  get isComplete(): boolean
+  /** The pointer a rollback of one slot goes to, or `null`. */
+  previous(environment: string, workload: string, container: string, current: string): string | null
+}
+
+/**
  * A container image reference (`[domain/]path[:tag][@digest]`), parsed per the distribution
  * grammar with the Docker/kubelet domain rule.
  *
@@ -234,13 +269,15 @@ export declare class Repository {
    */
   snapshot(rev?: string | undefined | null): Snapshot
   /**
-   * The release records of the first-parent walk from `rev` (default `HEAD`), newest first;
-   * commits without `Relman-*` trailers are skipped. Pass them as `history` to
-   * `planRelease`.
+   * The pointer history of the first-parent walk from `rev` (default `HEAD`), newest first,
+   * read from the trees: for each of the `limit` (default 1,000) newest commits, the slots
+   * of `environment` (of every environment when not given) whose image changed. A commit's
+   * `Relman-*` trailers annotate its moves only when they agree with what it changed
+   * (otherwise `warnings` says `record_mismatch`). Pass it as `history` to `planRelease`.
    *
    * Throws as `snapshot` does for `rev`.
    */
-  history(rev?: string | undefined | null, options?: HistoryOptions | undefined | null): Array<ReleaseRecord>
+  history(rev?: string | undefined | null, options?: HistoryOptions | undefined | null): History
   /**
    * Commit `plan` on `branch` if the branch still points at `expectedHead`, and return the
    * new commit's id (or `expectedHead` when the plan changes nothing). The branch moves by
@@ -378,8 +415,8 @@ export declare class TagFilter {
 export interface AutomationOptions {
   /** What the registry offers (default: an empty catalog). */
   catalog?: Catalog | undefined | null
-  /** The release history, newest first: commit messages or records. */
-  history?: Array<string | ReleaseRecord> | null
+  /** The release history: a `History`, or commit messages and records (the weaker mode). */
+  history?: History | Array<string | ReleaseRecord> | null
   /** The time to plan at: an RFC 3339 string or a `Date`; default now. */
   now?: string | Date | null
 }
@@ -476,11 +513,19 @@ export interface FileChange {
 /** The kind of a tag filter. */
 export type FilterKind = 'glob' | 'regex' | 'semver'
 
+/** One commit given to `History.fromCommits`. */
+export interface HistoryCommit {
+  /** The commit message. */
+  message: string
+  /** The files after the commit. */
+  snapshot: Snapshot
+}
+
 /** Options of `Repository.history`. */
 export interface HistoryOptions {
-  /** Only the releases of this environment. */
+  /** Only the moves of this environment (default: every environment of `relman.yaml`). */
   environment?: string | undefined | null
-  /** At most this many records (default: the whole walk). */
+  /** Read at most this many commits of the walk (default 1,000). */
   limit?: number | undefined | null
 }
 
@@ -588,6 +633,9 @@ export interface ManifestOptions {
   path?: string | undefined | null
 }
 
+/** Why a pointer moved. */
+export type MoveCause = 'manual' | 'automated' | 'promotion' | 'rollback' | 'unrecorded'
+
 /**
  * Read the `Relman-*` trailers of a commit message written by relman. Strict: the last
  * paragraph must be exactly relman's trailer block (`Relman-Environment`, `Relman-Cause`, at
@@ -622,6 +670,31 @@ export declare function planAutomation(snapshot: Snapshot, options?: AutomationO
  * ```
  */
 export declare function planRelease(snapshot: Snapshot, options: ReleaseOptions): ReleasePlan
+
+/** One slot's pointer changing in one commit of the history. */
+export interface PointerMove {
+  /** The commit's id, or `null` when the history was not read from commits with ids. */
+  commit: string | null
+  /** The environment. */
+  environment: string
+  /** `namespace:kind/name`. */
+  workload: string
+  /** The container (or HelmRelease or marker slot) name. */
+  container: string
+  /** The image before; `null` when the slot appeared in this commit. */
+  from: string | null
+  /** The image after; `null` when the slot went away in this commit. */
+  to: string | null
+  /**
+   * `'manual' | 'automated' | 'promotion' | 'rollback'` when a record agreeing with the
+   * move says so, else `'unrecorded'` (a hand edit, a merge, a `git revert`).
+   */
+  cause: MoveCause
+  /** `Relman-User` of the agreeing record. */
+  user: string | null
+  /** Whether the agreeing record locked the workload. */
+  locked: boolean
+}
 
 /** The policies annotated on a workload (Flux v1 annotations, `fluxcd.io/...`). */
 export interface Policy {
@@ -677,7 +750,7 @@ export interface PolicyChange {
 export declare function readPolicy(text: string, workload: string, options?: ManifestOptions | undefined | null): Policy
 
 /** Why a workload (or container) did not move, or, for `lock_expired`, a note on a success. */
-export type Reason = 'not_included' | 'excluded' | 'ignored' | 'locked' | 'environment_locked' | 'lock_expired' | 'not_found' | 'different_image' | 'up_to_date' | 'no_matching_image' | 'outside_filter' | 'would_downgrade' | 'missing_timestamp' | 'future_timestamp' | 'missing_digest' | 'not_automated' | 'environment_manual' | 'not_promoted' | 'no_previous_release' | 'unsupported_yaml' | 'shared_file'
+export type Reason = 'not_included' | 'excluded' | 'ignored' | 'locked' | 'environment_locked' | 'lock_expired' | 'not_found' | 'different_image' | 'up_to_date' | 'no_matching_image' | 'outside_filter' | 'would_downgrade' | 'missing_timestamp' | 'future_timestamp' | 'missing_digest' | 'not_automated' | 'environment_manual' | 'not_promoted' | 'no_previous_release' | 'ambiguous_source' | 'unsupported_yaml' | 'shared_file'
 
 /** One pointer move recorded in a `Relman-Change` trailer. */
 export interface RecordedChange {
@@ -754,11 +827,11 @@ export interface ReleaseOptions {
   /** What the registry offers (default: an empty catalog). */
   catalog?: Catalog | undefined | null
   /**
-   * The release history, newest first: commit messages (those without `Relman-*` trailers
-   * are skipped) or records (from `Repository.history` or `parseReleaseRecord`). Rollback
-   * and the promotion gate read it.
+   * The release history: a `History` (from `Repository.history` or `History.fromCommits`)
+   * or, the weaker mode, commit messages and records, newest first. Rollback and the
+   * promotion gate read it.
    */
-  history?: Array<string | ReleaseRecord> | null
+  history?: History | Array<string | ReleaseRecord> | null
   /** The time to plan at (lock expiry): an RFC 3339 string or a `Date`; default now. */
   now?: string | Date | null
 }
@@ -814,7 +887,7 @@ export interface ReleaseWithRetryOptions {
    * there, newest first: typically a call to `planRelease` or one plan of `planAutomation`.
    * Called again after every conflict.
    */
-  plan: (snapshot: Snapshot, history: Array<ReleaseRecord>) => ReleasePlan
+  plan: (snapshot: Snapshot, history: History) => ReleasePlan
 }
 
 /** What `TagFilter.select` decided. */
