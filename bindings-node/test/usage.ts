@@ -120,4 +120,4 @@ planRelease(snapshot, { environment: 'production', services: 'users' })
 // @ts-expect-error: status is a closed union
 const wrong: Status = 'done'
 
-export const used = [shown, ok, status, reason, selection, order, kind, line, automated, modes, unlocked, revision, noop, message, plans, committed, records, released, wrong]
+export const used = [shown, ok, status, reason, selection, order, kind, line, automated, modes, unlocked, revision, noop, message, plans, committed, history, moves, parsed, cause, warnings, rollbackTo, released, wrong]
