@@ -671,6 +671,22 @@ fn history_from_trees_ignores_forged_records_and_skips_reverted_values() {
         .expect("users");
     assert_eq!(users.updates[0].to, "acme/users:1.3.0", "{users:?}");
     assert!(plan.warnings.iter().any(|w| w.starts_with("record_mismatch")));
+    // A walk that stops at the revert does not see the release it undid: the value at its
+    // horizon (1.5.0) is not a rollback target.
+    let short = repo.history("main", Some("production"), 1).expect("history");
+    assert!(!short.is_complete());
+    let plan = plan_release(&snapshot, &spec, &Catalog::new(), &short, jiff::Timestamp::now()).expect("plan");
+    let users = plan
+        .results
+        .iter()
+        .find(|r| r.workload == "default:deployment/users")
+        .expect("users");
+    assert_eq!(
+        users.reason,
+        Some(relman::release::Reason::NoPreviousRelease),
+        "{users:?}"
+    );
+    assert!(users.message.contains("stopped early"), "{}", users.message);
     // The messages alone (the weaker mode) would have believed the forgery.
     let messages: Vec<String> = git(&bare, &["log", "--first-parent", "--format=%B%x00", "main"])
         .split('\0')

@@ -52,6 +52,7 @@ use super::record::ReleaseRecord;
 use super::snapshot::Snapshot;
 use crate::config::Config;
 use crate::error::Result;
+use crate::image::ImageRef;
 
 /// The managed image slots of one environment at one commit: `(workload id, container)` to the
 /// image the environment renders there.
@@ -179,6 +180,15 @@ pub(crate) fn inputs(snapshot: &Snapshot, config: &Config, environment: &str) ->
     let mut files: Vec<String> = environment::files_of(snapshot, env)?.into_iter().collect();
     files.sort();
     Ok(files)
+}
+
+/// Whether two values name the same image: the same normalised repository, tag and digest
+/// (text equality when either is not a reference).
+fn same_image(a: &str, b: &str) -> bool {
+    match (ImageRef::parse(a), ImageRef::parse(b)) {
+        (Ok(x), Ok(y)) => x.same_repository(&y) && x.tag() == y.tag() && x.digest() == y.digest(),
+        _ => a == b,
+    }
 }
 
 /// The moves between two pointer sets, in key order.
@@ -429,26 +439,63 @@ impl History {
             .filter(move |m| m.workload == workload && m.container == container)
     }
 
-    /// The values one slot was rolled back from: the `from` of every recorded rollback, and of
-    /// every move that undid the slot's move before it (a `git revert`, or a hand edit back).
-    /// They are known bad: a rollback never goes back to one.
-    pub fn rolled_back_from(&self, environment: &str, workload: &str, container: &str) -> HashSet<String> {
-        let moves: Vec<&PointerMove> = self.slot(environment, workload, container).collect();
-        let mut bad = HashSet::new();
+    /// Replay one slot's moves, oldest first, as a stack of the values it held: a move to a
+    /// value the slot held before (the same image, however it is spelled) is a return, and
+    /// every value held since was rolled back from; so is the `from` of a recorded rollback.
+    /// Returns the stack (each value with whether it may be rolled back to) and the values
+    /// rolled back from.
+    fn replay(
+        &self,
+        environment: &str,
+        workload: &str,
+        container: &str,
+    ) -> (Vec<(String, bool)>, Vec<String>) {
+        let mut moves: Vec<&PointerMove> = self.slot(environment, workload, container).collect();
+        moves.reverse();
+        // In a walk that stopped at a limit or a shallow boundary, the value the slot held at the
+        // horizon is not known to be good: what came before it (a release a revert undid) is
+        // unseen.
+        let horizon_unknown = self.source == HistorySource::Trees && !self.complete;
+        let mut stack: Vec<(String, bool)> = Vec::new();
+        let mut bad: Vec<String> = Vec::new();
         for (i, m) in moves.iter().enumerate() {
-            let older = moves.get(i + 1);
-            let reverts = older.is_some_and(|o| o.from.is_some() && o.from == m.to && o.to == m.from);
-            if m.cause == MoveCause::Rollback || reverts {
-                if let Some(from) = &m.from {
-                    bad.insert(from.clone());
+            if let Some(from) = &m.from {
+                // Trees chain (each `from` is the top); a history believed from messages may not.
+                if stack.last().is_none_or(|(v, _)| !same_image(v, from)) {
+                    stack.push((from.clone(), !(i == 0 && horizon_unknown)));
+                }
+                if m.cause == MoveCause::Rollback {
+                    bad.push(from.clone());
                 }
             }
+            let Some(to) = &m.to else {
+                continue;
+            };
+            match stack.iter().rposition(|(v, _)| same_image(v, to)) {
+                Some(k) => bad.extend(stack.drain(k + 1..).map(|(v, _)| v)),
+                None => stack.push((to.clone(), true)),
+            }
         }
-        bad
+        (stack, bad)
     }
 
-    /// The pointer a rollback of one slot goes to: the newest value the slot held before, other
-    /// than `current`, that was never rolled back from. `None` when there is none.
+    /// The values one slot was rolled back from: the `from` of every recorded rollback, and every
+    /// value the slot held before a move returned it to an earlier value (a `git revert`, an
+    /// edit back by hand, a file removed and restored). They are known bad: a rollback never
+    /// goes back to one.
+    pub fn rolled_back_from(&self, environment: &str, workload: &str, container: &str) -> HashSet<String> {
+        self.replay(environment, workload, container)
+            .1
+            .into_iter()
+            .collect()
+    }
+
+    /// The pointer a rollback of one slot goes to: the newest value the slot held before, among
+    /// those it still holds on its history's stack (see [`rolled_back_from`](Self::rolled_back_from)),
+    /// that is not `current`, names the same repository as `current`, and was never rolled back
+    /// from. In a history whose walk stopped early, the value at the horizon is not a target.
+    /// Values compare as images (`docker.io/library/nginx:1` is `nginx:1`). `None` when there is
+    /// none.
     pub fn previous(
         &self,
         environment: &str,
@@ -456,12 +503,18 @@ impl History {
         container: &str,
         current: &str,
     ) -> Option<String> {
-        let bad = self.rolled_back_from(environment, workload, container);
-        self.slot(environment, workload, container)
-            .flat_map(|m| [m.to.as_deref(), m.from.as_deref()])
-            .flatten()
-            .find(|v| *v != current && !bad.contains(*v))
-            .map(str::to_string)
+        let (stack, bad) = self.replay(environment, workload, container);
+        let current_ref = ImageRef::parse(current).ok();
+        stack
+            .into_iter()
+            .rev()
+            .filter(|(v, allowed)| *allowed && !same_image(v, current))
+            .filter(|(v, _)| !bad.iter().any(|b| same_image(b, v)))
+            .find(|(v, _)| match (&current_ref, ImageRef::parse(v)) {
+                (Some(c), Ok(r)) => r.same_repository(c),
+                _ => true,
+            })
+            .map(|(v, _)| v)
     }
 
     /// Whether some slot of `environment` held an image for which `held` is true, before or

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 use super::catalog::{Catalog, ImageInfo};
 use super::environment::{self, Others, Placed, Readers};
-use super::history::History;
+use super::history::{History, HistorySource};
 use super::message::commit_message;
 use super::placement::{self, Decided};
 use super::plan::{ContainerSkip, ContainerUpdate, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult};
@@ -102,6 +102,7 @@ impl Context {
 }
 
 struct Planner<'a> {
+    config: &'a Config,
     env: &'a Environment,
     catalog: &'a Catalog,
     history: &'a History,
@@ -128,36 +129,46 @@ fn namespace_of(id: &str) -> &str {
 }
 
 impl Source {
-    /// The workload a promotion copies from, by the rule of DESIGN.md section 10: the source
-    /// workloads of the same service (the `services:` mapping; a service defaults to the
-    /// workload's name); among several, those of the same kind and name (else of the same
-    /// kind); among several still, those
-    /// whose namespace maps onto the target's (the same namespace, or each environment's
-    /// default namespace). No candidate is `not_found`; more than one is `ambiguous_source`,
-    /// naming every candidate: never the first one found.
-    fn find(&self, placed: &Placed, default_namespace: &str) -> std::result::Result<&Placed, SlotOutcome> {
+    /// The workload a promotion copies from, by the rule of DESIGN.md section 10. When the
+    /// target is listed in a service of `relman.yaml` (`services: <name>: workloads:`), the
+    /// candidates are the source workloads listed in the same service; otherwise, the source
+    /// workloads of the same kind and name. Among several candidates, those whose namespace
+    /// maps onto the target's (the same namespace, or each environment's default namespace).
+    /// No candidate is `not_found`; more than one is `ambiguous_source`, naming every
+    /// candidate: never the first one found, and never a workload of another kind or name that
+    /// merely shares a service's name.
+    fn find(
+        &self,
+        config: &Config,
+        placed: &Placed,
+        default_namespace: &str,
+    ) -> std::result::Result<&Placed, SlotOutcome> {
         let target = &placed.workload;
-        let mut candidates: Vec<&Placed> = self
-            .workloads
-            .iter()
-            .filter(|s| s.service == placed.service)
-            .collect();
-        if candidates.len() > 1 {
-            let same_kind = |s: &&Placed| s.workload.kind.eq_ignore_ascii_case(&target.kind);
-            let same_name: Vec<&Placed> = candidates
+        let listed_in = |kind: &str, name: &str| {
+            config
+                .services()
                 .iter()
-                .copied()
-                .filter(|s| same_kind(s) && s.workload.name == target.name)
-                .collect();
-            let narrowed = if same_name.is_empty() {
-                candidates.iter().copied().filter(same_kind).collect()
-            } else {
-                same_name
-            };
-            if !narrowed.is_empty() {
-                candidates = narrowed;
-            }
-        }
+                .find(|s| s.lists(kind, name))
+                .map(|s| s.name.as_str())
+        };
+        let (mut candidates, rule): (Vec<&Placed>, String) = match listed_in(&target.kind, &target.name) {
+            Some(service) => (
+                self.workloads
+                    .iter()
+                    .filter(|s| listed_in(&s.workload.kind, &s.workload.name) == Some(service))
+                    .collect(),
+                format!("of service {service}"),
+            ),
+            None => (
+                self.workloads
+                    .iter()
+                    .filter(|s| {
+                        s.workload.kind.eq_ignore_ascii_case(&target.kind) && s.workload.name == target.name
+                    })
+                    .collect(),
+                format!("{}/{}", target.kind.to_ascii_lowercase(), target.name),
+            ),
+        };
         if candidates.len() > 1 {
             let namespace = namespace_of(&target.id);
             let mapped: Vec<&Placed> = candidates
@@ -177,7 +188,10 @@ impl Source {
             [one] => Ok(one),
             [] => Err(skip(
                 Reason::NotFound,
-                format!("{} has no workload of service {}", self.name, placed.service),
+                format!(
+                    "{} has no workload {rule} to promote {} from",
+                    self.name, target.id
+                ),
             )),
             several => Err(skip(
                 Reason::AmbiguousSource,
@@ -634,7 +648,7 @@ impl Planner<'_> {
             }
             ImageSpec::Promote => {
                 let source = self.source.as_ref().expect("promotion loads its source");
-                let from = match source.find(placed, &self.env.default_namespace) {
+                let from = match source.find(self.config, placed, &self.env.default_namespace) {
                     Ok(from) => from,
                     Err(outcome) => return Ok(outcome),
                 };
@@ -677,13 +691,17 @@ impl Planner<'_> {
                 {
                     Some(previous) => previous,
                     None => {
-                        return Ok(skip(
-                            Reason::NoPreviousRelease,
-                            format!(
-                                "no earlier release of {container} in {} is recorded",
-                                self.env.name
-                            ),
-                        ));
+                        let mut message = format!(
+                            "no earlier image of {} that was never rolled back from is in the history of {container} in {}",
+                            current.repository(),
+                            self.env.name
+                        );
+                        if self.history.source() == HistorySource::Trees && !self.history.is_complete() {
+                            message.push_str(
+                                " (the history walk stopped early: the value at its horizon is not a rollback target; read more commits)",
+                            );
+                        }
+                        return Ok(skip(Reason::NoPreviousRelease, message));
                     }
                 }
             }
@@ -962,6 +980,7 @@ fn plan(
         (None, _) => None,
     };
     let mut planner = Planner {
+        config,
         env,
         catalog,
         history,
