@@ -1384,6 +1384,67 @@ fn a_link_to_a_file_outside_every_environment_is_released_at_its_real_path() {
     );
 }
 
+/// Retargeting a folder link that an overlay reads through moves the environment's pointers in
+/// the commit that retargets it, not in an earlier commit that edited the new target.
+#[test]
+#[cfg(unix)]
+fn history_credits_a_retargeted_link_to_its_commit() {
+    if !have_git() {
+        return;
+    }
+    let sandbox = Sandbox::new("retarget");
+    let kustomization = |resources: &str| format!("resources:\n  - {resources}\n");
+    let dir = work_tree(
+        &sandbox,
+        "repo",
+        &[
+            (
+                "relman.yaml",
+                "environments:\n  prod:\n    path: envs/prod\n    release: manual\n".to_string(),
+            ),
+            ("envs/prod/kustomization.yaml", kustomization("../../base")),
+            ("base-v1/kustomization.yaml", kustomization("api.yaml")),
+            ("base-v1/api.yaml", deployment("api", "acme/api:1.1.0")),
+            ("base-v2/kustomization.yaml", kustomization("api.yaml")),
+            ("base-v2/api.yaml", deployment("api", "acme/api:1.1.0")),
+        ],
+    );
+    std::os::unix::fs::symlink("base-v1", dir.join("base")).unwrap();
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "Link the base"]);
+    // prod does not read base-v2 yet: this commit moves nothing of prod.
+    write(&dir, "base-v2/api.yaml", &deployment("api", "acme/api:6.6.6"));
+    git(&dir, &["commit", "-q", "-am", "Prepare v2"]);
+    let prepare = rev(&dir, "HEAD");
+    std::fs::remove_file(dir.join("base")).unwrap();
+    std::os::unix::fs::symlink("base-v2", dir.join("base")).unwrap();
+    git(&dir, &["commit", "-q", "-am", "Switch to v2"]);
+    let switch = rev(&dir, "HEAD");
+    git(&dir, &["checkout", "-q", "--detach"]);
+    let repo = Repository::open(&dir).unwrap();
+    let history = repo.history("main", Some("prod"), 10).unwrap();
+    let moved: Vec<(Option<&str>, Option<&str>, Option<&str>)> = history
+        .moves()
+        .iter()
+        .filter(|m| m.from.is_some())
+        .map(|m| (m.commit.as_deref(), m.from.as_deref(), m.to.as_deref()))
+        .collect();
+    assert_eq!(
+        moved,
+        [(
+            Some(switch.as_str()),
+            Some("acme/api:1.1.0"),
+            Some("acme/api:6.6.6")
+        )]
+    );
+    assert!(
+        history
+            .moves()
+            .iter()
+            .all(|m| m.commit.as_deref() != Some(prepare.as_str()))
+    );
+}
+
 #[test]
 #[cfg(unix)]
 fn links_outside_every_environment_are_not_read() {

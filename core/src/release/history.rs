@@ -171,14 +171,19 @@ pub(crate) fn pointers_in(snapshot: &Snapshot, config: &Config, environment: &st
 }
 
 /// The files an environment reads in `snapshot` (manifests and kustomizations, `relman.yaml`
-/// excluded): a commit that changes none of them (nor `relman.yaml`, nor adds a file under the
-/// environment's paths) moves no pointer of the environment.
+/// excluded), and the symbolic links the snapshot was read through: a commit that changes none
+/// of them (nor `relman.yaml`, nor adds a file under the environment's paths) moves no pointer
+/// of the environment.
 pub(crate) fn inputs(snapshot: &Snapshot, config: &Config, environment: &str) -> Result<Vec<String>> {
     let Some(env) = config.environments().iter().find(|e| e.name == environment) else {
         return Ok(Vec::new());
     };
     let mut files: Vec<String> = environment::files_of(snapshot, env)?.into_iter().collect();
+    // The symbolic links the snapshot was read through: retargeting one changes what the
+    // environment reads without changing any file it reads.
+    files.extend(snapshot.links().map(|(link, _)| link.to_string()));
     files.sort();
+    files.dedup();
     Ok(files)
 }
 
