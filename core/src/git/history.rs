@@ -15,6 +15,8 @@ use crate::release::{CONFIG_FILE, History, Pointers, Snapshot, skipped, utf8_tex
 
 /// What the walk knows of one environment at the newer side of the commit being read.
 struct State {
+    /// The walk stopped for this environment (its files did not read at some commit).
+    stopped: bool,
     pointers: Pointers,
     /// Files the environment reads there (outside its paths too: a shared base).
     inputs: Vec<String>,
@@ -91,9 +93,25 @@ impl Repository {
         let mut history = History::new();
         let mut states: Vec<State> = Vec::with_capacity(environments.len());
         for env in &environments {
-            states.push(State {
-                pointers: pointers_in(&head_snapshot, &config, env)?,
-                inputs: inputs(&head_snapshot, &config, env)?,
+            let read = pointers_in(&head_snapshot, &config, env)
+                .and_then(|p| Ok((p, inputs(&head_snapshot, &config, env)?)));
+            states.push(match read {
+                Ok((pointers, inputs)) => State {
+                    stopped: false,
+                    pointers,
+                    inputs,
+                },
+                Err(e) => {
+                    history.stopped(
+                        Some(env),
+                        format!("history of {env} is empty: its files do not read at {head}: {e}"),
+                    );
+                    State {
+                        stopped: true,
+                        pointers: Pointers::new(),
+                        inputs: Vec::new(),
+                    }
+                }
             });
         }
         // The configuration on the newer side of the commit being read: a commit that changed
@@ -121,6 +139,9 @@ impl Repository {
             let mut parent_snapshot: Option<(Snapshot, Config)> = None;
             let mut failed = None;
             for (env, state) in environments.iter().zip(states.iter_mut()) {
+                if state.stopped {
+                    continue;
+                }
                 let before = match &parent_tree {
                     Some(parent_tree) => {
                         if !changed(&tree, parent_tree, &config_now, env, &state.inputs)? {
@@ -172,11 +193,16 @@ impl Repository {
                         {
                             Ok(read) => read,
                             Err(e) => {
-                                failed = Some(format!(
-                                    "history of {env} stops at commit {}, whose files do not read: {e}",
-                                    parent.expect("a parent tree has a commit")
-                                ));
-                                break;
+                                // This environment's history ends here; the others go on.
+                                history.stopped(
+                                    Some(env),
+                                    format!(
+                                        "history of {env} stops at commit {}, whose files do not read: {e}",
+                                        parent.expect("a parent tree has a commit")
+                                    ),
+                                );
+                                state.stopped = true;
+                                continue;
                             }
                         }
                     }
@@ -191,6 +217,7 @@ impl Repository {
                     &state.pointers,
                 );
                 *state = State {
+                    stopped: false,
                     pointers: before.0,
                     inputs: before.1,
                 };
@@ -205,8 +232,9 @@ impl Repository {
             next_tree = parent_tree;
         }
         match stop {
-            Some(why) => history.truncated(why),
-            None => history.set_complete(true),
+            Some(why) => history.stopped(None, why),
+            None if states.iter().all(|s| !s.stopped) => history.set_complete(true),
+            None => {}
         }
         Ok(history)
     }

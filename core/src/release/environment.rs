@@ -418,19 +418,40 @@ pub(super) fn files_of(snapshot: &Snapshot, env: &Environment) -> Result<HashSet
 pub(super) struct Readers {
     /// File to the indices (in `relman.yaml` order, ascending) of the environments reading it.
     by_file: HashMap<String, Vec<usize>>,
+    /// Environments whose walk failed and whose files were taken to be those under their paths.
+    pub(super) warnings: Vec<String>,
 }
 
 impl Readers {
     /// Walk every environment of `config` once. Errors: those of the walk (a kustomization
-    /// that does not parse, a missing resource).
-    pub(super) fn new(snapshot: &Snapshot, config: &Config) -> Result<Readers> {
+    /// that does not parse, a missing resource). With `planned`, only the walk of that
+    /// environment (by index) is an error: another environment whose walk fails is taken to
+    /// read the files under its paths (links followed), with a warning, so that one broken
+    /// environment does not block releases and rollbacks elsewhere.
+    pub(super) fn new(snapshot: &Snapshot, config: &Config, planned: Option<usize>) -> Result<Readers> {
         let mut by_file: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut warnings = Vec::new();
         for (i, env) in config.environments().iter().enumerate() {
-            for file in files_of(snapshot, env)? {
+            let files = match files_of(snapshot, env) {
+                Ok(files) => files,
+                Err(e) if planned.is_some_and(|p| p != i) => {
+                    warnings.push(format!(
+                        "environment {} does not read ({e}); the files under its paths are taken to be its own",
+                        env.name
+                    ));
+                    env.paths
+                        .iter()
+                        .flat_map(|path| snapshot.reach(path))
+                        .map(|(_, file)| file.to_string())
+                        .collect()
+                }
+                Err(e) => return Err(e),
+            };
+            for file in files {
                 by_file.entry(file).or_default().push(i);
             }
         }
-        Ok(Readers { by_file })
+        Ok(Readers { by_file, warnings })
     }
 
     /// The environments (indices into `config.environments()`, ascending) that read `file`.

@@ -321,32 +321,47 @@ impl History {
             .iter()
             .map(|e| e.name.clone())
             .collect();
-        let configs = commits
+        let configs: Vec<Result<Config>> = commits
             .iter()
             .map(|(_, s)| s)
             .chain(std::iter::once(&base))
             .map(|s| s.config())
-            .collect::<Result<Vec<_>>>()?;
+            .collect();
         let mut history = History {
             complete: true,
             ..History::default()
         };
+        let snapshots: Vec<&Snapshot> = commits
+            .iter()
+            .map(|(_, s)| s)
+            .chain(std::iter::once(&base))
+            .collect();
         for environment in &environments {
-            let states = commits
-                .iter()
-                .map(|(_, s)| s)
-                .chain(std::iter::once(&base))
-                .zip(&configs)
-                .map(|(s, c)| pointers_in(s, c, environment))
-                .collect::<Result<Vec<_>>>()?;
+            // Newest first; an environment whose files do not read at some commit has its
+            // history end there, with a warning (the others go on).
+            let mut after = match &configs[0] {
+                Ok(c) => pointers_in(snapshots[0], c, environment),
+                Err(e) => Err(e.clone()),
+            };
             for (i, (message, snapshot)) in commits.iter().enumerate() {
-                history.push_commit(
-                    environment,
-                    snapshot.revision(),
-                    message,
-                    &states[i + 1],
-                    &states[i],
-                );
+                let before = match &configs[i + 1] {
+                    Ok(c) => pointers_in(snapshots[i + 1], c, environment),
+                    Err(e) => Err(e.clone()),
+                };
+                match (&before, &after) {
+                    (Ok(b), Ok(a)) => history.push_commit(environment, snapshot.revision(), message, b, a),
+                    (Err(e), _) | (_, Err(e)) => {
+                        let at = snapshot
+                            .revision()
+                            .map_or_else(|| format!("commit {}", i + 1), |r| r.to_string());
+                        history.stopped(
+                            Some(environment),
+                            format!("history of {environment} stops at {at}, whose files do not read: {e}"),
+                        );
+                        break;
+                    }
+                }
+                after = before;
             }
         }
         history.sort_newest_first(&commits.iter().map(|(_, s)| s.revision()).collect::<Vec<_>>());
@@ -422,10 +437,11 @@ impl History {
         });
     }
 
-    /// Record that the walk ended before the first commit, and why.
-    pub(crate) fn truncated(&mut self, why: String) {
+    /// Record that the walk ended before the first commit for `environment` (for every
+    /// environment with `None`), and why.
+    pub(crate) fn stopped(&mut self, environment: Option<&str>, why: String) {
         self.complete = false;
-        self.warned.push(None);
+        self.warned.push(environment.map(str::to_string));
         self.warnings.push(why);
     }
 

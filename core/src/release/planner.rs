@@ -73,9 +73,9 @@ enum Choice {
 }
 
 impl Context {
-    fn new(snapshot: &Snapshot, config: &Config) -> Result<Context> {
+    fn new(snapshot: &Snapshot, config: &Config, planned: Option<usize>) -> Result<Context> {
         Ok(Context {
-            readers: Readers::new(snapshot, config)?,
+            readers: Readers::new(snapshot, config, planned)?,
             filters: HashMap::new(),
             selections: HashMap::new(),
         })
@@ -889,7 +889,7 @@ pub fn plan_release(
         ImageSpec::Rollback => ReleaseKind::Rollback,
         _ => ReleaseKind::Manual,
     };
-    let mut context = Context::new(snapshot, &config)?;
+    let mut context = Context::new(snapshot, &config, Some(index))?;
     plan(
         snapshot,
         &config,
@@ -916,7 +916,7 @@ pub fn plan_automation(
 ) -> Result<Vec<ReleasePlan>> {
     let config = snapshot.config()?;
     // Walk every environment once for the whole run; filters and choices are shared too.
-    let mut context = Context::new(snapshot, &config)?;
+    let mut context = Context::new(snapshot, &config, None)?;
     config
         .environments()
         .iter()
@@ -958,6 +958,9 @@ fn plan(
     let model = environment::model(snapshot, config, env, &Others::new(&context.readers, env_index))?;
     let placed = &model.placed;
     let source = match (&env.promote_from, kind) {
+        // A rollback goes back to what this environment held: it needs no source (and a broken
+        // source environment must not block it).
+        (Some(_), ReleaseKind::Rollback) => None,
         (Some(name), _) => {
             let source_env = config.environment(name)?;
             let source_model = environment::model(snapshot, config, source_env, &Default::default())?;
@@ -1057,6 +1060,7 @@ fn plan(
     let mut warnings = trust_warnings(&model.placed);
     warnings.splice(0..0, model.warnings);
     warnings.extend(history.warnings_of(&env.name).map(str::to_string));
+    warnings.extend(context.readers.warnings.iter().cloned());
     warnings.extend(
         env.promote_from
             .iter()
