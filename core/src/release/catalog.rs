@@ -56,8 +56,17 @@ impl ImageInfo {
 
 /// Parse an RFC 3339 timestamp (`2026-11-27T10:00:00Z`, offsets allowed).
 pub(crate) fn parse_time(text: &str) -> std::result::Result<Timestamp, String> {
-    text.parse::<Timestamp>()
-        .map_err(|e| format!("`{text}` is not an RFC 3339 timestamp ({e})"))
+    text.parse::<Timestamp>().or_else(|e| {
+        // The last hours of year 9999 are valid RFC 3339 but past the latest instant relman
+        // represents: a registry that dates a tag there dates it in the future, not wrongly.
+        // (Checked by reading the same text a year earlier: 9998 and 9999 share their calendar.)
+        if let Some(rest) = text.strip_prefix("9999-") {
+            if format!("9998-{rest}").parse::<Timestamp>().is_ok() {
+                return Ok(Timestamp::MAX);
+            }
+        }
+        Err(format!("`{text}` is not an RFC 3339 timestamp ({e})"))
+    })
 }
 
 /// Tags per repository. Repositories are matched by normalised name, so `nginx` and
