@@ -10,9 +10,16 @@
 use crate::error::{Error, ErrorKind, Result};
 
 /// A character no one-line value may hold: C0 and C1 controls and DEL (`char::is_control`,
-/// including LF, CR, tab, NUL and NEL) and the Unicode line and paragraph separators.
+/// including LF, CR, tab, NUL and NEL), the Unicode line and paragraph separators, and the
+/// invisible format characters that change what a reader sees: bidirectional marks, embeddings,
+/// overrides and isolates (U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069; "Trojan
+/// Source") and U+FEFF.
 pub(crate) fn is_forbidden_char(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}'
+        )
 }
 
 /// `invalid_argument` when `value` (the argument `what`) holds a control, line-break or
