@@ -59,8 +59,18 @@ pub struct Policy {
     /// `ignore` other than `"true"`, `"sync_only"` or `"false"` counts as ignored; `automated`
     /// other than `"true"`/`"false"` counts as not automated. In annotation order of the
     /// policies: `automated`, `locked`, `ignore`.
+    ///
+    /// A policy whose annotation is given twice in the mapping (under one key), and
+    /// `annotations` when `metadata` holds two `annotations:` mappings, are listed here too
+    /// (and in [`Policy::duplicated`]).
     #[serde(default)]
     pub ambiguous: Vec<String>,
+    /// The policies whose annotation key is given twice (`annotations` for two `annotations:`
+    /// mappings), in the order of their first copy. Kubernetes' decoder refuses such a file;
+    /// relman reads it failing closed: locked (without expiry), not automated, and ignored
+    /// when `ignore` is the duplicated key. Every one is also in [`Policy::ambiguous`].
+    #[serde(default)]
+    pub duplicated: Vec<String>,
 }
 
 /// Policies to add (with their values) and remove. Removal wins over addition.
@@ -193,8 +203,91 @@ fn check_policy_value(policy: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Whether `policy` (as [`policy_of_key`] names it) is one relman reads.
+fn is_read_policy(policy: &str) -> bool {
+    matches!(
+        policy,
+        "automated" | "locked" | "locked_msg" | "locked_user" | "locked_until" | "ignore"
+    ) || policy.strip_prefix("tag.").is_some_and(|c| !c.is_empty())
+}
+
+/// The duplicated policy keys of an object (DESIGN.md section 7, failing closed): `annotations`
+/// when `metadata` holds two `annotations:` mappings, then every policy whose annotation key
+/// appears twice in the (last) mapping, in the order of their first copy. With each, the
+/// key entry of its second copy (for the error of a write).
+fn duplicates(object: &Node) -> Vec<(String, &Node)> {
+    let mut out: Vec<(String, &Node)> = Vec::new();
+    let Some(metadata) = object.get("metadata").filter(|m| m.entries().is_some()) else {
+        return out;
+    };
+    let mappings = metadata.find_all("annotations");
+    if mappings.len() > 1 {
+        let entries = metadata.entries().expect("mapping");
+        out.push(("annotations".to_string(), &entries[mappings[1]].key));
+    }
+    let Some(entries) = metadata.get("annotations").and_then(Node::entries) else {
+        return out;
+    };
+    for (i, entry) in entries.iter().enumerate() {
+        let Some(key) = entry.key.as_str() else { continue };
+        let Some(policy) = policy_of_key(key).filter(|p| is_read_policy(p)) else {
+            continue;
+        };
+        if out.iter().any(|(p, _)| *p == policy) {
+            continue;
+        }
+        if let Some(second) = entries[i + 1..].iter().find(|e| e.key.as_str() == Some(key)) {
+            out.push((policy, &second.key));
+        }
+    }
+    out
+}
+
+/// `invalid_yaml` at the second copy of a duplicated policy key or `annotations:` mapping:
+/// a write never edits one copy while the other decides what is read.
+fn refuse_duplicates(object: &Node) -> Result<()> {
+    match duplicates(object).first() {
+        None => Ok(()),
+        Some((policy, second)) => {
+            let key = second.as_str().unwrap_or(policy);
+            Err(Error::new(
+                ErrorKind::InvalidYaml,
+                format!(
+                    "duplicate key `{key}` on line {}: the workload's policy cannot be read, so \
+                     relman will not edit it (Kubernetes refuses the file too); keep one copy",
+                    second.line
+                ),
+            )
+            .at(second.line, second.column))
+        }
+    }
+}
+
 /// Read the policies from an object's `metadata.annotations`.
 pub(crate) fn read(object: &Node) -> Policy {
+    let mut policy = read_last(object);
+    let duplicated: Vec<String> = duplicates(object).into_iter().map(|(p, _)| p).collect();
+    if !duplicated.is_empty() {
+        // Fail closed: which copy decides is not known, so the safe reading holds.
+        policy.locked = true;
+        policy.locked_until = None;
+        policy.automated = false;
+        if duplicated.iter().any(|p| p == "ignore") {
+            policy.ignore = Ignore::True;
+        }
+        for p in &duplicated {
+            if !policy.ambiguous.contains(p) {
+                policy.ambiguous.push(p.clone());
+            }
+        }
+        policy.duplicated = duplicated;
+    }
+    policy
+}
+
+/// The policies as the last copy of every key says (a Kubernetes decoder's reading, were it
+/// to accept duplicates).
+fn read_last(object: &Node) -> Policy {
     let annotations = object.get("metadata").and_then(|m| m.get("annotations"));
     let value = |policy: &str| -> Option<String> {
         let a = annotations?;
@@ -237,6 +330,7 @@ pub(crate) fn read(object: &Node) -> Policy {
         ignore,
         tag_filters: BTreeMap::new(),
         ambiguous,
+        duplicated: Vec::new(),
     };
     for entry in annotations.and_then(Node::entries).unwrap_or_default() {
         let Some(container) = entry
@@ -269,6 +363,7 @@ pub(crate) fn write(
     for (policy, value) in &change.add {
         check_policy_value(policy, value)?;
     }
+    refuse_duplicates(object)?;
     let metadata_index = object.find("metadata");
     let metadata = object.get("metadata");
     let annotations_index = metadata.and_then(|m| m.find("annotations"));

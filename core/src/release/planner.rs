@@ -334,7 +334,12 @@ impl Planner<'_> {
             };
             if active {
                 let mut message = String::from("locked");
-                if policy.ambiguous.iter().any(|p| p == "locked") {
+                if !policy.duplicated.is_empty() {
+                    message.push_str(&format!(
+                        " (ambiguous_policy: duplicated {}; read as locked)",
+                        policy.duplicated.join(", ")
+                    ));
+                } else if policy.ambiguous.iter().any(|p| p == "locked") {
                     message.push_str(
                         " (ambiguous_policy: a `locked` value other than \"true\" or \"false\" counts as locked)",
                     );
@@ -1063,6 +1068,19 @@ fn trust_warnings(placed: &[Placed]) -> Vec<String> {
     for p in placed {
         let w = &p.workload;
         for policy in &w.policy.ambiguous {
+            if w.policy.duplicated.contains(policy) {
+                let what = if policy == "annotations" {
+                    "metadata holds two `annotations:` mappings".to_string()
+                } else {
+                    format!("the annotation of `{policy}` is given twice")
+                };
+                out.push(format!(
+                    "{}:{}: ambiguous_policy: {:?}: {what} (Kubernetes refuses the file); read as \
+                     locked and not automated until one copy is removed",
+                    p.path, w.line, w.id
+                ));
+                continue;
+            }
             let (exact, read_as) = match policy.as_str() {
                 "locked" => ("\"true\" or \"false\"", "read as locked"),
                 "ignore" => ("\"true\", \"sync_only\" or \"false\"", "read as ignored"),
