@@ -228,18 +228,28 @@ fn duplicates(object: &Node) -> Vec<(String, &Node)> {
     let Some(entries) = metadata.get("annotations").and_then(Node::entries) else {
         return out;
     };
+    // Each policy key's copies, counted once over the mapping (a hostile file may hold many).
+    let mut first_seen: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut found: Vec<(usize, String, &Node)> = Vec::new();
+    let mut policies: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for (i, entry) in entries.iter().enumerate() {
         let Some(key) = entry.key.as_str() else { continue };
         let Some(policy) = policy_of_key(key).filter(|p| is_read_policy(p)) else {
             continue;
         };
-        if out.iter().any(|(p, _)| *p == policy) {
-            continue;
-        }
-        if let Some(second) = entries[i + 1..].iter().find(|e| e.key.as_str() == Some(key)) {
-            out.push((policy, &second.key));
+        match first_seen.get(key) {
+            None => {
+                first_seen.insert(key, i);
+            }
+            Some(&first) => {
+                if policies.insert(policy.clone()) {
+                    found.push((first, policy, &entry.key));
+                }
+            }
         }
     }
+    found.sort_by_key(|(first, ..)| *first);
+    out.extend(found.into_iter().map(|(_, p, n)| (p, n)));
     out
 }
 
@@ -263,10 +273,38 @@ fn refuse_duplicates(object: &Node) -> Result<()> {
     }
 }
 
+/// The annotations of an object as its policies are read from them: every key with the
+/// value of its last copy (`None` when that is not a string), and the duplicated policies ([`duplicates`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Annotations {
+    entries: BTreeMap<String, Option<String>>,
+    duplicated: Vec<String>,
+}
+
+/// The annotations of `object` (its `metadata.annotations`).
+pub(crate) fn annotations_of(object: &Node) -> Annotations {
+    let mut entries: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let annotations = object.get("metadata").and_then(|m| m.get("annotations"));
+    for e in annotations.and_then(Node::entries).unwrap_or_default() {
+        let Some(key) = e.key.as_str() else { continue };
+        entries.insert(key.to_string(), e.value.as_str().map(str::to_string));
+    }
+    let duplicated = duplicates(object).into_iter().map(|(p, _)| p).collect();
+    Annotations { entries, duplicated }
+}
+
 /// Read the policies from an object's `metadata.annotations`.
 pub(crate) fn read(object: &Node) -> Policy {
-    let mut policy = read_last(object);
-    let duplicated: Vec<String> = duplicates(object).into_iter().map(|(p, _)| p).collect();
+    read_rendered(&annotations_of(object), &[])
+}
+
+/// Read the policies of an object whose annotations are `annotations`, once `common` (the
+/// `commonAnnotations` of the kustomizations it passes through, innermost first) are applied
+/// as kustomize applies them: each sets its keys over what is there, so the outermost wins
+/// (DESIGN.md section 6: relman reads what kustomize renders).
+pub(crate) fn read_rendered(annotations: &Annotations, common: &[(String, String)]) -> Policy {
+    let mut policy = read_last(annotations, common);
+    let duplicated = annotations.duplicated.clone();
     if !duplicated.is_empty() {
         // Fail closed: which copy decides is not known, so the safe reading holds.
         policy.locked = true;
@@ -286,16 +324,15 @@ pub(crate) fn read(object: &Node) -> Policy {
 }
 
 /// The policies as the last copy of every key says (a Kubernetes decoder's reading, were it
-/// to accept duplicates).
-fn read_last(object: &Node) -> Policy {
-    let annotations = object.get("metadata").and_then(|m| m.get("annotations"));
-    let value = |policy: &str| -> Option<String> {
-        let a = annotations?;
-        keys_of_policy(policy)
-            .iter()
-            .find_map(|k| a.get_str(k))
-            .map(str::to_string)
+/// to accept duplicates), under `common`.
+fn read_last(annotations: &Annotations, common: &[(String, String)]) -> Policy {
+    let lookup = |key: &str| -> Option<String> {
+        if let Some((_, v)) = common.iter().rev().find(|(k, _)| k == key) {
+            return Some(v.clone());
+        }
+        annotations.entries.get(key).cloned().flatten()
     };
+    let value = |policy: &str| -> Option<String> { keys_of_policy(policy).iter().find_map(|k| lookup(k)) };
     let mut ambiguous = Vec::new();
     let automated = value("automated");
     if automated.as_deref().is_some_and(|v| v != "true" && v != "false") {
@@ -332,12 +369,13 @@ fn read_last(object: &Node) -> Policy {
         ambiguous,
         duplicated: Vec::new(),
     };
-    for entry in annotations.and_then(Node::entries).unwrap_or_default() {
-        let Some(container) = entry
-            .key
-            .as_str()
-            .and_then(policy_of_key)
-            .and_then(|p| p.strip_prefix("tag.").map(str::to_string))
+    let keys = annotations
+        .entries
+        .keys()
+        .map(String::as_str)
+        .chain(common.iter().map(|(k, _)| k.as_str()));
+    for key in keys {
+        let Some(container) = policy_of_key(key).and_then(|p| p.strip_prefix("tag.").map(str::to_string))
         else {
             continue;
         };

@@ -326,6 +326,21 @@ impl Planner<'_> {
                 notes.push(format!("the environment lock ({}) has expired", lock.reason));
             }
         }
+        if let (Run::Automation, Some((file, key))) = (self.run, &placed.annotations_unread) {
+            return Ok((
+                Self::result(
+                    placed,
+                    Status::Skipped,
+                    Some(Reason::Locked),
+                    format!(
+                        "read as locked for automation (policy_unread): `{key}` in {file} can change its \
+                         annotations in a way relman does not read, so it may be locked; release it \
+                         explicitly"
+                    ),
+                ),
+                None,
+            ));
+        }
         if policy.locked {
             let until = policy.locked_until.as_deref().map(super::catalog::parse_time);
             let active = match &until {
@@ -1088,6 +1103,13 @@ fn trust_warnings(placed: &[Placed]) -> Vec<String> {
             };
             out.push(format!(
                 "{}:{}: ambiguous_policy: {:?}: the value of `{policy}` is not exactly {exact}; {read_as}",
+                p.path, w.line, w.id
+            ));
+        }
+        if let Some((file, key)) = &p.annotations_unread {
+            out.push(format!(
+                "{}:{}: policy_unread: {:?}: `{key}` in {file} can change its annotations and relman \
+                 does not read it; automation treats the workload as locked",
                 p.path, w.line, w.id
             ));
         }
