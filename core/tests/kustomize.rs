@@ -20,6 +20,8 @@
 //!    relman skips as `locked` is rendered locked, unless the plan warns `policy_unread` for it
 //!    (a kustomization relman does not model on its way: automation fails closed).
 //!
+//! 4b. every workload the plan's record lists as locked is rendered locked after the release.
+//!
 //! A case whose planning must fail with `invalid_path` or `duplicate_resource` (an absolute or
 //! escaping path, a cycle, a resource included twice) must make `kubectl kustomize` fail for at
 //! least one environment: relman refuses what kustomize refuses.
@@ -470,6 +472,24 @@ fn check_case(dir: &Path) -> Result<(), Vec<String>> {
                     ));
                 }
                 continue;
+            }
+            // Every lock the plan's record claims is rendered after the release.
+            let locked = relman::release::ReleaseRecord::parse(&plan.commit_message)
+                .map(|r| r.locked)
+                .unwrap_or_default();
+            let options = Options::with_namespace(env.default_namespace.clone());
+            for id in &locked {
+                match read_policy(a, id, &options) {
+                    Ok(p) if p.locked => {}
+                    Ok(p) => problems.push(format!(
+                        "environment {}, workload {id}: the release records a lock, kustomize renders it unlocked after the release ({p:?})",
+                        env.name
+                    )),
+                    Err(e) => problems.push(format!(
+                        "environment {}, workload {id}: read_policy on the render after the release: {e}",
+                        env.name
+                    )),
+                }
             }
             let keys: BTreeSet<&(String, String)> = ib.keys().chain(ia.keys()).collect();
             for key in keys {

@@ -323,6 +323,28 @@ pub(crate) fn read_rendered(annotations: &Annotations, common: &[(String, String
     policy
 }
 
+/// The policies `annotations` would render under `common` once `change` is written as
+/// [`write`] writes it (each policy under the key it already has, in precedence order, else
+/// `fluxcd.io/<policy>`): whether a lock written to the manifest holds where kustomize
+/// `commonAnnotations` set the same policy.
+pub(crate) fn read_after(
+    annotations: &Annotations,
+    common: &[(String, String)],
+    change: &PolicyChange,
+) -> Policy {
+    let mut after = annotations.clone();
+    for (policy, value) in change.add.iter().filter(|(p, _)| !change.remove.contains(p)) {
+        let keys = keys_of_policy(policy);
+        let key = keys
+            .iter()
+            .find(|k| after.entries.contains_key(*k))
+            .unwrap_or(&keys[0])
+            .clone();
+        after.entries.insert(key, Some(value.clone()));
+    }
+    read_rendered(&after, common)
+}
+
 /// The policies as the last copy of every key says (a Kubernetes decoder's reading, were it
 /// to accept duplicates), under `common`.
 fn read_last(annotations: &Annotations, common: &[(String, String)]) -> Policy {

@@ -65,6 +65,9 @@ pub(super) struct Placed {
     /// relman does not model, and the key that does (`patches`, `components`...): automation
     /// leaves the workload alone (fail closed, DESIGN.md section 7); explicit releases work.
     pub annotations_unread: Option<(String, String)>,
+    /// The `commonAnnotations` of the kustomizations on the workload's way, innermost first
+    /// (applied over its own annotations: the outermost wins).
+    pub common_annotations: Vec<(String, String)>,
     /// The service the workload belongs to.
     pub service: String,
     /// The service's default tag filter.
@@ -823,6 +826,7 @@ pub(super) fn model<'s>(
         let service = config.service_for(&workload.kind, &workload.name);
         placed.push(Placed {
             annotations_unread,
+            common_annotations: common,
             manifest_exclusive: exclusive(&path),
             path,
             file_id,
@@ -881,6 +885,7 @@ pub(super) fn model<'s>(
             .or_else(|| config.services().iter().find(|s| s.name == name));
         placed.push(Placed {
             annotations_unread: None,
+            common_annotations: Vec::new(),
             path: list[0].0.clone(),
             file_id: id.clone(),
             manifest_exclusive: list.iter().all(|(f, _)| exclusive(f)),

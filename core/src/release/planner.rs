@@ -502,6 +502,30 @@ impl Planner<'_> {
                 failed.skipped = result.skipped;
                 return Ok((failed, None));
             }
+            // A lock written to the manifest that an overlay's `commonAnnotations` override
+            // would be reported but not rendered: automation would undo the release.
+            if let Some(change) = policy_change
+                .as_ref()
+                .filter(|_| !placed.common_annotations.is_empty())
+            {
+                let rendered = crate::policy::annotations::read_after(
+                    &w.annotations,
+                    &placed.common_annotations,
+                    change,
+                );
+                if !rendered.locked {
+                    let mut failed = Self::result(
+                        placed,
+                        Status::Failed,
+                        Some(Reason::UnsupportedYaml),
+                        "the commonAnnotations of a kustomization on its way set `locked` over the manifest: \
+                         the lock this release takes would not be rendered; remove that annotation from the \
+                         overlay, or release with lock off",
+                    );
+                    failed.skipped = result.skipped;
+                    return Ok((failed, None));
+                }
+            }
             result.updates = updates;
             return Ok((result, Some((images, policy_change))));
         }
