@@ -1211,6 +1211,35 @@ mod tests {
     }
 
     #[test]
+    fn common_annotations_and_the_keys_that_change_annotations() {
+        let k = read_text(
+            "commonAnnotations:\n  fluxcd.io/locked: \"true\"\n  note: ~\npatches: []\ncomponents: []\nnamePrefix: a-\n",
+        )
+        .unwrap();
+        assert_eq!(
+            k.common_annotations,
+            vec![
+                ("fluxcd.io/locked".to_string(), "true".to_string()),
+                ("note".to_string(), String::new())
+            ]
+        );
+        assert_eq!(k.annotations_unread, vec!["patches", "components"]);
+        for (text, line, column) in [
+            ("commonAnnotations:\n  fluxcd.io/locked: true\n", 2, 21),
+            ("commonAnnotations:\n  a: \"1\"\n  a: \"2\"\n", 3, 3),
+            ("commonAnnotations: [a]\n", 1, 20),
+            ("commonAnnotations: {}\ncommonAnnotations: {}\n", 2, 1),
+        ] {
+            let e = read_text(text).unwrap_err();
+            assert_eq!(
+                (e.code(), e.line(), e.column()),
+                ("invalid_yaml", Some(line), Some(column)),
+                "{text}: {e}"
+            );
+        }
+    }
+
+    #[test]
     fn joining_paths() {
         assert_eq!(join("envs/staging", "../../base").as_deref(), Ok("base"));
         assert!(join("envs/staging", "/envs/production/users.yaml").is_err());
