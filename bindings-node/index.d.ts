@@ -721,7 +721,9 @@ export interface Policy {
   /**
    * The policies whose value is not one relman reads exactly, read in the safe direction
    * (warning `ambiguous_policy`): `locked` counts as locked, `ignore` as ignored, `automated`
-   * as not automated. Order: `automated`, `locked`, `ignore`.
+   * as not automated. Order: `automated`, `locked`, `ignore`; then the policies whose
+   * annotation key is given twice (`annotations` for two `annotations:` mappings), which
+   * read as locked and not automated.
    */
   ambiguous: Array<string>
 }

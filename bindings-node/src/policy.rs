@@ -241,7 +241,9 @@ pub struct Policy {
     pub tag_filters: BTreeMap<String, String>,
     /// The policies whose value is not one relman reads exactly, read in the safe direction
     /// (warning `ambiguous_policy`): `locked` counts as locked, `ignore` as ignored, `automated`
-    /// as not automated. Order: `automated`, `locked`, `ignore`.
+    /// as not automated. Order: `automated`, `locked`, `ignore`; then the policies whose
+    /// annotation key is given twice (`annotations` for two `annotations:` mappings), which
+    /// read as locked and not automated.
     pub ambiguous: Vec<String>,
 }
 

@@ -82,7 +82,9 @@ impl PyPolicy {
 
     /// The policies whose value is not one relman reads exactly, read in the safe direction
     /// (warning ``ambiguous_policy``): ``locked`` counts as locked, ``ignore`` as ignored,
-    /// ``automated`` as not automated. Order: ``automated``, ``locked``, ``ignore``.
+    /// ``automated`` as not automated. Order: ``automated``, ``locked``, ``ignore``; then the
+    /// policies whose annotation key is given twice (``annotations`` for two ``annotations:``
+    /// mappings), which read as locked and not automated.
     #[getter]
     fn ambiguous(&self) -> Vec<String> {
         self.inner.ambiguous.clone()

@@ -15,6 +15,13 @@
 //!    as the successful results' updates say (and no other image changes); every other
 //!    environment renders byte for byte as before.
 //!
+//! 3b. relman's policies are what kustomize renders (commonAnnotations applied): a workload
+//!    whose rendered annotations lock (or ignore) it is never released unforced, and a workload
+//!    relman skips as `locked` is rendered locked, unless the plan warns `policy_unread` for it
+//!    (a kustomization relman does not model on its way: automation fails closed).
+//!
+//! 4b. every workload the plan's record lists as locked is rendered locked after the release.
+//!
 //! A case whose planning must fail with `invalid_path` or `duplicate_resource` (an absolute or
 //! escaping path, a cycle, a resource included twice) must make `kubectl kustomize` fail for at
 //! least one environment: relman refuses what kustomize refuses.
@@ -38,8 +45,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use relman::release::{History, ReleasePlan, Snapshot, Status, plan_automation, plan_release};
-use relman::{Environment, Options, list_images};
+use relman::release::{History, Reason, ReleasePlan, Snapshot, Status, plan_automation, plan_release};
+use relman::{Environment, Ignore, Options, list_images, read_policy};
 use serde_json::Value;
 
 /// Error codes of planning that stand for a repo kustomize refuses too: an error case with one
@@ -349,6 +356,63 @@ fn check_case(dir: &Path) -> Result<(), Vec<String>> {
         }
     }
 
+    // relman's policies are kustomize's: a workload kustomize renders locked (or ignored) is
+    // never released unforced, and one relman skips as locked is rendered locked, unless a
+    // kustomization relman does not model stands in the way (automation fails closed there).
+    let forced = case["spec"]["force"].as_bool() == Some(true);
+    let now: jiff::Timestamp = case["now"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(|| one("now".to_string()))?;
+    for plan in &plans {
+        let env = config
+            .environment(&plan.environment)
+            .map_err(|e| one(e.to_string()))?;
+        let rendered = &before[env.name.as_str()];
+        let options = Options::with_namespace(env.default_namespace.clone());
+        let (_, ids) = images_of(rendered, env).map_err(one)?;
+        // Setter markers are listed as `<ns>:imagepolicy/<name>` pseudo-workloads: no annotations.
+        let workloads = plan
+            .results
+            .iter()
+            .filter(|r| ids.contains(&r.workload) && !r.workload.contains(":imagepolicy/"));
+        for r in workloads {
+            let policy = match read_policy(rendered, &r.workload, &options) {
+                Ok(p) => p,
+                Err(e) => {
+                    problems.push(format!(
+                        "environment {}, workload {}: read_policy on the kustomize output: {e}",
+                        env.name, r.workload
+                    ));
+                    continue;
+                }
+            };
+            let lock_active = policy.locked
+                && policy
+                    .locked_until
+                    .as_deref()
+                    .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                    .is_none_or(|t| now < t);
+            let held = lock_active || policy.ignore == Ignore::True;
+            if held && r.status == Status::Success && !forced {
+                problems.push(format!(
+                    "environment {}, workload {}: relman releases it, kustomize renders it locked or ignored ({policy:?})",
+                    env.name, r.workload
+                ));
+            }
+            let unread = plan
+                .warnings
+                .iter()
+                .any(|w| w.contains("policy_unread") && w.contains(&format!("{:?}", r.workload)));
+            if r.reason == Some(Reason::Locked) && !policy.locked && !unread {
+                problems.push(format!(
+                    "environment {}, workload {}: relman skips it as locked, kustomize renders it unlocked ({policy:?})",
+                    env.name, r.workload
+                ));
+            }
+        }
+    }
+
     // Each plan's changes move exactly the planned image fields, in its environment only.
     for (i, plan) in plans.iter().enumerate() {
         let updates: BTreeMap<(String, String), (String, String)> = plan
@@ -426,6 +490,24 @@ fn check_case(dir: &Path) -> Result<(), Vec<String>> {
                     ));
                 }
                 continue;
+            }
+            // Every lock the plan's record claims is rendered after the release.
+            let locked = relman::release::ReleaseRecord::parse(&plan.commit_message)
+                .map(|r| r.locked)
+                .unwrap_or_default();
+            let options = Options::with_namespace(env.default_namespace.clone());
+            for id in &locked {
+                match read_policy(a, id, &options) {
+                    Ok(p) if p.locked => {}
+                    Ok(p) => problems.push(format!(
+                        "environment {}, workload {id}: the release records a lock, kustomize renders it unlocked after the release ({p:?})",
+                        env.name
+                    )),
+                    Err(e) => problems.push(format!(
+                        "environment {}, workload {id}: read_policy on the render after the release: {e}",
+                        env.name
+                    )),
+                }
             }
             let keys: BTreeSet<&(String, String)> = ib.keys().chain(ia.keys()).collect();
             for key in keys {

@@ -373,6 +373,12 @@ pub(crate) struct Kustomization {
     pub indented_sequences: bool,
     /// Keys relman does not read that can change images or names (`patches`, `namePrefix`...).
     pub unread: Vec<String>,
+    /// `commonAnnotations`, in order: key, value (null reads as `""`, as kustomize decodes it).
+    pub common_annotations: Vec<(String, String)>,
+    /// Keys relman does not read that can change the annotations of the objects below
+    /// (`patches`, `replacements`, `components`...): a policy relman reads for them may not be
+    /// the one kustomize renders (DESIGN.md sections 6 and 7).
+    pub annotations_unread: Vec<String>,
 }
 
 impl Kustomization {
@@ -402,6 +408,19 @@ const UNREAD_KEYS: [&str; 15] = [
     "replicas",
     "configurations",
     "crds",
+];
+
+/// Keys of a kustomization that can change the annotations of the objects it renders, and that
+/// relman does not model: patches of every form, replacements and vars (they write any field),
+/// components (kustomizations of their own) and transformer plugins.
+const ANNOTATION_KEYS: [&str; 7] = [
+    "patches",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "replacements",
+    "vars",
+    "components",
+    "transformers",
 ];
 
 /// Every field of a kustomization (kustomize v5). Kustomize matches field names without
@@ -517,6 +536,31 @@ fn string_value(node: &Node, file: &str, what: &str) -> Result<Option<String>> {
             format!("{what} must be a string"),
         )),
     }
+}
+
+/// `commonAnnotations` as kustomize decodes it (a map of strings): a key given twice,
+/// a value that is not a string, a collection are refused, located.
+fn common_annotations(node: &Node, file: &str) -> Result<Vec<(String, String)>> {
+    if is_null(node) {
+        return Ok(Vec::new());
+    }
+    let Some(entries) = node.entries() else {
+        return Err(Error::new(
+            ErrorKind::InvalidYaml,
+            "`commonAnnotations` must be a mapping of strings".to_string(),
+        )
+        .in_file(file)
+        .at(node.line, node.column));
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for e in entries {
+        let key = string_value(&e.key, file, "a key of `commonAnnotations`")?.unwrap_or_default();
+        crate::manifest::unique_key(node, &key).map_err(|e| e.in_file(file))?;
+        let value =
+            string_value(&e.value, file, &format!("`commonAnnotations` `{key}`"))?.unwrap_or_default();
+        out.push((key, value));
+    }
+    Ok(out)
 }
 
 fn strings(node: &Node, file: &str, key: &'static str) -> Result<Vec<ResourceRef>> {
@@ -691,6 +735,8 @@ pub(crate) fn read(stream: &Stream<'_>, file: &str) -> Result<Kustomization> {
         images_path: None,
         indented_sequences: false,
         unread: Vec::new(),
+        common_annotations: Vec::new(),
+        annotations_unread: Vec::new(),
     };
     let Some(entries) = root.entries() else {
         if is_null(root) {
@@ -724,7 +770,7 @@ pub(crate) fn read(stream: &Stream<'_>, file: &str) -> Result<Kustomization> {
             .at(e.key.line, e.key.column));
         }
         match key {
-            "resources" | "bases" | "namespace" | "images" | "imageTags" => {
+            "resources" | "bases" | "namespace" | "images" | "imageTags" | "commonAnnotations" => {
                 crate::manifest::unique_key(root, key).map_err(|e| e.in_file(file))?;
             }
             _ => {}
@@ -753,7 +799,11 @@ pub(crate) fn read(stream: &Stream<'_>, file: &str) -> Result<Kustomization> {
                     image_tags = read;
                 }
             }
+            "commonAnnotations" => k.common_annotations = common_annotations(&e.value, file)?,
             other => {
+                if let Some(known) = ANNOTATION_KEYS.iter().find(|u| **u == other) {
+                    k.annotations_unread.push(known.to_string());
+                }
                 if let Some(known) = UNREAD_KEYS.iter().find(|u| **u == other) {
                     k.unread.push(known.to_string());
                 }
@@ -1158,6 +1208,35 @@ mod tests {
                 ("configMapGenerator", "/f", 5)
             ]
         );
+    }
+
+    #[test]
+    fn common_annotations_and_the_keys_that_change_annotations() {
+        let k = read_text(
+            "commonAnnotations:\n  fluxcd.io/locked: \"true\"\n  note: ~\npatches: []\ncomponents: []\nnamePrefix: a-\n",
+        )
+        .unwrap();
+        assert_eq!(
+            k.common_annotations,
+            vec![
+                ("fluxcd.io/locked".to_string(), "true".to_string()),
+                ("note".to_string(), String::new())
+            ]
+        );
+        assert_eq!(k.annotations_unread, vec!["patches", "components"]);
+        for (text, line, column) in [
+            ("commonAnnotations:\n  fluxcd.io/locked: true\n", 2, 21),
+            ("commonAnnotations:\n  a: \"1\"\n  a: \"2\"\n", 3, 3),
+            ("commonAnnotations: [a]\n", 1, 20),
+            ("commonAnnotations: {}\ncommonAnnotations: {}\n", 2, 1),
+        ] {
+            let e = read_text(text).unwrap_err();
+            assert_eq!(
+                (e.code(), e.line(), e.column()),
+                ("invalid_yaml", Some(line), Some(column)),
+                "{text}: {e}"
+            );
+        }
     }
 
     #[test]

@@ -534,6 +534,8 @@ pub(crate) struct ScannedWorkload {
     pub name: String,
     /// The policies annotated on it.
     pub policy: Policy,
+    /// Its annotations, for reading its policy under kustomize `commonAnnotations`.
+    pub annotations: annotations::Annotations,
     /// Its image slots.
     pub slots: Vec<ImageSlot>,
     /// 1-based line of the object.
@@ -612,7 +614,8 @@ pub(crate) fn scan(stream: &Stream<'_>, default_namespace: &str, path: Option<&s
     let workloads = found
         .into_iter()
         .map(|w| {
-            let policy = annotations::read(w.object.node);
+            let found_annotations = annotations::annotations_of(w.object.node);
+            let policy = annotations::read_rendered(&found_annotations, &[]);
             let mut slots: Vec<ImageSlot> = w.slots.into_iter().map(|s| s.info).collect();
             if !policy.ambiguous.is_empty() {
                 for slot in &mut slots {
@@ -626,6 +629,7 @@ pub(crate) fn scan(stream: &Stream<'_>, default_namespace: &str, path: Option<&s
                 kind: w.object.kind.to_string(),
                 name: w.object.name.to_string(),
                 policy,
+                annotations: found_annotations,
                 line: w.object.node.line,
                 slots,
             }

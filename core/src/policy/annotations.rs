@@ -59,8 +59,18 @@ pub struct Policy {
     /// `ignore` other than `"true"`, `"sync_only"` or `"false"` counts as ignored; `automated`
     /// other than `"true"`/`"false"` counts as not automated. In annotation order of the
     /// policies: `automated`, `locked`, `ignore`.
+    ///
+    /// A policy whose annotation is given twice in the mapping (under one key), and
+    /// `annotations` when `metadata` holds two `annotations:` mappings, are listed here too
+    /// (and in [`Policy::duplicated`]).
     #[serde(default)]
     pub ambiguous: Vec<String>,
+    /// The policies whose annotation key is given twice (`annotations` for two `annotations:`
+    /// mappings), in the order of their first copy. Kubernetes' decoder refuses such a file;
+    /// relman reads it failing closed: locked (without expiry), not automated, and ignored
+    /// when `ignore` is the duplicated key. Every one is also in [`Policy::ambiguous`].
+    #[serde(default)]
+    pub duplicated: Vec<String>,
 }
 
 /// Policies to add (with their values) and remove. Removal wins over addition.
@@ -193,16 +203,158 @@ fn check_policy_value(policy: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Whether `policy` (as [`policy_of_key`] names it) is one relman reads.
+fn is_read_policy(policy: &str) -> bool {
+    matches!(
+        policy,
+        "automated" | "locked" | "locked_msg" | "locked_user" | "locked_until" | "ignore"
+    ) || policy.strip_prefix("tag.").is_some_and(|c| !c.is_empty())
+}
+
+/// The duplicated policy keys of an object (DESIGN.md section 7, failing closed): `annotations`
+/// when `metadata` holds two `annotations:` mappings, then every policy whose annotation key
+/// appears twice in the (last) mapping, in the order of their first copy. With each, the
+/// key entry of its second copy (for the error of a write).
+fn duplicates(object: &Node) -> Vec<(String, &Node)> {
+    let mut out: Vec<(String, &Node)> = Vec::new();
+    let Some(metadata) = object.get("metadata").filter(|m| m.entries().is_some()) else {
+        return out;
+    };
+    let mappings = metadata.find_all("annotations");
+    if mappings.len() > 1 {
+        let entries = metadata.entries().expect("mapping");
+        out.push(("annotations".to_string(), &entries[mappings[1]].key));
+    }
+    let Some(entries) = metadata.get("annotations").and_then(Node::entries) else {
+        return out;
+    };
+    // Each policy key's copies, counted once over the mapping (a hostile file may hold many).
+    let mut first_seen: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut found: Vec<(usize, String, &Node)> = Vec::new();
+    let mut policies: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let Some(key) = entry.key.as_str() else { continue };
+        let Some(policy) = policy_of_key(key).filter(|p| is_read_policy(p)) else {
+            continue;
+        };
+        match first_seen.get(key) {
+            None => {
+                first_seen.insert(key, i);
+            }
+            Some(&first) => {
+                if policies.insert(policy.clone()) {
+                    found.push((first, policy, &entry.key));
+                }
+            }
+        }
+    }
+    found.sort_by_key(|(first, ..)| *first);
+    out.extend(found.into_iter().map(|(_, p, n)| (p, n)));
+    out
+}
+
+/// `invalid_yaml` at the second copy of a duplicated policy key or `annotations:` mapping:
+/// a write never edits one copy while the other decides what is read.
+fn refuse_duplicates(object: &Node) -> Result<()> {
+    match duplicates(object).first() {
+        None => Ok(()),
+        Some((policy, second)) => {
+            let key = second.as_str().unwrap_or(policy);
+            Err(Error::new(
+                ErrorKind::InvalidYaml,
+                format!(
+                    "duplicate key `{key}` on line {}: the workload's policy cannot be read, so \
+                     relman will not edit it (Kubernetes refuses the file too); keep one copy",
+                    second.line
+                ),
+            )
+            .at(second.line, second.column))
+        }
+    }
+}
+
+/// The annotations of an object as its policies are read from them: every key with the
+/// value of its last copy (`None` when that is not a string), and the duplicated policies ([`duplicates`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Annotations {
+    entries: BTreeMap<String, Option<String>>,
+    duplicated: Vec<String>,
+}
+
+/// The annotations of `object` (its `metadata.annotations`).
+pub(crate) fn annotations_of(object: &Node) -> Annotations {
+    let mut entries: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let annotations = object.get("metadata").and_then(|m| m.get("annotations"));
+    for e in annotations.and_then(Node::entries).unwrap_or_default() {
+        let Some(key) = e.key.as_str() else { continue };
+        entries.insert(key.to_string(), e.value.as_str().map(str::to_string));
+    }
+    let duplicated = duplicates(object).into_iter().map(|(p, _)| p).collect();
+    Annotations { entries, duplicated }
+}
+
 /// Read the policies from an object's `metadata.annotations`.
 pub(crate) fn read(object: &Node) -> Policy {
-    let annotations = object.get("metadata").and_then(|m| m.get("annotations"));
-    let value = |policy: &str| -> Option<String> {
-        let a = annotations?;
-        keys_of_policy(policy)
+    read_rendered(&annotations_of(object), &[])
+}
+
+/// Read the policies of an object whose annotations are `annotations`, once `common` (the
+/// `commonAnnotations` of the kustomizations it passes through, innermost first) are applied
+/// as kustomize applies them: each sets its keys over what is there, so the outermost wins
+/// (DESIGN.md section 6: relman reads what kustomize renders).
+pub(crate) fn read_rendered(annotations: &Annotations, common: &[(String, String)]) -> Policy {
+    let mut policy = read_last(annotations, common);
+    let duplicated = annotations.duplicated.clone();
+    if !duplicated.is_empty() {
+        // Fail closed: which copy decides is not known, so the safe reading holds.
+        policy.locked = true;
+        policy.locked_until = None;
+        policy.automated = false;
+        if duplicated.iter().any(|p| p == "ignore") {
+            policy.ignore = Ignore::True;
+        }
+        for p in &duplicated {
+            if !policy.ambiguous.contains(p) {
+                policy.ambiguous.push(p.clone());
+            }
+        }
+        policy.duplicated = duplicated;
+    }
+    policy
+}
+
+/// The policies `annotations` would render under `common` once `change` is written as
+/// [`write`] writes it (each policy under the key it already has, in precedence order, else
+/// `fluxcd.io/<policy>`): whether a lock written to the manifest holds where kustomize
+/// `commonAnnotations` set the same policy.
+pub(crate) fn read_after(
+    annotations: &Annotations,
+    common: &[(String, String)],
+    change: &PolicyChange,
+) -> Policy {
+    let mut after = annotations.clone();
+    for (policy, value) in change.add.iter().filter(|(p, _)| !change.remove.contains(p)) {
+        let keys = keys_of_policy(policy);
+        let key = keys
             .iter()
-            .find_map(|k| a.get_str(k))
-            .map(str::to_string)
+            .find(|k| after.entries.contains_key(*k))
+            .unwrap_or(&keys[0])
+            .clone();
+        after.entries.insert(key, Some(value.clone()));
+    }
+    read_rendered(&after, common)
+}
+
+/// The policies as the last copy of every key says (a Kubernetes decoder's reading, were it
+/// to accept duplicates), under `common`.
+fn read_last(annotations: &Annotations, common: &[(String, String)]) -> Policy {
+    let lookup = |key: &str| -> Option<String> {
+        if let Some((_, v)) = common.iter().rev().find(|(k, _)| k == key) {
+            return Some(v.clone());
+        }
+        annotations.entries.get(key).cloned().flatten()
     };
+    let value = |policy: &str| -> Option<String> { keys_of_policy(policy).iter().find_map(|k| lookup(k)) };
     let mut ambiguous = Vec::new();
     let automated = value("automated");
     if automated.as_deref().is_some_and(|v| v != "true" && v != "false") {
@@ -237,13 +389,15 @@ pub(crate) fn read(object: &Node) -> Policy {
         ignore,
         tag_filters: BTreeMap::new(),
         ambiguous,
+        duplicated: Vec::new(),
     };
-    for entry in annotations.and_then(Node::entries).unwrap_or_default() {
-        let Some(container) = entry
-            .key
-            .as_str()
-            .and_then(policy_of_key)
-            .and_then(|p| p.strip_prefix("tag.").map(str::to_string))
+    let keys = annotations
+        .entries
+        .keys()
+        .map(String::as_str)
+        .chain(common.iter().map(|(k, _)| k.as_str()));
+    for key in keys {
+        let Some(container) = policy_of_key(key).and_then(|p| p.strip_prefix("tag.").map(str::to_string))
         else {
             continue;
         };
@@ -269,6 +423,7 @@ pub(crate) fn write(
     for (policy, value) in &change.add {
         check_policy_value(policy, value)?;
     }
+    refuse_duplicates(object)?;
     let metadata_index = object.find("metadata");
     let metadata = object.get("metadata");
     let annotations_index = metadata.and_then(|m| m.find("annotations"));

@@ -61,6 +61,13 @@ pub(super) struct Placed {
     pub slots: Vec<PlacedSlot>,
     /// Whether the manifest file belongs to this environment only.
     pub manifest_exclusive: bool,
+    /// The first kustomization on the workload's way that can change its annotations in a way
+    /// relman does not model, and the key that does (`patches`, `components`...): automation
+    /// leaves the workload alone (fail closed, DESIGN.md section 7); explicit releases work.
+    pub annotations_unread: Option<(String, String)>,
+    /// The `commonAnnotations` of the kustomizations on the workload's way, innermost first
+    /// (applied over its own annotations: the outermost wins).
+    pub common_annotations: Vec<(String, String)>,
     /// The service the workload belongs to.
     pub service: String,
     /// The service's default tag filter.
@@ -739,6 +746,32 @@ pub(super) fn model<'s>(
         }
         seen.insert(workload.id.clone(), (path.clone(), workload.line));
         let root = visit.map(|v| walker.visits[walker.visits[v].root].file.clone());
+        // Policies as kustomize renders them: `commonAnnotations` of every kustomization on the
+        // way, innermost first (the outermost wins), over the object's own.
+        let mut common: Vec<(String, String)> = Vec::new();
+        let mut annotations_unread: Option<(String, String)> = None;
+        for file in chain(visit) {
+            let k = &walker.kustomizations[file];
+            common.extend(k.common_annotations.iter().cloned());
+            if annotations_unread.is_none() {
+                if let Some(key) = k.annotations_unread.first() {
+                    annotations_unread = Some((file.to_string(), key.clone()));
+                }
+            }
+        }
+        if !common.is_empty() {
+            workload.policy = crate::policy::annotations::read_rendered(&workload.annotations, &common);
+            let ambiguous = !workload.policy.ambiguous.is_empty();
+            for slot in &mut workload.slots {
+                match slot.warning.as_deref() {
+                    Some(INVALID_NAME) => {}
+                    Some(manifest::AMBIGUOUS_POLICY) | None => {
+                        slot.warning = ambiguous.then(|| manifest::AMBIGUOUS_POLICY.to_string());
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
         let passes = passes(&workload.kind);
         let mut slots = Vec::with_capacity(workload.slots.len());
         for slot in &mut workload.slots {
@@ -813,6 +846,8 @@ pub(super) fn model<'s>(
         }
         let service = config.service_for(&workload.kind, &workload.name);
         placed.push(Placed {
+            annotations_unread,
+            common_annotations: common,
             manifest_exclusive: exclusive(&path),
             path,
             file_id,
@@ -870,6 +905,8 @@ pub(super) fn model<'s>(
             .find(|s| s.image_policy == policy || s.image_policy == name)
             .or_else(|| config.services().iter().find(|s| s.name == name));
         placed.push(Placed {
+            annotations_unread: None,
+            common_annotations: Vec::new(),
             path: list[0].0.clone(),
             file_id: id.clone(),
             manifest_exclusive: list.iter().all(|(f, _)| exclusive(f)),
@@ -885,6 +922,7 @@ pub(super) fn model<'s>(
                     automated_set: true,
                     ..Default::default()
                 },
+                annotations: Default::default(),
                 slots,
                 line: list[0].1.line,
             },

@@ -340,6 +340,21 @@ impl Planner<'_> {
                 notes.push(format!("the environment lock ({}) has expired", lock.reason));
             }
         }
+        if let (Run::Automation, Some((file, key))) = (self.run, &placed.annotations_unread) {
+            return Ok((
+                Self::result(
+                    placed,
+                    Status::Skipped,
+                    Some(Reason::Locked),
+                    format!(
+                        "read as locked for automation (policy_unread): `{key}` in {file} can change its \
+                         annotations in a way relman does not read, so it may be locked; release it \
+                         explicitly"
+                    ),
+                ),
+                None,
+            ));
+        }
         if policy.locked {
             let until = policy.locked_until.as_deref().map(super::catalog::parse_time);
             let active = match &until {
@@ -348,7 +363,12 @@ impl Planner<'_> {
             };
             if active {
                 let mut message = String::from("locked");
-                if policy.ambiguous.iter().any(|p| p == "locked") {
+                if !policy.duplicated.is_empty() {
+                    message.push_str(&format!(
+                        " (ambiguous_policy: duplicated {}; read as locked)",
+                        policy.duplicated.join(", ")
+                    ));
+                } else if policy.ambiguous.iter().any(|p| p == "locked") {
                     message.push_str(
                         " (ambiguous_policy: a `locked` value other than \"true\" or \"false\" counts as locked)",
                     );
@@ -495,6 +515,30 @@ impl Planner<'_> {
                 );
                 failed.skipped = result.skipped;
                 return Ok((failed, None));
+            }
+            // A lock written to the manifest that an overlay's `commonAnnotations` override
+            // would be reported but not rendered: automation would undo the release.
+            if let Some(change) = policy_change
+                .as_ref()
+                .filter(|_| !placed.common_annotations.is_empty())
+            {
+                let rendered = crate::policy::annotations::read_after(
+                    &w.annotations,
+                    &placed.common_annotations,
+                    change,
+                );
+                if !rendered.locked {
+                    let mut failed = Self::result(
+                        placed,
+                        Status::Failed,
+                        Some(Reason::UnsupportedYaml),
+                        "the commonAnnotations of a kustomization on its way set `locked` over the manifest: \
+                         the lock this release takes would not be rendered; remove that annotation from the \
+                         overlay, or release with lock off",
+                    );
+                    failed.skipped = result.skipped;
+                    return Ok((failed, None));
+                }
             }
             result.updates = updates;
             return Ok((result, Some((images, policy_change))));
@@ -1086,6 +1130,19 @@ fn trust_warnings(placed: &[Placed]) -> Vec<String> {
     for p in placed {
         let w = &p.workload;
         for policy in &w.policy.ambiguous {
+            if w.policy.duplicated.contains(policy) {
+                let what = if policy == "annotations" {
+                    "metadata holds two `annotations:` mappings".to_string()
+                } else {
+                    format!("the annotation of `{policy}` is given twice")
+                };
+                out.push(format!(
+                    "{}:{}: ambiguous_policy: {:?}: {what} (Kubernetes refuses the file); read as \
+                     locked and not automated until one copy is removed",
+                    p.path, w.line, w.id
+                ));
+                continue;
+            }
             let (exact, read_as) = match policy.as_str() {
                 "locked" => ("\"true\" or \"false\"", "read as locked"),
                 "ignore" => ("\"true\", \"sync_only\" or \"false\"", "read as ignored"),
@@ -1093,6 +1150,13 @@ fn trust_warnings(placed: &[Placed]) -> Vec<String> {
             };
             out.push(format!(
                 "{}:{}: ambiguous_policy: {:?}: the value of `{policy}` is not exactly {exact}; {read_as}",
+                p.path, w.line, w.id
+            ));
+        }
+        if let Some((file, key)) = &p.annotations_unread {
+            out.push(format!(
+                "{}:{}: policy_unread: {:?}: `{key}` in {file} can change its annotations and relman \
+                 does not read it; automation treats the workload as locked",
                 p.path, w.line, w.id
             ));
         }
