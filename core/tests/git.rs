@@ -426,6 +426,14 @@ fn push_docs_commit(sandbox: &Sandbox, bare: &Path, message: &str) -> PathBuf {
     clone
 }
 
+/// The result of `workload` in `plan`.
+fn result_of<'p>(plan: &'p ReleasePlan, workload: &str) -> &'p relman::release::WorkloadResult {
+    plan.results
+        .iter()
+        .find(|r| r.workload == workload)
+        .unwrap_or_else(|| panic!("{workload} has no result: {:?}", plan.results))
+}
+
 fn commit_plan(repo: &Repository, plan: &ReleasePlan, branch: &str) -> String {
     let head = repo.branch_head(branch).expect("head");
     repo.commit(plan, branch, &head, AUTHOR).expect("commit")
@@ -664,11 +672,7 @@ fn history_from_trees_ignores_forged_records_and_skips_reverted_values() {
         jiff::Timestamp::now(),
     )
     .expect("plan");
-    let users = plan
-        .results
-        .iter()
-        .find(|r| r.workload == "default:deployment/users")
-        .expect("users");
+    let users = result_of(&plan, "default:deployment/users");
     assert_eq!(users.updates[0].to, "acme/users:1.3.0", "{users:?}");
     assert!(plan.warnings.iter().any(|w| w.starts_with("record_mismatch")));
     // A walk that stops at the revert does not see the release it undid: the value at its
@@ -676,11 +680,7 @@ fn history_from_trees_ignores_forged_records_and_skips_reverted_values() {
     let short = repo.history("main", Some("production"), 1).expect("history");
     assert!(!short.is_complete());
     let plan = plan_release(&snapshot, &spec, &Catalog::new(), &short, jiff::Timestamp::now()).expect("plan");
-    let users = plan
-        .results
-        .iter()
-        .find(|r| r.workload == "default:deployment/users")
-        .expect("users");
+    let users = result_of(&plan, "default:deployment/users");
     assert_eq!(
         users.reason,
         Some(relman::release::Reason::NoPreviousRelease),
@@ -701,11 +701,7 @@ fn history_from_trees_ignores_forged_records_and_skips_reverted_values() {
         jiff::Timestamp::now(),
     )
     .expect("plan");
-    let users = plan
-        .results
-        .iter()
-        .find(|r| r.workload == "default:deployment/users")
-        .expect("users");
+    let users = result_of(&plan, "default:deployment/users");
     assert_ne!(users.updates[0].to, "acme/users:1.3.0");
 }
 
