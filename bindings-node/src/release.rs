@@ -376,6 +376,10 @@ pub struct ReleasePlan {
     pub warnings: Vec<String>,
     /// Whether the plan changes nothing (no file changes).
     pub is_noop: bool,
+    /// The revision of the snapshot the plan was made on (`null` without one):
+    /// `Repository.commit` refuses (`conflict`) to commit the plan on any other commit.
+    #[napi(ts_type = "string | null")]
+    pub revision: Option<String>,
 }
 
 impl From<core::ReleasePlan> for ReleasePlan {
@@ -425,6 +429,7 @@ impl From<core::ReleasePlan> for ReleasePlan {
             commit_message: p.commit_message,
             warnings: p.warnings,
             is_noop,
+            revision: p.revision,
         }
     }
 }
@@ -491,6 +496,7 @@ impl ReleasePlan {
                 .collect(),
             commit_message: self.commit_message.clone(),
             warnings: self.warnings.clone(),
+            revision: self.revision.clone(),
         })
     }
 }

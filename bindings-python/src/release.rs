@@ -522,6 +522,14 @@ impl PyReleasePlan {
         self.inner.is_noop()
     }
 
+    /// The revision of the snapshot the plan was made on, or ``None``:
+    /// :meth:`Repository.commit` refuses (:class:`ConflictError`) to commit the plan on any
+    /// other commit.
+    #[getter]
+    fn revision(&self) -> Option<&str> {
+        self.inner.revision.as_deref()
+    }
+
     /// The plan as JSON (snake_case keys, reason codes as strings).
     fn to_json(&self) -> String {
         self.inner.to_json()

@@ -708,6 +708,57 @@ fn history_from_trees_ignores_forged_records_and_skips_reverted_values() {
 // ----------------------------------------------------------------------------------------------
 // Commits
 
+/// A plan made before another writer froze the environment is not committed on the frozen
+/// head, even though the file it changes is the same there: it must be re-planned.
+#[test]
+fn commit_refuses_a_plan_made_before_a_lock() {
+    if !have_git() {
+        return;
+    }
+    let sandbox = Sandbox::new("stale-plan");
+    let bare = bare_config_repo(&sandbox);
+    let repo = Repository::open(&bare).expect("open");
+    let made_on = repo.branch_head("main").unwrap();
+    let plan = release(
+        &repo.snapshot(&made_on).unwrap(),
+        "production",
+        "acme/users:1.4.0",
+        &[],
+    );
+    assert_eq!(plan.revision.as_deref(), Some(made_on.as_str()));
+
+    // Another writer locks production in relman.yaml.
+    let clone = sandbox.path("clone");
+    git(
+        &sandbox.root,
+        &["clone", "-q", bare.to_str().unwrap(), clone.to_str().unwrap()],
+    );
+    let config = std::fs::read_to_string(clone.join("relman.yaml")).unwrap();
+    let lock = relman::EnvironmentLock {
+        reason: "freeze".to_string(),
+        by: "alice".to_string(),
+        until: None,
+    };
+    let locked = relman::config::lock_environment(&config, "production", &lock).unwrap();
+    write(&clone, "relman.yaml", &locked);
+    git(&clone, &["commit", "-q", "-am", "Freeze production"]);
+    git(&clone, &["push", "-q", "origin", "main"]);
+    let frozen = rev(&bare, "main");
+
+    let err = repo.commit(&plan, "main", &frozen, AUTHOR).unwrap_err();
+    assert_eq!(err.code(), "conflict", "{err}");
+    assert!(err.to_string().contains("re-plan"), "{err}");
+    assert_eq!(rev(&bare, "main"), frozen, "the branch did not move");
+    // Re-planned on the frozen head, the release is environment_locked.
+    let replanned = release(
+        &repo.snapshot(&frozen).unwrap(),
+        "production",
+        "acme/users:1.4.0",
+        &[],
+    );
+    assert!(replanned.is_noop());
+}
+
 #[test]
 fn commit_interoperates_with_the_git_command_line() {
     if !have_git() {

@@ -154,9 +154,11 @@ impl Repository {
     ///
     /// Errors:
     /// - `conflict` when the branch points elsewhere ([`Error::actual_head`] says where: re-plan
-    ///   on it), when a change's `before` differs from the file at `expected_head` or the file
-    ///   does not exist there (the plan was made on another commit), or when another writer
-    ///   holds the branch's lock for more than a few seconds;
+    ///   on it), when the plan was made on a snapshot of another commit (its
+    ///   [`revision`](ReleasePlan::revision) is not `expected_head`: a lock or a gate may have
+    ///   changed since), when a change's `before` differs from the file at `expected_head` or
+    ///   the file does not exist there, or when another writer holds the branch's lock for more
+    ///   than a few seconds;
     /// - `branch_checked_out` when the branch is the `HEAD` of a non-bare work tree, the main
     ///   one or a linked one (`git worktree`): moving it would leave that work tree stale;
     /// - `invalid_path` for a change path that is absolute, climbs out with `..`, is given
@@ -188,6 +190,16 @@ impl Repository {
                 format!("branch `{branch}` is at {actual}, not at {expected}: re-plan on {actual}"),
                 actual.to_string(),
             ));
+        }
+        if let Some(made_on) = plan.revision.as_deref() {
+            if !made_on.eq_ignore_ascii_case(&expected.to_string()) {
+                return Err(Error::conflict(
+                    format!(
+                        "the plan was made on {made_on}, not on {expected}: re-plan on {expected} (a lock, a gate or a file may have changed since)"
+                    ),
+                    actual.to_string(),
+                ));
+            }
         }
         let tree = TreeView::of_commit(&repo, expected)?;
         let edits = check_befores(&tree, expected, &changes)?;

@@ -204,6 +204,12 @@ pub struct ReleasePlan {
     /// a `patches:` key that may change images.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// The [`revision`](super::Snapshot::revision) of the snapshot the plan was made on, when
+    /// it has one: `git::Repository::commit` refuses (`conflict`) to commit the plan on any
+    /// other commit, so that a plan made before a lock, a gate or a file changed elsewhere is
+    /// re-planned rather than replayed.
+    #[serde(default)]
+    pub revision: Option<String>,
 }
 
 impl ReleasePlan {

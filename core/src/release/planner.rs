@@ -1119,6 +1119,7 @@ fn plan(
         changes,
         commit_message,
         warnings,
+        revision: snapshot.revision().map(str::to_string),
     })
 }
 
