@@ -860,6 +860,11 @@ export interface ReleasePlan {
   warnings: Array<string>
   /** Whether the plan changes nothing (no file changes). */
   isNoop: boolean
+  /**
+   * The revision of the snapshot the plan was made on (`null` without one):
+   * `Repository.commit` refuses (`conflict`) to commit the plan on any other commit.
+   */
+  revision?: string | null
 }
 
 /** The machine-readable part of a release commit: its `Relman-*` trailers. */
