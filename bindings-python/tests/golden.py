@@ -193,6 +193,7 @@ def plan_dict(p: relman.ReleasePlan) -> Dict[str, Any]:
         "changes": [{"path": c.path, "before": c.before, "after": c.after} for c in p.changes],
         "commit_message": p.commit_message,
         "warnings": p.warnings,
+        "revision": p.revision,
     }
 
 
