@@ -428,14 +428,10 @@ fn many_environments(n: usize) -> Snapshot {
     Snapshot::from_files(files).expect("valid paths")
 }
 
-/// DESIGN.md section 15: planning is linear in the number of environments. Counted, not
-/// timed: the walks, file visits and models of `plan_automation` over `2n` environments are
-/// at most about twice those over `n`, and a small constant per environment. (Before the fix
-/// every plan walked every other environment: 40,000 walks for 200 environments.)
-#[test]
-fn planning_work_is_linear_in_environments() {
+/// A catalog offering `1.0.0` and a newer `1.1.0` of each repository.
+fn two_tags(repositories: &[&str]) -> Catalog {
     let mut catalog = Catalog::new();
-    for repo in ["acme/users", "acme/orders"] {
+    for repo in repositories {
         for (tag, created) in [
             ("1.0.0", "2026-01-01T00:00:00Z"),
             ("1.1.0", "2026-02-01T00:00:00Z"),
@@ -445,6 +441,16 @@ fn planning_work_is_linear_in_environments() {
                 .unwrap();
         }
     }
+    catalog
+}
+
+/// DESIGN.md section 15: planning is linear in the number of environments. Counted, not
+/// timed: the walks, file visits and models of `plan_automation` over `2n` environments are
+/// at most about twice those over `n`, and a small constant per environment. (Before the fix
+/// every plan walked every other environment: 40,000 walks for 200 environments.)
+#[test]
+fn planning_work_is_linear_in_environments() {
+    let catalog = two_tags(&["acme/users", "acme/orders"]);
     let now = "2026-11-27T00:00:00Z".parse().unwrap();
     let work = |n: usize| {
         let snapshot = many_environments(n);
@@ -523,17 +529,7 @@ fn filters_are_compiled_once_per_plan() {
         }
     }
     let snapshot = Snapshot::from_files(files).unwrap();
-    let mut catalog = Catalog::new();
-    for repo in ["acme/app", "acme/side"] {
-        for (tag, created) in [
-            ("1.0.0", "2026-01-01T00:00:00Z"),
-            ("1.1.0", "2026-02-01T00:00:00Z"),
-        ] {
-            catalog
-                .add(repo, ImageInfo::new(tag).with_created_str(created).unwrap())
-                .unwrap();
-        }
-    }
+    let catalog = two_tags(&["acme/app", "acme/side"]);
     let now = "2026-11-27T00:00:00Z".parse().unwrap();
     let compiled = |f: &dyn Fn() -> Vec<ReleasePlan>| {
         let before = relman::release::planning_work().filters_compiled;
