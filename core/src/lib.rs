@@ -39,6 +39,7 @@ pub mod git;
 pub mod image;
 pub mod manifest;
 pub(crate) mod names;
+mod parallel;
 pub mod policy;
 pub mod release;
 mod work;

@@ -226,30 +226,13 @@ fn read_texts(
     repo: &gix::ThreadSafeRepository,
     files: Vec<(String, ObjectId)>,
 ) -> Result<Vec<(String, String)>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     let read = |part: &[(String, ObjectId)]| -> Result<Vec<(String, String)>> {
         let repo = repo.to_thread_local();
         part.iter()
             .map(|(path, id)| Ok((path.clone(), text(&repo, *id, path)?)))
             .collect()
     };
-    if threads < 2 || files.len() < PARALLEL_FILES {
-        return read(&files);
-    }
-    let chunk = files.len().div_ceil(threads);
-    let parts: Vec<Result<Vec<(String, String)>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || read(part)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(broken("a thread reading blobs panicked")))
-            })
-            .collect()
-    });
+    let parts = crate::parallel::par_chunks(&files, PARALLEL_FILES, read);
     let mut out = Vec::with_capacity(files.len());
     for part in parts {
         out.extend(part?);

@@ -152,9 +152,7 @@ fn list_chunked(text: &str, options: &Options) -> Option<Vec<ImageSlot>> {
     if start < bytes.len() {
         push(start, bytes.len(), start_line);
     }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
+    let threads = crate::parallel::threads();
     let total: usize = chunks.iter().map(|(a, b, _)| b - a).sum();
     let share = total / threads + 1;
     let mut groups: Vec<&[(usize, usize, usize)]> = Vec::new();
@@ -194,14 +192,7 @@ fn list_chunked(text: &str, options: &Options) -> Option<Vec<ImageSlot>> {
         }
         Some((slots, markers, ids))
     };
-    let parts: Vec<Option<Part>> = if groups.len() <= 1 {
-        groups.iter().map(|g| list_group(g)).collect()
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = groups.iter().map(|g| scope.spawn(|| list_group(g))).collect();
-            handles.into_iter().map(|h| h.join().ok().flatten()).collect()
-        })
-    };
+    let parts: Vec<Option<Part>> = crate::parallel::par_map(&groups, 2, |g| list_group(g));
     let mut seen = std::collections::HashSet::new();
     let mut slots = Vec::new();
     let mut markers = Vec::new();

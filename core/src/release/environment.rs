@@ -18,6 +18,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
 use crate::manifest::kustomize::{self, KUSTOMIZATION_FILES, Kustomization};
 use crate::manifest::{self, INVALID_NAME, ScannedWorkload, SlotKind};
+use crate::parallel::par_map;
 use crate::policy::TagFilter;
 use crate::work::count;
 use crate::yaml::{Node, Stream};
@@ -490,32 +491,6 @@ impl<'r> Others<'r> {
     }
 }
 
-/// Run `f` on every item, on as many threads as the machine has cores (inline for few items).
-/// Results keep the items' order.
-pub(super) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    // Asked once per process: on Linux the answer reads cgroup files, a cost per model that
-    // dominated plans of many small environments.
-    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    let threads = *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8));
-    if threads < 2 || items.len() < 64 {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| {
-                let f = &f;
-                scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("planner threads do not panic"))
-            .collect()
-    })
-}
-
 /// A workload read from a manifest, before kustomize transforms.
 struct Raw {
     path: String,
@@ -679,7 +654,7 @@ pub(super) fn model<'s>(
         w.models += 1;
         w.files_visited += texts.len() as u64;
     });
-    let parsed = par_map(&texts, |(path, text)| {
+    let parsed = par_map(&texts, 64, |(path, text)| {
         Stream::parse(text)
             .map(|s| (*path, s))
             .map_err(|e| e.in_file(*path))
@@ -689,7 +664,7 @@ pub(super) fn model<'s>(
         walker.streams.insert(path.to_string(), stream);
     }
     duplicates(&walker, env)?;
-    let scanned = par_map(&walker.manifests, |(file, _)| {
+    let scanned = par_map(&walker.manifests, 64, |(file, _)| {
         let stream = &walker.streams[file.as_str()];
         manifest::scan(stream, &env.default_namespace, Some(file))
     });

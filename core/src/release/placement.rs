@@ -4,12 +4,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::environment::{Model, Placed, Target, par_map, render};
+use super::environment::{Model, Placed, Target, render};
 use super::plan::{FileChange, Reason, Status, WorkloadResult};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
 use crate::manifest::kustomize::{self, ImagesEntry, Kustomization};
 use crate::manifest::{self, WorkloadEdit};
+use crate::parallel::par_map;
 use crate::policy::PolicyChange;
 use crate::yaml::Patch;
 
@@ -421,37 +422,45 @@ fn build(model: &Model<'_>, default_namespace: &str, decided: &[Decided]) -> Res
         }
     }
     let list: Vec<(String, FileEdits)> = files.into_iter().collect();
-    let outcomes = par_map(&list, |(path, edits)| -> Result<(String, Vec<(usize, Error)>)> {
-        let stream = &model.streams[path.as_str()];
-        let mut patch = Patch::new();
-        let mut failed = Vec::new();
-        for (index, fields, name, target) in &edits.markers {
-            let mut part = Patch::new();
-            match manifest::write_fields(stream, &mut part, fields, name, target) {
-                Ok(()) => patch.extend(part),
-                Err(e) => failed.push((*index, e.in_file(path.clone()))),
-            }
-        }
-        if let Some(k) = model.kustomizations.get(path) {
-            for (key, edit) in &edits.entries {
+    let outcomes = par_map(
+        &list,
+        64,
+        |(path, edits)| -> Result<(String, Vec<(usize, Error)>)> {
+            let stream = &model.streams[path.as_str()];
+            let mut patch = Patch::new();
+            let mut failed = Vec::new();
+            for (index, fields, name, target) in &edits.markers {
                 let mut part = Patch::new();
-                let entry = entry_for(k, key, edit);
-                let built = match key {
-                    EntryKey::Existing(i) => kustomize::write_entry(stream, &mut part, &k.images[*i], &entry),
-                    EntryKey::New(_) => kustomize::add_entry(stream, &mut part, k, &entry),
-                };
-                match built {
+                match manifest::write_fields(stream, &mut part, fields, name, target) {
                     Ok(()) => patch.extend(part),
-                    Err(e) => failed.extend(edit.users.iter().map(|u| (*u, e.clone().in_file(path.clone())))),
+                    Err(e) => failed.push((*index, e.in_file(path.clone()))),
                 }
             }
-            return Ok((patch.apply(stream).map_err(|e| e.in_file(path.clone()))?, failed));
-        }
-        let only: Vec<WorkloadEdit> = edits.workloads.iter().map(|(_, e)| e.clone()).collect();
-        let (after, refused) = manifest::edit(stream, default_namespace, path, &only, patch)?;
-        failed.extend(refused.into_iter().map(|(i, e)| (edits.workloads[i].0, e)));
-        Ok((after, failed))
-    });
+            if let Some(k) = model.kustomizations.get(path) {
+                for (key, edit) in &edits.entries {
+                    let mut part = Patch::new();
+                    let entry = entry_for(k, key, edit);
+                    let built = match key {
+                        EntryKey::Existing(i) => {
+                            kustomize::write_entry(stream, &mut part, &k.images[*i], &entry)
+                        }
+                        EntryKey::New(_) => kustomize::add_entry(stream, &mut part, k, &entry),
+                    };
+                    match built {
+                        Ok(()) => patch.extend(part),
+                        Err(e) => {
+                            failed.extend(edit.users.iter().map(|u| (*u, e.clone().in_file(path.clone()))))
+                        }
+                    }
+                }
+                return Ok((patch.apply(stream).map_err(|e| e.in_file(path.clone()))?, failed));
+            }
+            let only: Vec<WorkloadEdit> = edits.workloads.iter().map(|(_, e)| e.clone()).collect();
+            let (after, refused) = manifest::edit(stream, default_namespace, path, &only, patch)?;
+            failed.extend(refused.into_iter().map(|(i, e)| (edits.workloads[i].0, e)));
+            Ok((after, failed))
+        },
+    );
     let mut changes = Vec::new();
     let mut refused = Vec::new();
     for ((path, _), outcome) in list.iter().zip(outcomes) {
