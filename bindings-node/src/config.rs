@@ -129,7 +129,7 @@ impl Config {
     /// The version parsing mode of tags (`versions:`).
     #[napi(getter, ts_return_type = "VersionMode")]
     pub fn versions(&self) -> &'static str {
-        self.inner.versions().as_str()
+        self.inner.versions().code()
     }
 
     /// The namespace of objects without `metadata.namespace` (`defaultNamespace:`).

@@ -387,7 +387,7 @@ impl From<core::ReleasePlan> for ReleasePlan {
         let is_noop = p.is_noop();
         ReleasePlan {
             environment: p.environment,
-            kind: p.kind.as_str().to_string(),
+            kind: p.kind.code().to_string(),
             results: p
                 .results
                 .into_iter()
@@ -715,7 +715,7 @@ impl From<&core::PointerMove> for PointerMove {
             container: m.container.clone(),
             from: m.from.clone(),
             to: m.to.clone(),
-            cause: m.cause.as_str().to_string(),
+            cause: m.cause.code().to_string(),
             user: m.user.clone(),
             locked: m.locked,
         }
@@ -857,7 +857,7 @@ impl From<core::ReleaseRecord> for ReleaseRecord {
     fn from(r: core::ReleaseRecord) -> Self {
         ReleaseRecord {
             environment: r.environment,
-            kind: r.kind.as_str().to_string(),
+            kind: r.kind.code().to_string(),
             user: r.user,
             changes: r
                 .changes

@@ -38,7 +38,7 @@ impl PyConfig {
     /// How tags are read as versions: ``"default"``, ``"strict"`` or ``"loose"``.
     #[getter]
     fn versions(&self) -> &'static str {
-        self.inner.versions().as_str()
+        self.inner.versions().code()
     }
 
     /// The namespace of objects without ``metadata.namespace``.
@@ -85,7 +85,7 @@ impl PyConfig {
         let services: Vec<String> = self.inner.services().iter().map(|s| s.name.clone()).collect();
         format!(
             "Config(versions={}, default_namespace={}, environments={}, services={})",
-            repr_str(py, self.inner.versions().as_str()),
+            repr_str(py, self.inner.versions().code()),
             repr_str(py, self.inner.default_namespace()),
             repr_list(py, &envs),
             repr_list(py, &services)

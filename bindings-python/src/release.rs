@@ -478,7 +478,7 @@ impl PyReleasePlan {
     /// Why: ``"manual"``, ``"automated"``, ``"promotion"`` or ``"rollback"``.
     #[getter]
     fn kind(&self) -> &'static str {
-        self.inner.kind.as_str()
+        self.inner.kind.code()
     }
 
     /// One result per workload of the environment (and per named workload not found).
@@ -541,7 +541,7 @@ impl PyReleasePlan {
         format!(
             "ReleasePlan(environment={}, kind={}, results=<{} workloads>, changes={}, is_noop={})",
             repr_str(py, &p.environment),
-            repr_str(py, p.kind.as_str()),
+            repr_str(py, p.kind.code()),
             p.results.len(),
             repr_list(py, &paths),
             if p.is_noop() { "True" } else { "False" }
@@ -621,7 +621,7 @@ impl PyReleaseRecord {
     /// ``Relman-Cause``: ``"manual"``, ``"automated"``, ``"promotion"`` or ``"rollback"``.
     #[getter]
     fn kind(&self) -> &'static str {
-        self.inner.kind.as_str()
+        self.inner.kind.code()
     }
 
     /// ``Relman-User``, or ``None``.
@@ -658,7 +658,7 @@ impl PyReleaseRecord {
         format!(
             "ReleaseRecord(environment={}, kind={}, user={}, changes={}, locked={})",
             repr_str(py, &r.environment),
-            repr_str(py, r.kind.as_str()),
+            repr_str(py, r.kind.code()),
             repr_opt(py, r.user.as_deref()),
             repr_list(py, &changes),
             repr_list(py, &r.locked),
@@ -715,7 +715,7 @@ impl PyPointerMove {
     /// the move says so) or ``"unrecorded"`` (a hand edit, a merge, a ``git revert``).
     #[getter]
     fn cause(&self) -> &'static str {
-        self.inner.cause.as_str()
+        self.inner.cause.code()
     }
 
     /// ``Relman-User`` of the agreeing record, or ``None``.
@@ -739,7 +739,7 @@ impl PyPointerMove {
             repr_str(py, &m.container),
             repr_opt(py, m.from.as_deref()),
             repr_opt(py, m.to.as_deref()),
-            repr_str(py, m.cause.as_str()),
+            repr_str(py, m.cause.code()),
         )
     }
 }

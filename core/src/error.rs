@@ -6,95 +6,58 @@
 
 use std::fmt;
 
+crate::wire::wire_enum! {
 /// The category of an [`Error`]. Each kind has a stable code, see [`ErrorKind::code`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// A string is not a valid image reference (`invalid_image_reference`).
-    InvalidImageReference,
+    InvalidImageReference = "invalid_image_reference",
     /// The text is not valid YAML, or is YAML relman cannot interpret safely, such as a
     /// Helm template or a duplicated key on the path of an edit (`invalid_yaml`).
-    InvalidYaml,
+    InvalidYaml = "invalid_yaml",
     /// The YAML is valid but the requested edit would need to touch a construct relman
     /// refuses to rewrite: an alias, an anchor used elsewhere, a block scalar (`unsupported_yaml`).
-    UnsupportedYaml,
+    UnsupportedYaml = "unsupported_yaml",
     /// Two objects with the same `namespace:kind/name` id (`duplicate_resource`).
-    DuplicateResource,
+    DuplicateResource = "duplicate_resource",
     /// The named workload is not in the text (`workload_not_found`).
-    WorkloadNotFound,
+    WorkloadNotFound = "workload_not_found",
     /// The workload has no container (or image slot) of that name (`container_not_found`).
-    ContainerNotFound,
+    ContainerNotFound = "container_not_found",
     /// A policy name that relman does not know, or a value the policy cannot hold, such as a
     /// `locked_until` that is not an RFC 3339 time (`invalid_policy`).
-    InvalidPolicy,
+    InvalidPolicy = "invalid_policy",
     /// A catalog entry with an invalid tag, digest or timestamp (`invalid_catalog`).
-    InvalidCatalog,
+    InvalidCatalog = "invalid_catalog",
     /// A Flux setter marker (`# {"$imagepolicy": "ns:name"}`) that does not parse
     /// (`invalid_marker`).
-    InvalidMarker,
+    InvalidMarker = "invalid_marker",
     /// A Flux setter-marker slot whose markers do not hold every part of the reference to
     /// write: no `:name` marker (only `:tag` or `:digest`), or a tag or digest with no marker
     /// to hold it (`incomplete_marker`). Located at the slot's first marker comment.
-    IncompleteMarker,
+    IncompleteMarker = "incomplete_marker",
     /// A tag filter does not parse (`invalid_filter`).
-    InvalidFilter,
+    InvalidFilter = "invalid_filter",
     /// `relman.yaml` is malformed (`invalid_config`).
-    InvalidConfig,
+    InvalidConfig = "invalid_config",
     /// An environment name that `relman.yaml` does not define (`unknown_environment`).
-    UnknownEnvironment,
+    UnknownEnvironment = "unknown_environment",
     /// A branch moved while a commit was being made (`conflict`).
-    Conflict,
+    Conflict = "conflict",
     /// The branch is checked out in a non-bare work tree (`branch_checked_out`).
-    BranchCheckedOut,
+    BranchCheckedOut = "branch_checked_out",
     /// A path is absolute, escapes the repository or is otherwise unusable (`invalid_path`).
-    InvalidPath,
+    InvalidPath = "invalid_path",
     /// A revision, branch or object that does not exist (`not_found`).
-    NotFound,
+    NotFound = "not_found",
     /// A malformed argument such as an author, a branch name or a commit id (`invalid_argument`).
-    InvalidArgument,
+    InvalidArgument = "invalid_argument",
     /// The repository cannot be read or written: a corrupt or missing object, an unreadable
     /// reference, an I/O failure (`corrupt_repository`).
-    CorruptRepository,
+    CorruptRepository = "corrupt_repository",
     /// A bug in relman, such as an edit that failed its own verification (`internal`).
-    Internal,
+    Internal = "internal",
 }
-
-impl ErrorKind {
-    /// The stable snake_case code of this kind, as exposed to Python and Node.
-    ///
-    /// ```
-    /// assert_eq!(relman::ErrorKind::UnsupportedYaml.code(), "unsupported_yaml");
-    /// ```
-    pub fn code(self) -> &'static str {
-        match self {
-            ErrorKind::InvalidImageReference => "invalid_image_reference",
-            ErrorKind::InvalidYaml => "invalid_yaml",
-            ErrorKind::UnsupportedYaml => "unsupported_yaml",
-            ErrorKind::DuplicateResource => "duplicate_resource",
-            ErrorKind::WorkloadNotFound => "workload_not_found",
-            ErrorKind::ContainerNotFound => "container_not_found",
-            ErrorKind::InvalidPolicy => "invalid_policy",
-            ErrorKind::InvalidCatalog => "invalid_catalog",
-            ErrorKind::InvalidMarker => "invalid_marker",
-            ErrorKind::IncompleteMarker => "incomplete_marker",
-            ErrorKind::InvalidFilter => "invalid_filter",
-            ErrorKind::InvalidConfig => "invalid_config",
-            ErrorKind::UnknownEnvironment => "unknown_environment",
-            ErrorKind::Conflict => "conflict",
-            ErrorKind::BranchCheckedOut => "branch_checked_out",
-            ErrorKind::InvalidPath => "invalid_path",
-            ErrorKind::NotFound => "not_found",
-            ErrorKind::InvalidArgument => "invalid_argument",
-            ErrorKind::CorruptRepository => "corrupt_repository",
-            ErrorKind::Internal => "internal",
-        }
-    }
-}
-
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
 }
 
 /// Where in a text an error was found. Lines and columns are 1-based; columns count

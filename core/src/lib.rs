@@ -32,6 +32,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod arguments;
 pub mod config;
 pub mod error;
 #[cfg(feature = "git")]
@@ -42,6 +43,7 @@ pub(crate) mod names;
 mod parallel;
 pub mod policy;
 pub mod release;
+pub mod wire;
 mod work;
 pub mod yaml;
 

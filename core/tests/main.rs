@@ -2,6 +2,7 @@
 //! references, filters, config, release scenarios), the kustomize differential test, the git
 //! adapter (feature `git`), release records, property tests and the opt-in corpus test.
 
+mod arguments;
 mod config;
 mod filters;
 mod fixtures;

@@ -4,23 +4,23 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+crate::wire::wire_enum! {
 /// How releases happen in an environment.
 ///
 /// ```
 /// use relman::config::ReleaseMode;
 /// assert_eq!(serde_json::to_string(&ReleaseMode::Automatic).unwrap(), "\"automatic\"");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum ReleaseMode {
     /// `release: automatic`: continuous delivery; every workload is automated unless annotated
     /// `fluxcd.io/automated: "false"`.
-    Automatic,
+    Automatic = "automatic",
     /// `release: manual` (the default): only explicit releases; automation releases nothing.
-    Manual,
+    Manual = "manual",
     /// No `relman.yaml`: each workload's `automated` annotation decides (Flux v1 behaviour).
     /// Only [`Config::implicit`](super::Config::implicit) produces this mode.
-    Annotations,
+    Annotations = "annotations",
+}
 }
 
 /// An environment-wide lock: while active, releases to the environment are blocked.

@@ -8,19 +8,19 @@ use crate::image::ImageRef;
 use crate::names;
 use crate::yaml::{Node, NodeKind, Path, Step, Stream, plain_is_string};
 
+crate::wire::wire_enum! {
 /// What kind of place an image slot is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum SlotKind {
     /// `containers[*].image` of a pod template.
-    Container,
+    Container = "container",
     /// `initContainers[*].image` of a pod template.
-    InitContainer,
+    InitContainer = "init_container",
     /// An image in a HelmRelease's `spec.values`.
-    HelmValues,
+    HelmValues = "helm_values",
     /// A value marked by a Flux setter comment (`# {"$imagepolicy": "ns:name"}`).
-    SetterMarker,
+    SetterMarker = "setter_marker",
+}
 }
 
 /// One place an image reference lives, as listed by [`list_images`](crate::list_images).

@@ -17,17 +17,18 @@ const FILTER_PREFIX: &str = "filter.fluxcd.io/";
 /// The key of relman's lock expiry.
 const LOCKED_UNTIL: &str = "relman.dev/locked_until";
 
+crate::wire::wire_enum! {
 /// What `ignore` says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Default)]
 pub enum Ignore {
     /// Not ignored.
     #[default]
-    No,
+    No = "no",
     /// `ignore: "true"`: relman leaves the workload alone.
-    True,
+    True = "true",
     /// `ignore: sync_only`: synced but never garbage-collected (kept for Flux compatibility).
-    SyncOnly,
+    SyncOnly = "sync_only",
+}
 }
 
 /// The policies annotated on a workload.

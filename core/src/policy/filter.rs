@@ -9,6 +9,7 @@ use super::constraint::Constraint;
 use super::version::{Ver, VersionMode};
 use crate::error::{Error, ErrorKind, Result};
 
+crate::wire::wire_enum! {
 /// The kind of a [`TagFilter`], from its prefix.
 ///
 /// ```
@@ -18,15 +19,14 @@ use crate::error::{Error, ErrorKind, Result};
 /// assert_eq!(FilterKind::Semver.prefix(), "semver:");
 /// # Ok::<(), relman::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum FilterKind {
     /// `glob:PATTERN`, or a filter without a prefix: `*` is the only wildcard.
-    Glob,
+    Glob = "glob",
     /// `regex:RE` or `regexp:RE`: an unanchored RE2-syntax regular expression.
-    Regex,
+    Regex = "regex",
     /// `semver:CONSTRAINT`: a [`Constraint`] on the tag read as a version.
-    Semver,
+    Semver = "semver",
+}
 }
 
 impl FilterKind {

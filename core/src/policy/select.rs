@@ -24,6 +24,7 @@ const ZERO_TIME: Timestamp = Timestamp::constant(-62_135_596_800, 0);
 /// otherwise win every selection and pin automation to that tag.
 pub const CLOCK_SKEW: SignedDuration = SignedDuration::from_secs(5 * 60);
 
+crate::wire::wire_enum! {
 /// Why a tag was not chosen. Serializes as its snake_case [`code`](RejectReason::code).
 ///
 /// ```
@@ -31,46 +32,26 @@ pub const CLOCK_SKEW: SignedDuration = SignedDuration::from_secs(5 * 60);
 /// assert_eq!(RejectReason::NotAVersion.code(), "not_a_version");
 /// assert_eq!(serde_json::to_string(&RejectReason::MissingTime).unwrap(), "\"missing_time\"");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum RejectReason {
     /// The tag does not match the glob or regex, or its version does not satisfy the
     /// constraint (`filter_miss`).
-    FilterMiss,
+    FilterMiss = "filter_miss",
     /// A `semver:` filter, and the tag is not a version in the [`VersionMode`]
     /// (`not_a_version`).
-    NotAVersion,
+    NotAVersion = "not_a_version",
     /// The version would satisfy the constraint but is a prerelease, and no alternative of the
     /// constraint names one (`prerelease`).
-    Prerelease,
+    Prerelease = "prerelease",
     /// The tag is `latest` (any case), a candidate only for the filter `glob:latest` (`latest`).
-    Latest,
+    Latest = "latest",
     /// The tag passes the filter but orders below the chosen one (`older`).
-    Older,
+    Older = "older",
     /// A `glob:`/`regex:` filter orders by creation time and the tag has none (`missing_time`).
-    MissingTime,
+    MissingTime = "missing_time",
     /// A `glob:`/`regex:` filter orders by creation time and the tag's is later than `now`
     /// plus [`CLOCK_SKEW`] (`future_timestamp`).
-    FutureTimestamp,
+    FutureTimestamp = "future_timestamp",
 }
-
-impl RejectReason {
-    /// The stable snake_case code, as serialized.
-    ///
-    /// ```
-    /// assert_eq!(relman::policy::RejectReason::FilterMiss.code(), "filter_miss");
-    /// ```
-    pub fn code(self) -> &'static str {
-        match self {
-            RejectReason::FilterMiss => "filter_miss",
-            RejectReason::NotAVersion => "not_a_version",
-            RejectReason::Prerelease => "prerelease",
-            RejectReason::Latest => "latest",
-            RejectReason::Older => "older",
-            RejectReason::MissingTime => "missing_time",
-            RejectReason::FutureTimestamp => "future_timestamp",
-        }
-    }
 }
 
 /// One tag that was not chosen, and why.
@@ -370,7 +351,7 @@ fn explain(
             "`",
             tag,
             "` is not a version in ",
-            mode.as_str(),
+            mode.code(),
             " mode, which needs ",
             match mode {
                 VersionMode::Default => "at least MAJOR.MINOR",

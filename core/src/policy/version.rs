@@ -2,13 +2,11 @@
 //! version view the constraint checker and the selector share.
 
 use std::cmp::Ordering;
-use std::fmt;
 use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind};
 
+crate::wire::wire_enum! {
 /// How strictly a tag must look like a version to take part in `semver:` filtering and ordering.
 ///
 /// Every mode accepts a leading `v` or `V`, a prerelease (`-rc.1`) and build metadata (`+b7`)
@@ -34,32 +32,19 @@ use crate::error::{Error, ErrorKind};
 /// assert_eq!("loose".parse::<VersionMode>()?, VersionMode::Loose);
 /// # Ok::<(), relman::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Default)]
 pub enum VersionMode {
     /// At least `MAJOR.MINOR` (the default).
     #[default]
-    Default,
+    Default = "default",
     /// Exactly `MAJOR.MINOR.PATCH` with no leading zeros (SemVer 2.0.0 plus an optional `v`).
-    Strict,
+    Strict = "strict",
     /// A single number is enough (`v1`, `3`).
-    Loose,
+    Loose = "loose",
+}
 }
 
 impl VersionMode {
-    /// The mode's name as `relman.yaml` spells it.
-    ///
-    /// ```
-    /// assert_eq!(relman::VersionMode::Strict.as_str(), "strict");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VersionMode::Default => "default",
-            VersionMode::Strict => "strict",
-            VersionMode::Loose => "loose",
-        }
-    }
-
     /// The fewest numeric parts a version needs in this mode.
     fn min_parts(self) -> u8 {
         match self {
@@ -67,12 +52,6 @@ impl VersionMode {
             VersionMode::Strict => 3,
             VersionMode::Loose => 1,
         }
-    }
-}
-
-impl fmt::Display for VersionMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -398,7 +377,7 @@ mod tests {
     #[test]
     fn mode_names() {
         for mode in [VersionMode::Default, VersionMode::Strict, VersionMode::Loose] {
-            assert_eq!(mode.as_str().parse::<VersionMode>().unwrap(), mode);
+            assert_eq!(mode.code().parse::<VersionMode>().unwrap(), mode);
         }
         assert_eq!("lax".parse::<VersionMode>().unwrap_err().code(), "invalid_config");
     }

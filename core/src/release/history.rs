@@ -58,34 +58,20 @@ use crate::image::ImageRef;
 /// image the environment renders there.
 pub type Pointers = BTreeMap<(String, String), String>;
 
+crate::wire::wire_enum! {
 /// Why a pointer moved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum MoveCause {
     /// An explicit release recorded by relman.
-    Manual,
+    Manual = "manual",
     /// Automation recorded by relman.
-    Automated,
+    Automated = "automated",
     /// A promotion recorded by relman.
-    Promotion,
+    Promotion = "promotion",
     /// A rollback recorded by relman: the value it moved away from is known bad.
-    Rollback,
+    Rollback = "rollback",
     /// A move without a matching record: a hand edit, a merge, a `git revert`.
-    Unrecorded,
+    Unrecorded = "unrecorded",
 }
-
-impl MoveCause {
-    /// The name used in JSON and the bindings: `manual`, `automated`, `promotion`, `rollback`,
-    /// `unrecorded`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MoveCause::Manual => "manual",
-            MoveCause::Automated => "automated",
-            MoveCause::Promotion => "promotion",
-            MoveCause::Rollback => "rollback",
-            MoveCause::Unrecorded => "unrecorded",
-        }
-    }
 }
 
 impl From<ReleaseKind> for MoveCause {
@@ -122,15 +108,25 @@ pub struct PointerMove {
     pub locked: bool,
 }
 
+/// One item of a history given in the weaker mode (see [`History::from_entries`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HistoryEntry {
+    /// A commit message; its `Relman-*` trailers are believed.
+    Message(String),
+    /// A record already parsed.
+    Record(ReleaseRecord),
+}
+
+crate::wire::wire_enum! {
 /// Where a history came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Default)]
 pub enum HistorySource {
     /// Read from the trees of commits (trailers checked against each commit's diff).
     #[default]
-    Trees,
+    Trees = "trees",
     /// Read from commit messages alone (trailers believed; the weaker mode).
-    Messages,
+    Messages = "messages",
+}
 }
 
 /// The pointer history of environments, newest first. See the [module docs](self).
@@ -268,6 +264,22 @@ impl History {
     /// hand edits and `git revert`s are invisible to it, and a forged message is believed.
     pub fn from_messages<'m>(messages: impl IntoIterator<Item = &'m str>) -> History {
         History::from_records(messages.into_iter().filter_map(ReleaseRecord::parse))
+    }
+
+    /// The weaker mode from what a binding's `history` argument holds: commit messages and
+    /// records already parsed, mixed, newest first. A message without a record is skipped, as
+    /// in [`from_messages`](History::from_messages).
+    ///
+    /// ```
+    /// use relman::release::{History, HistoryEntry};
+    /// let history = History::from_entries([HistoryEntry::Message("Fix a typo".into())]);
+    /// assert!(history.moves().is_empty());
+    /// ```
+    pub fn from_entries(entries: impl IntoIterator<Item = HistoryEntry>) -> History {
+        History::from_records(entries.into_iter().filter_map(|entry| match entry {
+            HistoryEntry::Message(message) => ReleaseRecord::parse(&message),
+            HistoryEntry::Record(record) => Some(record),
+        }))
     }
 
     /// The weaker mode, from records already parsed (newest first).

@@ -18,7 +18,7 @@ mod spec;
 #[doc(hidden)]
 pub use crate::work::{PlanningWork, planning_work};
 pub use catalog::{Catalog, ImageInfo};
-pub use history::{History, HistorySource, MoveCause, PointerMove, Pointers, pointers};
+pub use history::{History, HistoryEntry, HistorySource, MoveCause, PointerMove, Pointers, pointers};
 pub use plan::{
     ContainerSkip, ContainerUpdate, FileChange, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult,
 };

@@ -2,101 +2,71 @@
 
 use serde::{Deserialize, Serialize};
 
+crate::wire::wire_enum! {
 /// The outcome of one workload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum Status {
     /// At least one of its images moves.
-    Success,
+    Success = "success",
     /// It was considered and nothing moves, for the reason given.
-    Skipped,
+    Skipped = "skipped",
     /// It was not considered (not included, excluded, ignored, a different image).
-    Ignored,
+    Ignored = "ignored",
     /// Its change could not be made (for example YAML relman refuses to edit).
-    Failed,
+    Failed = "failed",
+}
 }
 
+crate::wire::wire_enum! {
 /// Why a workload did not move (or, for `lock_expired`, a note on a success).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Reason {
     /// Not among the services the release names.
-    NotIncluded,
+    NotIncluded = "not_included",
     /// In the release's exclude list.
-    Excluded,
+    Excluded = "excluded",
     /// Annotated `ignore`.
-    Ignored,
+    Ignored = "ignored",
     /// The workload is locked.
-    Locked,
+    Locked = "locked",
     /// The environment is locked.
-    EnvironmentLocked,
+    EnvironmentLocked = "environment_locked",
     /// A lock had expired and no longer blocks (informational).
-    LockExpired,
+    LockExpired = "lock_expired",
     /// A named service or workload is not in the environment.
-    NotFound,
+    NotFound = "not_found",
     /// The workload does not run the released image's repository.
-    DifferentImage,
+    DifferentImage = "different_image",
     /// It already runs the target image.
-    UpToDate,
+    UpToDate = "up_to_date",
     /// The catalog has no image the filter allows.
-    NoMatchingImage,
+    NoMatchingImage = "no_matching_image",
     /// The requested image is outside the container's tag filter.
-    OutsideFilter,
+    OutsideFilter = "outside_filter",
     /// Automation never moves a pointer down.
-    WouldDowngrade,
+    WouldDowngrade = "would_downgrade",
     /// A glob/regex ordering needs creation times the catalog lacks.
-    MissingTimestamp,
+    MissingTimestamp = "missing_timestamp",
     /// A glob/regex ordering found only creation times later than now (plus the clock-skew
     /// allowance), or the current tag's is: a registry clock ahead must not pin automation.
-    FutureTimestamp,
+    FutureTimestamp = "future_timestamp",
     /// The slot pins a digest and the catalog has none for the new tag.
-    MissingDigest,
+    MissingDigest = "missing_digest",
     /// Automation is off for the workload.
-    NotAutomated,
+    NotAutomated = "not_automated",
     /// Automation does not release into a manual environment.
-    EnvironmentManual,
+    EnvironmentManual = "environment_manual",
     /// The image never ran in the `promoteFrom` environment.
-    NotPromoted,
+    NotPromoted = "not_promoted",
     /// Rollback found no earlier pointer in the history.
-    NoPreviousRelease,
+    NoPreviousRelease = "no_previous_release",
     /// A promotion found several workloads of the source environment it could copy from.
-    AmbiguousSource,
+    AmbiguousSource = "ambiguous_source",
     /// The YAML holding the image is a construct relman refuses to edit.
-    UnsupportedYaml,
+    UnsupportedYaml = "unsupported_yaml",
     /// The pointer (or the lock) could only be written in a file another environment also
     /// reads, or would also move another workload's image.
-    SharedFile,
+    SharedFile = "shared_file",
 }
-
-impl Reason {
-    /// The stable snake_case code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Reason::NotIncluded => "not_included",
-            Reason::Excluded => "excluded",
-            Reason::Ignored => "ignored",
-            Reason::Locked => "locked",
-            Reason::EnvironmentLocked => "environment_locked",
-            Reason::LockExpired => "lock_expired",
-            Reason::NotFound => "not_found",
-            Reason::DifferentImage => "different_image",
-            Reason::UpToDate => "up_to_date",
-            Reason::NoMatchingImage => "no_matching_image",
-            Reason::OutsideFilter => "outside_filter",
-            Reason::WouldDowngrade => "would_downgrade",
-            Reason::MissingTimestamp => "missing_timestamp",
-            Reason::FutureTimestamp => "future_timestamp",
-            Reason::MissingDigest => "missing_digest",
-            Reason::NotAutomated => "not_automated",
-            Reason::EnvironmentManual => "environment_manual",
-            Reason::NotPromoted => "not_promoted",
-            Reason::NoPreviousRelease => "no_previous_release",
-            Reason::AmbiguousSource => "ambiguous_source",
-            Reason::UnsupportedYaml => "unsupported_yaml",
-            Reason::SharedFile => "shared_file",
-        }
-    }
 }
 
 /// One image pointer that moves.
@@ -151,40 +121,18 @@ pub struct FileChange {
     pub after: String,
 }
 
+crate::wire::wire_enum! {
 /// Why the release happens, as recorded in the `Relman-Cause` trailer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum ReleaseKind {
     /// An explicit release.
-    Manual,
+    Manual = "manual",
     /// Automation.
-    Automated,
+    Automated = "automated",
     /// A promotion from the `promoteFrom` environment.
-    Promotion,
+    Promotion = "promotion",
     /// A rollback.
-    Rollback,
+    Rollback = "rollback",
 }
-
-impl ReleaseKind {
-    /// The trailer value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReleaseKind::Manual => "manual",
-            ReleaseKind::Automated => "automated",
-            ReleaseKind::Promotion => "promotion",
-            ReleaseKind::Rollback => "rollback",
-        }
-    }
-
-    pub(crate) fn parse(s: &str) -> Option<ReleaseKind> {
-        Some(match s {
-            "manual" => ReleaseKind::Manual,
-            "automated" => ReleaseKind::Automated,
-            "promotion" => ReleaseKind::Promotion,
-            "rollback" => ReleaseKind::Rollback,
-            _ => return None,
-        })
-    }
 }
 
 /// A planned release: nothing is written until the caller commits `changes`.

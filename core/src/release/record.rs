@@ -110,7 +110,7 @@ impl ReleaseRecord {
             Some(value)
         };
         let environment = take("Relman-Environment").filter(|v| names::is_environment_name(v))?;
-        let kind = ReleaseKind::parse(take("Relman-Cause")?)?;
+        let kind = <ReleaseKind as crate::wire::Wire>::from_code(take("Relman-Cause")?)?;
         let user = match take("Relman-User") {
             Some(user) if names::is_trailer_value(user) => Some(user.to_string()),
             Some(_) => return None,
@@ -145,7 +145,7 @@ impl ReleaseRecord {
         let mut out = format!(
             "Relman-Environment: {}\nRelman-Cause: {}\n",
             self.environment,
-            self.kind.as_str()
+            self.kind.code()
         );
         if let Some(user) = &self.user {
             out.push_str(&format!("Relman-User: {user}\n"));

@@ -17,6 +17,24 @@ pub enum Services {
     Named(Vec<String>),
 }
 
+impl Services {
+    /// The services argument as text, the one rule every surface shares: the word `all` is
+    /// every workload, any other text names one service or workload id (the names are checked
+    /// when the release is planned, see [`ReleaseSpec::validate`]).
+    ///
+    /// ```
+    /// use relman::release::Services;
+    /// assert_eq!(Services::parse("all"), Services::All);
+    /// assert_eq!(Services::parse("users"), Services::Named(vec!["users".into()]));
+    /// ```
+    pub fn parse(text: &str) -> Services {
+        match text {
+            "all" => Services::All,
+            name => Services::Named(vec![name.to_string()]),
+        }
+    }
+}
+
 /// Which image a release moves the pointers to.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
