@@ -42,6 +42,7 @@ pub(crate) mod names;
 mod parallel;
 pub mod policy;
 pub mod release;
+mod repo_path;
 mod work;
 pub mod yaml;
 

@@ -2,6 +2,7 @@
 //! `*List` kinds, workloads and their image slots, HelmRelease values, and Flux v1 policy
 //! annotations; plus the quick API that lists and edits one text.
 
+mod annotations;
 pub(crate) mod kustomize;
 pub(crate) mod marker;
 mod object;
@@ -14,10 +15,9 @@ pub use slot::{ImageSlot, SlotKind};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
-use crate::policy::{Policy, PolicyChange, annotations};
+use crate::policy::{Policy, PolicyChange};
 use crate::yaml::{Patch, Stream};
 use object::WorkloadName;
-pub(crate) use object::unique_key;
 pub(crate) use slot::Fields;
 use slot::{Slot, Workload, workloads};
 
@@ -484,7 +484,7 @@ pub fn update_policy(text: &str, workload: &str, change: &PolicyChange, options:
         let found = find_workload(&stream, workload, options)?;
         object::check_identity_keys(&found.object)?;
         if let Some(metadata) = found.object.node.get("metadata") {
-            object::unique_key(metadata, "annotations")?;
+            metadata.unique_key("annotations")?;
         }
         let containers: Vec<String> = found
             .slots
@@ -526,7 +526,7 @@ pub(crate) struct ScannedWorkload {
     /// The policies annotated on it.
     pub policy: Policy,
     /// Its annotations, for reading its policy under kustomize `commonAnnotations`.
-    pub annotations: annotations::Annotations,
+    pub annotations: crate::policy::annotations::Annotations,
     /// Its image slots.
     pub slots: Vec<ImageSlot>,
     /// 1-based line of the object.
@@ -606,7 +606,7 @@ pub(crate) fn scan(stream: &Stream<'_>, default_namespace: &str, path: Option<&s
         .into_iter()
         .map(|w| {
             let found_annotations = annotations::annotations_of(w.object.node);
-            let policy = annotations::read_rendered(&found_annotations, &[]);
+            let policy = crate::policy::annotations::read_rendered(&found_annotations, &[]);
             let mut slots: Vec<ImageSlot> = w.slots.into_iter().map(|s| s.info).collect();
             if !policy.ambiguous.is_empty() {
                 for slot in &mut slots {

@@ -5,10 +5,10 @@ use std::cmp::Ordering;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use super::ImageInfo;
 use super::constraint::Constraint;
 use super::filter::{FilterKind, TagFilter, is_latest_tag};
 use super::version::{Ver, VersionMode};
-use crate::release::ImageInfo;
 
 /// At most this many [`Rejection`]s are listed in a [`Selection`];
 /// [`Selection::rejected_count`] counts them all.

@@ -1,6 +1,7 @@
 //! The node tree built from libyaml's events: values with the byte spans they were read from.
 
 use super::libyaml::ScalarStyle;
+use crate::error::{Error, ErrorKind, Result};
 
 /// A node of a YAML document with the bytes it came from.
 ///
@@ -133,6 +134,26 @@ impl Node {
                 .collect(),
             None => Vec::new(),
         }
+    }
+
+    /// `invalid_yaml` when `key` appears more than once in this mapping, naming both lines and
+    /// located at the second occurrence (a Kubernetes decoder keeps the last copy silently, so
+    /// relman refuses to guess which one an edit goes through).
+    pub fn unique_key(&self, key: &str) -> Result<()> {
+        let all = self.find_all(key);
+        if all.len() > 1 {
+            let entries = self.entries().expect("mapping");
+            let (first, second) = (&entries[all[0]].key, &entries[all[1]].key);
+            return Err(Error::new(
+                ErrorKind::InvalidYaml,
+                format!(
+                    "duplicate key `{key}` on lines {} and {}; relman will not guess which one to edit",
+                    first.line, second.line
+                ),
+            )
+            .at(second.line, second.column));
+        }
+        Ok(())
     }
 
     /// Structural equality: same kinds, values, styles, anchors, tags and flow flags,
