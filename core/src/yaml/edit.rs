@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use super::libyaml::ScalarStyle;
+use super::node::ScalarStyle;
 use super::node::{Entry, Node, NodeKind};
 use super::scalar::{double_quoted, render};
 use super::stream::{Stream, line_break, line_start, next_line_start};

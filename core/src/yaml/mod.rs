@@ -27,14 +27,17 @@ mod edit;
 mod fast;
 mod libyaml;
 mod node;
+#[cfg(test)]
+mod reader_tests;
 mod scalar;
+mod split;
 mod stream;
 
 pub use edit::{Patch, Path, Step, dash_column, resolve};
-pub use libyaml::ScalarStyle;
-pub use node::{Entry, Node, NodeKind};
+pub use node::{Document, Entry, Node, NodeKind, ScalarStyle};
 pub use scalar::{double_quoted, plain_is_string, render};
+pub(crate) use split::split_documents;
 pub use stream::{
-    Document, Stream, check_syntax, comment_after, content_start, fast_reader_accepts,
-    fast_reader_declines_at, line_break, line_start, next_line_start,
+    Stream, check_syntax, comment_after, content_start, fast_reader_accepts, fast_reader_declines_at,
+    line_break, line_start, next_line_start,
 };

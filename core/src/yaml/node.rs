@@ -1,7 +1,38 @@
-//! The node tree built from libyaml's events: values with the byte spans they were read from.
+//! The tree both readers build (the fast reader and libyaml's events): documents of nodes, values
+//! with the byte spans they were read from, and the styles scalars were written in.
 
-use super::libyaml::ScalarStyle;
 use crate::error::{Error, ErrorKind, Result};
+
+/// One document of a stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The root node. An empty document has an empty plain scalar as root.
+    pub root: Node,
+    /// Anchor names that aliases in this document refer to.
+    pub aliased: Vec<String>,
+}
+
+impl Document {
+    /// Whether some alias in this document refers to `anchor`.
+    pub fn is_aliased(&self, anchor: &str) -> bool {
+        self.aliased.iter().any(|a| a == anchor)
+    }
+}
+
+/// The style a scalar was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarStyle {
+    /// No quotes.
+    Plain,
+    /// `'...'`.
+    SingleQuoted,
+    /// `"..."`.
+    DoubleQuoted,
+    /// `|`.
+    Literal,
+    /// `>`.
+    Folded,
+}
 
 /// A node of a YAML document with the bytes it came from.
 ///

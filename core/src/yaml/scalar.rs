@@ -1,7 +1,7 @@
 //! Writing a scalar value back in a given style, and the rule for when a plain value must be
 //! quoted: when it would not read back as the same string under YAML 1.1 or YAML 1.2.
 
-use super::libyaml::ScalarStyle;
+use super::node::ScalarStyle;
 
 /// Whether `value` reads back as the same string when written plain, under both YAML 1.1
 /// (what go-yaml v2 and PyYAML resolve) and YAML 1.2 (core schema), and can be written plain
