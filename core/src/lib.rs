@@ -44,7 +44,22 @@ pub mod policy;
 pub mod release;
 mod repo_path;
 mod work;
-pub mod yaml;
+pub(crate) mod yaml;
+
+/// Not public API: relman's own integration tests (`core/tests/`), fuzz targets (`fuzz/`) and
+/// benchmarks (`benches/`) reach the YAML reader's internals through this one hidden door, the
+/// way `serde` keeps its `__private` module. Anything here may change or go in any release; the
+/// bindings never use it.
+#[doc(hidden)]
+pub mod __private {
+    /// The span-aware YAML reader (`yaml/`), for the reader contract and the fuzz targets.
+    pub mod yaml {
+        pub use crate::yaml::{
+            Document, Entry, Node, NodeKind, ScalarStyle, Stream, check_syntax, fast_reader_accepts,
+            fast_reader_declines_at, render,
+        };
+    }
+}
 
 /// The README's examples, run as doc tests.
 #[doc = include_str!("../../README.md")]

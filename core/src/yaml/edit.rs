@@ -144,11 +144,6 @@ impl Patch {
         self.intents.extend(other.intents);
     }
 
-    /// Whether the patch changes nothing.
-    pub fn is_empty(&self) -> bool {
-        self.splices.is_empty()
-    }
-
     /// Set the scalar at `path` to `value`, keeping its quote style (plain is upgraded to
     /// double quotes when the value would otherwise change type). Setting the value it already
     /// has is a no-op.

@@ -7,12 +7,22 @@ use crate::error::{Error, ErrorKind, Result};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     /// The root node. An empty document has an empty plain scalar as root.
-    pub root: Node,
+    pub(crate) root: Node,
     /// Anchor names that aliases in this document refer to.
-    pub aliased: Vec<String>,
+    pub(crate) aliased: Vec<String>,
 }
 
 impl Document {
+    /// The root node. An empty document has an empty plain scalar as root.
+    pub fn root(&self) -> &Node {
+        &self.root
+    }
+
+    /// Anchor names that aliases in this document refer to.
+    pub fn aliased(&self) -> &[String] {
+        &self.aliased
+    }
+
     /// Whether some alias in this document refers to `anchor`.
     pub fn is_aliased(&self, anchor: &str) -> bool {
         self.aliased.iter().any(|a| a == anchor)
@@ -41,21 +51,21 @@ pub enum ScalarStyle {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     /// What the node is.
-    pub kind: NodeKind,
+    pub(crate) kind: NodeKind,
     /// Byte offset of the node's first byte (its anchor or tag when it has one).
-    pub start: usize,
+    pub(crate) start: usize,
     /// Byte offset just past the node's last byte.
-    pub end: usize,
+    pub(crate) end: usize,
     /// 1-based line of `start`.
-    pub line: usize,
+    pub(crate) line: usize,
     /// 1-based column of `start`, in characters.
-    pub column: usize,
+    pub(crate) column: usize,
     /// The anchor (`&name`) defined on this node.
-    pub anchor: Option<String>,
+    pub(crate) anchor: Option<String>,
     /// The explicit tag (`!!str`, `!custom`), when written.
-    pub tag: Option<String>,
+    pub(crate) tag: Option<String>,
     /// Whether the node sits inside a flow collection (`{...}` or `[...]`).
-    pub in_flow: bool,
+    pub(crate) in_flow: bool,
 }
 
 /// The kinds of node.
@@ -99,6 +109,46 @@ pub struct Entry {
 }
 
 impl Node {
+    /// What the node is.
+    pub fn kind(&self) -> &NodeKind {
+        &self.kind
+    }
+
+    /// Byte offset of the node's first byte (its anchor or tag when it has one), BOM included.
+    pub fn start(&self) -> usize {
+        self.start
+    }
+
+    /// Byte offset just past the node's last byte.
+    pub fn end(&self) -> usize {
+        self.end
+    }
+
+    /// 1-based line of [`start`](Node::start).
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// 1-based column of [`start`](Node::start), in characters.
+    pub fn column(&self) -> usize {
+        self.column
+    }
+
+    /// The anchor (`&name`) defined on this node.
+    pub fn anchor(&self) -> Option<&str> {
+        self.anchor.as_deref()
+    }
+
+    /// The explicit tag (`!!str`, `!custom`), when written.
+    pub fn tag(&self) -> Option<&str> {
+        self.tag.as_deref()
+    }
+
+    /// Whether the node sits inside a flow collection (`{...}` or `[...]`).
+    pub fn in_flow(&self) -> bool {
+        self.in_flow
+    }
+
     /// The scalar value, if this node is a scalar.
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {

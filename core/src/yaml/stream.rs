@@ -41,7 +41,7 @@ fn syntax_error(text: &str, e: super::libyaml::SyntaxError) -> Error {
 pub struct Stream<'t> {
     text: &'t str,
     /// The documents in order.
-    pub documents: Vec<Document>,
+    pub(crate) documents: Vec<Document>,
 }
 
 enum Frame {
@@ -211,6 +211,11 @@ impl<'t> Stream<'t> {
             }
         }
         Ok(Stream { text, documents })
+    }
+
+    /// The documents in order.
+    pub fn documents(&self) -> &[Document] {
+        &self.documents
     }
 
     /// The text the stream was parsed from.
