@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
 pub use crate::policy::ImageInfo;
-pub(crate) use crate::policy::image_info::parse_time;
+pub(crate) use crate::policy::parse_time;
 
 /// Tags per repository. Repositories are matched by normalised name, so `nginx` and
 /// `docker.io/library/nginx` are the same repository.
