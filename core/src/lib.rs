@@ -29,8 +29,8 @@
 //! assert_eq!(edited, text.replace("1.3.0", "1.4.0"));
 //! # Ok::<(), relman::Error>(())
 //! ```
-#![deny(unsafe_code)]
-#![warn(missing_docs)]
+// Lints (unsafe code denied except in the libyaml wrapper, docs on every public item) are the
+// workspace's: `[workspace.lints]` in the root Cargo.toml.
 
 pub mod config;
 pub mod error;

@@ -689,6 +689,9 @@ mod tests {
     #[test]
     fn hostile_entries_in_an_environment_are_located_errors() {
         let base = || Memory::default().file("relman.yaml", CONFIG);
+        // A link at `path` to `target`, refused with a message holding `piece`.
+        let link = |path: &'static str, target: &str, piece| (base().link(path, target), path, piece);
+        let staging = "envs/staging/x.yaml";
         let cases = [
             (
                 base().special("envs/staging/pipe.yaml"),
@@ -696,22 +699,12 @@ mod tests {
                 "a FIFO",
             ),
             (
-                base()
-                    .link("envs/staging/x.yaml", "pipe")
-                    .special("envs/staging/pipe"),
-                "envs/staging/x.yaml",
+                base().link(staging, "pipe").special("envs/staging/pipe"),
+                staging,
                 "a FIFO",
             ),
-            (
-                base().link("envs/staging/x.yaml", "gone.yaml"),
-                "envs/staging/x.yaml",
-                "to nothing",
-            ),
-            (
-                base().link("envs/staging/x.yaml", "x.yaml"),
-                "envs/staging/x.yaml",
-                "too many levels",
-            ),
+            link(staging, "gone.yaml", "to nothing"),
+            link(staging, "x.yaml", "too many levels"),
             (
                 base()
                     .link("envs/staging/a.yaml", "b.yaml")
@@ -719,31 +712,11 @@ mod tests {
                 "envs/staging/a.yaml",
                 "too many levels",
             ),
-            (
-                base().link("envs/staging/up", ".."),
-                "envs/staging/up",
-                "parent folders",
-            ),
-            (
-                base().link("envs/staging/self", "."),
-                "envs/staging/self",
-                "parent folders",
-            ),
-            (
-                base().link("envs/staging/root", "../.."),
-                "envs/staging/root",
-                "parent folders",
-            ),
-            (
-                base().link("envs/staging/x.yaml", "../../../x.yaml"),
-                "envs/staging/x.yaml",
-                "outside",
-            ),
-            (
-                base().link("envs/staging/dev", "/dev"),
-                "envs/staging/dev",
-                "outside",
-            ),
+            link("envs/staging/up", "..", "parent folders"),
+            link("envs/staging/self", ".", "parent folders"),
+            link("envs/staging/root", "../..", "parent folders"),
+            link(staging, "../../../x.yaml", "outside"),
+            link("envs/staging/dev", "/dev", "outside"),
             (
                 base().link("relman.yaml", "pipe").special("pipe"),
                 "relman.yaml",
