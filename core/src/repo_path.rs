@@ -71,6 +71,7 @@ impl RepoPath {
     }
 
     /// `dir/name`, or `name` at the root, or `dir` for an empty name (both already normalised).
+    #[cfg_attr(not(any(feature = "fs", feature = "git")), allow(dead_code))]
     pub(crate) fn child(dir: &str, name: &str) -> String {
         if dir.is_empty() {
             name.to_string()
@@ -82,6 +83,7 @@ impl RepoPath {
     }
 
     /// The path as text.
+    #[cfg_attr(not(any(feature = "fs", feature = "git")), allow(dead_code))]
     pub(crate) fn as_str(&self) -> &str {
         &self.0
     }

@@ -855,6 +855,8 @@ impl Kustomization {
 
     /// Every resource (`resources:` then `bases:`) of this kustomization, read from `file`,
     /// with where it leads.
+    /// (Used by the snapshot reader, features `fs` and `git`.)
+    #[cfg_attr(not(any(feature = "fs", feature = "git")), allow(dead_code))]
     pub(crate) fn targets<'k>(
         &'k self,
         file: &'k str,

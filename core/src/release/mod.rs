@@ -6,6 +6,8 @@ mod catalog;
 pub(crate) mod environment;
 #[cfg(any(feature = "fs", feature = "git"))]
 mod file_tree;
+// Without `git`, the history functions only the git adapter calls are unused.
+#[cfg_attr(not(feature = "git"), allow(dead_code))]
 pub(crate) mod history;
 mod message;
 mod placement;
