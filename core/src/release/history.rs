@@ -133,7 +133,8 @@ pub enum HistorySource {
     Messages,
 }
 
-/// The pointer history of environments, newest first. See the [module docs](self).
+/// The pointer history of environments, newest first (how it is derived: the README, "How the
+/// history is derived").
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct History {
     moves: Vec<PointerMove>,
