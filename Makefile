@@ -4,9 +4,15 @@ CARGO ?= cargo
 # The real-world corpus for the opt-in corpus test; used when the folder exists.
 RELMAN_CORPUS ?= $(abspath ../shared/corpus)
 
-.PHONY: test fmt-check clippy cargo-test corpus demo fmt bench fuzz node-test node-build python-test python-venv python-wheel e2e-test
+.PHONY: test check fmt-check clippy unit-test cargo-test default-features docs fuzz-build corpus demo fmt bench fuzz node-test node-build python-test python-venv python-wheel e2e-test
 
-test: fmt-check clippy cargo-test corpus node-test python-test e2e-test
+test: fmt-check clippy cargo-test default-features docs fuzz-build corpus node-test python-test e2e-test
+
+# The fast loop while editing (a minute once warm): formatting, clippy, core's unit tests.
+check: fmt-check clippy unit-test
+
+unit-test:
+	$(CARGO) test -p relman --all-features --lib
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -17,6 +23,19 @@ clippy:
 # Unit, integration (golden fixtures) and doc tests of every crate.
 cargo-test:
 	$(CARGO) test --workspace --all-features
+
+# Core with its default features only (no `fs`, no `git`): it builds, and its tests pass.
+default-features:
+	$(CARGO) test -p relman
+
+# The API docs build without a warning (broken intra-doc links, bare URLs...).
+docs:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps -p relman --all-features
+
+# The fuzz targets (fuzz/, its own workspace) still compile against core; type-checked only, in
+# a target dir of their own under target/, with stable cargo (no cargo-fuzz, no nightly).
+fuzz-build:
+	$(CARGO) check --manifest-path fuzz/Cargo.toml --bins --target-dir target/fuzz-check
 
 # The corpus test runs in release mode: 1,353 files, each edited and checked by two oracles.
 corpus:

@@ -1,6 +1,8 @@
 //! `plan_automation` over 1,000 automatic environments, each a kustomize overlay of one shared
 //! base plus a manifest of its own (DESIGN.md section 15 target: <= 1 s, and linear in the
 //! number of environments; `examples/automation_once.rs` times other sizes).
+// `criterion_group!` defines an undocumented public function.
+#![allow(missing_docs)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use relman::release::{History, plan_automation};

@@ -2,6 +2,8 @@
 //! in `../shared/corpus` (`RELMAN_CORPUS` to point elsewhere), or from the golden fixtures when
 //! the corpus is absent (DESIGN.md section 15 target: >= 25x PyYAML+libyaml `load_all` of the
 //! same stream, about 165 MB/s here). `benches/compare/` measures the peers on the same stream.
+// `criterion_group!` defines an undocumented public function.
+#![allow(missing_docs)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use relman::{Options, list_images};

@@ -20,7 +20,7 @@ fn main() {
             let doc = &text[w[0]..w[1]];
             docs += 1;
             bytes += doc.len();
-            if let Some((line, pos)) = relman::yaml::fast_reader_declines_at(doc) {
+            if let Some((line, pos)) = relman::__private::yaml::fast_reader_declines_at(doc) {
                 let e = counts.entry(line).or_insert((0, 0, vec![]));
                 e.0 += 1;
                 e.1 += doc.len();

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-crate::wire::wire_enum! {
+crate::vocabulary::wire_enum! {
 /// The category of an [`Error`]. Each kind has a stable code, see [`ErrorKind::code`].
 #[non_exhaustive]
 pub enum ErrorKind {

@@ -550,7 +550,7 @@ fn first_difference(old: &str, new: &str) -> String {
 /// built), asked only about files that relman refuses, to tell invalid YAML from a relman
 /// refusal of valid YAML.
 fn libyaml_accepts(text: &str) -> Result<(), String> {
-    relman::yaml::check_syntax(text).map_err(|e| e.to_string())
+    relman::__private::yaml::check_syntax(text).map_err(|e| e.to_string())
 }
 
 /// `part` as a whole percentage of `whole` (0 when `whole` is 0).

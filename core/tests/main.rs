@@ -1,6 +1,6 @@
 //! relman's integration tests, one binary: the shared golden fixtures (manifests, image
 //! references, filters, config, release scenarios), the kustomize differential test, the git
-//! adapter (feature `git`), release records, property tests and the opt-in corpus test.
+//! adapter (feature `git`), release records, the import rule of the layer map (core/layers.toml), property tests and the opt-in corpus test.
 
 mod arguments;
 mod config;
@@ -11,6 +11,7 @@ mod git;
 mod image_refs;
 mod invalid;
 mod kustomize;
+mod layers;
 mod made_tree;
 mod overlay_bounds;
 mod plan;

@@ -71,7 +71,7 @@ fn style() -> impl Strategy<Value = Style> {
 
 fn token(image: &str, quote: u8) -> String {
     match quote {
-        0 => relman::yaml::render(image, relman::yaml::ScalarStyle::Plain, false).0,
+        0 => relman::__private::yaml::render(image, relman::__private::yaml::ScalarStyle::Plain, false).0,
         1 => format!("'{image}'"),
         _ => format!("\"{image}\""),
     }
@@ -132,7 +132,7 @@ proptest! {
     fn the_reader_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
         let text = String::from_utf8_lossy(&bytes);
         let _ = relman::list_images(&text, &Options::default());
-        let _ = relman::yaml::Stream::parse(&text);
+        let _ = relman::__private::yaml::Stream::parse(&text);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestError, TestRunner};
-use relman::yaml::{Stream, fast_reader_accepts};
+use relman::__private::yaml::{Stream, fast_reader_accepts};
 
 use crate::corpus::yaml_files;
 use crate::reader_contract::check_contract;
@@ -765,7 +765,7 @@ fn explore() {
             continue;
         }
         valid += 1;
-        if let Some((line, _)) = relman::yaml::fast_reader_declines_at(&text) {
+        if let Some((line, _)) = relman::__private::yaml::fast_reader_declines_at(&text) {
             let e = declines.entry(line).or_insert((0, text.clone()));
             e.0 += 1;
             if text.len() < e.1.len() {

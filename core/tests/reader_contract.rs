@@ -4,8 +4,8 @@
 //! equal documents when both succeed, the same error (code, line, column, message) when libyaml
 //! fails, and the fast reader never accepts a text libyaml's parser rejects.
 
+use relman::__private::yaml::{Document, Node, NodeKind, Stream, fast_reader_accepts};
 use relman::Error;
-use relman::yaml::{Document, Node, NodeKind, Stream, fast_reader_accepts};
 
 /// How a text fared under both readers (when they agree).
 #[derive(Debug, Clone, Copy)]
@@ -23,7 +23,7 @@ pub(crate) fn check_contract(text: &str) -> Result<Agreed, String> {
     let parsed = Stream::parse(text);
     match (&parsed, &reference) {
         (Ok(p), Ok(r)) => {
-            if let Some(d) = documents_difference(&p.documents, &r.documents) {
+            if let Some(d) = documents_difference(p.documents(), r.documents()) {
                 return Err(format!("the trees differ (fast reader accepted: {fast}): {d}"));
             }
         }
@@ -32,7 +32,7 @@ pub(crate) fn check_contract(text: &str) -> Result<Agreed, String> {
                 "Stream::parse accepts a text libyaml rejects (fast reader accepted: {fast}); libyaml: {}; \
                  Stream::parse read {} document(s)",
                 describe_error(e),
-                p.documents.len()
+                p.documents().len()
             ));
         }
         (Err(e), Ok(_)) => {
@@ -60,7 +60,7 @@ pub(crate) fn check_contract(text: &str) -> Result<Agreed, String> {
     // alias to no anchor), never one that libyaml's parser refuses.
     if fast
         && !valid
-        && let Err(e) = relman::yaml::check_syntax(text)
+        && let Err(e) = relman::__private::yaml::check_syntax(text)
     {
         return Err(format!(
             "the fast reader accepts a text libyaml rejects: {}",
@@ -84,13 +84,14 @@ fn documents_difference(fast: &[Document], lib: &[Document]) -> Option<String> {
         ));
     }
     for (i, (a, b)) in fast.iter().zip(lib).enumerate() {
-        if let Some(d) = node_difference(&format!("document {i}"), &a.root, &b.root) {
+        if let Some(d) = node_difference(&format!("document {i}"), a.root(), b.root()) {
             return Some(d);
         }
-        if a.aliased != b.aliased {
+        if a.aliased() != b.aliased() {
             return Some(format!(
                 "document {i}: aliased {:?} (fast) vs {:?} (libyaml)",
-                a.aliased, b.aliased
+                a.aliased(),
+                b.aliased()
             ));
         }
     }
@@ -102,15 +103,15 @@ fn node_difference(path: &str, fast: &Node, lib: &Node) -> Option<String> {
     if fast == lib {
         return None;
     }
-    let same_props = fast.start == lib.start
-        && fast.end == lib.end
-        && fast.line == lib.line
-        && fast.column == lib.column
-        && fast.anchor == lib.anchor
-        && fast.tag == lib.tag
-        && fast.in_flow == lib.in_flow;
+    let same_props = fast.start() == lib.start()
+        && fast.end() == lib.end()
+        && fast.line() == lib.line()
+        && fast.column() == lib.column()
+        && fast.anchor() == lib.anchor()
+        && fast.tag() == lib.tag()
+        && fast.in_flow() == lib.in_flow();
     if same_props {
-        match (&fast.kind, &lib.kind) {
+        match (fast.kind(), lib.kind()) {
             (NodeKind::Mapping { entries: a, flow: fa }, NodeKind::Mapping { entries: b, flow: fb })
                 if fa == fb && a.len() == b.len() =>
             {
@@ -145,7 +146,7 @@ fn node_difference(path: &str, fast: &Node, lib: &Node) -> Option<String> {
 
 /// A node's Debug with its children replaced by their count.
 fn shallow(node: &Node) -> String {
-    let kind = match &node.kind {
+    let kind = match node.kind() {
         NodeKind::Mapping { entries, flow } => {
             format!("Mapping {{ entries: <{}>, flow: {flow} }}", entries.len())
         }
@@ -156,6 +157,12 @@ fn shallow(node: &Node) -> String {
     };
     format!(
         "Node {{ kind: {kind}, start: {}, end: {}, line: {}, column: {}, anchor: {:?}, tag: {:?}, in_flow: {} }}",
-        node.start, node.end, node.line, node.column, node.anchor, node.tag, node.in_flow
+        node.start(),
+        node.end(),
+        node.line(),
+        node.column(),
+        node.anchor(),
+        node.tag(),
+        node.in_flow()
     )
 }

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-crate::wire::wire_enum! {
+crate::vocabulary::wire_enum! {
 /// How releases happen in an environment.
 ///
 /// ```

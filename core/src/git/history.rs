@@ -10,8 +10,9 @@ use super::{broken, describe};
 use crate::config::Config;
 use crate::error::Result;
 use crate::manifest::kustomize::KUSTOMIZATION_FILES;
-use crate::release::history::{inputs, pointers_in};
-use crate::release::{CONFIG_FILE, History, Pointers, Snapshot, skipped, utf8_text, wanted};
+use crate::release::{
+    CONFIG_FILE, History, Pointers, Snapshot, inputs, pointers_in, skipped, utf8_text, wanted,
+};
 
 /// What the walk knows of one environment at the newer side of the commit being read.
 struct State {

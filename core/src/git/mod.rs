@@ -93,6 +93,18 @@ pub fn snapshot(repo: impl AsRef<Path>, rev: &str) -> Result<Snapshot> {
     Repository::open(repo)?.snapshot(rev)
 }
 
+// The git constructor of a snapshot lives here, with the adapter it calls: planning (`release`)
+// stays pure and knows nothing of git (DESIGN.md section 3, the layer map in core/layers.toml).
+impl Snapshot {
+    /// Read `relman.yaml` and every environment path at revision `rev` of the git repository
+    /// at `repo`, from git objects, without a checkout; the snapshot's
+    /// [`revision`](Snapshot::revision) is the commit's full id. See
+    /// [`git::Repository::snapshot`](Repository::snapshot) for the rules and errors.
+    pub fn from_git(repo: impl AsRef<Path>, rev: &str) -> Result<Snapshot> {
+        snapshot(repo, rev)
+    }
+}
+
 /// The pointer history of the first-parent walk from `rev`, newest first, read from the trees:
 /// [`Repository::open`] then [`Repository::history`].
 pub fn history(

@@ -13,8 +13,7 @@ use gix::refs::{FullName, Target};
 use super::tree::{GitTree, TreeView, resolve_commit};
 use super::{broken, describe, invalid_argument, not_found, signature};
 use crate::error::{Error, ErrorKind, Result};
-use crate::release::file_tree::read_snapshot;
-use crate::release::{FileChange, History, ReleasePlan, Snapshot, normalise_path};
+use crate::release::{FileChange, History, ReleasePlan, Snapshot, normalise_path, read_snapshot};
 
 /// How long a commit waits for another writer's lock on the branch (`refs/heads/<b>.lock`)
 /// before giving up with `conflict`.

@@ -1,7 +1,7 @@
 //! One commit's tree, read like a file system rooted at the repository: paths resolve
 //! component by component, symbolic links are followed, and nothing may lead outside the root.
 //! Snapshots read it through [`GitTree`], by the rule `Snapshot::from_dir` shares
-//! (`release::file_tree`); commits use [`TreeView::resolve`] to refuse paths through links.
+//! (`release::read_snapshot`); commits use [`TreeView::resolve`] to refuse paths through links.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
@@ -12,9 +12,8 @@ use gix::objs::tree::EntryKind;
 
 use super::{broken, describe, not_found};
 use crate::error::{Error, ErrorKind, Result};
-use crate::release::file_tree::{FileTree, Kind, Name};
-
-use crate::release::file_tree::MAX_LINKS;
+use crate::release::{FileTree, Kind, MAX_LINKS, Name, utf8_text};
+use crate::repo_path::RepoPath;
 
 /// An entry found at a path.
 #[derive(Debug, Clone)]
@@ -36,14 +35,6 @@ pub(super) struct TreeView<'r> {
     root: ObjectId,
     /// Trees looked up by name so far: resolving many paths decodes each tree once.
     directories: RefCell<HashMap<ObjectId, Rc<Directory>>>,
-}
-
-fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() {
-        name.to_string()
-    } else {
-        format!("{dir}/{name}")
-    }
 }
 
 fn outside(link: &str, target: &str) -> Error {
@@ -151,7 +142,7 @@ impl<'r> TreeView<'r> {
             };
             let last = queue.iter().all(|c| c == ".");
             let current = || {
-                join(
+                RepoPath::child(
                     &dirs.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join("/"),
                     &name,
                 )
@@ -214,7 +205,7 @@ fn blob(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>> {
 /// The text of blob `id`, found at `path`; `invalid_yaml` when it is not UTF-8 (the rule of
 /// `Snapshot::from_dir`).
 fn text(repo: &gix::Repository, id: ObjectId, path: &str) -> Result<String> {
-    crate::release::utf8_text(blob(repo, id)?, path)
+    utf8_text(blob(repo, id)?, path)
 }
 
 /// Files fewer than this are read on the calling thread.
@@ -240,7 +231,7 @@ fn read_texts(
     Ok(out)
 }
 
-/// A commit's tree read by the snapshot reader (`release::file_tree`), the rule
+/// A commit's tree read by the snapshot reader (`release::read_snapshot`), the rule
 /// `Snapshot::from_dir` shares: blobs are files, trees folders, links links, and submodules
 /// are never read.
 pub(super) struct GitTree<'r> {

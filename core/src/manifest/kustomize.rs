@@ -28,6 +28,7 @@ use regex::Regex;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
+use crate::repo_path::RepoPath;
 use crate::yaml::{Node, NodeKind, Patch, Path, ScalarStyle, Step, Stream, dash_column};
 
 /// The file names kustomize looks for in a directory, in its order of preference.
@@ -555,7 +556,7 @@ fn common_annotations(node: &Node, file: &str) -> Result<Vec<(String, String)>> 
     let mut out: Vec<(String, String)> = Vec::new();
     for e in entries {
         let key = string_value(&e.key, file, "a key of `commonAnnotations`")?.unwrap_or_default();
-        crate::manifest::unique_key(node, &key).map_err(|e| e.in_file(file))?;
+        node.unique_key(&key).map_err(|e| e.in_file(file))?;
         let value =
             string_value(&e.value, file, &format!("`commonAnnotations` `{key}`"))?.unwrap_or_default();
         out.push((key, value));
@@ -692,7 +693,7 @@ fn read_entry(item: &Node, path: Path, file: &str, key: &str) -> Result<ImagesEn
                 format!("unknown field `{k}` in an `{key}` entry (kustomize refuses it)"),
             ));
         };
-        crate::manifest::unique_key(item, k).map_err(|e| e.in_file(file))?;
+        item.unique_key(k).map_err(|e| e.in_file(file))?;
         fields[index] = string_value(&e.value, file, &format!("`{k}`"))?.filter(|s| !s.is_empty());
     }
     let [name, new_name, new_tag, digest, tag_suffix] = fields;
@@ -771,7 +772,7 @@ pub(crate) fn read(stream: &Stream<'_>, file: &str) -> Result<Kustomization> {
         }
         match key {
             "resources" | "bases" | "namespace" | "images" | "imageTags" | "commonAnnotations" => {
-                crate::manifest::unique_key(root, key).map_err(|e| e.in_file(file))?;
+                root.unique_key(key).map_err(|e| e.in_file(file))?;
             }
             _ => {}
         }
@@ -827,28 +828,43 @@ pub(crate) fn is_remote(entry: &str) -> bool {
         || entry.contains("?ref=")
 }
 
-/// `entry` (a path a kustomization in `dir` names) as a repo path, normalised. Absolute paths
-/// (kustomize refuses them, and in a repo they name a place outside it) and paths that climb
-/// above the repo root are refused, with why.
-pub(crate) fn join(dir: &str, entry: &str) -> std::result::Result<String, String> {
-    if entry.starts_with('/') || entry.starts_with('\\') || entry.as_bytes().get(1) == Some(&b':') {
-        return Err(format!(
-            "`{entry}` is an absolute path; kustomize refuses absolute paths (give it relative to the kustomization)"
-        ));
-    }
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in entry.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if parts.pop().is_none() {
-                    return Err(format!("`{entry}` leaves the repository"));
-                }
-            }
-            p => parts.push(p),
+/// Where a resource entry of a kustomization leads: the one step of every kustomize resource
+/// walk (the planner's, over a snapshot, and the snapshot reader's, over a folder or a git
+/// tree), so the two cannot follow different paths.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// A remote resource (a URL or a git reference), not read.
+    Remote,
+    /// A path in the repository: a file, or a folder holding a kustomization.
+    Local(RepoPath),
+    /// A path relman refuses (absolute, or above the repo root), with why.
+    Invalid(String),
+}
+
+impl Kustomization {
+    /// Where the resource `r` of this kustomization, read from `file`, leads.
+    pub(crate) fn target(file: &str, r: &ResourceRef) -> Target {
+        if is_remote(&r.entry) {
+            return Target::Remote;
+        }
+        match RepoPath::relative(RepoPath::dir_of(file), &r.entry) {
+            Ok(path) => Target::Local(path),
+            Err(why) => Target::Invalid(why),
         }
     }
-    crate::release::normalise_path(&parts.join("/")).map_err(|e| e.message().to_string())
+
+    /// Every resource (`resources:` then `bases:`) of this kustomization, read from `file`,
+    /// with where it leads.
+    /// (Used by the snapshot reader, features `fs` and `git`.)
+    #[cfg_attr(not(any(feature = "fs", feature = "git")), allow(dead_code))]
+    pub(crate) fn targets<'k>(
+        &'k self,
+        file: &'k str,
+    ) -> impl Iterator<Item = (&'k ResourceRef, Target)> + 'k {
+        self.resources
+            .iter()
+            .map(move |r| (r, Kustomization::target(file, r)))
+    }
 }
 
 /// The fields an entry is written with so that it produces `target`: the name stays a
@@ -910,7 +926,7 @@ pub(crate) fn write_entry(
         let index = node.find(field);
         match (index, value) {
             (Some(i), Some(v)) => {
-                crate::manifest::unique_key(node, field)?;
+                node.unique_key(field)?;
                 patch.set_scalar(stream, &entry.path.then(Step::Value(i)), v)?;
             }
             (None, Some(v)) => appends.push((field.to_string(), v.to_string())),
@@ -1237,13 +1253,5 @@ mod tests {
                 "{text}: {e}"
             );
         }
-    }
-
-    #[test]
-    fn joining_paths() {
-        assert_eq!(join("envs/staging", "../../base").as_deref(), Ok("base"));
-        assert!(join("envs/staging", "/envs/production/users.yaml").is_err());
-        assert!(join("envs", "../../x").is_err());
-        assert!(join("envs", "C:/x").is_err());
     }
 }

@@ -2,6 +2,7 @@
 //! `*List` kinds, workloads and their image slots, HelmRelease values, and Flux v1 policy
 //! annotations; plus the quick API that lists and edits one text.
 
+mod annotations;
 pub(crate) mod kustomize;
 pub(crate) mod marker;
 mod object;
@@ -14,10 +15,9 @@ pub use slot::{ImageSlot, SlotKind};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
-use crate::policy::{Policy, PolicyChange, annotations};
-use crate::yaml::{Patch, Stream};
+use crate::policy::{Policy, PolicyChange};
+use crate::yaml::{Patch, Stream, split_documents};
 use object::WorkloadName;
-pub(crate) use object::unique_key;
 pub(crate) use slot::Fields;
 use slot::{Slot, Workload, workloads};
 
@@ -100,58 +100,21 @@ fn list_whole(text: &str, options: &Options) -> Result<Vec<ImageSlot>> {
 }
 
 /// The listing fast path for long streams (DESIGN.md section 15): the text is cut into its
-/// documents at the lines that start with a document start marker (`---` followed by a blank
-/// or the end), where libyaml starts a document too (a marker at column 0 also ends a block or
-/// plain scalar; inside a quoted scalar or a flow collection it is an error, and errors fall
-/// back to the whole text). A `...` line stays with the document it ends (cut before it, the
-/// next piece would start with a document end and not parse on its own). The documents are
+/// documents ([`split_documents`], which says where and when it declines). The documents are
 /// parsed on all cores, each on its own (one the fast reader declines goes to libyaml alone),
 /// and their slots' lines shifted by the lines before them (columns are unchanged: documents
 /// start at a line start). Every document is parsed, those that cannot hold a slot too, so
 /// that invalid YAML anywhere in the stream is reported, never a partial listing.
 ///
 /// `None` (the caller then lists the whole text, which gives the exact error) when a document
-/// fails, when two documents define the same workload, and for texts whose lines libyaml
-/// counts differently from `\n` (a lone `\r`, NEL, LS, PS) or that hold directives.
+/// fails, when two documents define the same workload, and when the text cannot be cut.
 fn list_chunked(text: &str, options: &Options) -> Option<Vec<ImageSlot>> {
-    let bytes = text.as_bytes();
-    static OTHER_BREAKS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let other_breaks = OTHER_BREAKS
-        .get_or_init(|| regex::Regex::new("\r[^\n]|\r\\z|\u{85}|\u{2028}|\u{2029}").expect("valid pattern"));
-    if other_breaks.is_match(text) {
-        return None;
-    }
-    // (start byte, end byte, first line) of every run of documents that needs a parse.
-    let mut chunks: Vec<(usize, usize, usize)> = Vec::new();
-    let mut start = 0;
-    let mut start_line = 1;
-    // Each document on its own: one the fast reader declines goes to libyaml alone.
-    let mut push = |from: usize, to: usize, first_line: usize| chunks.push((from, to, first_line));
-    // Every line that starts with `---` or `%` (one literal search over the text).
-    static LINE_STARTS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let line_starts =
-        LINE_STARTS.get_or_init(|| regex::Regex::new(r"(?m)^(?:---|%)").expect("valid pattern"));
-    let mut counted = 0;
-    let mut line = 1;
-    for found in line_starts.find_iter(text) {
-        let at = found.start();
-        if bytes[at] == b'%' {
-            return None;
-        }
-        if !matches!(bytes.get(at + 3), None | Some(b' ' | b'\t' | b'\r' | b'\n')) {
-            continue;
-        }
-        line += bytes[counted..at].iter().filter(|&&b| b == b'\n').count();
-        counted = at;
-        if at > start {
-            push(start, at, start_line);
-            start = at;
-            start_line = line;
-        }
-    }
-    if start < bytes.len() {
-        push(start, bytes.len(), start_line);
-    }
+    // (start byte, end byte, first line) of every document, each parsed on its own: one the
+    // fast reader declines goes to libyaml alone.
+    let chunks: Vec<(usize, usize, usize)> = split_documents(text)?
+        .into_iter()
+        .map(|p| (p.start, p.end, p.first_line))
+        .collect();
     let threads = crate::parallel::threads();
     let total: usize = chunks.iter().map(|(a, b, _)| b - a).sum();
     let share = total / threads + 1;
@@ -484,7 +447,7 @@ pub fn update_policy(text: &str, workload: &str, change: &PolicyChange, options:
         let found = find_workload(&stream, workload, options)?;
         object::check_identity_keys(&found.object)?;
         if let Some(metadata) = found.object.node.get("metadata") {
-            object::unique_key(metadata, "annotations")?;
+            metadata.unique_key("annotations")?;
         }
         let containers: Vec<String> = found
             .slots
@@ -526,7 +489,7 @@ pub(crate) struct ScannedWorkload {
     /// The policies annotated on it.
     pub policy: Policy,
     /// Its annotations, for reading its policy under kustomize `commonAnnotations`.
-    pub annotations: annotations::Annotations,
+    pub annotations: crate::policy::annotations::Annotations,
     /// Its image slots.
     pub slots: Vec<ImageSlot>,
     /// 1-based line of the object.
@@ -606,7 +569,7 @@ pub(crate) fn scan(stream: &Stream<'_>, default_namespace: &str, path: Option<&s
         .into_iter()
         .map(|w| {
             let found_annotations = annotations::annotations_of(w.object.node);
-            let policy = annotations::read_rendered(&found_annotations, &[]);
+            let policy = crate::policy::annotations::read_rendered(&found_annotations, &[]);
             let mut slots: Vec<ImageSlot> = w.slots.into_iter().map(|s| s.info).collect();
             if !policy.ambiguous.is_empty() {
                 for slot in &mut slots {

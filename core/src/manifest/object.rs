@@ -40,23 +40,10 @@ pub(crate) fn child<'s>(node: &'s Node, path: &Path, key: &str) -> Option<(&'s N
     Some((&node.entries()?[i].value, path.then(Step::Value(i))))
 }
 
-/// `invalid_yaml` when `key` appears more than once in the mapping `node`, naming both lines
-/// and located at the second occurrence. Used on every key an edit goes through.
+/// `invalid_yaml` when `key` appears more than once in the mapping `node`
+/// ([`Node::unique_key`]); the call sites of `slot.rs` use this name.
 pub(crate) fn unique_key(node: &Node, key: &str) -> Result<()> {
-    let all = node.find_all(key);
-    if all.len() > 1 {
-        let entries = node.entries().expect("mapping");
-        let (first, second) = (&entries[all[0]].key, &entries[all[1]].key);
-        return Err(Error::new(
-            ErrorKind::InvalidYaml,
-            format!(
-                "duplicate key `{key}` on lines {} and {}; relman will not guess which one to edit",
-                first.line, second.line
-            ),
-        )
-        .at(second.line, second.column));
-    }
-    Ok(())
+    node.unique_key(key)
 }
 
 /// Every object of the stream, in document order, `*List` items in place of their list.
@@ -103,12 +90,12 @@ fn collect<'s>(node: &'s Node, path: Path, default_namespace: &str, out: &mut Ve
 /// The keys an edit of `object` relies on, checked for duplicates.
 pub(crate) fn check_identity_keys(object: &Object<'_>) -> Result<()> {
     for key in ["kind", "metadata"] {
-        unique_key(object.node, key)?;
+        object.node.unique_key(key)?;
     }
     if let Some(metadata) = object.node.get("metadata") {
         if metadata.entries().is_some() {
-            unique_key(metadata, "name")?;
-            unique_key(metadata, "namespace")?;
+            metadata.unique_key("name")?;
+            metadata.unique_key("namespace")?;
         }
     }
     Ok(())

@@ -8,7 +8,7 @@ use crate::image::ImageRef;
 use crate::names;
 use crate::yaml::{Node, NodeKind, Path, Step, Stream, plain_is_string};
 
-crate::wire::wire_enum! {
+crate::vocabulary::wire_enum! {
 /// What kind of place an image slot is.
 #[non_exhaustive]
 pub enum SlotKind {

@@ -1,5 +1,8 @@
-//! Flux v1 policy annotations on workloads (DESIGN.md section 7): reading them into a
-//! [`Policy`] and writing a [`PolicyChange`] with the precedence and key-reuse rules.
+//! Flux v1 policy annotations on workloads (DESIGN.md section 7), as keys and values: which
+//! policy a key expresses, the keys a policy may be written under, reading annotations into a
+//! [`Policy`] and resolving a [`PolicyChange`]. No YAML here: finding the annotations in a
+//! manifest and patching them is `manifest::annotations` (manifest uses policy, never the
+//! reverse).
 
 use std::collections::BTreeMap;
 
@@ -7,8 +10,6 @@ use serde::{Deserialize, Serialize};
 
 use super::TagFilter;
 use crate::error::{Error, ErrorKind, Result};
-use crate::manifest::unique_key;
-use crate::yaml::{Node, Patch, Path, Step, Stream};
 
 /// The annotation prefixes of a policy, in precedence order.
 const PREFIXES: [&str; 2] = ["fluxcd.io/", "flux.weave.works/"];
@@ -17,7 +18,7 @@ const FILTER_PREFIX: &str = "filter.fluxcd.io/";
 /// The key of relman's lock expiry.
 const LOCKED_UNTIL: &str = "relman.dev/locked_until";
 
-crate::wire::wire_enum! {
+crate::vocabulary::wire_enum! {
 /// What `ignore` says.
 #[derive(Default)]
 pub enum Ignore {
@@ -116,9 +117,63 @@ impl PolicyChange {
     }
 }
 
+impl PolicyChange {
+    /// Check every policy name and value of the change before anything is written
+    /// (`invalid_policy`, `invalid_filter`).
+    pub(crate) fn check(&self) -> Result<()> {
+        for policy in self.add.iter().map(|(p, _)| p).chain(&self.remove) {
+            check_policy_name(policy)?;
+        }
+        for (policy, value) in &self.add {
+            check_policy_value(policy, value)?;
+        }
+        Ok(())
+    }
+
+    /// The policies the change removes and the ones it sets (each once, the last value given
+    /// winning), with `tag_all` expanded over `tags` (the `tag.<container>` policies the
+    /// workload's annotations hold, in their order) and `containers` (the workload's container
+    /// names); removal wins over addition.
+    pub(crate) fn resolve(
+        &self,
+        tags: &[String],
+        containers: &[String],
+    ) -> (Vec<String>, Vec<(String, String)>) {
+        let mut removed: Vec<String> = Vec::new();
+        let mut added: Vec<(String, String)> = Vec::new();
+        for policy in &self.remove {
+            if policy == "tag_all" {
+                removed.extend(tags.iter().cloned());
+                removed.extend(containers.iter().map(|c| format!("tag.{c}")));
+            } else {
+                removed.push(policy.clone());
+            }
+        }
+        for (policy, value) in &self.add {
+            if policy == "tag_all" {
+                if value == "glob:*" {
+                    removed.extend(tags.iter().cloned());
+                } else {
+                    added.extend(containers.iter().map(|c| (format!("tag.{c}"), value.clone())));
+                }
+            } else {
+                added.push((policy.clone(), value.clone()));
+            }
+        }
+        added.retain(|(p, _)| !removed.contains(p));
+        // The last value given for a policy wins.
+        let mut deduped: Vec<(String, String)> = Vec::new();
+        for (p, v) in added {
+            deduped.retain(|(q, _)| *q != p);
+            deduped.push((p, v));
+        }
+        (removed, deduped)
+    }
+}
+
 /// The policy an annotation key expresses, if any (`fluxcd.io/automated` -> `automated`,
 /// `filter.fluxcd.io/app` -> `tag.app`).
-fn policy_of_key(key: &str) -> Option<String> {
+pub(crate) fn policy_of_key(key: &str) -> Option<String> {
     if key == LOCKED_UNTIL {
         return Some("locked_until".to_string());
     }
@@ -132,7 +187,7 @@ fn policy_of_key(key: &str) -> Option<String> {
 }
 
 /// The keys a policy may be written under, in precedence order.
-fn keys_of_policy(policy: &str) -> Vec<String> {
+pub(crate) fn keys_of_policy(policy: &str) -> Vec<String> {
     if policy == "locked_until" {
         return vec![LOCKED_UNTIL.to_string()];
     }
@@ -205,73 +260,11 @@ fn check_policy_value(policy: &str, value: &str) -> Result<()> {
 }
 
 /// Whether `policy` (as [`policy_of_key`] names it) is one relman reads.
-fn is_read_policy(policy: &str) -> bool {
+pub(crate) fn is_read_policy(policy: &str) -> bool {
     matches!(
         policy,
         "automated" | "locked" | "locked_msg" | "locked_user" | "locked_until" | "ignore"
     ) || policy.strip_prefix("tag.").is_some_and(|c| !c.is_empty())
-}
-
-/// The duplicated policy keys of an object (DESIGN.md section 7, failing closed): `annotations`
-/// when `metadata` holds two `annotations:` mappings, then every policy whose annotation key
-/// appears twice in the (last) mapping, in the order of their first copy. With each, the
-/// key entry of its second copy (for the error of a write).
-fn duplicates(object: &Node) -> Vec<(String, &Node)> {
-    let mut out: Vec<(String, &Node)> = Vec::new();
-    let Some(metadata) = object.get("metadata").filter(|m| m.entries().is_some()) else {
-        return out;
-    };
-    let mappings = metadata.find_all("annotations");
-    if mappings.len() > 1 {
-        let entries = metadata.entries().expect("mapping");
-        out.push(("annotations".to_string(), &entries[mappings[1]].key));
-    }
-    let Some(entries) = metadata.get("annotations").and_then(Node::entries) else {
-        return out;
-    };
-    // Each policy key's copies, counted once over the mapping (a hostile file may hold many).
-    let mut first_seen: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut found: Vec<(usize, String, &Node)> = Vec::new();
-    let mut policies: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    for (i, entry) in entries.iter().enumerate() {
-        let Some(key) = entry.key.as_str() else { continue };
-        let Some(policy) = policy_of_key(key).filter(|p| is_read_policy(p)) else {
-            continue;
-        };
-        match first_seen.get(key) {
-            None => {
-                first_seen.insert(key, i);
-            }
-            Some(&first) => {
-                if policies.insert(policy.clone()) {
-                    found.push((first, policy, &entry.key));
-                }
-            }
-        }
-    }
-    found.sort_by_key(|(first, ..)| *first);
-    out.extend(found.into_iter().map(|(_, p, n)| (p, n)));
-    out
-}
-
-/// `invalid_yaml` at the second copy of a duplicated policy key or `annotations:` mapping:
-/// a write never edits one copy while the other decides what is read.
-fn refuse_duplicates(object: &Node) -> Result<()> {
-    match duplicates(object).first() {
-        None => Ok(()),
-        Some((policy, second)) => {
-            let key = second.as_str().unwrap_or(policy);
-            Err(Error::new(
-                ErrorKind::InvalidYaml,
-                format!(
-                    "duplicate key `{key}` on line {}: the workload's policy cannot be read, so \
-                     relman will not edit it (Kubernetes refuses the file too); keep one copy",
-                    second.line
-                ),
-            )
-            .at(second.line, second.column))
-        }
-    }
 }
 
 /// The annotations of an object as its policies are read from them: every key with the
@@ -282,21 +275,12 @@ pub(crate) struct Annotations {
     duplicated: Vec<String>,
 }
 
-/// The annotations of `object` (its `metadata.annotations`).
-pub(crate) fn annotations_of(object: &Node) -> Annotations {
-    let mut entries: BTreeMap<String, Option<String>> = BTreeMap::new();
-    let annotations = object.get("metadata").and_then(|m| m.get("annotations"));
-    for e in annotations.and_then(Node::entries).unwrap_or_default() {
-        let Some(key) = e.key.as_str() else { continue };
-        entries.insert(key.to_string(), e.value.as_str().map(str::to_string));
+impl Annotations {
+    /// Annotations from their entries (each key with the value of its last copy, `None` when
+    /// that is not a string) and the duplicated policies.
+    pub(crate) fn new(entries: BTreeMap<String, Option<String>>, duplicated: Vec<String>) -> Annotations {
+        Annotations { entries, duplicated }
     }
-    let duplicated = duplicates(object).into_iter().map(|(p, _)| p).collect();
-    Annotations { entries, duplicated }
-}
-
-/// Read the policies from an object's `metadata.annotations`.
-pub(crate) fn read(object: &Node) -> Policy {
-    read_rendered(&annotations_of(object), &[])
 }
 
 /// Read the policies of an object whose annotations are `annotations`, once `common` (the
@@ -407,149 +391,4 @@ fn read_last(annotations: &Annotations, common: &[(String, String)]) -> Policy {
         }
     }
     policy
-}
-
-/// Build the patch that applies `change` to the object at `object_path`. `containers` are the
-/// workload's container names (for `tag_all`).
-pub(crate) fn write(
-    stream: &Stream<'_>,
-    object: &Node,
-    object_path: &Path,
-    containers: &[String],
-    change: &PolicyChange,
-) -> Result<Patch> {
-    for policy in change.add.iter().map(|(p, _)| p).chain(&change.remove) {
-        check_policy_name(policy)?;
-    }
-    for (policy, value) in &change.add {
-        check_policy_value(policy, value)?;
-    }
-    refuse_duplicates(object)?;
-    let metadata_index = object.find("metadata");
-    let metadata = object.get("metadata");
-    let annotations_index = metadata.and_then(|m| m.find("annotations"));
-    let annotations = metadata
-        .and_then(|m| m.get("annotations"))
-        .filter(|a| a.entries().is_some());
-    let existing: Vec<(usize, String, Option<String>)> = annotations
-        .and_then(Node::entries)
-        .unwrap_or_default()
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| {
-            let key = e.key.as_str()?.to_string();
-            Some((i, key.clone(), policy_of_key(&key)))
-        })
-        .collect();
-
-    // Expand tag_all and apply "removal wins".
-    let mut removed: Vec<String> = Vec::new();
-    let mut added: Vec<(String, String)> = Vec::new();
-    let all_tags = || {
-        existing
-            .iter()
-            .filter_map(|(_, _, p)| p.clone())
-            .filter(|p| p.starts_with("tag."))
-            .collect::<Vec<_>>()
-    };
-    for policy in &change.remove {
-        if policy == "tag_all" {
-            removed.extend(all_tags());
-            removed.extend(containers.iter().map(|c| format!("tag.{c}")));
-        } else {
-            removed.push(policy.clone());
-        }
-    }
-    for (policy, value) in &change.add {
-        if policy == "tag_all" {
-            if value == "glob:*" {
-                removed.extend(all_tags());
-            } else {
-                added.extend(containers.iter().map(|c| (format!("tag.{c}"), value.clone())));
-            }
-        } else {
-            added.push((policy.clone(), value.clone()));
-        }
-    }
-    added.retain(|(p, _)| !removed.contains(p));
-    // The last value given for a policy wins.
-    let mut deduped: Vec<(String, String)> = Vec::new();
-    for (p, v) in added {
-        deduped.retain(|(q, _)| *q != p);
-        deduped.push((p, v));
-    }
-
-    let mut patch = Patch::new();
-    let metadata_path = metadata_index.map(|i| object_path.then(Step::Value(i)));
-    let annotations_path = metadata_path
-        .as_ref()
-        .zip(annotations_index)
-        .map(|(m, i)| m.then(Step::Value(i)));
-    let mut removals: Vec<usize> = existing
-        .iter()
-        .filter(|(_, _, p)| p.as_ref().is_some_and(|p| removed.contains(p)))
-        .map(|(i, ..)| *i)
-        .collect();
-    removals.sort_unstable();
-    let mut appends: Vec<(String, String)> = Vec::new();
-    for (policy, value) in &deduped {
-        let keys = keys_of_policy(policy);
-        let reuse = keys.iter().find_map(|key| {
-            existing
-                .iter()
-                .find(|(i, k, _)| k == key && !removals.contains(i))
-                .map(|(i, ..)| *i)
-        });
-        match (reuse, annotations, &annotations_path) {
-            (Some(i), Some(a), Some(path)) => {
-                let entry = &a.entries().expect("annotations is a mapping")[i];
-                if entry.value.as_str() != Some(value.as_str()) {
-                    unique_key(a, entry.key.as_str().unwrap_or_default())?;
-                    patch.set_scalar(stream, &path.then(Step::Value(i)), value)?;
-                }
-            }
-            _ => appends.push((keys[0].clone(), value.clone())),
-        }
-    }
-    match (&metadata_path, &annotations_path, annotations) {
-        // Every annotation goes and none comes: the `annotations:` entry goes too.
-        (Some(metadata_path), Some(_), Some(_))
-            if !existing.is_empty() && removals.len() == existing.len() && appends.is_empty() =>
-        {
-            patch.remove_entry(
-                stream,
-                metadata_path,
-                annotations_index.expect("annotations exist"),
-            )?;
-        }
-        (_, Some(path), Some(_)) => {
-            for i in &removals {
-                patch.remove_entry(stream, path, *i)?;
-            }
-            patch.append_entries(stream, path, &appends)?;
-        }
-        _ if appends.is_empty() => {}
-        // `annotations:` with a null value.
-        (_, Some(path), None) => patch.append_entries(stream, path, &appends)?,
-        (Some(metadata_path), None, _) => {
-            let metadata_key_column = object.entries().expect("object is a mapping")
-                [metadata_index.expect("metadata exists")]
-            .key
-            .column;
-            patch.append_mapping_entry(
-                stream,
-                metadata_path,
-                Some(metadata_key_column),
-                "annotations",
-                &appends,
-            )?;
-        }
-        (None, ..) => {
-            return Err(
-                Error::new(ErrorKind::InvalidYaml, "the object has no metadata mapping")
-                    .at(object.line, object.column),
-            );
-        }
-    }
-    Ok(patch)
 }

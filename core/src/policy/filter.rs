@@ -9,7 +9,7 @@ use super::constraint::Constraint;
 use super::version::{Ver, VersionMode};
 use crate::error::{Error, ErrorKind, Result};
 
-crate::wire::wire_enum! {
+crate::vocabulary::wire_enum! {
 /// The kind of a [`TagFilter`], from its prefix.
 ///
 /// ```

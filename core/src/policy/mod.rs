@@ -4,11 +4,14 @@
 pub(crate) mod annotations;
 mod constraint;
 mod filter;
+pub(crate) mod image_info;
 mod select;
 mod version;
 
 pub use annotations::{Ignore, Policy, PolicyChange};
 pub use constraint::{Constraint, MAX_COMPARATORS};
 pub use filter::{FilterKind, MAX_FILTER_LEN, MAX_REGEX_SIZE, TagFilter};
+pub use image_info::ImageInfo;
+pub(crate) use image_info::parse_time;
 pub use select::{CLOCK_SKEW, MAX_REJECTIONS, RejectReason, Rejection, Selection, choose, compare, select};
 pub use version::{VersionMode, parse_version};

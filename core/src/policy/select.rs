@@ -5,10 +5,10 @@ use std::cmp::Ordering;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use super::ImageInfo;
 use super::constraint::Constraint;
 use super::filter::{FilterKind, TagFilter, is_latest_tag};
 use super::version::{Ver, VersionMode};
-use crate::release::ImageInfo;
 
 /// At most this many [`Rejection`]s are listed in a [`Selection`];
 /// [`Selection::rejected_count`] counts them all.
@@ -24,7 +24,7 @@ const ZERO_TIME: Timestamp = Timestamp::constant(-62_135_596_800, 0);
 /// otherwise win every selection and pin automation to that tag.
 pub const CLOCK_SKEW: SignedDuration = SignedDuration::from_secs(5 * 60);
 
-crate::wire::wire_enum! {
+crate::vocabulary::wire_enum! {
 /// Why a tag was not chosen. Serializes as its snake_case [`code`](RejectReason::code).
 ///
 /// ```

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use crate::error::{Error, ErrorKind};
 
-crate::wire::wire_enum! {
+crate::vocabulary::wire_enum! {
 /// How strictly a tag must look like a version to take part in `semver:` filtering and ordering.
 ///
 /// Every mode accepts a leading `v` or `V`, a prerelease (`-rc.1`) and build metadata (`+b7`)

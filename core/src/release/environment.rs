@@ -20,6 +20,7 @@ use crate::manifest::kustomize::{self, KUSTOMIZATION_FILES, Kustomization};
 use crate::manifest::{self, INVALID_NAME, ScannedWorkload, SlotKind};
 use crate::parallel::par_map;
 use crate::policy::TagFilter;
+use crate::repo_path::RepoPath;
 use crate::work::count;
 use crate::yaml::{Node, Stream};
 
@@ -168,7 +169,7 @@ fn kustomization_in(snapshot: &Snapshot, dir: &str) -> Option<String> {
 }
 
 pub(crate) fn dir_of(file: &str) -> &str {
-    file.rfind('/').map_or("", |i| &file[..i])
+    RepoPath::dir_of(file)
 }
 
 /// An error's message after its location (`file:line:column: message`), for plan messages.
@@ -180,9 +181,9 @@ pub(super) fn located(e: &Error) -> String {
 }
 
 /// `entry` relative to `dir`, normalised; absolute paths and paths that climb above the repo
-/// root are refused, with why (see [`kustomize::join`]).
+/// root are refused, with why (see [`RepoPath::relative`]).
 pub(crate) fn join(dir: &str, entry: &str) -> std::result::Result<String, String> {
-    kustomize::join(dir, entry)
+    RepoPath::relative(dir, entry).map(RepoPath::into_string)
 }
 
 /// Where a path was named: the kustomization, and the line and column of the entry.
@@ -337,15 +338,19 @@ impl<'s> Walker<'s> {
                     .in_file(file.clone())
                     .at(r.line, r.column)
             };
-            if kustomize::is_remote(&r.entry) {
-                self.warnings.push(format!(
-                    "{file}:{}: remote resource `{}` is not read",
-                    r.line, r.entry
-                ));
-                continue;
-            }
-            let target = join(dir_of(&file), &r.entry)
-                .map_err(|m| located(format!("`{}`: {m}", r.key), ErrorKind::InvalidPath))?;
+            let target = match Kustomization::target(&file, &r) {
+                kustomize::Target::Remote => {
+                    self.warnings.push(format!(
+                        "{file}:{}: remote resource `{}` is not read",
+                        r.line, r.entry
+                    ));
+                    continue;
+                }
+                kustomize::Target::Invalid(m) => {
+                    return Err(located(format!("`{}`: {m}", r.key), ErrorKind::InvalidPath));
+                }
+                kustomize::Target::Local(path) => path.into_string(),
+            };
             let by: Referrer = (file.clone(), r.line, r.column);
             // A file reached through a symbolic link is the file it leads to.
             if let Some(real) = self.snapshot.resolve(&target) {

@@ -29,20 +29,10 @@ use super::snapshot::{CONFIG_FILE, Snapshot, normalise_path, skipped, wanted};
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
 use crate::manifest::kustomize::{self, KUSTOMIZATION_FILES};
+use crate::repo_path::RepoPath;
 
 /// Symbolic links followed while resolving one path before giving up (Linux's limit).
 pub(crate) const MAX_LINKS: usize = 40;
-
-/// `dir/name`, or `name` at the root.
-pub(crate) fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() {
-        name.to_string()
-    } else if name.is_empty() {
-        dir.to_string()
-    } else {
-        format!("{dir}/{name}")
-    }
-}
 
 /// The name of an entry: UTF-8, or the bytes of one that is not.
 pub(crate) type Name = std::result::Result<String, Vec<u8>>;
@@ -153,7 +143,7 @@ impl<'t, T: FileTree> Reader<'t, T> {
             let Some((kind, id)) = self.tree.lookup(&dir, &here, name)? else {
                 return Ok(None);
             };
-            let current = join(&here, name);
+            let current = RepoPath::child(&here, name);
             let last = i + 1 == parts.len();
             match kind {
                 Kind::Dir => dirs.push((name.to_string(), id)),
@@ -203,7 +193,11 @@ impl<'t, T: FileTree> Reader<'t, T> {
             return Err(outside(location, &target));
         }
         let parent = location.rfind('/').map_or("", |i| &location[..i]);
-        let found = self.resolve(&join(parent, &target), Some((location, &target)), budget)?;
+        let found = self.resolve(
+            &RepoPath::child(parent, &target),
+            Some((location, &target)),
+            budget,
+        )?;
         self.links.insert(location.to_string(), found.clone());
         Ok(found)
     }
@@ -252,7 +246,7 @@ impl<'t, T: FileTree> Reader<'t, T> {
                 let name = match raw {
                     Ok(name) => name,
                     Err(bytes) => {
-                        let lossy = join(&dir, &String::from_utf8_lossy(&bytes));
+                        let lossy = RepoPath::child(&dir, &String::from_utf8_lossy(&bytes));
                         return Err(invalid(
                             format!(
                                 "`{}` in `{}` is not a UTF-8 file name: rename it (relman names files by UTF-8 paths)",
@@ -263,7 +257,7 @@ impl<'t, T: FileTree> Reader<'t, T> {
                         ));
                     }
                 };
-                let path = join(&dir, &name);
+                let path = RepoPath::child(&dir, &name);
                 match kind {
                     Kind::Dir if !skipped(&name) => pending.push((path, id)),
                     Kind::File if wanted(&name) => {
@@ -320,9 +314,8 @@ impl<'t, T: FileTree> Reader<'t, T> {
     /// file once, under its real path, so the two agree only when the link and its target
     /// share a folder.
     fn kustomization_link(&mut self, link: &str, target: &str) -> Result<()> {
-        let dir = |p: &str| p.rfind('/').map_or(String::new(), |i| p[..i].to_string());
         // The link's folder is real: walks only visit real folders.
-        if dir(link) != dir(target) {
+        if RepoPath::dir_of(link) != RepoPath::dir_of(target) {
             return Err(invalid(
                 format!(
                     "`{link}` is a symbolic link to the kustomization `{target}` in another folder: kustomize would read \
@@ -410,13 +403,9 @@ pub(crate) fn read_snapshot<T: FileTree>(tree: &T) -> Result<Snapshot> {
             let Ok(k) = kustomize::read(&stream, &path) else {
                 continue;
             };
-            let dir = super::environment::dir_of(&path);
-            for r in &k.resources {
-                if kustomize::is_remote(&r.entry) {
-                    continue;
-                }
-                if let Ok(target) = super::environment::join(dir, &r.entry) {
-                    reader.add(&target)?;
+            for (_, target) in k.targets(&path) {
+                if let kustomize::Target::Local(target) = target {
+                    reader.add(target.as_str())?;
                 }
             }
         }
@@ -502,7 +491,7 @@ impl FileTree for Folder {
             {
                 Ok(None)
             }
-            Err(e) => Err(Folder::io(&join(dir_path, name), &e)),
+            Err(e) => Err(Folder::io(&RepoPath::child(dir_path, name), &e)),
         }
     }
 
@@ -600,7 +589,7 @@ mod tests {
             String::new()
         }
         fn lookup(&self, dir: &String, _: &str, name: &str) -> Result<Option<(Kind, String)>> {
-            let path = join(dir, name);
+            let path = RepoPath::child(dir, name);
             if let Some((kind, _)) = self.entries.get(&path) {
                 return Ok(Some((*kind, path)));
             }
@@ -700,6 +689,9 @@ mod tests {
     #[test]
     fn hostile_entries_in_an_environment_are_located_errors() {
         let base = || Memory::default().file("relman.yaml", CONFIG);
+        // A link at `path` to `target`, refused with a message holding `piece`.
+        let link = |path: &'static str, target: &str, piece| (base().link(path, target), path, piece);
+        let staging = "envs/staging/x.yaml";
         let cases = [
             (
                 base().special("envs/staging/pipe.yaml"),
@@ -707,22 +699,12 @@ mod tests {
                 "a FIFO",
             ),
             (
-                base()
-                    .link("envs/staging/x.yaml", "pipe")
-                    .special("envs/staging/pipe"),
-                "envs/staging/x.yaml",
+                base().link(staging, "pipe").special("envs/staging/pipe"),
+                staging,
                 "a FIFO",
             ),
-            (
-                base().link("envs/staging/x.yaml", "gone.yaml"),
-                "envs/staging/x.yaml",
-                "to nothing",
-            ),
-            (
-                base().link("envs/staging/x.yaml", "x.yaml"),
-                "envs/staging/x.yaml",
-                "too many levels",
-            ),
+            link(staging, "gone.yaml", "to nothing"),
+            link(staging, "x.yaml", "too many levels"),
             (
                 base()
                     .link("envs/staging/a.yaml", "b.yaml")
@@ -730,31 +712,11 @@ mod tests {
                 "envs/staging/a.yaml",
                 "too many levels",
             ),
-            (
-                base().link("envs/staging/up", ".."),
-                "envs/staging/up",
-                "parent folders",
-            ),
-            (
-                base().link("envs/staging/self", "."),
-                "envs/staging/self",
-                "parent folders",
-            ),
-            (
-                base().link("envs/staging/root", "../.."),
-                "envs/staging/root",
-                "parent folders",
-            ),
-            (
-                base().link("envs/staging/x.yaml", "../../../x.yaml"),
-                "envs/staging/x.yaml",
-                "outside",
-            ),
-            (
-                base().link("envs/staging/dev", "/dev"),
-                "envs/staging/dev",
-                "outside",
-            ),
+            link("envs/staging/up", "..", "parent folders"),
+            link("envs/staging/self", ".", "parent folders"),
+            link("envs/staging/root", "../..", "parent folders"),
+            link(staging, "../../../x.yaml", "outside"),
+            link("envs/staging/dev", "/dev", "outside"),
             (
                 base().link("relman.yaml", "pipe").special("pipe"),
                 "relman.yaml",

@@ -58,7 +58,7 @@ use crate::image::ImageRef;
 /// image the environment renders there.
 pub type Pointers = BTreeMap<(String, String), String>;
 
-crate::wire::wire_enum! {
+crate::vocabulary::wire_enum! {
 /// Why a pointer moved.
 pub enum MoveCause {
     /// An explicit release recorded by relman.
@@ -117,7 +117,7 @@ pub enum HistoryEntry {
     Record(ReleaseRecord),
 }
 
-crate::wire::wire_enum! {
+crate::vocabulary::wire_enum! {
 /// Where a history came from.
 #[derive(Default)]
 pub enum HistorySource {
@@ -129,7 +129,8 @@ pub enum HistorySource {
 }
 }
 
-/// The pointer history of environments, newest first. See the [module docs](self).
+/// The pointer history of environments, newest first (how it is derived: the README, "How the
+/// history is derived").
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct History {
     moves: Vec<PointerMove>,

@@ -5,7 +5,9 @@
 mod catalog;
 pub(crate) mod environment;
 #[cfg(any(feature = "fs", feature = "git"))]
-pub(crate) mod file_tree;
+mod file_tree;
+// Without `git`, the history functions only the git adapter calls are unused.
+#[cfg_attr(not(feature = "git"), allow(dead_code))]
 pub(crate) mod history;
 mod message;
 mod placement;
@@ -25,6 +27,14 @@ pub use plan::{
 pub use planner::{plan_automation, plan_release};
 pub use record::{RecordedChange, ReleaseRecord};
 pub use snapshot::{CONFIG_FILE, Snapshot, normalise_path};
+
+// The seam for the storage adapters (`git`, and `Snapshot::from_dir`): how a config repo is read
+// into a [`Snapshot`] whatever holds its files, and how history is computed from snapshots.
+// Crate-visible, not public; the adapters use these names from here, never release's files.
+#[cfg(any(feature = "fs", feature = "git"))]
+pub(crate) use file_tree::{FileTree, Kind, MAX_LINKS, Name, read_snapshot};
+#[cfg(feature = "git")]
+pub(crate) use history::{inputs, pointers_in};
 #[cfg(feature = "git")]
 pub(crate) use snapshot::{skipped, utf8_text, wanted};
 pub use spec::{Cause, ImageSpec, ReleaseSpec, Services};

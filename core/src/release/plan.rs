@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-crate::wire::wire_enum! {
+crate::vocabulary::wire_enum! {
 /// The outcome of one workload.
 pub enum Status {
     /// At least one of its images moves.
@@ -16,7 +16,7 @@ pub enum Status {
 }
 }
 
-crate::wire::wire_enum! {
+crate::vocabulary::wire_enum! {
 /// Why a workload did not move (or, for `lock_expired`, a note on a success).
 #[non_exhaustive]
 pub enum Reason {
@@ -121,7 +121,7 @@ pub struct FileChange {
     pub after: String,
 }
 
-crate::wire::wire_enum! {
+crate::vocabulary::wire_enum! {
 /// Why the release happens, as recorded in the `Relman-Cause` trailer.
 pub enum ReleaseKind {
     /// An explicit release.

@@ -110,7 +110,7 @@ impl ReleaseRecord {
             Some(value)
         };
         let environment = take("Relman-Environment").filter(|v| names::is_environment_name(v))?;
-        let kind = <ReleaseKind as crate::wire::Wire>::from_code(take("Relman-Cause")?)?;
+        let kind = <ReleaseKind as crate::vocabulary::Wire>::from_code(take("Relman-Cause")?)?;
         let user = match take("Relman-User") {
             Some(user) if names::is_trailer_value(user) => Some(user.to_string()),
             Some(_) => return None,

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
+use crate::repo_path::RepoPath;
 
 /// The name of the config file at the repo root.
 pub const CONFIG_FILE: &str = "relman.yaml";
@@ -18,24 +19,7 @@ pub const CONFIG_FILE: &str = "relman.yaml";
 /// # Ok::<(), relman::Error>(())
 /// ```
 pub fn normalise_path(path: &str) -> Result<String> {
-    let invalid = |why: &str| Error::new(ErrorKind::InvalidPath, format!("`{path}`: {why}"));
-    if path.starts_with('/') || path.starts_with('\\') || path.as_bytes().get(1) == Some(&b':') {
-        return Err(invalid(
-            "absolute paths are not allowed; give a path relative to the repo root",
-        ));
-    }
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => return Err(invalid("the path leaves the repository (`..`)")),
-            p if p.contains('\\') || p.contains('\0') => {
-                return Err(invalid("backslashes and NUL are not allowed"));
-            }
-            p => parts.push(p),
-        }
-    }
-    Ok(parts.join("/"))
+    RepoPath::new(path).map(RepoPath::into_string)
 }
 
 /// Whether a file found under a folder of an environment is read: `*.yaml`, `*.yml` and
@@ -172,15 +156,6 @@ impl Snapshot {
             ));
         }
         super::file_tree::read_snapshot(&super::file_tree::Folder { root: canonical })
-    }
-
-    /// Read `relman.yaml` and every environment path at revision `rev` of the git repository
-    /// at `repo`, from git objects, without a checkout; the snapshot's
-    /// [`revision`](Snapshot::revision) is the commit's full id. See
-    /// [`git::Repository::snapshot`](crate::git::Repository::snapshot) for the rules and errors.
-    #[cfg(feature = "git")]
-    pub fn from_git(repo: impl AsRef<std::path::Path>, rev: &str) -> Result<Snapshot> {
-        crate::git::snapshot(repo, rev)
     }
 
     /// The same snapshot, marked as taken at `revision` (a commit id).

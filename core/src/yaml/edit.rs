@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use super::libyaml::ScalarStyle;
+use super::node::ScalarStyle;
 use super::node::{Entry, Node, NodeKind};
 use super::scalar::{double_quoted, render};
 use super::stream::{Stream, line_break, line_start, next_line_start};
@@ -142,11 +142,6 @@ impl Patch {
     pub fn extend(&mut self, other: Patch) {
         self.splices.extend(other.splices);
         self.intents.extend(other.intents);
-    }
-
-    /// Whether the patch changes nothing.
-    pub fn is_empty(&self) -> bool {
-        self.splices.is_empty()
     }
 
     /// Set the scalar at `path` to `value`, keeping its quote style (plain is upgraded to

@@ -9,20 +9,7 @@
 use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 
-/// The style a scalar was written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScalarStyle {
-    /// No quotes.
-    Plain,
-    /// `'...'`.
-    SingleQuoted,
-    /// `"..."`.
-    DoubleQuoted,
-    /// `|`.
-    Literal,
-    /// `>`.
-    Folded,
-}
+use super::node::ScalarStyle;
 
 /// One parse event, with the byte offsets libyaml reports (counted after a BOM).
 #[derive(Debug, Clone, PartialEq)]

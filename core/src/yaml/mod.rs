@@ -12,29 +12,38 @@
 //! inserts and removes whole lines of a mapping entry, then re-parses the result and checks
 //! that the tree changed exactly as intended (DESIGN.md section 5).
 //!
-//! ```
-//! use relman::yaml::{Patch, Path, Step, Stream};
-//!
-//! let text = "a: 1   # keep me\nb: 'x'\n";
-//! let stream = Stream::parse(text)?;
-//! let mut patch = Patch::new();
-//! patch.set_scalar(&stream, &Path::root(0).then(Step::Value(1)), "it's")?;
-//! assert_eq!(patch.apply(&stream)?, "a: 1   # keep me\nb: 'it''s'\n");
-//! # Ok::<(), relman::Error>(())
-//! ```
+//! Private to the crate (relman's own tests, fuzz targets and benchmarks use the hidden
+//! `relman::__private::yaml`); the public surface is the quick API and the release types.
 
 mod edit;
 mod fast;
 mod libyaml;
 mod node;
+#[cfg(test)]
+mod reader_tests;
 mod scalar;
+mod split;
 mod stream;
 
 pub use edit::{Patch, Path, Step, dash_column, resolve};
-pub use libyaml::ScalarStyle;
-pub use node::{Entry, Node, NodeKind};
-pub use scalar::{double_quoted, plain_is_string, render};
-pub use stream::{
-    Document, Stream, check_syntax, comment_after, content_start, fast_reader_accepts,
-    fast_reader_declines_at, line_break, line_start, next_line_start,
-};
+pub use node::{Document, Entry, Node, NodeKind, ScalarStyle};
+pub use scalar::{plain_is_string, render};
+pub(crate) use split::split_documents;
+pub use stream::{Stream, check_syntax, comment_after, fast_reader_accepts, fast_reader_declines_at};
+
+#[cfg(test)]
+mod tests {
+    use super::{Patch, Path, Step, Stream};
+
+    /// A patch replaces only the bytes of its target scalar (the module notes' example).
+    #[test]
+    fn a_patch_keeps_every_other_byte() {
+        let text = "a: 1   # keep me\nb: 'x'\n";
+        let stream = Stream::parse(text).unwrap();
+        let mut patch = Patch::new();
+        patch
+            .set_scalar(&stream, &Path::root(0).then(Step::Value(1)), "it's")
+            .unwrap();
+        assert_eq!(patch.apply(&stream).unwrap(), "a: 1   # keep me\nb: 'it''s'\n");
+    }
+}

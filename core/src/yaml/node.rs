@@ -1,6 +1,48 @@
-//! The node tree built from libyaml's events: values with the byte spans they were read from.
+//! The tree both readers build (the fast reader and libyaml's events): documents of nodes, values
+//! with the byte spans they were read from, and the styles scalars were written in.
 
-use super::libyaml::ScalarStyle;
+use crate::error::{Error, ErrorKind, Result};
+
+/// One document of a stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The root node. An empty document has an empty plain scalar as root.
+    pub(crate) root: Node,
+    /// Anchor names that aliases in this document refer to.
+    pub(crate) aliased: Vec<String>,
+}
+
+impl Document {
+    /// The root node. An empty document has an empty plain scalar as root.
+    pub fn root(&self) -> &Node {
+        &self.root
+    }
+
+    /// Anchor names that aliases in this document refer to.
+    pub fn aliased(&self) -> &[String] {
+        &self.aliased
+    }
+
+    /// Whether some alias in this document refers to `anchor`.
+    pub fn is_aliased(&self, anchor: &str) -> bool {
+        self.aliased.iter().any(|a| a == anchor)
+    }
+}
+
+/// The style a scalar was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarStyle {
+    /// No quotes.
+    Plain,
+    /// `'...'`.
+    SingleQuoted,
+    /// `"..."`.
+    DoubleQuoted,
+    /// `|`.
+    Literal,
+    /// `>`.
+    Folded,
+}
 
 /// A node of a YAML document with the bytes it came from.
 ///
@@ -9,21 +51,21 @@ use super::libyaml::ScalarStyle;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     /// What the node is.
-    pub kind: NodeKind,
+    pub(crate) kind: NodeKind,
     /// Byte offset of the node's first byte (its anchor or tag when it has one).
-    pub start: usize,
+    pub(crate) start: usize,
     /// Byte offset just past the node's last byte.
-    pub end: usize,
+    pub(crate) end: usize,
     /// 1-based line of `start`.
-    pub line: usize,
+    pub(crate) line: usize,
     /// 1-based column of `start`, in characters.
-    pub column: usize,
+    pub(crate) column: usize,
     /// The anchor (`&name`) defined on this node.
-    pub anchor: Option<String>,
+    pub(crate) anchor: Option<String>,
     /// The explicit tag (`!!str`, `!custom`), when written.
-    pub tag: Option<String>,
+    pub(crate) tag: Option<String>,
     /// Whether the node sits inside a flow collection (`{...}` or `[...]`).
-    pub in_flow: bool,
+    pub(crate) in_flow: bool,
 }
 
 /// The kinds of node.
@@ -67,6 +109,46 @@ pub struct Entry {
 }
 
 impl Node {
+    /// What the node is.
+    pub fn kind(&self) -> &NodeKind {
+        &self.kind
+    }
+
+    /// Byte offset of the node's first byte (its anchor or tag when it has one), BOM included.
+    pub fn start(&self) -> usize {
+        self.start
+    }
+
+    /// Byte offset just past the node's last byte.
+    pub fn end(&self) -> usize {
+        self.end
+    }
+
+    /// 1-based line of [`start`](Node::start).
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// 1-based column of [`start`](Node::start), in characters.
+    pub fn column(&self) -> usize {
+        self.column
+    }
+
+    /// The anchor (`&name`) defined on this node.
+    pub fn anchor(&self) -> Option<&str> {
+        self.anchor.as_deref()
+    }
+
+    /// The explicit tag (`!!str`, `!custom`), when written.
+    pub fn tag(&self) -> Option<&str> {
+        self.tag.as_deref()
+    }
+
+    /// Whether the node sits inside a flow collection (`{...}` or `[...]`).
+    pub fn in_flow(&self) -> bool {
+        self.in_flow
+    }
+
     /// The scalar value, if this node is a scalar.
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
@@ -133,6 +215,26 @@ impl Node {
                 .collect(),
             None => Vec::new(),
         }
+    }
+
+    /// `invalid_yaml` when `key` appears more than once in this mapping, naming both lines and
+    /// located at the second occurrence (a Kubernetes decoder keeps the last copy silently, so
+    /// relman refuses to guess which one an edit goes through).
+    pub fn unique_key(&self, key: &str) -> Result<()> {
+        let all = self.find_all(key);
+        if all.len() > 1 {
+            let entries = self.entries().expect("mapping");
+            let (first, second) = (&entries[all[0]].key, &entries[all[1]].key);
+            return Err(Error::new(
+                ErrorKind::InvalidYaml,
+                format!(
+                    "duplicate key `{key}` on lines {} and {}; relman will not guess which one to edit",
+                    first.line, second.line
+                ),
+            )
+            .at(second.line, second.column));
+        }
+        Ok(())
     }
 
     /// Structural equality: same kinds, values, styles, anchors, tags and flow flags,

@@ -1,20 +1,14 @@
 //! Writing a scalar value back in a given style, and the rule for when a plain value must be
 //! quoted: when it would not read back as the same string under YAML 1.1 or YAML 1.2.
 
-use super::libyaml::ScalarStyle;
+use super::node::ScalarStyle;
 
 /// Whether `value` reads back as the same string when written plain, under both YAML 1.1
 /// (what go-yaml v2 and PyYAML resolve) and YAML 1.2 (core schema), and can be written plain
 /// at all (in flow context when `in_flow`).
 ///
-/// ```
-/// use relman::yaml::plain_is_string;
-/// assert!(plain_is_string("nginx:1.10", false));
-/// assert!(plain_is_string("5.0.2", false));
-/// assert!(!plain_is_string("1.10", false)); // a float
-/// assert!(!plain_is_string("on", false)); // a YAML 1.1 boolean
-/// assert!(!plain_is_string("2024-01-01", false)); // a YAML 1.1 timestamp
-/// ```
+/// `nginx:1.10` and `5.0.2` are; `1.10` (a float), `on` (a YAML 1.1 boolean) and `2024-01-01`
+/// (a YAML 1.1 timestamp) are not (the unit test `doc_examples`).
 pub fn plain_is_string(value: &str, in_flow: bool) -> bool {
     plain_syntax_ok(value, in_flow) && !resolves_to_non_string(value)
 }
@@ -278,11 +272,8 @@ fn must_escape(c: char) -> bool {
 /// `\\r`, `\\t`, `\\L` for U+2028, `\\P` for U+2029, else `\\uXXXX`, NEL included), so that
 /// the value reads back identical.
 ///
-/// ```
-/// use relman::yaml::double_quoted;
-/// assert_eq!(double_quoted("a\u{2028} b\u{2029}\u{85}\n"), r#""a\L b\P\u0085\n""#);
-/// assert_eq!(double_quoted("say \"hi\"\u{7f}"), r#""say \"hi\"\u007f""#);
-/// ```
+/// For example `"a\L b\P\u0085\n"` for `a`, U+2028, ` b`, U+2029, NEL and a line feed (the
+/// unit test `doc_examples`).
 pub fn double_quoted(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
@@ -306,6 +297,20 @@ pub fn double_quoted(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn doc_examples() {
+        assert!(plain_is_string("nginx:1.10", false));
+        assert!(plain_is_string("5.0.2", false));
+        assert!(!plain_is_string("1.10", false)); // a float
+        assert!(!plain_is_string("on", false)); // a YAML 1.1 boolean
+        assert!(!plain_is_string("2024-01-01", false)); // a YAML 1.1 timestamp
+        assert_eq!(
+            double_quoted("a\u{2028} b\u{2029}\u{85}\n"),
+            r#""a\L b\P\u0085\n""#
+        );
+        assert_eq!(double_quoted("say \"hi\"\u{7f}"), r#""say \"hi\"\u007f""#);
+    }
 
     #[test]
     fn types_are_detected() {

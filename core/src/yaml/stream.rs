@@ -2,10 +2,16 @@
 //! libyaml does not provide (comments, line boundaries).
 
 use super::libyaml::{Event, EventKind, Parser};
-use super::node::{Entry, Node, NodeKind};
+use super::node::{Document, Entry, Node, NodeKind, ScalarStyle};
 use crate::error::{Error, ErrorKind, Result};
 
 const BOM: &str = "\u{feff}";
+
+/// The length of the byte order mark `text` starts with (0 without one): every reader skips
+/// it, and byte offsets count it (DESIGN.md section 4).
+fn bom_len(text: &str) -> usize {
+    if text.starts_with(BOM) { BOM.len() } else { 0 }
+}
 
 /// Collections nested deeper than this are refused (`invalid_yaml`). Real manifests stay far
 /// below a hundred levels; the limit keeps libyaml's per-level costs and every recursive walk
@@ -30,28 +36,12 @@ fn syntax_error(text: &str, e: super::libyaml::SyntaxError) -> Error {
     Error::new(ErrorKind::InvalidYaml, message).at(e.line + 1, e.column + 1)
 }
 
-/// One document of a stream.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Document {
-    /// The root node. An empty document has an empty plain scalar as root.
-    pub root: Node,
-    /// Anchor names that aliases in this document refer to.
-    pub aliased: Vec<String>,
-}
-
-impl Document {
-    /// Whether some alias in this document refers to `anchor`.
-    pub fn is_aliased(&self, anchor: &str) -> bool {
-        self.aliased.iter().any(|a| a == anchor)
-    }
-}
-
 /// A YAML text parsed into documents, keeping the text it came from.
 #[derive(Debug, Clone)]
 pub struct Stream<'t> {
     text: &'t str,
     /// The documents in order.
-    pub documents: Vec<Document>,
+    pub(crate) documents: Vec<Document>,
 }
 
 enum Frame {
@@ -73,7 +63,7 @@ impl<'t> Stream<'t> {
     /// that is not a scalar (the shape of an unrendered Helm template such as
     /// `image: {{ .Values.image }}`).
     pub fn parse(text: &'t str) -> Result<Stream<'t>> {
-        let bom = if text.starts_with(BOM) { BOM.len() } else { 0 };
+        let bom = bom_len(text);
         if let Ok(documents) = super::fast::parse(&text[bom..], bom) {
             for document in &documents {
                 check_aliases(document)?;
@@ -86,7 +76,7 @@ impl<'t> Stream<'t> {
     /// [`Stream::parse`] with libyaml alone, never the fast reader: the reference the fast
     /// reader is tested against (identical trees on every text it accepts).
     pub fn parse_with_libyaml(text: &'t str) -> Result<Stream<'t>> {
-        let bom = if text.starts_with(BOM) { BOM.len() } else { 0 };
+        let bom = bom_len(text);
         let input = &text.as_bytes()[bom..];
         let mut documents = Vec::new();
         let mut stack: Vec<Frame> = Vec::new();
@@ -120,7 +110,7 @@ impl<'t> Stream<'t> {
                 EventKind::DocumentEnd => {
                     let root = root
                         .take()
-                        .unwrap_or_else(|| Node::scalar("", super::ScalarStyle::Plain));
+                        .unwrap_or_else(|| Node::scalar("", ScalarStyle::Plain));
                     let document = Document {
                         root,
                         aliased: std::mem::take(&mut aliased),
@@ -223,6 +213,11 @@ impl<'t> Stream<'t> {
         Ok(Stream { text, documents })
     }
 
+    /// The documents in order.
+    pub fn documents(&self) -> &[Document] {
+        &self.documents
+    }
+
     /// The text the stream was parsed from.
     pub fn text(&self) -> &'t str {
         self.text
@@ -233,7 +228,7 @@ impl<'t> Stream<'t> {
 /// [`Stream::parse`], it also accepts non-string mapping keys). Errors are `invalid_yaml` with
 /// libyaml's problem position.
 pub fn check_syntax(text: &str) -> Result<()> {
-    let bom = if text.starts_with(BOM) { BOM.len() } else { 0 };
+    let bom = bom_len(text);
     let mut depth = 0usize;
     for event in Parser::new(&text.as_bytes()[bom..]) {
         let event = event.map_err(|e| syntax_error(text, e))?;
@@ -428,7 +423,7 @@ pub fn fast_reader_accepts(text: &str) -> bool {
 /// that measure which shapes are left to libyaml).
 #[doc(hidden)]
 pub fn fast_reader_declines_at(text: &str) -> Option<(u32, usize)> {
-    let bom = if text.starts_with(BOM) { BOM.len() } else { 0 };
+    let bom = bom_len(text);
     super::fast::parse(&text[bom..], bom).err().map(|d| (d.0, d.1))
 }
 
