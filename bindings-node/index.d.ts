@@ -157,7 +157,7 @@ export declare class History {
    */
   get warnings(): Array<string>
   /** `'trees'` or `'messages'`. */
-  get source(): 'trees' | 'messages'
+  get source(): HistorySource
   /** Whether the walk reached the first commit. */
   get isComplete(): boolean
   /** The pointer a rollback of one slot goes to, or `null`. */
@@ -510,7 +510,10 @@ export interface FileChange {
   after: string
 }
 
-/** The kind of a tag filter. */
+/**
+ * The kind of a tag filter: `glob:PATTERN` (or no prefix), `regex:RE` / `regexp:RE`, or
+ * `semver:CONSTRAINT`. Core's `FilterKind`.
+ */
 export type FilterKind = 'glob' | 'regex' | 'semver'
 
 /** One commit given to `History.fromCommits`. */
@@ -529,9 +532,12 @@ export interface HistoryOptions {
   limit?: number | undefined | null
 }
 
+/** Where a history came from: the trees of commits, or commit messages (the weaker mode). */
+export type HistorySource = 'trees' | 'messages'
+
 /**
  * What the `ignore` policy says: `no`, `true` (relman leaves the workload alone) or
- * `sync_only` (kept for Flux compatibility).
+ * `sync_only` (kept for Flux compatibility). Core's `Ignore`.
  */
 export type Ignore = 'no' | 'true' | 'sync_only'
 
@@ -633,7 +639,7 @@ export interface ManifestOptions {
   path?: string | undefined | null
 }
 
-/** Why a pointer moved. */
+/** Why a pointer moved: core's `MoveCause`. */
 export type MoveCause = 'manual' | 'automated' | 'promotion' | 'rollback' | 'unrecorded'
 
 /**
@@ -649,7 +655,8 @@ export declare function parseReleaseRecord(message: string): ReleaseRecord | nul
  * releases the newest allowed image to every automated, unlocked workload. A manual
  * environment gives a no-op plan whose results say `environment_manual`.
  *
- * Throws `invalid_config`, `invalid_yaml`, `duplicate_resource`, `invalid_filter`.
+ * Throws `invalid_config`, `invalid_yaml`, `duplicate_resource`, `invalid_filter`,
+ * `invalid_argument` (a `now` that is not a time).
  */
 export declare function planAutomation(snapshot: Snapshot, options?: AutomationOptions | undefined | null): Array<ReleasePlan>
 
@@ -751,7 +758,10 @@ export interface PolicyChange {
  */
 export declare function readPolicy(text: string, workload: string, options?: ManifestOptions | undefined | null): Policy
 
-/** Why a workload (or container) did not move, or, for `lock_expired`, a note on a success. */
+/**
+ * Why a workload (or container) did not move, or, for `lock_expired`, a note on a success:
+ * core's `Reason`.
+ */
 export type Reason = 'not_included' | 'excluded' | 'ignored' | 'locked' | 'environment_locked' | 'lock_expired' | 'not_found' | 'different_image' | 'up_to_date' | 'no_matching_image' | 'outside_filter' | 'would_downgrade' | 'missing_timestamp' | 'future_timestamp' | 'missing_digest' | 'not_automated' | 'environment_manual' | 'not_promoted' | 'no_previous_release' | 'ambiguous_source' | 'unsupported_yaml' | 'shared_file'
 
 /** One pointer move recorded in a `Relman-Change` trailer. */
@@ -776,16 +786,16 @@ export interface Rejection {
   message: string
 }
 
-/** Why a tag was not chosen by `TagFilter.select`. */
+/** Why a tag was not chosen by `TagFilter.select`. Core's `RejectReason`. */
 export type RejectReason = 'filter_miss' | 'not_a_version' | 'prerelease' | 'latest' | 'older' | 'missing_time' | 'future_timestamp'
 
-/** Why a release happens, as recorded in the `Relman-Cause` trailer. */
+/** Why a release happens, as recorded in the `Relman-Cause` trailer: core's `ReleaseKind`. */
 export type ReleaseKind = 'manual' | 'automated' | 'promotion' | 'rollback'
 
 /**
  * How releases happen in an environment: `automatic` (continuous delivery), `manual` (only
  * explicit releases; the default) or `annotations` (no `relman.yaml`: each workload's
- * `automated` annotation decides, as in Flux v1).
+ * `automated` annotation decides, as in Flux v1). Core's `ReleaseMode`.
  */
 export type ReleaseMode = 'automatic' | 'manual' | 'annotations'
 
@@ -794,10 +804,10 @@ export interface ReleaseOptions {
   /** The environment to release into. */
   environment: string
   /**
-   * `'all'` (the default) or a list of service names and workload ids
+   * `'all'` (the default), one service name or workload id, or a list of them
    * (`users`, `prod:deployment/users`, `deployment/users`).
    */
-  services?: 'all' | Array<string> | null
+  services?: 'all' | string | Array<string> | null
   /**
    * `'latest'` (the default: the newest image each container's filter allows), an exact
    * image reference, `'promote'` (copy the pointers of the `promoteFrom` environment) or
@@ -935,10 +945,13 @@ export interface Service {
  */
 export declare function setImage(text: string, workload: string, container: string, image: string, options?: ManifestOptions | undefined | null): string
 
-/** What kind of place an image slot is. */
+/**
+ * What kind of place an image slot is: a pod template's `containers` or `initContainers`,
+ * a HelmRelease's `spec.values`, or a value marked by a Flux setter comment. Core's `SlotKind`.
+ */
 export type SlotKind = 'container' | 'init_container' | 'helm_values' | 'setter_marker'
 
-/** The outcome for one workload. */
+/** The outcome for one workload: core's `Status`. */
 export type Status = 'success' | 'skipped' | 'ignored' | 'failed'
 
 /**
@@ -967,9 +980,17 @@ export declare function updatePolicy(text: string, workload: string, change?: Po
 /**
  * How tags are read as versions: `default` needs at least `MAJOR.MINOR` (an all-digit git SHA
  * is not a version), `strict` needs `MAJOR.MINOR.PATCH` (Flux v2), `loose` accepts a single
- * number (Flux v1). Set per repository in `relman.yaml` (`versions:`).
+ * number (Flux v1). Set per repository in `relman.yaml` (`versions:`). Core's `VersionMode`.
  */
 export type VersionMode = 'default' | 'strict' | 'loose'
+
+/**
+ * Every closed vocabulary of relman, by core's type name (`ErrorKind`, `Status`, `Reason`...),
+ * with its strings in declaration order: the error codes, statuses, reasons and kinds the
+ * other functions return. The TypeScript unions (`ErrorCode` for `ErrorKind`) are checked
+ * against it.
+ */
+export declare function vocabularies(): Record<string, Array<string>>
 
 /** The outcome for one workload. */
 export interface WorkloadResult {

@@ -2,26 +2,25 @@
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use serde::Deserialize;
 
+use crate::arguments::{Time, timestamp};
 use crate::error::OrThrow;
-use crate::timestamp::{Time, timestamp};
-use crate::wire;
+use crate::to_js;
 
 /// How releases happen in an environment: `automatic` (continuous delivery), `manual` (only
 /// explicit releases; the default) or `annotations` (no `relman.yaml`: each workload's
-/// `automated` annotation decides, as in Flux v1).
+/// `automated` annotation decides, as in Flux v1). Core's `ReleaseMode`.
 #[napi(string_enum = "snake_case")]
 pub enum ReleaseMode {
-    /// Continuous delivery: every workload is automated unless annotated otherwise.
     Automatic,
-    /// Only explicit releases.
     Manual,
-    /// Each workload's `automated` annotation decides.
     Annotations,
 }
 
 /// An environment-wide lock: while active, releases to the environment are blocked.
 #[napi(object, use_nullable = true)]
+#[derive(Deserialize)]
 pub struct EnvironmentLock {
     /// Why the environment is locked.
     pub reason: String,
@@ -33,6 +32,7 @@ pub struct EnvironmentLock {
 
 /// One environment of `relman.yaml`.
 #[napi(object, use_nullable = true)]
+#[derive(Deserialize)]
 pub struct Environment {
     /// The environment's name (its key under `environments:`).
     pub name: String,
@@ -49,25 +49,9 @@ pub struct Environment {
     pub default_namespace: String,
 }
 
-impl From<&relman::Environment> for Environment {
-    fn from(e: &relman::Environment) -> Self {
-        Environment {
-            name: e.name.clone(),
-            paths: e.paths.clone(),
-            release: wire(&e.release),
-            promote_from: e.promote_from.clone(),
-            lock: e.lock.as_ref().map(|l| EnvironmentLock {
-                reason: l.reason.clone(),
-                by: l.by.clone(),
-                until: l.until.map(|t| t.to_string()),
-            }),
-            default_namespace: e.default_namespace.clone(),
-        }
-    }
-}
-
 /// A service declared under `services:` in `relman.yaml`.
 #[napi(object, use_nullable = true)]
+#[derive(Deserialize)]
 pub struct Service {
     /// The service's name (its key under `services:`).
     pub name: String,
@@ -78,17 +62,6 @@ pub struct Service {
     pub filter: Option<String>,
     /// The Flux image policy that setter markers of this service refer to.
     pub image_policy: String,
-}
-
-impl From<&relman::Service> for Service {
-    fn from(s: &relman::Service) -> Self {
-        Service {
-            name: s.name.clone(),
-            workloads: s.workloads.clone(),
-            filter: s.filter.as_ref().map(|f| f.as_str().to_string()),
-            image_policy: s.image_policy.clone(),
-        }
-    }
 }
 
 /// The release configuration of a repository: the contents of `relman.yaml`, checked.
@@ -140,45 +113,40 @@ impl Config {
 
     /// The environments, in file order.
     #[napi(getter)]
-    pub fn environments(&self) -> Vec<Environment> {
-        self.inner.environments().iter().map(Environment::from).collect()
+    pub fn environments(&self, env: &Env) -> Result<Vec<Environment>> {
+        to_js(env, &self.inner.environments())
     }
 
     /// The declared services, in file order.
     #[napi(getter)]
-    pub fn services(&self) -> Vec<Service> {
-        self.inner.services().iter().map(Service::from).collect()
+    pub fn services(&self, env: &Env) -> Result<Vec<Service>> {
+        to_js(env, &self.inner.services())
     }
 
     /// The environment named `name`. Throws `unknown_environment`, listing the defined names.
     #[napi]
     pub fn environment(&self, env: &Env, name: String) -> Result<Environment> {
-        let environment = self.inner.environment(&name).or_throw(env)?;
-        Ok(environment.into())
+        to_js(env, self.inner.environment(&name).or_throw(env)?)
     }
 
     /// The declared service of the workload `kind/name` (any namespace; kind compared
     /// case-insensitively): the service listing it, else the service named like it, else
     /// `null`.
     #[napi]
-    pub fn service_for(&self, kind: String, name: String) -> Option<Service> {
-        self.inner.service_for(&kind, &name).map(Service::from)
+    pub fn service_for(&self, env: &Env, kind: String, name: String) -> Result<Option<Service>> {
+        to_js(env, &self.inner.service_for(&kind, &name))
     }
 
     /// The configuration as a plain object (what `JSON.stringify` writes).
     #[napi(js_name = "toJSON")]
-    pub fn to_json(&self) -> ConfigJson {
-        ConfigJson {
-            versions: self.versions().to_string(),
-            default_namespace: self.default_namespace().to_string(),
-            environments: self.environments(),
-            services: self.services(),
-        }
+    pub fn to_json(&self, env: &Env) -> Result<ConfigJson> {
+        to_js(env, &self.inner)
     }
 }
 
 /// A `Config` as a plain object.
 #[napi(object, use_nullable = true)]
+#[derive(Deserialize)]
 pub struct ConfigJson {
     /// `versions:`.
     #[napi(ts_type = "VersionMode")]

@@ -3,7 +3,8 @@
 //! Every relman error reaches JavaScript as a plain `Error` whose `message` is the core error's
 //! display text and whose properties carry what a program needs to act on it:
 //!
-//! - `code`: the stable snake_case code (`invalid_yaml`, `workload_not_found`, `conflict`...);
+//! - `code`: the stable snake_case code of core's `ErrorKind` (`invalid_yaml`, `conflict`...),
+//!   taken from core as is (the `ErrorCode` union of `index.d.ts` is checked against it);
 //! - `path`, `line`, `column`: where the problem is, when known (absent otherwise);
 //! - `actualHead`: for a `conflict`, the commit the branch points at now.
 //!
@@ -31,16 +32,6 @@ pub(crate) fn js_error(env: &Env, err: relman::Error) -> Error {
         Ok(Error::from(object.to_unknown()))
     };
     build().unwrap_or_else(|e| e)
-}
-
-/// An argument of the right JavaScript type that does not convert to core's (a time that is
-/// not RFC 3339, `services` that is neither `'all'` nor a list, an unknown status in a plan
-/// handed back): core's `invalid_argument`.
-pub(crate) fn invalid_argument(env: &Env, message: impl Into<String>) -> Error {
-    js_error(
-        env,
-        relman::Error::new(relman::ErrorKind::InvalidArgument, message),
-    )
 }
 
 /// `?` for relman results inside binding functions: the error becomes the JavaScript error.

@@ -8,7 +8,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::error::{OrThrow, js_error};
-use crate::release::{History, ReleasePlan, Snapshot};
+use crate::release::{History, ReleasePlan, Snapshot, plan_to_core};
 
 /// A git repository holding a config repo.
 ///
@@ -143,7 +143,7 @@ impl Repository {
     /// error.
     #[napi]
     pub fn commit(&self, env: &Env, plan: ReleasePlan, options: CommitOptions) -> Result<String> {
-        let plan = plan.to_core(env)?;
+        let plan = plan_to_core(env, &plan)?;
         self.inner
             .commit(&plan, &options.branch, &options.expected_head, &options.author)
             .or_throw(env)
@@ -175,7 +175,10 @@ impl Repository {
                             inner: history.clone(),
                         },
                     );
-                    match callback.call(args.into()).and_then(|plan| plan.to_core(env)) {
+                    match callback
+                        .call(args.into())
+                        .and_then(|plan| plan_to_core(env, &plan))
+                    {
                         Ok(plan) => Ok(plan),
                         Err(e) => {
                             thrown = Some(e);

@@ -5,9 +5,11 @@ use indexmap::IndexMap;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
+use serde::Deserialize;
+
 use crate::error::OrThrow;
 use crate::policy::Policy;
-use crate::wire;
+use crate::to_js;
 
 /// Options of the quick API.
 #[napi(object)]
@@ -34,21 +36,19 @@ fn options(o: Option<ManifestOptions>) -> relman::Options {
     o.unwrap_or_default().into()
 }
 
-/// What kind of place an image slot is.
+/// What kind of place an image slot is: a pod template's `containers` or `initContainers`,
+/// a HelmRelease's `spec.values`, or a value marked by a Flux setter comment. Core's `SlotKind`.
 #[napi(string_enum = "snake_case")]
 pub enum SlotKind {
-    /// `containers[*].image` of a pod template.
     Container,
-    /// `initContainers[*].image` of a pod template.
     InitContainer,
-    /// An image in a HelmRelease's `spec.values`.
     HelmValues,
-    /// A value marked by a Flux setter comment (`# {"$imagepolicy": "ns:name"}`).
     SetterMarker,
 }
 
 /// One place an image reference lives, as listed by `listImages`.
 #[napi(object, use_nullable = true)]
+#[derive(Deserialize)]
 pub struct ImageSlot {
     /// The workload id, `namespace:kind/name` with the kind lower-cased.
     pub workload: String,
@@ -74,22 +74,6 @@ pub struct ImageSlot {
     pub warning: Option<String>,
 }
 
-impl From<relman::ImageSlot> for ImageSlot {
-    fn from(s: relman::ImageSlot) -> Self {
-        ImageSlot {
-            workload: s.workload,
-            container: s.container,
-            kind: wire(&s.kind),
-            image: s.image,
-            managed: s.managed,
-            line: s.line as u32,
-            column: s.column as u32,
-            path: s.path,
-            warning: s.warning,
-        }
-    }
-}
-
 /// Every image slot in `text`, in document order: for each workload its containers, then its
 /// init containers; for a HelmRelease, `chart-image` first, then the other slots by name.
 ///
@@ -101,8 +85,10 @@ impl From<relman::ImageSlot> for ImageSlot {
 /// ```
 #[napi]
 pub fn list_images(env: &Env, text: String, options: Option<ManifestOptions>) -> Result<Vec<ImageSlot>> {
-    let slots = relman::list_images(&text, &self::options(options)).or_throw(env)?;
-    Ok(slots.into_iter().map(ImageSlot::from).collect())
+    to_js(
+        env,
+        &relman::list_images(&text, &self::options(options)).or_throw(env)?,
+    )
 }
 
 /// Set the image of one container (or HelmRelease slot) of one workload, changing only the
@@ -185,6 +171,8 @@ pub fn read_policy(
     workload: String,
     options: Option<ManifestOptions>,
 ) -> Result<Policy> {
-    let policy = relman::read_policy(&text, &workload, &self::options(options)).or_throw(env)?;
-    Ok(policy.into())
+    to_js(
+        env,
+        &relman::read_policy(&text, &workload, &self::options(options)).or_throw(env)?,
+    )
 }

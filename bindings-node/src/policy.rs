@@ -4,67 +4,48 @@ use std::collections::BTreeMap;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use serde::{Deserialize, Serialize};
 
+use crate::arguments::Time;
 use crate::error::OrThrow;
 use crate::release::{ImageInfo, ImageInfoInput, image_info};
-use crate::timestamp::{Time, timestamp};
-use crate::wire;
+use crate::{from_js, to_js};
 
 /// How tags are read as versions: `default` needs at least `MAJOR.MINOR` (an all-digit git SHA
 /// is not a version), `strict` needs `MAJOR.MINOR.PATCH` (Flux v2), `loose` accepts a single
-/// number (Flux v1). Set per repository in `relman.yaml` (`versions:`).
+/// number (Flux v1). Set per repository in `relman.yaml` (`versions:`). Core's `VersionMode`.
 #[napi(string_enum = "snake_case")]
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum VersionMode {
-    /// At least `MAJOR.MINOR`.
     Default,
-    /// Exactly `MAJOR.MINOR.PATCH`, no leading zeros.
     Strict,
-    /// A single number is enough.
     Loose,
 }
 
-impl From<VersionMode> for relman::VersionMode {
-    fn from(mode: VersionMode) -> Self {
-        match mode {
-            VersionMode::Default => relman::VersionMode::Default,
-            VersionMode::Strict => relman::VersionMode::Strict,
-            VersionMode::Loose => relman::VersionMode::Loose,
-        }
-    }
+/// Core's version mode of a `mode` argument (default `default`).
+fn mode(env: &Env, mode: Option<VersionMode>) -> Result<relman::VersionMode> {
+    mode.map_or(Ok(relman::VersionMode::default()), |m| from_js(env, &m, "mode"))
 }
 
-fn mode(mode: Option<VersionMode>) -> relman::VersionMode {
-    mode.map(Into::into).unwrap_or_default()
-}
-
-/// The kind of a tag filter.
+/// The kind of a tag filter: `glob:PATTERN` (or no prefix), `regex:RE` / `regexp:RE`, or
+/// `semver:CONSTRAINT`. Core's `FilterKind`.
 #[napi(string_enum = "snake_case")]
 pub enum FilterKind {
-    /// `glob:PATTERN` (or no prefix): `*` is the only wildcard, the whole tag must match.
     Glob,
-    /// `regex:RE` / `regexp:RE`: unanchored, RE2 syntax.
     Regex,
-    /// `semver:CONSTRAINT`: Masterminds v3 constraints on the tag read as a version.
     Semver,
 }
 
-/// Why a tag was not chosen by `TagFilter.select`.
+/// Why a tag was not chosen by `TagFilter.select`. Core's `RejectReason`.
 #[napi(string_enum = "snake_case")]
 pub enum RejectReason {
-    /// The tag does not match the glob or regex, or its version misses the constraint.
     FilterMiss,
-    /// A `semver:` filter, and the tag is not a version in the version mode.
     NotAVersion,
-    /// A prerelease, and no alternative of the constraint names one.
     Prerelease,
-    /// The tag `latest` (any case), a candidate only for the filter `glob:latest`.
     Latest,
-    /// It passes the filter but orders below the chosen tag.
     Older,
-    /// A `glob:`/`regex:` filter orders by creation time and the tag has none.
     MissingTime,
-    /// A `glob:`/`regex:` filter orders by creation time and the tag's is later than `now`
-    /// plus the 5-minute clock-skew allowance.
     FutureTimestamp,
 }
 
@@ -99,17 +80,14 @@ impl TagFilter {
 
     /// Whether `tag` passes the filter, with versions read in `mode` (default `default`).
     #[napi]
-    pub fn matches(&self, tag: String, mode: Option<VersionMode>) -> bool {
-        match mode {
-            None => self.inner.matches(&tag),
-            Some(m) => self.inner.matches_in(&tag, m.into()),
-        }
+    pub fn matches(&self, env: &Env, tag: String, mode: Option<VersionMode>) -> Result<bool> {
+        Ok(self.inner.matches_in(&tag, self::mode(env, mode)?))
     }
 
     /// The kind of filter.
     #[napi(getter, ts_return_type = "FilterKind")]
-    pub fn kind(&self) -> String {
-        wire(&self.inner.kind())
+    pub fn kind(&self) -> &'static str {
+        self.inner.kind().code()
     }
 
     /// Choose among `images` the one the filter allows that orders highest (`semver:` by
@@ -134,24 +112,8 @@ impl TagFilter {
             .into_iter()
             .map(|i| image_info(env, i))
             .collect::<Result<Vec<_>>>()?;
-        let now = match now {
-            Some(t) => timestamp(env, t, "now")?,
-            None => jiff::Timestamp::now(),
-        };
-        let s = relman::policy::select(&self.inner, self::mode(mode), &images, now);
-        Ok(Selection {
-            chosen: s.chosen.map(ImageInfo::from),
-            rejected: s
-                .rejected
-                .into_iter()
-                .map(|r| Rejection {
-                    tag: r.tag,
-                    reason: r.reason.code().to_string(),
-                    message: r.message,
-                })
-                .collect(),
-            rejected_count: s.rejected_count as u32,
-        })
+        let (mode, now) = (self::mode(env, mode)?, crate::arguments::now(env, now)?);
+        to_js(env, &relman::policy::select(&self.inner, mode, &images, now))
     }
 
     /// Order two images under this filter: negative when `a` orders below `b`, `0` when they
@@ -166,7 +128,7 @@ impl TagFilter {
         mode: Option<VersionMode>,
     ) -> Result<Option<i32>> {
         let (a, b) = (image_info(env, a)?, image_info(env, b)?);
-        Ok(relman::policy::compare(&self.inner, self::mode(mode), &a, &b).map(|o| o as i32))
+        Ok(relman::policy::compare(&self.inner, self::mode(env, mode)?, &a, &b).map(|o| o as i32))
     }
 
     /// The filter as written.
@@ -184,6 +146,7 @@ impl TagFilter {
 
 /// What `TagFilter.select` decided.
 #[napi(object, use_nullable = true)]
+#[derive(Deserialize)]
 pub struct Selection {
     /// The image the filter allows that orders highest, if any.
     pub chosen: Option<ImageInfo>,
@@ -195,6 +158,7 @@ pub struct Selection {
 
 /// One tag that was not chosen, and why.
 #[napi(object)]
+#[derive(Deserialize)]
 pub struct Rejection {
     /// The tag.
     pub tag: String,
@@ -206,19 +170,17 @@ pub struct Rejection {
 }
 
 /// What the `ignore` policy says: `no`, `true` (relman leaves the workload alone) or
-/// `sync_only` (kept for Flux compatibility).
+/// `sync_only` (kept for Flux compatibility). Core's `Ignore`.
 #[napi(string_enum = "snake_case")]
 pub enum Ignore {
-    /// Not ignored.
     No,
-    /// `ignore: "true"`.
     True,
-    /// `ignore: sync_only`.
     SyncOnly,
 }
 
 /// The policies annotated on a workload (Flux v1 annotations, `fluxcd.io/...`).
 #[napi(object, use_nullable = true)]
+#[derive(Deserialize)]
 pub struct Policy {
     /// `automated: "true"`: automation may release new images.
     pub automated: bool,
@@ -245,20 +207,4 @@ pub struct Policy {
     /// annotation key is given twice (`annotations` for two `annotations:` mappings), which
     /// read as locked and not automated.
     pub ambiguous: Vec<String>,
-}
-
-impl From<relman::Policy> for Policy {
-    fn from(p: relman::Policy) -> Self {
-        Policy {
-            automated: p.automated,
-            automated_set: p.automated_set,
-            locked: p.locked,
-            locked_msg: p.locked_msg,
-            locked_user: p.locked_user,
-            locked_until: p.locked_until,
-            ignore: wire(&p.ignore),
-            tag_filters: p.tag_filters,
-            ambiguous: p.ambiguous,
-        }
-    }
 }

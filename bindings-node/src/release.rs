@@ -4,13 +4,15 @@ use indexmap::IndexMap;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use relman::release as core;
+use serde::{Deserialize, Serialize};
 
-use crate::error::{OrThrow, invalid_argument};
-use crate::timestamp::{Time, timestamp};
-use crate::wire;
+use crate::arguments::{Time, now, services, timestamp};
+use crate::error::OrThrow;
+use crate::{from_js, to_js};
 
 /// One tag of a repository, as a catalog holds it.
 #[napi(object, use_nullable = true)]
+#[derive(Serialize, Deserialize)]
 pub struct ImageInfo {
     /// The tag.
     pub tag: String,
@@ -18,16 +20,6 @@ pub struct ImageInfo {
     pub digest: Option<String>,
     /// When the image was created (RFC 3339), when known.
     pub created: Option<String>,
-}
-
-impl From<core::ImageInfo> for ImageInfo {
-    fn from(i: core::ImageInfo) -> Self {
-        ImageInfo {
-            tag: i.tag,
-            digest: i.digest,
-            created: i.created.map(|t| t.to_string()),
-        }
-    }
 }
 
 /// One tag of a repository, as given to relman: `created` is an RFC 3339 string or a `Date`.
@@ -109,13 +101,8 @@ impl Catalog {
 
     /// The tags of a repository (matched by normalised name), in the order they were added.
     #[napi]
-    pub fn images(&self, repository: String) -> Vec<ImageInfo> {
-        self.inner
-            .images(&repository)
-            .iter()
-            .cloned()
-            .map(ImageInfo::from)
-            .collect()
+    pub fn images(&self, env: &Env, repository: String) -> Result<Vec<ImageInfo>> {
+        to_js(env, &self.inner.images(&repository))
     }
 
     /// The number of repositories.
@@ -219,86 +206,72 @@ impl Snapshot {
     }
 }
 
-/// The outcome for one workload.
+/// The outcome for one workload: core's `Status`.
 #[napi(string_enum = "snake_case")]
 pub enum Status {
-    /// At least one of its images moves.
     Success,
-    /// It was considered and nothing moves, for the reason given.
     Skipped,
-    /// It was not considered (not included, excluded, ignored, a different image).
     Ignored,
-    /// Its change could not be made (for example YAML relman refuses to edit).
     Failed,
 }
 
-/// Why a workload (or container) did not move, or, for `lock_expired`, a note on a success.
+/// Why a workload (or container) did not move, or, for `lock_expired`, a note on a success:
+/// core's `Reason`.
 #[napi(string_enum = "snake_case")]
 pub enum Reason {
-    /// Not among the services the release names.
     NotIncluded,
-    /// In the release's exclude list.
     Excluded,
-    /// Annotated `ignore`.
     Ignored,
-    /// The workload is locked.
     Locked,
-    /// The environment is locked.
     EnvironmentLocked,
-    /// A lock had expired and no longer blocks (informational).
     LockExpired,
-    /// A named service or workload is not in the environment.
     NotFound,
-    /// The workload does not run the released image's repository.
     DifferentImage,
-    /// It already runs the target image.
     UpToDate,
-    /// The catalog has no image the filter allows.
     NoMatchingImage,
-    /// The requested image is outside the container's tag filter.
     OutsideFilter,
-    /// Automation never moves a pointer down.
     WouldDowngrade,
-    /// A glob/regex ordering needs creation times the catalog lacks.
     MissingTimestamp,
-    /// A glob/regex ordering found only creation times later than now (plus a 5-minute
-    /// clock-skew allowance), or the current tag's is.
     FutureTimestamp,
-    /// The slot pins a digest and the catalog has none for the new tag.
     MissingDigest,
-    /// Automation is off for the workload.
     NotAutomated,
-    /// Automation does not release into a manual environment.
     EnvironmentManual,
-    /// The image never ran in the `promoteFrom` environment.
     NotPromoted,
-    /// Rollback found no earlier pointer in the history.
     NoPreviousRelease,
-    /// A promotion found several workloads of the source environment it could copy from.
     AmbiguousSource,
-    /// The YAML holding the image is a construct relman refuses to edit.
     UnsupportedYaml,
-    /// The pointer (or the lock) could only be written in a file another environment also
-    /// reads, or would also move another workload's image.
     SharedFile,
 }
 
-/// Why a release happens, as recorded in the `Relman-Cause` trailer.
+/// Why a release happens, as recorded in the `Relman-Cause` trailer: core's `ReleaseKind`.
 #[napi(string_enum = "snake_case")]
 pub enum ReleaseKind {
-    /// An explicit release.
     Manual,
-    /// Automation.
     Automated,
-    /// A promotion from the `promoteFrom` environment.
     Promotion,
-    /// A rollback.
     Rollback,
+}
+
+/// Why a pointer moved: core's `MoveCause`.
+#[napi(string_enum = "snake_case")]
+pub enum MoveCause {
+    Manual,
+    Automated,
+    Promotion,
+    Rollback,
+    Unrecorded,
+}
+
+/// Where a history came from: the trees of commits, or commit messages (the weaker mode).
+#[napi(string_enum = "snake_case")]
+pub enum HistorySource {
+    Trees,
+    Messages,
 }
 
 /// One image pointer that moves.
 #[napi(object)]
-#[derive(Clone)]
+#[derive(Serialize, Deserialize)]
 pub struct ContainerUpdate {
     /// The container (or HelmRelease slot) name.
     pub container: String,
@@ -310,7 +283,7 @@ pub struct ContainerUpdate {
 
 /// Why one container of a workload did not move.
 #[napi(object)]
-#[derive(Clone)]
+#[derive(Serialize, Deserialize)]
 pub struct ContainerSkip {
     /// The container (or HelmRelease slot) name.
     pub container: String,
@@ -323,7 +296,7 @@ pub struct ContainerSkip {
 
 /// The outcome for one workload.
 #[napi(object, use_nullable = true)]
-#[derive(Clone)]
+#[derive(Serialize, Deserialize)]
 pub struct WorkloadResult {
     /// `namespace:kind/name`, or the name given when it was not found.
     pub workload: String,
@@ -345,7 +318,7 @@ pub struct WorkloadResult {
 
 /// One file that changes.
 #[napi(object)]
-#[derive(Clone)]
+#[derive(Serialize, Deserialize)]
 pub struct FileChange {
     /// Repo-relative path.
     pub path: String,
@@ -358,7 +331,7 @@ pub struct FileChange {
 /// A planned release: nothing is written until the caller commits `changes` (with
 /// `Repository.commit`, or with its own git).
 #[napi(object)]
-#[derive(Clone)]
+#[derive(Serialize, Deserialize)]
 pub struct ReleasePlan {
     /// The environment released into.
     pub environment: String,
@@ -375,6 +348,7 @@ pub struct ReleasePlan {
     /// a `patches:` key that may change images.
     pub warnings: Vec<String>,
     /// Whether the plan changes nothing (no file changes).
+    #[serde(default)]
     pub is_noop: bool,
     /// The revision of the snapshot the plan was made on (`null` without one):
     /// `Repository.commit` refuses (`conflict`) to commit the plan on any other commit.
@@ -382,121 +356,13 @@ pub struct ReleasePlan {
     pub revision: Option<String>,
 }
 
-impl From<core::ReleasePlan> for ReleasePlan {
-    fn from(p: core::ReleasePlan) -> Self {
-        let is_noop = p.is_noop();
-        ReleasePlan {
-            environment: p.environment,
-            kind: p.kind.code().to_string(),
-            results: p
-                .results
-                .into_iter()
-                .map(|r| WorkloadResult {
-                    workload: r.workload,
-                    status: wire(&r.status),
-                    reason: r.reason.map(|c| c.code().to_string()),
-                    message: r.message,
-                    updates: r
-                        .updates
-                        .into_iter()
-                        .map(|u| ContainerUpdate {
-                            container: u.container,
-                            from: u.from,
-                            to: u.to,
-                        })
-                        .collect(),
-                    skipped: r
-                        .skipped
-                        .into_iter()
-                        .map(|s| ContainerSkip {
-                            container: s.container,
-                            reason: s.reason.code().to_string(),
-                            message: s.message,
-                        })
-                        .collect(),
-                    path: r.path,
-                })
-                .collect(),
-            changes: p
-                .changes
-                .into_iter()
-                .map(|c| FileChange {
-                    path: c.path,
-                    before: c.before,
-                    after: c.after,
-                })
-                .collect(),
-            commit_message: p.commit_message,
-            warnings: p.warnings,
-            is_noop,
-            revision: p.revision,
-        }
-    }
-}
-
-/// The core enum value named `code` (its snake_case serde name), for plans and records handed
-/// back by JavaScript.
-fn from_wire<T: serde::de::DeserializeOwned>(env: &Env, code: &str, what: &str) -> Result<T> {
-    serde_json::from_value(serde_json::Value::String(code.to_string()))
-        .map_err(|_| invalid_argument(env, format!("{what}: `{code}` is not a known value")))
-}
-
 impl ReleasePlan {
-    /// The core plan of a plan handed back by JavaScript (to commit it).
-    pub(crate) fn to_core(&self, env: &Env) -> Result<core::ReleasePlan> {
-        let results = self
-            .results
-            .iter()
-            .map(|r| {
-                Ok(core::WorkloadResult {
-                    workload: r.workload.clone(),
-                    status: from_wire(env, &r.status, "status")?,
-                    reason: r
-                        .reason
-                        .as_deref()
-                        .map(|c| from_wire(env, c, "reason"))
-                        .transpose()?,
-                    message: r.message.clone(),
-                    updates: r
-                        .updates
-                        .iter()
-                        .map(|u| core::ContainerUpdate {
-                            container: u.container.clone(),
-                            from: u.from.clone(),
-                            to: u.to.clone(),
-                        })
-                        .collect(),
-                    skipped: r
-                        .skipped
-                        .iter()
-                        .map(|s| {
-                            Ok(core::ContainerSkip {
-                                container: s.container.clone(),
-                                reason: from_wire(env, &s.reason, "reason")?,
-                                message: s.message.clone(),
-                            })
-                        })
-                        .collect::<Result<_>>()?,
-                    path: r.path.clone(),
-                })
-            })
-            .collect::<Result<_>>()?;
-        Ok(core::ReleasePlan {
-            environment: self.environment.clone(),
-            kind: from_wire(env, &self.kind, "kind")?,
-            results,
-            changes: self
-                .changes
-                .iter()
-                .map(|c| core::FileChange {
-                    path: c.path.clone(),
-                    before: c.before.clone(),
-                    after: c.after.clone(),
-                })
-                .collect(),
-            commit_message: self.commit_message.clone(),
-            warnings: self.warnings.clone(),
-            revision: self.revision.clone(),
+    /// The declaration of a core plan (`isNoop` is core's `is_noop()`).
+    pub(crate) fn from_core(env: &Env, plan: &core::ReleasePlan) -> Result<ReleasePlan> {
+        let is_noop = plan.is_noop();
+        Ok(ReleasePlan {
+            is_noop,
+            ..to_js(env, plan)?
         })
     }
 }
@@ -506,9 +372,9 @@ impl ReleasePlan {
 pub struct ReleaseOptions<'a> {
     /// The environment to release into.
     pub environment: String,
-    /// `'all'` (the default) or a list of service names and workload ids
+    /// `'all'` (the default), one service name or workload id, or a list of them
     /// (`users`, `prod:deployment/users`, `deployment/users`).
-    #[napi(ts_type = "'all' | Array<string> | null")]
+    #[napi(ts_type = "'all' | string | Array<string> | null")]
     pub services: Option<Option<Either<String, Vec<String>>>>,
     /// `'latest'` (the default: the newest image each container's filter allows), an exact
     /// image reference, `'promote'` (copy the pointers of the `promoteFrom` environment) or
@@ -555,18 +421,6 @@ pub struct AutomationOptions<'a> {
     pub now: Option<Option<Time<'a>>>,
 }
 
-/// The weaker mode: a history believed from commit messages and records, newest first.
-fn messages_history(env: &Env, items: Vec<Either<String, ReleaseRecord>>) -> Result<core::History> {
-    let mut records = Vec::new();
-    for item in items {
-        match item {
-            Either::A(message) => records.extend(core::ReleaseRecord::parse(&message)),
-            Either::B(record) => records.push(record.to_core(env)?),
-        }
-    }
-    Ok(core::History::from_records(records))
-}
-
 /// A `history` option: a `History`, or commit messages and records (the weaker mode).
 type HistoryOption<'a> = Either<ClassInstance<'a, History>, Vec<Either<String, ReleaseRecord>>>;
 
@@ -574,12 +428,13 @@ fn history(env: &Env, value: Option<HistoryOption<'_>>) -> Result<core::History>
     match value {
         None => Ok(core::History::new()),
         Some(Either::A(history)) => Ok(history.inner.clone()),
-        Some(Either::B(items)) => messages_history(env, items),
+        Some(Either::B(items)) => crate::arguments::history(env, items),
     }
 }
 
 /// One slot's pointer changing in one commit of the history.
 #[napi(object, use_nullable = true)]
+#[derive(Serialize, Deserialize)]
 pub struct PointerMove {
     /// The commit's id, or `null` when the history was not read from commits with ids.
     pub commit: Option<String>,
@@ -601,21 +456,6 @@ pub struct PointerMove {
     pub user: Option<String>,
     /// Whether the agreeing record locked the workload.
     pub locked: bool,
-}
-
-/// Why a pointer moved.
-#[napi(string_enum = "snake_case")]
-pub enum MoveCause {
-    /// An explicit release recorded by relman.
-    Manual,
-    /// Automation recorded by relman.
-    Automated,
-    /// A promotion recorded by relman.
-    Promotion,
-    /// A rollback recorded by relman.
-    Rollback,
-    /// A move without a matching record.
-    Unrecorded,
 }
 
 /// One commit given to `History.fromCommits`.
@@ -660,15 +500,14 @@ impl History {
         env: &Env,
         #[napi(ts_arg_type = "Array<string | ReleaseRecord>")] messages: Vec<Either<String, ReleaseRecord>>,
     ) -> Result<History> {
-        Ok(History {
-            inner: messages_history(env, messages)?,
-        })
+        let inner = crate::arguments::history(env, messages)?;
+        Ok(History { inner })
     }
 
     /// Every move, newest first.
     #[napi(getter)]
-    pub fn moves(&self) -> Vec<PointerMove> {
-        self.inner.moves().iter().map(PointerMove::from).collect()
+    pub fn moves(&self, env: &Env) -> Result<Vec<PointerMove>> {
+        to_js(env, &self.inner.moves())
     }
 
     /// Commits whose trailers disagreed with their changes (`record_mismatch: ...`), and where
@@ -679,12 +518,9 @@ impl History {
     }
 
     /// `'trees'` or `'messages'`.
-    #[napi(getter, ts_return_type = "'trees' | 'messages'")]
+    #[napi(getter, ts_return_type = "HistorySource")]
     pub fn source(&self) -> &'static str {
-        match self.inner.source() {
-            core::HistorySource::Trees => "trees",
-            core::HistorySource::Messages => "messages",
-        }
+        self.inner.source().code()
     }
 
     /// Whether the walk reached the first commit.
@@ -706,26 +542,6 @@ impl History {
     }
 }
 
-impl From<&core::PointerMove> for PointerMove {
-    fn from(m: &core::PointerMove) -> PointerMove {
-        PointerMove {
-            commit: m.commit.clone(),
-            environment: m.environment.clone(),
-            workload: m.workload.clone(),
-            container: m.container.clone(),
-            from: m.from.clone(),
-            to: m.to.clone(),
-            cause: m.cause.code().to_string(),
-            user: m.user.clone(),
-            locked: m.locked,
-        }
-    }
-}
-
-fn now(env: &Env, value: Option<Time<'_>>) -> Result<jiff::Timestamp> {
-    value.map_or_else(|| Ok(jiff::Timestamp::now()), |t| timestamp(env, t, "now"))
-}
-
 /// Plan a release (a pure decision: nothing is written). One result per workload of the
 /// environment, the file changes, a commit message, and whether anything changes. Nothing to
 /// do is not an error: the results say why, per workload.
@@ -743,16 +559,8 @@ fn now(env: &Env, value: Option<Time<'_>>) -> Result<jiff::Timestamp> {
 #[napi]
 pub fn plan_release(env: &Env, snapshot: &Snapshot, options: ReleaseOptions) -> Result<ReleasePlan> {
     let mut spec = core::ReleaseSpec::new(options.environment);
-    match options.services.flatten() {
-        None => {}
-        Some(Either::A(all)) if all == "all" => {}
-        Some(Either::A(other)) => {
-            return Err(invalid_argument(
-                env,
-                format!("services: `{other}` is neither 'all' nor a list of names"),
-            ));
-        }
-        Some(Either::B(names)) => spec = spec.services(core::Services::Named(names)),
+    if let Some(value) = options.services.flatten() {
+        spec = spec.services(services(value));
     }
     if let Some(image) = options.image.flatten() {
         spec = spec.image(core::ImageSpec::parse(&image).or_throw(env)?);
@@ -772,14 +580,15 @@ pub fn plan_release(env: &Env, snapshot: &Snapshot, options: ReleaseOptions) -> 
     let history = history(env, options.history.flatten())?;
     let now = now(env, options.now.flatten())?;
     let plan = core::plan_release(&snapshot.inner, &spec, catalog, &history, now).or_throw(env)?;
-    Ok(plan.into())
+    ReleasePlan::from_core(env, &plan)
 }
 
 /// Plan automation: for every environment of `relman.yaml`, in file order, a plan that
 /// releases the newest allowed image to every automated, unlocked workload. A manual
 /// environment gives a no-op plan whose results say `environment_manual`.
 ///
-/// Throws `invalid_config`, `invalid_yaml`, `duplicate_resource`, `invalid_filter`.
+/// Throws `invalid_config`, `invalid_yaml`, `duplicate_resource`, `invalid_filter`,
+/// `invalid_argument` (a `now` that is not a time).
 #[napi]
 pub fn plan_automation(
     env: &Env,
@@ -799,11 +608,12 @@ pub fn plan_automation(
         now(env, time)?,
     )
     .or_throw(env)?;
-    Ok(plans.into_iter().map(ReleasePlan::from).collect())
+    plans.iter().map(|p| ReleasePlan::from_core(env, p)).collect()
 }
 
 /// One pointer move recorded in a `Relman-Change` trailer.
 #[napi(object)]
+#[derive(Serialize, Deserialize)]
 pub struct RecordedChange {
     /// `namespace:kind/name`.
     pub workload: String,
@@ -817,6 +627,7 @@ pub struct RecordedChange {
 
 /// The machine-readable part of a release commit: its `Relman-*` trailers.
 #[napi(object, use_nullable = true)]
+#[derive(Serialize, Deserialize)]
 pub struct ReleaseRecord {
     /// `Relman-Environment`.
     pub environment: String,
@@ -831,54 +642,17 @@ pub struct ReleaseRecord {
     pub locked: Vec<String>,
 }
 
-impl ReleaseRecord {
-    /// The core record of a record handed back by JavaScript.
-    fn to_core(&self, env: &Env) -> Result<core::ReleaseRecord> {
-        Ok(core::ReleaseRecord {
-            environment: self.environment.clone(),
-            kind: from_wire(env, &self.kind, "kind")?,
-            user: self.user.clone(),
-            changes: self
-                .changes
-                .iter()
-                .map(|c| core::RecordedChange {
-                    workload: c.workload.clone(),
-                    container: c.container.clone(),
-                    from: c.from.clone(),
-                    to: c.to.clone(),
-                })
-                .collect(),
-            locked: self.locked.clone(),
-        })
-    }
-}
-
-impl From<core::ReleaseRecord> for ReleaseRecord {
-    fn from(r: core::ReleaseRecord) -> Self {
-        ReleaseRecord {
-            environment: r.environment,
-            kind: r.kind.code().to_string(),
-            user: r.user,
-            changes: r
-                .changes
-                .into_iter()
-                .map(|c| RecordedChange {
-                    workload: c.workload,
-                    container: c.container,
-                    from: c.from,
-                    to: c.to,
-                })
-                .collect(),
-            locked: r.locked,
-        }
-    }
-}
-
 /// Read the `Relman-*` trailers of a commit message written by relman. Strict: the last
 /// paragraph must be exactly relman's trailer block (`Relman-Environment`, `Relman-Cause`, at
 /// most one `Relman-User`, then `Relman-Change` and `Relman-Lock` lines, each value well formed)
 /// and nothing else; any other message, or any other line in that paragraph, gives `null`.
 #[napi]
-pub fn parse_release_record(message: String) -> Option<ReleaseRecord> {
-    core::ReleaseRecord::parse(&message).map(ReleaseRecord::from)
+pub fn parse_release_record(env: &Env, message: String) -> Result<Option<ReleaseRecord>> {
+    to_js(env, &core::ReleaseRecord::parse(&message))
+}
+
+/// The core plan of a plan JavaScript handed back (to commit it): a status, reason or kind
+/// outside core's vocabularies is `invalid_argument`.
+pub(crate) fn plan_to_core(env: &Env, plan: &ReleasePlan) -> Result<core::ReleasePlan> {
+    from_js(env, plan, "plan")
 }

@@ -18,9 +18,11 @@ import {
   setImage,
   unlockEnvironment,
   updatePolicy,
+  vocabularies,
 } from 'relman'
 import type {
   ErrorCode,
+  HistorySource,
   ImageSlot,
   MoveCause,
   PointerMove,
@@ -115,9 +117,13 @@ try {
   void [code, where]
 }
 
-// @ts-expect-error: services is 'all' or a list
+// services: 'all', one name as text, or a list
 planRelease(snapshot, { environment: 'production', services: 'users' })
+// @ts-expect-error: services is text or a list of names
+planRelease(snapshot, { environment: 'production', services: 42 })
+const source: HistorySource = history.source
+const codes: Array<string> | undefined = vocabularies().ErrorKind
 // @ts-expect-error: status is a closed union
 const wrong: Status = 'done'
 
-export const used = [shown, ok, status, reason, selection, order, kind, line, automated, modes, unlocked, revision, noop, message, plans, committed, history, moves, parsed, cause, warnings, rollbackTo, released, wrong]
+export const used = [shown, ok, status, reason, selection, order, kind, line, automated, modes, unlocked, revision, noop, message, plans, committed, history, moves, parsed, cause, warnings, rollbackTo, released, wrong, source, codes]

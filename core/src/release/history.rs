@@ -87,6 +87,7 @@ impl From<ReleaseKind> for MoveCause {
 
 /// One slot's pointer changing in one commit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PointerMove {
     /// The commit (its full id when read from git; the snapshot's revision, if any, otherwise).
     pub commit: Option<String>,

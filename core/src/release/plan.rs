@@ -71,6 +71,7 @@ pub enum Reason {
 
 /// One image pointer that moves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContainerUpdate {
     /// The container (or HelmRelease slot) name.
     pub container: String,
@@ -82,6 +83,7 @@ pub struct ContainerUpdate {
 
 /// Why one container of a workload did not move.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContainerSkip {
     /// The container (or HelmRelease slot) name.
     pub container: String,
@@ -93,6 +95,7 @@ pub struct ContainerSkip {
 
 /// The outcome for one workload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WorkloadResult {
     /// `namespace:kind/name`, or the name given when it was not found.
     pub workload: String,
