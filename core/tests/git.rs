@@ -1184,11 +1184,11 @@ fn commit_keeps_file_modes_and_links_and_never_writes_through_one() {
         ["apps/users.yaml"]
     );
     let orders = snapshot.get("envs/production/orders.yml").unwrap().to_string();
-    plan.changes.push(FileChange {
-        path: "envs/production/orders.yml".to_string(),
-        before: orders.clone(),
-        after: orders.replace("2.0.0", "2.1.0"),
-    });
+    plan.changes.push(FileChange::new(
+        "envs/production/orders.yml",
+        orders.clone(),
+        orders.replace("2.0.0", "2.1.0"),
+    ));
 
     // A plan naming a link, or a file under a folder link, is refused: nothing is ever
     // written through a link.
@@ -1198,14 +1198,12 @@ fn commit_keeps_file_modes_and_links_and_never_writes_through_one() {
         ("envs/production/users.yaml", &users),
         ("envs/production/extra/config.yaml", &config),
     ] {
-        let bad = ReleasePlan {
-            changes: vec![FileChange {
-                path: path.to_string(),
-                before: before.clone(),
-                after: format!("{before}# edited\n"),
-            }],
-            ..plan.clone()
-        };
+        let mut bad = plan.clone();
+        bad.changes = vec![FileChange::new(
+            path,
+            before.clone(),
+            format!("{before}# edited\n"),
+        )];
         let err = repo.commit(&bad, "main", &head, AUTHOR).unwrap_err();
         assert_eq!((err.code(), err.path()), ("invalid_path", Some(path)), "{err}");
         assert!(err.message().contains("symbolic link"), "{err}");
@@ -1567,19 +1565,13 @@ fn symbolic_links_leading_outside_the_repository_are_refused() {
         // Nor can a plan write through it.
         git(&dir, &["checkout", "-q", "--detach"]);
         let head = rev(&dir, "main");
-        let plan = ReleasePlan {
-            changes: vec![FileChange {
-                path: "envs/production/evil.yaml".to_string(),
-                before: String::new(),
-                after: "x: 1\n".to_string(),
-            }],
-            ..release(
-                &Snapshot::from_files([("relman.yaml", CONFIG)]).unwrap(),
-                "production",
-                "a/b:1",
-                &[],
-            )
-        };
+        let mut plan = release(
+            &Snapshot::from_files([("relman.yaml", CONFIG)]).unwrap(),
+            "production",
+            "a/b:1",
+            &[],
+        );
+        plan.changes = vec![FileChange::new("envs/production/evil.yaml", "", "x: 1\n")];
         let err = Repository::open(&dir)
             .unwrap()
             .commit(&plan, "main", &head, AUTHOR)

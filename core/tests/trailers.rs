@@ -290,31 +290,27 @@ fn record_of(plan: &ReleasePlan, user: Option<String>, locks: bool) -> ReleaseRe
         .iter()
         .filter(|r| r.status == Status::Success)
         .collect();
-    ReleaseRecord {
-        environment: plan.environment.clone(),
-        kind: plan.kind,
-        user: if plan.kind == ReleaseKind::Automated {
-            None
-        } else {
-            user
-        },
-        changes: released
-            .iter()
-            .flat_map(|r| {
-                r.updates.iter().map(|u| relman::release::RecordedChange {
-                    workload: r.workload.clone(),
-                    container: u.container.clone(),
-                    from: u.from.clone(),
-                    to: u.to.clone(),
-                })
-            })
-            .collect(),
-        locked: if locks && plan.kind != ReleaseKind::Automated {
-            released.iter().map(|r| r.workload.clone()).collect()
-        } else {
-            Vec::new()
-        },
+    let mut record = ReleaseRecord::new(plan.environment.clone(), plan.kind);
+    if plan.kind != ReleaseKind::Automated {
+        record.user = user;
     }
+    record.changes = released
+        .iter()
+        .flat_map(|r| {
+            r.updates.iter().map(|u| {
+                relman::release::RecordedChange::new(
+                    r.workload.clone(),
+                    u.container.clone(),
+                    u.from.clone(),
+                    u.to.clone(),
+                )
+            })
+        })
+        .collect();
+    if locks && plan.kind != ReleaseKind::Automated {
+        record.locked = released.iter().map(|r| r.workload.clone()).collect();
+    }
+    record
 }
 
 proptest! {

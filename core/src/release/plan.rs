@@ -115,6 +115,7 @@ pub struct WorkloadResult {
 
 /// One file that changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FileChange {
     /// Repo-relative path.
     pub path: String,
@@ -122,6 +123,17 @@ pub struct FileChange {
     pub before: String,
     /// The text after.
     pub after: String,
+}
+
+impl FileChange {
+    /// The change of the file at `path` from `before` to `after`.
+    pub fn new(path: impl Into<String>, before: impl Into<String>, after: impl Into<String>) -> FileChange {
+        FileChange {
+            path: path.into(),
+            before: before.into(),
+            after: after.into(),
+        }
+    }
 }
 
 crate::vocabulary::wire_enum! {
@@ -140,6 +152,7 @@ pub enum ReleaseKind {
 
 /// A planned release: nothing is written until the caller commits `changes`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReleasePlan {
     /// The environment released into.
     pub environment: String,

@@ -8,6 +8,7 @@ use crate::names;
 
 /// One pointer move recorded in a `Relman-Change` trailer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RecordedChange {
     /// `namespace:kind/name`.
     pub workload: String,
@@ -20,6 +21,21 @@ pub struct RecordedChange {
 }
 
 impl RecordedChange {
+    /// The move of `workload`'s `container` from the image `from` to `to`.
+    pub fn new(
+        workload: impl Into<String>,
+        container: impl Into<String>,
+        from: impl Into<String>,
+        to: impl Into<String>,
+    ) -> RecordedChange {
+        RecordedChange {
+            workload: workload.into(),
+            container: container.into(),
+            from: from.into(),
+            to: to.into(),
+        }
+    }
+
     /// The trailer value: `prod:deployment/users app acme/users:1.3.0 -> acme/users:1.4.0`.
     pub fn to_trailer(&self) -> String {
         format!(
@@ -64,6 +80,7 @@ impl RecordedChange {
 /// assert!(ReleaseRecord::parse("Fix a typo").is_none());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReleaseRecord {
     /// `Relman-Environment`.
     pub environment: String,
@@ -78,6 +95,18 @@ pub struct ReleaseRecord {
 }
 
 impl ReleaseRecord {
+    /// A record of a release of `kind` into `environment` with no user, change or lock yet
+    /// (the fields are public: push changes and locks onto it).
+    pub fn new(environment: impl Into<String>, kind: ReleaseKind) -> ReleaseRecord {
+        ReleaseRecord {
+            environment: environment.into(),
+            kind,
+            user: None,
+            changes: Vec::new(),
+            locked: Vec::new(),
+        }
+    }
+
     /// Read the trailers of a commit message written by relman. Strict: a record is exactly
     /// the format relman writes, so that no other commit can pass for a release. The message's
     /// last paragraph (after its last blank line; line ends LF, or CRLF throughout) must consist
