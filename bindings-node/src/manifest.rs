@@ -77,11 +77,12 @@ pub struct ImageSlot {
 impl From<relman::ImageSlot> for ImageSlot {
     fn from(s: relman::ImageSlot) -> Self {
         ImageSlot {
+            // Read through the accessors before the fields move out.
+            image: s.image().to_string(),
+            managed: s.is_managed(),
             workload: s.workload,
             container: s.container,
             kind: wire(&s.kind),
-            image: s.image,
-            managed: s.managed,
             line: s.line as u32,
             column: s.column as u32,
             path: s.path,

@@ -183,7 +183,7 @@ fn collateral(
                 let current = match &slot.target {
                     // What relman could not render before, it cannot prove unchanged.
                     Target::Refused(e) => format!("<{e}>"),
-                    _ => placed.workload.slots[s].image.clone(),
+                    _ => placed.slots[s].info.image().to_string(),
                 };
                 let rendered = show(render(
                     &other.kustomizations,
@@ -196,7 +196,7 @@ fn collateral(
                     let why = |to: &str| {
                         format!(
                             "the `images:` edit would also change what {name} renders for {} {} ({current} -> {to}); relman never changes another environment",
-                            placed.workload.id, placed.workload.slots[s].container
+                            placed.workload.id, placed.slots[s].info.container
                         )
                     };
                     let culprits = blame(other, slot, &slot.base, &current, &why);
@@ -231,7 +231,7 @@ fn collateral(
             ));
             let current = match &slot.target {
                 Target::Refused(e) => format!("<{e}>"),
-                _ => placed.workload.slots[s].image.clone(),
+                _ => placed.slots[s].info.image().to_string(),
             };
             let expected = moving
                 .get(&(w, s))
@@ -242,7 +242,7 @@ fn collateral(
             let why = |to: &str| {
                 format!(
                     "the `images:` edit would also change {} {} to {to}; release them together",
-                    placed.workload.id, placed.workload.slots[s].container
+                    placed.workload.id, placed.slots[s].info.container
                 )
             };
             if moving.contains_key(&(w, s)) {
@@ -251,7 +251,7 @@ fn collateral(
                     w,
                     format!(
                         "after the `images:` edit kustomize would render {} {} as {rendered}, not {expected}",
-                        placed.workload.id, placed.workload.slots[s].container
+                        placed.workload.id, placed.slots[s].info.container
                     ),
                 ));
             } else {
@@ -287,7 +287,7 @@ pub(super) fn write(
         let placed = &model.placed[d.index];
         let refusal = d.moves.iter().find_map(|(s, target)| {
             let slot = &placed.slots[*s];
-            let container = &placed.workload.slots[*s].container;
+            let container = &placed.slots[*s].info.container;
             if let Target::Refused(e) = &slot.target {
                 return Some(format!("{container}: {}", super::environment::located(e)));
             }
@@ -317,7 +317,7 @@ pub(super) fn write(
         let why = match (shared, &d.policy) {
             (Some((s, file)), _) => Some(format!(
                 "{} is decided by {file}, which another environment also reads; relman will not change what that environment renders",
-                placed.workload.slots[s].container
+                placed.slots[s].info.container
             )),
             (None, Some(_)) if !placed.manifest_exclusive => Some(format!(
                 "cannot lock {}: its manifest {} is shared with another environment (release with lock off, or lock the environment)",
@@ -379,7 +379,7 @@ fn build(model: &Model<'_>, default_namespace: &str, decided: &[Decided]) -> Res
         let placed: &Placed = &model.placed[d.index];
         let mut images = Vec::new();
         for (s, target) in &d.moves {
-            let container = placed.workload.slots[*s].container.clone();
+            let container = placed.slots[*s].info.container.clone();
             match &placed.slots[*s].target {
                 Target::Manifest => images.push((container, target.clone())),
                 slot_target @ (Target::Entry { .. } | Target::NewEntry { .. }) => {
