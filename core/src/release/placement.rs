@@ -2,7 +2,7 @@
 //! [`Target`] says, kustomize `images:` entry edits are simulated first so that no workload
 //! changes unless the plan says so, and a workload's edits land together or not at all.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use super::environment::{Model, Placed, PlacedSlot, Rendered, Target, render};
 use super::plan::{FileChange, Reason, Status, WorkloadResult};
@@ -581,14 +581,9 @@ fn build(model: &Model<'_>, default_namespace: &str, decided: &[Decided]) -> Res
         return Ok(Built::Changes(changes));
     }
     // One error per workload (its first), in workload order.
-    let unique: BTreeSet<usize> = refused.iter().map(|(i, _)| *i).collect();
-    Ok(Built::Refused(
-        unique
-            .into_iter()
-            .map(|i| {
-                let first = refused.iter().find(|(j, _)| *j == i).expect("present");
-                (i, first.1.clone())
-            })
-            .collect(),
-    ))
+    let mut first: BTreeMap<usize, Error> = BTreeMap::new();
+    for (index, err) in refused {
+        first.entry(index).or_insert(err);
+    }
+    Ok(Built::Refused(first.into_iter().collect()))
 }

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use jiff::Timestamp;
 
 use super::catalog::{Catalog, ImageInfo};
-use super::environment::{self, Others, Placed, Readers};
+use super::environment::{self, Model, Others, Placed, Readers};
 use super::history::{History, HistorySource};
 use super::message::commit_message;
 use super::placement::{self, Decided};
@@ -1161,17 +1161,7 @@ fn plan(
     )?;
     results.extend(not_found(spec, placed, env));
     let commit_message = commit_message(env, kind, spec, run == Run::Automation, &results)?;
-    let mut warnings = trust_warnings(&model.placed);
-    warnings.splice(0..0, model.warnings);
-    warnings.extend(history.warnings_of(&env.name).map(str::to_string));
-    warnings.extend(context.readers.warnings.iter().cloned());
-    warnings.extend(
-        env.promote_from
-            .iter()
-            .flat_map(|source| history.warnings_of(source))
-            .filter(|w| w.starts_with("record_mismatch"))
-            .map(str::to_string),
-    );
+    let warnings = plan_warnings(model, env, history, &context.readers);
     Ok(ReleasePlan {
         environment: env.name.clone(),
         kind,
@@ -1258,6 +1248,24 @@ fn not_found(spec: &ReleaseSpec, placed: &[Placed], env: &Environment) -> Vec<Wo
             path: None,
         })
         .collect()
+}
+
+/// A plan's warnings: what the environment's files hold that relman read around (the model's
+/// own warnings, then [`trust_warnings`]), the history's, environments whose walk failed, and
+/// the source environment's `record_mismatch` warnings.
+fn plan_warnings(model: Model<'_>, env: &Environment, history: &History, readers: &Readers) -> Vec<String> {
+    let mut warnings = model.warnings;
+    warnings.extend(trust_warnings(&model.placed));
+    warnings.extend(history.warnings_of(&env.name).map(str::to_string));
+    warnings.extend(readers.warnings.iter().cloned());
+    warnings.extend(
+        env.promote_from
+            .iter()
+            .flat_map(|source| history.warnings_of(source))
+            .filter(|w| w.starts_with("record_mismatch"))
+            .map(str::to_string),
+    );
+    warnings
 }
 
 /// The plan warnings of what relman reads in the safe direction: policies with ambiguous
