@@ -41,14 +41,14 @@ impl PyImageSlot {
     /// them joined: ``registry/repository:tag@digest``).
     #[getter]
     fn image(&self) -> &str {
-        &self.inner.image
+        self.inner.image()
     }
 
     /// Whether the value is a valid image reference; values such as ``$(params.image)`` are
     /// listed but not managed.
     #[getter]
     fn managed(&self) -> bool {
-        self.inner.managed
+        self.inner.is_managed()
     }
 
     /// 1-based line of the image scalar (the first field of a split slot).
@@ -83,8 +83,8 @@ impl PyImageSlot {
             repr_str(py, &s.workload),
             repr_str(py, &s.container),
             repr_str(py, &name(&s.kind)),
-            repr_str(py, &s.image),
-            repr_bool(s.managed),
+            repr_str(py, s.image()),
+            repr_bool(s.is_managed()),
             s.line,
             s.column,
             repr_opt(py, s.path.as_deref()),

@@ -23,7 +23,7 @@
 //! ";
 //! let slots = list_images(text, &Options::default())?;
 //! assert_eq!(slots[0].workload, "default:deployment/users");
-//! assert_eq!(slots[0].image, "acme/users:1.3.0");
+//! assert_eq!(slots[0].image(), "acme/users:1.3.0");
 //!
 //! let edited = set_image(text, "default:deployment/users", "app", "acme/users:1.4.0", &Options::default())?;
 //! assert_eq!(edited, text.replace("1.3.0", "1.4.0"));

@@ -205,18 +205,18 @@ fn check_file(path: &Path, file: String) -> Outcome {
         .iter()
         .enumerate()
         .filter(|(i, s)| {
-            s.managed
+            s.is_managed()
                 && !slots[..*i]
                     .iter()
                     .any(|p| p.workload == s.workload && p.container == s.container)
         })
         .map(|(_, s)| s)
         .collect();
-    out.managed = slots.iter().filter(|s| s.managed).count();
+    out.managed = slots.iter().filter(|s| s.is_managed()).count();
 
     for slot in &addressable {
         out.noop_checks += 1;
-        match set_image(&text, &slot.workload, &slot.container, &slot.image, &options) {
+        match set_image(&text, &slot.workload, &slot.container, slot.image(), &options) {
             Ok(same) if same == text => {}
             Ok(changed) => out.problems.push(format!(
                 "no-op edit of {} changed bytes:\n{}",
@@ -240,13 +240,17 @@ fn check_file(path: &Path, file: String) -> Outcome {
 fn describe(slot: &ImageSlot) -> String {
     format!(
         "{} {} `{}` at {}:{}",
-        slot.workload, slot.container, slot.image, slot.line, slot.column
+        slot.workload,
+        slot.container,
+        slot.image(),
+        slot.line,
+        slot.column
     )
 }
 
 /// Set `slot` to `<repository>:9.9.9` and check the result with both oracles.
 fn check_edit(old: &str, slot: &ImageSlot, options: &Options, out: &mut Outcome) {
-    let reference = ImageRef::parse(&slot.image).expect("a managed slot holds a valid reference");
+    let reference = slot.image_ref().expect("a managed slot holds a valid reference");
     let image = format!("{}:{NEW_TAG}", reference.repository());
     let new = match set_image(old, &slot.workload, &slot.container, &image, options) {
         Ok(new) => new,
@@ -263,7 +267,7 @@ fn check_edit(old: &str, slot: &ImageSlot, options: &Options, out: &mut Outcome)
         }
     };
     if new == old {
-        if slot.image != image {
+        if slot.image() != image {
             out.problems.push(format!(
                 "edit of {} to `{image}` returned the text unchanged",
                 describe(slot)
@@ -274,7 +278,7 @@ fn check_edit(old: &str, slot: &ImageSlot, options: &Options, out: &mut Outcome)
         };
         return;
     }
-    let expected = expected_changes(slot, &reference, &image);
+    let expected = expected_changes(slot, reference, &image);
     let mut checked_by = Vec::new();
     let mut problems = Vec::new();
 
@@ -323,10 +327,10 @@ fn check_edit(old: &str, slot: &ImageSlot, options: &Options, out: &mut Outcome)
             let back = slots
                 .iter()
                 .find(|s| s.workload == slot.workload && s.container == slot.container);
-            if back.map(|s| s.image.as_str()) != Some(image.as_str()) {
+            if back.map(|s| s.image()) != Some(image.as_str()) {
                 problems.push(format!(
                     "list_images on the edited text gives {:?}",
-                    back.map(|s| &s.image)
+                    back.map(|s| s.image())
                 ));
             }
         }
@@ -348,7 +352,7 @@ fn check_edit(old: &str, slot: &ImageSlot, options: &Options, out: &mut Outcome)
 /// whole reference, or for a HelmRelease slot split over fields, the tag field or a repository
 /// field that takes the tag.
 fn expected_changes(slot: &ImageSlot, reference: &ImageRef, image: &str) -> Vec<(String, String)> {
-    let mut out = vec![(slot.image.clone(), image.to_string())];
+    let mut out = vec![(slot.image().to_string(), image.to_string())];
     if slot.kind == SlotKind::HelmValues {
         if let Some(tag) = reference.tag() {
             out.push((tag.to_string(), NEW_TAG.to_string()));

@@ -191,7 +191,8 @@ fn images_of(rendered: &str, env: &Environment) -> Result<(Images, BTreeSet<Stri
     let mut ids = BTreeSet::new();
     for s in slots {
         ids.insert(s.workload.clone());
-        images.insert((s.workload, s.container), s.image);
+        let image = s.image().to_string();
+        images.insert((s.workload, s.container), image);
     }
     Ok((images, ids))
 }

@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for slot in slots.iter().take(8) {
-        if let Ok(out) = set_image(text, &slot.workload, &slot.container, &slot.image, &options) {
+        if let Ok(out) = set_image(text, &slot.workload, &slot.container, slot.image(), &options) {
             if out != text && slot.kind == SlotKind::HelmValues && same_reference_back(&out, slot) {
                 // Known, reported (README.md, regressions): HelmRelease values split over
                 // `registry` + `image`/`repository` are re-split by the reference grammar
@@ -44,7 +44,7 @@ fn same_reference_back(out: &str, slot: &relman::ImageSlot) -> bool {
     else {
         return false;
     };
-    match (ImageRef::parse(&slot.image), ImageRef::parse(&found.image)) {
+    match (ImageRef::parse(slot.image()), ImageRef::parse(found.image())) {
         (Ok(a), Ok(b)) => a.same_repository(&b) && a.tag() == b.tag() && a.digest() == b.digest(),
         _ => false,
     }

@@ -5,9 +5,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::slot::Fields;
+use super::slot::{Fields, SlotImage};
 use crate::error::{Error, ErrorKind, Result};
-use crate::image::ImageRef;
 use crate::names;
 use crate::yaml::{Node, NodeKind, Path, Step, Stream, comment_after};
 
@@ -27,10 +26,9 @@ pub(crate) struct MarkerSlot {
     pub policy: String,
     /// The slot's name: the file path, suffixed `#2`, `#3`... when one file has several.
     pub name: String,
-    /// The reference the marked values spell.
-    pub image: String,
-    /// Whether it is a valid reference.
-    pub managed: bool,
+    /// The reference the marked values spell: managed when it is a valid reference and the
+    /// slot has no warning.
+    pub image: SlotImage,
     /// 1-based line and column of the first marked value.
     pub line: usize,
     /// 1-based column.
@@ -148,10 +146,9 @@ pub(crate) fn markers(stream: &Stream<'_>, file: &str, covered: &HashSet<usize>)
         if part == Part::Whole {
             let image = node.as_str().unwrap_or_default().to_string();
             slots.push(MarkerSlot {
-                managed: ImageRef::parse(&image).is_ok(),
                 policy,
                 name: String::new(),
-                image,
+                image: SlotImage::read(image),
                 line: node.line,
                 column: node.column,
                 warning: None,
@@ -190,8 +187,11 @@ pub(crate) fn markers(stream: &Stream<'_>, file: &str, covered: &HashSet<usize>)
             (Some(_), None) => Some("missing_tag_marker".to_string()),
             _ => None,
         };
+        let image = match warning {
+            None => SlotImage::read(image),
+            Some(_) => SlotImage::Unmanaged(image),
+        };
         slots.push(MarkerSlot {
-            managed: warning.is_none() && ImageRef::parse(&image).is_ok(),
             policy,
             name: String::new(),
             image,
@@ -222,7 +222,7 @@ pub(crate) fn markers(stream: &Stream<'_>, file: &str, covered: &HashSet<usize>)
         // released (DESIGN.md section 6).
         let (ns, policy_name) = slot.policy.split_once(':').unwrap_or(("", &slot.policy));
         if !(names::is_dns_label(ns) && names::is_dns_subdomain(policy_name) && names::is_slot_path(file)) {
-            slot.managed = false;
+            slot.image.unmanage();
             slot.warning = Some(super::slot::INVALID_NAME.to_string());
         }
     }
@@ -267,11 +267,11 @@ mod tests {
         let slots = markers(&stream, "a.yaml", &HashSet::new()).unwrap();
         assert_eq!(slots.len(), 2);
         assert_eq!(
-            (slots[0].policy.as_str(), slots[0].image.as_str()),
+            (slots[0].policy.as_str(), slots[0].image.text()),
             ("flux-system:web", "ghcr.io/acme/web:1.2.3")
         );
         assert_eq!(
-            (slots[1].policy.as_str(), slots[1].image.as_str()),
+            (slots[1].policy.as_str(), slots[1].image.text()),
             ("flux-system:x", "acme/x:1")
         );
         let x = stream.documents[0]

@@ -18,7 +18,7 @@ use crate::image::ImageRef;
 use crate::policy::{Policy, PolicyChange};
 use crate::yaml::{Patch, Stream, split_documents};
 use object::WorkloadName;
-pub(crate) use slot::Fields;
+pub(crate) use slot::{Fields, SlotImage};
 use slot::{Slot, Workload, workloads};
 
 /// Options of the quick API.
@@ -70,7 +70,7 @@ impl Options {
 /// ```
 /// let text = "kind: Pod\nmetadata: {name: p, namespace: web}\nspec:\n  containers:\n  - {name: app, image: nginx}\n";
 /// let slots = relman::list_images(text, &relman::Options::default())?;
-/// assert_eq!((slots[0].workload.as_str(), slots[0].image.as_str()), ("web:pod/p", "nginx"));
+/// assert_eq!((slots[0].workload.as_str(), slots[0].image()), ("web:pod/p", "nginx"));
 /// # Ok::<(), relman::Error>(())
 /// ```
 pub fn list_images(text: &str, options: &Options) -> Result<Vec<ImageSlot>> {
@@ -544,7 +544,6 @@ pub(crate) fn marker_slot(m: &marker::MarkerSlot, path: Option<&str>) -> ImageSl
         container: m.name.clone(),
         kind: SlotKind::SetterMarker,
         image: m.image.clone(),
-        managed: m.managed,
         line: m.line,
         column: m.column,
         path: path.map(str::to_string),

@@ -24,7 +24,24 @@ pub enum SlotKind {
 }
 
 /// One place an image reference lives, as listed by [`list_images`](crate::list_images).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Its image is either a reference relman manages ([`ImageSlot::image_ref`]) or text it lists
+/// but never writes (`$(params.image)`, `${IMAGE}`, or a slot whose names Kubernetes would
+/// refuse). Serialised, it has the fields `workload`, `container`, `kind`, `image` (the text),
+/// `managed`, `line`, `column`, `path` and `warning`.
+///
+/// ```
+/// use relman::{list_images, Options};
+///
+/// let text = "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: a, image: nginx:1.2}\n  - {name: b, image: $(params.image)}\n";
+/// let slots = list_images(text, &Options::default())?;
+/// assert_eq!(slots[0].image(), "nginx:1.2");
+/// assert_eq!(slots[0].image_ref().and_then(|r| r.tag()), Some("1.2"));
+/// assert!(!slots[1].is_managed() && slots[1].image_ref().is_none());
+/// # Ok::<(), relman::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "WireSlot")]
 pub struct ImageSlot {
     /// The workload id, `namespace:kind/name` with the kind lower-cased.
     pub workload: String,
@@ -32,12 +49,8 @@ pub struct ImageSlot {
     pub container: String,
     /// What kind of place this is.
     pub kind: SlotKind,
-    /// The image reference as written (for a HelmRelease slot split over several fields, the
-    /// fields joined: `registry/repository:tag@digest`).
-    pub image: String,
-    /// Whether the value is a valid image reference. Values such as `$(params.image)` or
-    /// `${IMAGE}` are listed but not managed.
-    pub managed: bool,
+    /// The image: managed (a parsed reference) or unmanaged text.
+    pub(super) image: SlotImage,
     /// 1-based line of the image scalar (the first field of a split slot).
     pub line: usize,
     /// 1-based column of the image scalar.
@@ -51,6 +64,142 @@ pub struct ImageSlot {
     /// `missing_tag_marker`, or `numeric_tag` for a plain tag like `1.10` that Helm would
     /// render as the number `1.1`. When several apply, the first in this order.
     pub warning: Option<String>,
+}
+
+/// A slot's image: a reference relman manages, or text it lists but never writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SlotImage {
+    /// A valid image reference, as written.
+    Managed(ImageRef),
+    /// Anything else (`$(params.image)`, `${IMAGE}`, an alias), or a valid reference relman
+    /// must not write (a name Kubernetes would refuse, an incomplete marker).
+    Unmanaged(String),
+}
+
+impl SlotImage {
+    /// `text` as a managed reference when it parses as one, else unmanaged.
+    pub(crate) fn read(text: String) -> SlotImage {
+        match ImageRef::parse(&text) {
+            Ok(r) => SlotImage::Managed(r),
+            Err(_) => SlotImage::Unmanaged(text),
+        }
+    }
+
+    /// The text as written.
+    pub(crate) fn text(&self) -> &str {
+        match self {
+            SlotImage::Managed(r) => r.as_str(),
+            SlotImage::Unmanaged(text) => text,
+        }
+    }
+
+    /// Keep the text, never manage it.
+    pub(crate) fn unmanage(&mut self) {
+        if let SlotImage::Managed(r) = self {
+            *self = SlotImage::Unmanaged(r.as_str().to_string());
+        }
+    }
+}
+
+impl ImageSlot {
+    /// The image reference as written (for a HelmRelease slot split over several fields, the
+    /// fields joined: `registry/repository:tag@digest`).
+    pub fn image(&self) -> &str {
+        self.image.text()
+    }
+
+    /// Whether the value is a valid image reference relman manages. Values such as
+    /// `$(params.image)` or `${IMAGE}` are listed but not managed.
+    pub fn is_managed(&self) -> bool {
+        matches!(self.image, SlotImage::Managed(_))
+    }
+
+    /// The parsed reference of a managed slot; `None` for an unmanaged one.
+    pub fn image_ref(&self) -> Option<&ImageRef> {
+        match &self.image {
+            SlotImage::Managed(r) => Some(r),
+            SlotImage::Unmanaged(_) => None,
+        }
+    }
+
+    /// Replace the slot's image.
+    pub(crate) fn set_image(&mut self, image: SlotImage) {
+        self.image = image;
+    }
+
+    /// Keep the text, never manage it.
+    pub(crate) fn unmanage(&mut self) {
+        self.image.unmanage();
+    }
+}
+
+/// [`ImageSlot`] as serialised: the image as text and a `managed` flag.
+#[derive(Serialize)]
+#[serde(rename = "ImageSlot")]
+struct WireSlotRef<'a> {
+    workload: &'a str,
+    container: &'a str,
+    kind: SlotKind,
+    image: &'a str,
+    managed: bool,
+    line: usize,
+    column: usize,
+    path: &'a Option<String>,
+    warning: &'a Option<String>,
+}
+
+impl Serialize for ImageSlot {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        WireSlotRef {
+            workload: &self.workload,
+            container: &self.container,
+            kind: self.kind,
+            image: self.image(),
+            managed: self.is_managed(),
+            line: self.line,
+            column: self.column,
+            path: &self.path,
+            warning: &self.warning,
+        }
+        .serialize(serializer)
+    }
+}
+
+/// [`ImageSlot`] as deserialised; a `managed` slot whose image does not parse is refused.
+#[derive(Deserialize)]
+#[serde(rename = "ImageSlot")]
+struct WireSlot {
+    workload: String,
+    container: String,
+    kind: SlotKind,
+    image: String,
+    managed: bool,
+    line: usize,
+    column: usize,
+    path: Option<String>,
+    warning: Option<String>,
+}
+
+impl TryFrom<WireSlot> for ImageSlot {
+    type Error = Error;
+
+    fn try_from(w: WireSlot) -> Result<ImageSlot> {
+        let image = if w.managed {
+            SlotImage::Managed(ImageRef::parse(&w.image)?)
+        } else {
+            SlotImage::Unmanaged(w.image)
+        };
+        Ok(ImageSlot {
+            workload: w.workload,
+            container: w.container,
+            kind: w.kind,
+            image,
+            line: w.line,
+            column: w.column,
+            path: w.path,
+            warning: w.warning,
+        })
+    }
 }
 
 /// Where the parts of a slot's reference are written.
@@ -164,7 +313,7 @@ fn mark_invalid_names(object: &Object<'_>, slots: &mut [Slot]) {
             _ => names::is_dns_label(&slot.info.container),
         };
         if !(object_ok && name_ok) {
-            slot.info.managed = false;
+            slot.info.unmanage();
             slot.info.warning = Some(INVALID_NAME.to_string());
         }
     }
@@ -255,14 +404,12 @@ fn container_slots(
             let Some((image, image_path)) = walk(item, &item_path, &["image"], &mut slot_dup) else {
                 continue;
             };
-            let (text, managed) = describe(image);
             slots.push(Slot {
                 info: ImageSlot {
                     workload: object.id(),
                     container: name.to_string(),
                     kind,
-                    managed,
-                    image: text,
+                    image: describe(image),
                     line: image.line,
                     column: image.column,
                     path: file.map(str::to_string),
@@ -276,12 +423,12 @@ fn container_slots(
     slots
 }
 
-/// The text of an image node and whether it is a managed reference.
-fn describe(node: &Node) -> (String, bool) {
+/// The image an image node holds: managed when it is a valid reference.
+fn describe(node: &Node) -> SlotImage {
     match &node.kind {
-        NodeKind::Scalar { value, .. } => (value.clone(), ImageRef::parse(value).is_ok()),
-        NodeKind::Alias { anchor } => (format!("*{anchor}"), false),
-        _ => (String::new(), false),
+        NodeKind::Scalar { value, .. } => SlotImage::read(value.clone()),
+        NodeKind::Alias { anchor } => SlotImage::Unmanaged(format!("*{anchor}")),
+        _ => SlotImage::Unmanaged(String::new()),
     }
 }
 
@@ -478,14 +625,13 @@ fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Result<Vec<Slot>> {
     Ok(found
         .into_iter()
         .map(|(name, fields, nodes)| {
-            let (image, managed, warning) = compose(&fields, &nodes);
+            let (image, warning) = compose(&fields, &nodes);
             Slot {
                 info: ImageSlot {
                     workload: object.id(),
                     container: name,
                     kind: SlotKind::HelmValues,
                     image,
-                    managed,
                     line: nodes[0].line,
                     column: nodes[0].column,
                     path: file.map(str::to_string),
@@ -498,14 +644,11 @@ fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Result<Vec<Slot>> {
         .collect())
 }
 
-/// The reference a split slot spells, whether it is managed, and a warning for numeric tags.
-fn compose(fields: &Fields, nodes: &[&Node]) -> (String, bool, Option<String>) {
+/// The image a split slot spells, and a warning for numeric tags.
+fn compose(fields: &Fields, nodes: &[&Node]) -> (SlotImage, Option<String>) {
     match fields {
         // HelmRelease slots are never marker fields.
-        Fields::Whole(_) | Fields::Marker { .. } => {
-            let (text, managed) = describe(nodes[0]);
-            (text, managed, None)
-        }
+        Fields::Whole(_) | Fields::Marker { .. } => (describe(nodes[0]), None),
         Fields::Parts {
             registry,
             tag,
@@ -535,8 +678,54 @@ fn compose(fields: &Fields, nodes: &[&Node]) -> (String, bool, Option<String>) {
                 text.push('@');
                 text.push_str(it.next().and_then(|n| n.as_str()).unwrap_or(""));
             }
-            let managed = ImageRef::parse(&text).is_ok();
-            (text, managed, warning)
+            (SlotImage::read(text), warning)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slot(image: SlotImage) -> ImageSlot {
+        ImageSlot {
+            workload: "web:deployment/users".to_string(),
+            container: "app".to_string(),
+            kind: SlotKind::Container,
+            image,
+            line: 3,
+            column: 14,
+            path: None,
+            warning: None,
+        }
+    }
+
+    #[test]
+    fn serialises_as_text_and_flag_and_reads_back() {
+        let managed = slot(SlotImage::read("acme/users:1.3.0".to_string()));
+        let json = serde_json::to_string(&managed).unwrap();
+        assert_eq!(
+            json,
+            r#"{"workload":"web:deployment/users","container":"app","kind":"container","image":"acme/users:1.3.0","managed":true,"line":3,"column":14,"path":null,"warning":null}"#
+        );
+        assert_eq!(serde_json::from_str::<ImageSlot>(&json).unwrap(), managed);
+        assert_eq!(managed.image_ref().and_then(ImageRef::tag), Some("1.3.0"));
+
+        // A valid reference can be unmanaged (a name Kubernetes would refuse): kept as such.
+        let mut unmanaged = managed.clone();
+        unmanaged.unmanage();
+        assert_eq!(unmanaged.image(), "acme/users:1.3.0");
+        assert!(!unmanaged.is_managed() && unmanaged.image_ref().is_none());
+        let json = serde_json::to_string(&unmanaged).unwrap();
+        assert!(json.contains(r#""image":"acme/users:1.3.0","managed":false"#));
+        assert_eq!(serde_json::from_str::<ImageSlot>(&json).unwrap(), unmanaged);
+
+        // `managed: true` promises a reference that parses.
+        let bad = json.replace(
+            r#""image":"acme/users:1.3.0","managed":false"#,
+            r#""image":"$(x)","managed":true"#,
+        );
+        let err = serde_json::from_str::<ImageSlot>(&bad).unwrap_err();
+        assert!(err.to_string().contains("$(x)"), "{err}");
     }
 }

@@ -15,11 +15,12 @@ use std::collections::{HashMap, HashSet};
 use super::snapshot::{CONFIG_FILE, Snapshot};
 use crate::config::{Config, Environment};
 use crate::error::{Error, ErrorKind, Result};
-use crate::image::ImageRef;
 use crate::manifest::kustomize::{self, KUSTOMIZATION_FILES, Kustomization};
-use crate::manifest::{self, INVALID_NAME, ScannedWorkload, SlotKind};
+use crate::manifest::marker::MarkerSlot;
+use crate::manifest::{self, INVALID_NAME, ImageSlot, ScannedWorkload, SlotImage, SlotKind};
 use crate::parallel::par_map;
-use crate::policy::TagFilter;
+use crate::policy::annotations::Annotations;
+use crate::policy::{Policy, TagFilter};
 use crate::repo_path::RepoPath;
 use crate::work::count;
 use crate::yaml::{Node, Stream};
@@ -56,10 +57,10 @@ pub(super) struct Placed {
     pub path: String,
     /// The id the manifest file gives it (before any kustomize `namespace:`).
     pub file_id: String,
-    /// The workload as the environment renders it (namespace, effective images).
-    pub workload: ScannedWorkload,
-    /// Per slot (same order as `workload.slots`): the manifest value, the kustomizations it
-    /// passes through, and where a new pointer goes.
+    /// The workload as the environment renders it: id (with the kustomize namespace) and
+    /// policies.
+    pub workload: PlacedWorkload,
+    /// Its slots in manifest order, each with its rendered image and where a new pointer goes.
     pub slots: Vec<PlacedSlot>,
     /// Whether the manifest file belongs to this environment only.
     pub manifest_exclusive: bool,
@@ -76,6 +77,53 @@ pub(super) struct Placed {
     pub service_filter: Option<TagFilter>,
 }
 
+impl Placed {
+    /// The slots as the environment renders them.
+    pub fn images(&self) -> impl Iterator<Item = &ImageSlot> {
+        self.slots.iter().map(|s| &s.info)
+    }
+}
+
+/// What a workload is, as the environment renders it; its slots are [`Placed::slots`].
+pub(super) struct PlacedWorkload {
+    /// `namespace:kind/name`, the namespace being the kustomize one when a kustomization sets it.
+    pub id: String,
+    /// `kind` as written.
+    pub kind: String,
+    /// `metadata.name`.
+    pub name: String,
+    /// Its policies as rendered (`commonAnnotations` over its own annotations).
+    pub policy: Policy,
+    /// Its own annotations.
+    pub annotations: Annotations,
+    /// 1-based line of the object.
+    pub line: usize,
+}
+
+impl PlacedWorkload {
+    /// Split a scanned workload into what it is and its slots.
+    fn split(w: ScannedWorkload) -> (PlacedWorkload, Vec<ImageSlot>) {
+        let ScannedWorkload {
+            id,
+            kind,
+            name,
+            policy,
+            annotations,
+            slots,
+            line,
+        } = w;
+        let workload = PlacedWorkload {
+            id,
+            kind,
+            name,
+            policy,
+            annotations,
+            line,
+        };
+        (workload, slots)
+    }
+}
+
 /// A `tagSuffix` that decides a slot's tag: the kustomization, the entry's place, the suffix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Suffix {
@@ -85,9 +133,12 @@ pub(super) struct Suffix {
     pub suffix: String,
 }
 
-/// The kustomize history of one slot.
+/// One slot of a placed workload: the slot as the environment renders it, and its kustomize
+/// history.
 #[derive(Debug, Clone)]
 pub(super) struct PlacedSlot {
+    /// The slot with its effective image (after the kustomizations on its way).
+    pub info: ImageSlot,
     /// The value written in the manifest.
     pub base: String,
     /// The innermost kustomization visit it passes through (see [`Model::chain`]), if any.
@@ -496,13 +547,6 @@ impl<'r> Others<'r> {
     }
 }
 
-/// A workload read from a manifest, before kustomize transforms.
-struct Raw {
-    path: String,
-    workload: ScannedWorkload,
-    visit: Option<usize>,
-}
-
 /// What kustomize renders for one value: the value, the last entry that decided it (file,
 /// index, and kustomize's split name of the value that reached it), and the `tagSuffix` that
 /// decides its tag, if one does.
@@ -637,6 +681,11 @@ fn duplicates(walker: &Walker<'_>, env: &Environment) -> Result<()> {
 }
 
 /// Build the model of `env`. `others` tells the files some other environment reads.
+///
+/// The steps: walk the environment's paths and kustomizations ([`walk_environment`]), parse
+/// the manifests ([`parse_manifests`]), refuse resources included twice ([`duplicates`]), scan
+/// the manifests for workloads and setter markers ([`scan_manifests`]), then place each
+/// workload ([`Placer::workload`]) and each setter-marker policy ([`Placer::markers`]).
 pub(super) fn model<'s>(
     snapshot: &'s Snapshot,
     config: &Config,
@@ -644,6 +693,36 @@ pub(super) fn model<'s>(
     others: &Others<'_>,
 ) -> Result<Model<'s>> {
     let mut walker = walk_environment(snapshot, env)?;
+    parse_manifests(snapshot, &mut walker)?;
+    duplicates(&walker, env)?;
+    let (raws, markers) = scan_manifests(&walker, env)?;
+    let mut placer = Placer {
+        walker: &walker,
+        config,
+        env,
+        others,
+        seen: HashMap::new(),
+        refusals: Vec::new(),
+    };
+    let mut placed: Vec<Placed> = Vec::with_capacity(raws.len());
+    for raw in raws {
+        placed.push(placer.workload(raw)?);
+    }
+    let refusals = std::mem::take(&mut placer.refusals);
+    placed.extend(placer.markers(markers)?);
+    walker.warnings.extend(refusals);
+    Ok(Model {
+        placed,
+        streams: walker.streams,
+        kustomizations: walker.kustomizations,
+        visits: walker.visits,
+        warnings: walker.warnings,
+    })
+}
+
+/// Parse every manifest the walk listed that is not already parsed (kustomizations are), in
+/// parallel; the first file that does not parse is the error.
+fn parse_manifests<'s>(snapshot: &'s Snapshot, walker: &mut Walker<'s>) -> Result<()> {
     let texts: Vec<(&'s str, &'s str)> = {
         let mut wanted: Vec<&str> = walker
             .manifests
@@ -668,20 +747,38 @@ pub(super) fn model<'s>(
         let (path, stream) = p?;
         walker.streams.insert(path.to_string(), stream);
     }
-    duplicates(&walker, env)?;
-    let scanned = par_map(&walker.manifests, 64, |(file, _)| {
+    Ok(())
+}
+
+/// A workload read from a manifest, before kustomize transforms.
+struct Raw {
+    /// The manifest file.
+    path: String,
+    /// The workload as the file spells it.
+    workload: ScannedWorkload,
+    /// The kustomization visit that lists the file, if any.
+    visit: Option<usize>,
+}
+
+/// A setter-marker slot and the file it is in.
+type Marked = (String, MarkerSlot);
+
+/// The workloads of every manifest in walk order, and the setter markers of the manifests
+/// (outside workloads) and of the kustomizations (by file name).
+fn scan_manifests(walker: &Walker<'_>, env: &Environment) -> Result<(Vec<Raw>, Vec<Marked>)> {
+    let scanned = par_map(&walker.manifests, 64, |(file, visit)| {
         let stream = &walker.streams[file.as_str()];
-        manifest::scan(stream, &env.default_namespace, Some(file))
+        manifest::scan(stream, &env.default_namespace, Some(file)).map(|s| (file.clone(), *visit, s))
     });
     let mut raws = Vec::new();
-    let mut markers: Vec<(String, crate::manifest::marker::MarkerSlot)> = Vec::new();
-    for ((file, visit), scanned) in walker.manifests.iter().zip(scanned) {
-        let scanned = scanned?;
+    let mut markers: Vec<Marked> = Vec::new();
+    for scanned in scanned {
+        let (file, visit, scanned) = scanned?;
         for workload in scanned.workloads {
             raws.push(Raw {
                 path: file.clone(),
                 workload,
-                visit: *visit,
+                visit,
             });
         }
         markers.extend(scanned.markers.into_iter().map(|m| (file.clone(), m)));
@@ -694,182 +791,242 @@ pub(super) fn model<'s>(
             markers.push((file.clone(), m));
         }
     }
+    Ok((raws, markers))
+}
 
-    let chain = |at: Option<usize>| Chain {
-        visits: &walker.visits,
-        next: at,
-    };
-    let exclusive = |file: &str| !others.contains(file);
-    let mut placed: Vec<Placed> = Vec::with_capacity(raws.len());
-    let mut seen: HashMap<String, (String, usize)> = HashMap::new();
-    let mut refusals = Vec::new();
-    for raw in raws {
-        let Raw {
-            path,
-            mut workload,
-            visit,
-        } = raw;
-        let file_id = workload.id.clone();
-        if let Some(ns) = visit.and_then(|v| walker.visits[v].namespace.as_ref()) {
-            workload.id = format!("{ns}:{}/{}", workload.kind.to_ascii_lowercase(), workload.name);
+/// What kustomize does to a workload's annotations on its way: the `commonAnnotations` of
+/// every kustomization (innermost first), and the first kustomization key that changes them
+/// in a way relman does not read.
+struct Annotated {
+    common: Vec<(String, String)>,
+    unread: Option<(String, String)>,
+}
+
+/// Places the workloads of one environment: ids, policies and slot targets as it renders them.
+struct Placer<'a, 's> {
+    walker: &'a Walker<'s>,
+    config: &'a Config,
+    env: &'a Environment,
+    others: &'a Others<'a>,
+    /// Workload ids placed so far, with the file and line that define them.
+    seen: HashMap<String, (String, usize)>,
+    /// Slots relman cannot render (located), for the plan's warnings.
+    refusals: Vec<String>,
+}
+
+impl Placer<'_, '_> {
+    /// The kustomizations from `visit` up to its root, innermost first.
+    fn chain(&self, visit: Option<usize>) -> Chain<'_> {
+        Chain {
+            visits: &self.walker.visits,
+            next: visit,
         }
-        if let Some((first, line)) = seen.get(&workload.id) {
+    }
+
+    /// Whether no other environment reads `file`.
+    fn exclusive(&self, file: &str) -> bool {
+        !self.others.contains(file)
+    }
+
+    /// Note the workload `id` defined at `path:line`; a second definition is
+    /// `duplicate_resource`.
+    fn claim(&mut self, id: &str, path: &str, line: usize) -> Result<()> {
+        if let Some((first, first_line)) = self.seen.get(id) {
             return Err(Error::new(
                 ErrorKind::DuplicateResource,
                 format!(
-                    "{} is defined twice in environment {}: {first}:{line} and {path}:{}",
-                    workload.id, env.name, workload.line
+                    "{id} is defined twice in environment {}: {first}:{first_line} and {path}:{line}",
+                    self.env.name
                 ),
             )
-            .in_file(path.clone())
-            .at(workload.line, 1));
+            .in_file(path.to_string())
+            .at(line, 1));
         }
-        seen.insert(workload.id.clone(), (path.clone(), workload.line));
-        let root = visit.map(|v| walker.visits[walker.visits[v].root].file.clone());
-        // Policies as kustomize renders them: `commonAnnotations` of every kustomization on the
-        // way, innermost first (the outermost wins), over the object's own.
-        let mut common: Vec<(String, String)> = Vec::new();
-        let mut annotations_unread: Option<(String, String)> = None;
-        for file in chain(visit) {
-            let k = &walker.kustomizations[file];
-            common.extend(k.common_annotations.iter().cloned());
-            if annotations_unread.is_none() {
-                if let Some(key) = k.annotations_unread.first() {
-                    annotations_unread = Some((file.to_string(), key.clone()));
-                }
-            }
+        self.seen.insert(id.to_string(), (path.to_string(), line));
+        Ok(())
+    }
+
+    /// Place one workload read from a manifest.
+    fn workload(&mut self, raw: Raw) -> Result<Placed> {
+        let Raw {
+            path,
+            workload,
+            visit,
+        } = raw;
+        let file_id = workload.id.clone();
+        let (mut workload, mut images) = PlacedWorkload::split(workload);
+        let namespace = visit.and_then(|v| self.walker.visits[v].namespace.as_deref());
+        if let Some(ns) = namespace {
+            workload.id = format!("{ns}:{}/{}", workload.kind.to_ascii_lowercase(), workload.name);
         }
-        if !common.is_empty() {
-            workload.policy = crate::policy::annotations::read_rendered(&workload.annotations, &common);
-            let ambiguous = !workload.policy.ambiguous.is_empty();
-            for slot in &mut workload.slots {
-                match slot.warning.as_deref() {
-                    Some(INVALID_NAME) => {}
-                    Some(manifest::AMBIGUOUS_POLICY) | None => {
-                        slot.warning = ambiguous.then(|| manifest::AMBIGUOUS_POLICY.to_string());
-                    }
-                    Some(_) => {}
-                }
-            }
+        self.claim(&workload.id, &path, workload.line)?;
+        let annotated = self.annotated(visit);
+        if !annotated.common.is_empty() {
+            render_policy(&mut workload, &mut images, &annotated.common);
         }
+        let root = visit.map(|v| self.walker.visits[self.walker.visits[v].root].file.clone());
         let passes = passes(&workload.kind);
-        let mut slots = Vec::with_capacity(workload.slots.len());
-        for slot in &mut workload.slots {
-            let base = slot.image.clone();
-            let kustomized = matches!(slot.kind, SlotKind::Container | SlotKind::InitContainer);
-            let rendered = if kustomized && visit.is_some() {
-                match render(&walker.kustomizations, None, chain(visit), &base, passes) {
-                    Ok(r) => Some(r),
-                    Err(e) => {
-                        // Not a guess: the slot is listed unmanaged, and refused with why.
-                        slot.managed = false;
-                        refusals.push(format!("{} {}: {}", workload.id, slot.container, located(&e)));
-                        slots.push(PlacedSlot {
-                            base,
-                            chain: visit,
-                            passes,
-                            suffix: None,
-                            target: Target::Refused(e),
-                        });
-                        continue;
-                    }
-                }
-            } else {
-                None
-            };
-            let (origin, suffix) = match rendered {
-                Some(r) => {
-                    if r.value != base {
-                        slot.managed = slot.warning.as_deref() != Some(INVALID_NAME)
-                            && ImageRef::parse(&r.value).is_ok();
-                        slot.image = r.value;
-                    }
-                    (r.origin, r.suffix)
-                }
-                None => (None, None),
-            };
-            // The environment's own kustomizations: its root, and any only it reads. Edits to a
-            // root that another environment also reads are checked by simulation before they
-            // are written (see `placement`).
-            let own = |file: &str| exclusive(file) || root.as_deref() == Some(file);
-            let target = match (origin, &root) {
-                (Some((file, index, incoming)), _) if own(&file) => Target::Entry {
-                    file,
-                    index,
-                    incoming,
-                },
-                (None, _) if exclusive(&path) => Target::Manifest,
-                (_, Some(root)) if kustomized => Target::NewEntry {
-                    file: root.clone(),
-                    name: kustomize::split(&slot.image).0.to_string(),
-                },
-                (Some((file, ..)), _) => Target::Shared { file },
-                (None, _) => Target::Shared { file: path.clone() },
-            };
-            slots.push(PlacedSlot {
-                base,
-                chain: visit,
-                passes,
-                suffix,
-                target,
-            });
-        }
+        let mut slots: Vec<PlacedSlot> = images
+            .into_iter()
+            .map(|info| self.slot(&workload.id, info, &path, visit, root.as_deref(), passes))
+            .collect();
         // The kustomize `namespace:` is a name too (DESIGN.md section 6).
-        if visit
-            .and_then(|v| walker.visits[v].namespace.as_deref())
-            .is_some_and(|ns| !crate::names::is_dns_label(ns))
-        {
-            for slot in &mut workload.slots {
-                slot.managed = false;
-                slot.warning = Some(INVALID_NAME.to_string());
+        if namespace.is_some_and(|ns| !crate::names::is_dns_label(ns)) {
+            for slot in &mut slots {
+                slot.info.unmanage();
+                slot.info.warning = Some(INVALID_NAME.to_string());
             }
         }
-        let service = config.service_for(&workload.kind, &workload.name);
-        placed.push(Placed {
-            annotations_unread,
-            common_annotations: common,
-            manifest_exclusive: exclusive(&path),
+        let service = self.config.service_for(&workload.kind, &workload.name);
+        Ok(Placed {
+            annotations_unread: annotated.unread,
+            common_annotations: annotated.common,
+            manifest_exclusive: self.exclusive(&path),
             path,
             file_id,
             service: service.map_or_else(|| workload.name.clone(), |s| s.name.clone()),
             service_filter: service.and_then(|s| s.filter.clone()),
             workload,
             slots,
-        });
+        })
     }
-    walker.warnings.extend(refusals);
-    // Setter markers: one pseudo-workload per policy, `<ns>:imagepolicy/<name>`.
-    let mut by_policy: Vec<(String, Vec<(String, crate::manifest::marker::MarkerSlot)>)> = Vec::new();
-    for (file, m) in markers {
-        match by_policy.iter_mut().find(|(p, _)| *p == m.policy) {
-            Some((_, list)) => list.push((file, m)),
-            None => by_policy.push((m.policy.clone(), vec![(file, m)])),
+
+    /// The annotations kustomize applies on the way from `visit` to its root.
+    fn annotated(&self, visit: Option<usize>) -> Annotated {
+        let mut out = Annotated {
+            common: Vec::new(),
+            unread: None,
+        };
+        for file in self.chain(visit) {
+            let k = &self.walker.kustomizations[file];
+            out.common.extend(k.common_annotations.iter().cloned());
+            if out.unread.is_none() {
+                if let Some(key) = k.annotations_unread.first() {
+                    out.unread = Some((file.to_string(), key.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// Place one slot of the workload `id` from the manifest `path`: render it through the
+    /// kustomizations on its way and decide where a new pointer goes. A slot relman cannot
+    /// render is unmanaged and refused with why (never a guess).
+    fn slot(
+        &mut self,
+        id: &str,
+        mut info: ImageSlot,
+        path: &str,
+        visit: Option<usize>,
+        root: Option<&str>,
+        passes: usize,
+    ) -> PlacedSlot {
+        let base = info.image().to_string();
+        let kustomized = matches!(info.kind, SlotKind::Container | SlotKind::InitContainer);
+        let rendered = if kustomized && visit.is_some() {
+            let kustomizations = &self.walker.kustomizations;
+            match render(kustomizations, None, self.chain(visit), &base, passes) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    info.unmanage();
+                    self.refusals
+                        .push(format!("{id} {}: {}", info.container, located(&e)));
+                    return PlacedSlot {
+                        info,
+                        base,
+                        chain: visit,
+                        passes,
+                        suffix: None,
+                        target: Target::Refused(e),
+                    };
+                }
+            }
+        } else {
+            None
+        };
+        let (origin, suffix) = match rendered {
+            Some(r) => {
+                if r.value != base {
+                    info.set_image(match info.warning.as_deref() {
+                        Some(INVALID_NAME) => SlotImage::Unmanaged(r.value),
+                        _ => SlotImage::read(r.value),
+                    });
+                }
+                (r.origin, r.suffix)
+            }
+            None => (None, None),
+        };
+        let target = self.target(origin, path, root, kustomized, &info);
+        PlacedSlot {
+            info,
+            base,
+            chain: visit,
+            passes,
+            suffix,
+            target,
         }
     }
-    for (policy, list) in by_policy {
-        let (_, name) = policy.split_once(':').unwrap_or(("", &policy));
-        let slots: Vec<crate::manifest::ImageSlot> = list
-            .iter()
-            .map(|(file, m)| manifest::marker_slot(m, Some(file)))
-            .collect();
-        let id = slots[0].workload.clone();
-        if let Some((first, line)) = seen.get(&id) {
-            return Err(Error::new(
-                ErrorKind::DuplicateResource,
-                format!(
-                    "{id} is defined twice in environment {}: {first}:{line} and by setter markers",
-                    env.name
-                ),
-            ));
+
+    /// Where a new pointer of a slot goes: the `images:` entry that decides it (`origin`), the
+    /// manifest, a new entry in the environment's root kustomization, or nowhere (shared).
+    /// The environment's own kustomizations are its root and any only it reads: edits to a
+    /// root that another environment also reads are checked by simulation before they are
+    /// written (see `placement`).
+    fn target(
+        &self,
+        origin: Option<(String, usize, String)>,
+        path: &str,
+        root: Option<&str>,
+        kustomized: bool,
+        info: &ImageSlot,
+    ) -> Target {
+        let own = |file: &str| self.exclusive(file) || root == Some(file);
+        match (origin, root) {
+            (Some((file, index, incoming)), _) if own(&file) => Target::Entry {
+                file,
+                index,
+                incoming,
+            },
+            (None, _) if self.exclusive(path) => Target::Manifest,
+            (_, Some(root)) if kustomized => Target::NewEntry {
+                file: root.to_string(),
+                name: kustomize::split(info.image()).0.to_string(),
+            },
+            (Some((file, ..)), _) => Target::Shared { file },
+            (None, _) => Target::Shared {
+                file: path.to_string(),
+            },
         }
-        let placed_slots = list
+    }
+
+    /// Setter markers: one pseudo-workload per policy, `<ns>:imagepolicy/<name>`, in the order
+    /// policies first appear.
+    fn markers(&mut self, markers: Vec<Marked>) -> Result<Vec<Placed>> {
+        let mut by_policy: Vec<(String, Vec<Marked>)> = Vec::new();
+        for (file, m) in markers {
+            match by_policy.iter_mut().find(|(p, _)| *p == m.policy) {
+                Some((_, list)) => list.push((file, m)),
+                None => by_policy.push((m.policy.clone(), vec![(file, m)])),
+            }
+        }
+        by_policy
+            .into_iter()
+            .map(|(policy, list)| self.marker_policy(&policy, &list))
+            .collect()
+    }
+
+    /// The pseudo-workload of the setter markers of `policy`.
+    fn marker_policy(&self, policy: &str, list: &[Marked]) -> Result<Placed> {
+        let (_, name) = policy.split_once(':').unwrap_or(("", policy));
+        let slots: Vec<PlacedSlot> = list
             .iter()
             .map(|(file, m)| PlacedSlot {
-                base: m.image.clone(),
+                info: manifest::marker_slot(m, Some(file)),
+                base: m.image.text().to_string(),
                 chain: None,
                 passes: 1,
                 suffix: None,
-                target: if exclusive(file) {
+                target: if self.exclusive(file) {
                     Target::Marker {
                         file: file.clone(),
                         fields: m.fields.clone(),
@@ -879,41 +1036,60 @@ pub(super) fn model<'s>(
                 },
             })
             .collect();
-        let service = config
-            .services()
+        let id = slots[0].info.workload.clone();
+        if let Some((first, line)) = self.seen.get(&id) {
+            return Err(Error::new(
+                ErrorKind::DuplicateResource,
+                format!(
+                    "{id} is defined twice in environment {}: {first}:{line} and by setter markers",
+                    self.env.name
+                ),
+            ));
+        }
+        let services = self.config.services();
+        let service = services
             .iter()
             .find(|s| s.image_policy == policy || s.image_policy == name)
-            .or_else(|| config.services().iter().find(|s| s.name == name));
-        placed.push(Placed {
+            .or_else(|| services.iter().find(|s| s.name == name));
+        Ok(Placed {
             annotations_unread: None,
             common_annotations: Vec::new(),
             path: list[0].0.clone(),
             file_id: id.clone(),
-            manifest_exclusive: list.iter().all(|(f, _)| exclusive(f)),
+            manifest_exclusive: list.iter().all(|(f, _)| self.exclusive(f)),
             service: service.map_or_else(|| name.to_string(), |s| s.name.clone()),
             service_filter: service.and_then(|s| s.filter.clone()),
-            workload: ScannedWorkload {
+            workload: PlacedWorkload {
                 id,
                 kind: "ImagePolicy".to_string(),
                 name: name.to_string(),
                 // A marker asks for automation; it carries no annotations.
-                policy: crate::policy::Policy {
+                policy: Policy {
                     automated: true,
                     automated_set: true,
                     ..Default::default()
                 },
                 annotations: Default::default(),
-                slots,
                 line: list[0].1.line,
             },
-            slots: placed_slots,
-        });
+            slots,
+        })
     }
-    Ok(Model {
-        placed,
-        streams: walker.streams,
-        kustomizations: walker.kustomizations,
-        visits: walker.visits,
-        warnings: walker.warnings,
-    })
+}
+
+/// Policies as kustomize renders them: the `commonAnnotations` of every kustomization on the
+/// way (`common`, innermost first: the outermost wins) over the object's own. The slots'
+/// `ambiguous_policy` warnings follow the rendered policy.
+fn render_policy(workload: &mut PlacedWorkload, slots: &mut [ImageSlot], common: &[(String, String)]) {
+    workload.policy = crate::policy::annotations::read_rendered(&workload.annotations, common);
+    let ambiguous = !workload.policy.ambiguous.is_empty();
+    for slot in slots {
+        match slot.warning.as_deref() {
+            Some(INVALID_NAME) => {}
+            Some(manifest::AMBIGUOUS_POLICY) | None => {
+                slot.warning = ambiguous.then(|| manifest::AMBIGUOUS_POLICY.to_string());
+            }
+            Some(_) => {}
+        }
+    }
 }

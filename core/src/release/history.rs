@@ -158,10 +158,10 @@ pub(crate) fn pointers_in(snapshot: &Snapshot, config: &Config, environment: &st
     let model = environment::model(snapshot, config, env, &Default::default())?;
     let mut out = Pointers::new();
     for placed in &model.placed {
-        for slot in placed.workload.slots.iter().filter(|s| s.managed) {
+        for slot in placed.images().filter(|s| s.is_managed()) {
             out.insert(
                 (placed.workload.id.clone(), slot.container.clone()),
-                slot.image.clone(),
+                slot.image().to_string(),
             );
         }
     }

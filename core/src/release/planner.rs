@@ -7,7 +7,7 @@ use std::rc::Rc;
 use jiff::Timestamp;
 
 use super::catalog::{Catalog, ImageInfo};
-use super::environment::{self, Others, Placed, Readers};
+use super::environment::{self, Model, Others, Placed, Readers};
 use super::history::{History, HistorySource};
 use super::message::commit_message;
 use super::placement::{self, Decided};
@@ -213,7 +213,9 @@ impl Source {
 
 /// The decision for one slot.
 enum SlotOutcome {
-    Move(String),
+    /// The pointer moves to this reference.
+    Move(ImageRef),
+    /// The slot stays, for this reason.
     Skip(Reason, String),
     /// The slot is not concerned (an exact image of another repository).
     NotTargeted,
@@ -221,6 +223,20 @@ enum SlotOutcome {
 
 fn skip(reason: Reason, message: impl Into<String>) -> SlotOutcome {
     SlotOutcome::Skip(reason, message.into())
+}
+
+/// Where the spec points a slot, before the up-to-date check and the promotion gate.
+enum Aim {
+    /// The reference to write, as text.
+    To(String),
+    /// The slot stays (a skip with its reason, or not concerned).
+    Stay(SlotOutcome),
+}
+
+impl From<SlotOutcome> for Aim {
+    fn from(outcome: SlotOutcome) -> Aim {
+        Aim::Stay(outcome)
+    }
 }
 
 /// The order in which a skipped workload's container reasons are summarised: the first
@@ -240,6 +256,84 @@ const SUMMARY_ORDER: [Reason; 13] = [
     Reason::DifferentImage,
     Reason::UpToDate,
 ];
+
+/// What the gates a workload passed leave for its result: overridden or expired locks.
+#[derive(Default)]
+struct Notes {
+    /// Said after the moves (`environment lock (...) overridden ...`).
+    notes: Vec<String>,
+    /// Whether a lock (the environment's or the workload's) has expired: the result's reason
+    /// is then `lock_expired`.
+    expired: bool,
+}
+
+/// A check every workload passes before its slots are decided. `check` gives the message of
+/// a workload it stops; the result then has the gate's status and reason.
+struct Gate<'p> {
+    reason: Reason,
+    status: Status,
+    check: fn(&Planner<'p>, &Placed, &mut Notes) -> Option<String>,
+}
+
+impl<'p> Planner<'p> {
+    /// The workload gates in precedence order (DESIGN.md section 10): the first that stops a
+    /// workload gives its result. A workload past every gate has its slots decided.
+    const GATES: [Gate<'p>; 8] = [
+        Gate {
+            reason: Reason::NotIncluded,
+            status: Status::Ignored,
+            check: Planner::not_included,
+        },
+        Gate {
+            reason: Reason::Excluded,
+            status: Status::Ignored,
+            check: Planner::excluded,
+        },
+        Gate {
+            reason: Reason::Ignored,
+            status: Status::Ignored,
+            check: Planner::ignored,
+        },
+        Gate {
+            reason: Reason::EnvironmentLocked,
+            status: Status::Skipped,
+            check: Planner::environment_locked,
+        },
+        Gate {
+            reason: Reason::Locked,
+            status: Status::Skipped,
+            check: Planner::policy_unread,
+        },
+        Gate {
+            reason: Reason::Locked,
+            status: Status::Skipped,
+            check: Planner::locked,
+        },
+        Gate {
+            reason: Reason::EnvironmentManual,
+            status: Status::Skipped,
+            check: Planner::environment_manual,
+        },
+        Gate {
+            reason: Reason::NotAutomated,
+            status: Status::Skipped,
+            check: Planner::not_automated,
+        },
+    ];
+}
+
+/// What the slots of one workload come to.
+#[derive(Default)]
+struct SlotDecisions {
+    /// The moving slots, as reported.
+    updates: Vec<ContainerUpdate>,
+    /// The slots that stay, with why.
+    skipped: Vec<ContainerSkip>,
+    /// The moving slots: index in [`Placed::slots`] and new pointer.
+    moves: Vec<(usize, ImageRef)>,
+    /// Whether any slot is managed.
+    any_managed: bool,
+}
 
 impl Planner<'_> {
     fn named_explicitly(&self, placed: &Placed) -> bool {
@@ -270,328 +364,340 @@ impl Planner<'_> {
         }
     }
 
-    /// Decide one workload: its result and, on success, the edit to make.
+    /// Decide one workload: the gates in order, then its slots; its result and, on success,
+    /// the edit to make.
     fn decide(&mut self, placed: &Placed) -> Result<(WorkloadResult, Option<Moves>)> {
-        let w = &placed.workload;
-        let policy = &w.policy;
-        if let Services::Named(list) = &self.spec.services {
-            if !list.iter().any(|e| names(e, placed)) {
-                return Ok((
-                    Self::result(
-                        placed,
-                        Status::Ignored,
-                        Some(Reason::NotIncluded),
-                        "not included in the release",
-                    ),
-                    None,
-                ));
+        let mut notes = Notes::default();
+        for gate in &Self::GATES {
+            if let Some(message) = (gate.check)(self, placed, &mut notes) {
+                let result = Self::result(placed, gate.status, Some(gate.reason), message);
+                return Ok((result, None));
             }
         }
-        if self.spec.exclude.iter().any(|e| names(e, placed)) {
-            return Ok((
-                Self::result(
-                    placed,
-                    Status::Ignored,
-                    Some(Reason::Excluded),
-                    "excluded from the release",
-                ),
-                None,
-            ));
-        }
-        if policy.ignore == Ignore::True {
-            let message = if policy.ambiguous.iter().any(|p| p == "ignore") {
-                "annotated ignore with a value other than \"true\", \"sync_only\" or \"false\"; read as \
-                 ignored (ambiguous_policy)"
-            } else {
-                "annotated ignore: \"true\""
-            };
-            return Ok((
-                Self::result(placed, Status::Ignored, Some(Reason::Ignored), message),
-                None,
-            ));
-        }
-        let mut notes: Vec<String> = Vec::new();
-        let mut expired = false;
-        if let Some(lock) = &self.env.lock {
-            if lock.is_active(self.now) {
-                let overridden =
-                    self.run == Run::Release && self.spec.force && self.spec.override_environment_lock;
-                if !overridden {
-                    let mut message = format!(
-                        "environment {} is locked by {}: {}",
-                        self.env.name, lock.by, lock.reason
-                    );
-                    if self.run == Run::Release && self.spec.force {
-                        message.push_str(
-                            " (force overrides an environment lock only with override_environment_lock)",
-                        );
-                    }
-                    return Ok((
-                        Self::result(placed, Status::Skipped, Some(Reason::EnvironmentLocked), message),
-                        None,
-                    ));
-                }
-                notes.push(format!(
-                    "environment lock ({}) overridden by a forced release with override_environment_lock",
-                    lock.reason
-                ));
-            } else {
-                expired = true;
-                notes.push(format!("the environment lock ({}) has expired", lock.reason));
-            }
-        }
-        if let (Run::Automation, Some((file, key))) = (self.run, &placed.annotations_unread) {
-            return Ok((
-                Self::result(
-                    placed,
-                    Status::Skipped,
-                    Some(Reason::Locked),
-                    format!(
-                        "read as locked for automation (policy_unread): `{key}` in {file} can change its \
-                         annotations in a way relman does not read, so it may be locked; release it \
-                         explicitly"
-                    ),
-                ),
-                None,
-            ));
-        }
-        if policy.locked {
-            let until = policy.locked_until.as_deref().map(super::catalog::parse_time);
-            let active = match &until {
-                Some(Ok(t)) => self.now < *t,
-                _ => true,
-            };
-            if active {
-                let mut message = String::from("locked");
-                if !policy.duplicated.is_empty() {
-                    message.push_str(&format!(
-                        " (ambiguous_policy: duplicated {}; read as locked)",
-                        policy.duplicated.join(", ")
-                    ));
-                } else if policy.ambiguous.iter().any(|p| p == "locked") {
-                    message.push_str(
-                        " (ambiguous_policy: a `locked` value other than \"true\" or \"false\" counts as locked)",
-                    );
-                }
-                if let Some(user) = &policy.locked_user {
-                    message.push_str(&format!(" by {user}"));
-                }
-                if let Some(msg) = &policy.locked_msg {
-                    message.push_str(&format!(": {msg}"));
-                }
-                if let Some(Err(e)) = &until {
-                    message.push_str(&format!(" (lock expiry ignored: {e})"));
-                }
-                if !(self.run == Run::Release && self.forced(placed)) {
-                    return Ok((
-                        Self::result(placed, Status::Skipped, Some(Reason::Locked), message),
-                        None,
-                    ));
-                }
-                notes.push(format!("{message}; overridden by force"));
-            } else {
-                expired = true;
-                notes.push("the workload lock has expired".to_string());
-            }
-        }
-        if self.run == Run::Automation {
-            match self.env.release {
-                ReleaseMode::Manual => {
-                    return Ok((
-                        Self::result(
-                            placed,
-                            Status::Skipped,
-                            Some(Reason::EnvironmentManual),
-                            format!("environment {} is released manually", self.env.name),
-                        ),
-                        None,
-                    ));
-                }
-                ReleaseMode::Automatic if policy.automated_set && !policy.automated => {
-                    return Ok((
-                        Self::result(
-                            placed,
-                            Status::Skipped,
-                            Some(Reason::NotAutomated),
-                            "automation is turned off by annotation",
-                        ),
-                        None,
-                    ));
-                }
-                ReleaseMode::Annotations if !policy.automated => {
-                    return Ok((
-                        Self::result(
-                            placed,
-                            Status::Skipped,
-                            Some(Reason::NotAutomated),
-                            "not annotated automated: \"true\"",
-                        ),
-                        None,
-                    ));
-                }
-                _ => {}
-            }
-        }
+        let decisions = self.decide_slots(placed)?;
+        Ok(if !decisions.updates.is_empty() {
+            self.release(placed, notes, decisions)
+        } else if decisions.skipped.is_empty() {
+            (self.nothing_to_do(placed, decisions.any_managed), None)
+        } else {
+            (Self::summary(placed, decisions.skipped), None)
+        })
+    }
 
-        let mut updates = Vec::new();
-        let mut skipped = Vec::new();
-        let mut images = Vec::new();
-        let managed: Vec<(usize, &crate::manifest::ImageSlot)> =
-            w.slots.iter().enumerate().filter(|(_, s)| s.managed).collect();
-        for &(index, slot) in &managed {
-            let current = ImageRef::parse(&slot.image).expect("managed slots parse");
-            let filter = match policy.tag_filters.get(&slot.container) {
-                Some(text) => self.context.filter(text).map_err(|e| {
-                    Error::new(
-                        ErrorKind::InvalidFilter,
-                        format!(
-                            "{}: tag filter of container {}: {}",
-                            w.id,
-                            slot.container,
-                            e.message()
-                        ),
-                    )
-                    .in_file(placed.path.clone())
-                    .at(w.line, 1)
-                })?,
-                None => match &placed.service_filter {
-                    Some(f) => self.context.shared(f),
-                    None => self.context.shared(&TagFilter::default()),
-                },
-            };
-            match self.decide_slot(placed, &slot.container, &current, &filter)? {
+    /// Gate `not_included`: a release naming services leaves the others alone.
+    fn not_included(&self, placed: &Placed, _: &mut Notes) -> Option<String> {
+        let Services::Named(list) = &self.spec.services else {
+            return None;
+        };
+        (!list.iter().any(|e| names(e, placed))).then(|| "not included in the release".to_string())
+    }
+
+    /// Gate `excluded`: the spec's exclude list.
+    fn excluded(&self, placed: &Placed, _: &mut Notes) -> Option<String> {
+        self.spec
+            .exclude
+            .iter()
+            .any(|e| names(e, placed))
+            .then(|| "excluded from the release".to_string())
+    }
+
+    /// Gate `ignored`: annotated `ignore: "true"` (or an ambiguous value, read as ignored).
+    fn ignored(&self, placed: &Placed, _: &mut Notes) -> Option<String> {
+        let policy = &placed.workload.policy;
+        if policy.ignore != Ignore::True {
+            return None;
+        }
+        Some(if policy.ambiguous.iter().any(|p| p == "ignore") {
+            "annotated ignore with a value other than \"true\", \"sync_only\" or \"false\"; read as \
+             ignored (ambiguous_policy)"
+                .to_string()
+        } else {
+            "annotated ignore: \"true\"".to_string()
+        })
+    }
+
+    /// Gate `environment_locked`: an active environment lock, unless a forced release
+    /// overrides it explicitly (noted). An expired lock is noted.
+    fn environment_locked(&self, _: &Placed, notes: &mut Notes) -> Option<String> {
+        let lock = self.env.lock.as_ref()?;
+        if !lock.is_active(self.now) {
+            notes.expired = true;
+            notes
+                .notes
+                .push(format!("the environment lock ({}) has expired", lock.reason));
+            return None;
+        }
+        let forced_release = self.run == Run::Release && self.spec.force;
+        if forced_release && self.spec.override_environment_lock {
+            notes.notes.push(format!(
+                "environment lock ({}) overridden by a forced release with override_environment_lock",
+                lock.reason
+            ));
+            return None;
+        }
+        let mut message = format!(
+            "environment {} is locked by {}: {}",
+            self.env.name, lock.by, lock.reason
+        );
+        if forced_release {
+            message.push_str(" (force overrides an environment lock only with override_environment_lock)");
+        }
+        Some(message)
+    }
+
+    /// Gate `locked` (policy_unread): automation leaves alone a workload whose annotations a
+    /// kustomization can change in a way relman does not read.
+    fn policy_unread(&self, placed: &Placed, _: &mut Notes) -> Option<String> {
+        let (Run::Automation, Some((file, key))) = (self.run, &placed.annotations_unread) else {
+            return None;
+        };
+        Some(format!(
+            "read as locked for automation (policy_unread): `{key}` in {file} can change its \
+             annotations in a way relman does not read, so it may be locked; release it \
+             explicitly"
+        ))
+    }
+
+    /// Gate `locked`: an active workload lock, unless a release names the workload with force
+    /// (noted). An expired lock is noted.
+    fn locked(&self, placed: &Placed, notes: &mut Notes) -> Option<String> {
+        let policy = &placed.workload.policy;
+        if !policy.locked {
+            return None;
+        }
+        let until = policy.locked_until.as_deref().map(super::catalog::parse_time);
+        if let Some(Ok(t)) = &until {
+            if self.now >= *t {
+                notes.expired = true;
+                notes.notes.push("the workload lock has expired".to_string());
+                return None;
+            }
+        }
+        let mut message = String::from("locked");
+        if !policy.duplicated.is_empty() {
+            message.push_str(&format!(
+                " (ambiguous_policy: duplicated {}; read as locked)",
+                policy.duplicated.join(", ")
+            ));
+        } else if policy.ambiguous.iter().any(|p| p == "locked") {
+            message.push_str(
+                " (ambiguous_policy: a `locked` value other than \"true\" or \"false\" counts as locked)",
+            );
+        }
+        if let Some(user) = &policy.locked_user {
+            message.push_str(&format!(" by {user}"));
+        }
+        if let Some(msg) = &policy.locked_msg {
+            message.push_str(&format!(": {msg}"));
+        }
+        if let Some(Err(e)) = &until {
+            message.push_str(&format!(" (lock expiry ignored: {e})"));
+        }
+        if self.run == Run::Release && self.forced(placed) {
+            notes.notes.push(format!("{message}; overridden by force"));
+            return None;
+        }
+        Some(message)
+    }
+
+    /// Gate `environment_manual`: automation releases nothing to a manual environment.
+    fn environment_manual(&self, _: &Placed, _: &mut Notes) -> Option<String> {
+        (self.run == Run::Automation && self.env.release == ReleaseMode::Manual)
+            .then(|| format!("environment {} is released manually", self.env.name))
+    }
+
+    /// Gate `not_automated`: automation moves only automated workloads (every workload of an
+    /// automatic environment unless annotated off; annotated ones without `relman.yaml`).
+    fn not_automated(&self, placed: &Placed, _: &mut Notes) -> Option<String> {
+        if self.run != Run::Automation {
+            return None;
+        }
+        let policy = &placed.workload.policy;
+        match self.env.release {
+            ReleaseMode::Automatic if policy.automated_set && !policy.automated => {
+                Some("automation is turned off by annotation".to_string())
+            }
+            ReleaseMode::Annotations if !policy.automated => {
+                Some("not annotated automated: \"true\"".to_string())
+            }
+            _ => None,
+        }
+    }
+
+    /// Decide every managed slot of a workload past the gates; slots whose rendering relman
+    /// cannot tell (kustomize `images:` it does not model) are skipped as `unsupported_yaml`.
+    fn decide_slots(&mut self, placed: &Placed) -> Result<SlotDecisions> {
+        let mut out = SlotDecisions::default();
+        for (index, slot) in placed.slots.iter().enumerate() {
+            let info = &slot.info;
+            let Some(current) = info.image_ref() else { continue };
+            out.any_managed = true;
+            let filter = self.filter_of(placed, &info.container)?;
+            match self.decide_slot(placed, &info.container, current, &filter)? {
                 SlotOutcome::Move(target) => {
-                    updates.push(ContainerUpdate {
-                        container: slot.container.clone(),
-                        from: slot.image.clone(),
-                        to: target.clone(),
+                    out.updates.push(ContainerUpdate {
+                        container: info.container.clone(),
+                        from: info.image().to_string(),
+                        to: target.as_str().to_string(),
                     });
-                    images.push((index, ImageRef::parse(&target)?));
+                    out.moves.push((index, target));
                 }
-                SlotOutcome::Skip(reason, message) => skipped.push(ContainerSkip {
-                    container: slot.container.clone(),
+                SlotOutcome::Skip(reason, message) => out.skipped.push(ContainerSkip {
+                    container: info.container.clone(),
                     reason,
                     message,
                 }),
                 SlotOutcome::NotTargeted => {}
             }
         }
-        // Slots whose rendering relman cannot tell (kustomize `images:` it does not model).
-        for (slot, placed_slot) in w.slots.iter().zip(&placed.slots) {
-            if let environment::Target::Refused(e) = &placed_slot.target {
-                skipped.push(ContainerSkip {
-                    container: slot.container.clone(),
+        for slot in &placed.slots {
+            if let environment::Target::Refused(e) = &slot.target {
+                out.skipped.push(ContainerSkip {
+                    container: slot.info.container.clone(),
                     reason: Reason::UnsupportedYaml,
                     message: environment::located(e),
                 });
             }
         }
+        Ok(out)
+    }
+
+    /// The tag filter of a container: its annotation, else its service's, else the default.
+    fn filter_of(&mut self, placed: &Placed, container: &str) -> Result<Rc<TagFilter>> {
+        let w = &placed.workload;
+        Ok(match w.policy.tag_filters.get(container) {
+            Some(text) => self.context.filter(text).map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidFilter,
+                    format!("{}: tag filter of container {container}: {}", w.id, e.message()),
+                )
+                .in_file(placed.path.clone())
+                .at(w.line, 1)
+            })?,
+            None => match &placed.service_filter {
+                Some(f) => self.context.shared(f),
+                None => self.context.shared(&TagFilter::default()),
+            },
+        })
+    }
+
+    /// The result of a workload with moves, and its edit; `failed` when the lock the release
+    /// takes cannot be written where it would hold.
+    fn release(
+        &self,
+        placed: &Placed,
+        notes: Notes,
+        decisions: SlotDecisions,
+    ) -> (WorkloadResult, Option<Moves>) {
+        let SlotDecisions {
+            updates,
+            skipped,
+            moves,
+            ..
+        } = decisions;
+        let policy_change = (self.run == Run::Release && self.spec.locks()).then(|| self.lock_change());
+        if let Some(why) = policy_change.as_ref().and_then(|c| Self::unlockable(placed, c)) {
+            let mut failed = Self::result(placed, Status::Failed, Some(Reason::UnsupportedYaml), why);
+            failed.skipped = skipped;
+            return (failed, None);
+        }
         let mut result = Self::result(placed, Status::Success, None, "");
         result.skipped = skipped;
-        if !updates.is_empty() {
-            result.message = updates
-                .iter()
-                .map(|u| format!("{}: {} -> {}", u.container, u.from, u.to))
-                .collect::<Vec<_>>()
-                .join("; ");
-            if expired {
-                result.reason = Some(Reason::LockExpired);
-            }
-            if !notes.is_empty() {
-                result.message.push_str(&format!(" ({})", notes.join("; ")));
-            }
-            let policy_change = (self.run == Run::Release && self.spec.locks()).then(|| self.lock_change());
-            // Values marked by setter comments belong to no object: there are no annotations
-            // to hold the lock this release takes, and a release that cannot lock what it must
-            // (a rollback, so that automation does not undo it) does not happen.
-            let marker_only = !w.slots.is_empty() && w.slots.iter().all(|s| s.kind == SlotKind::SetterMarker);
-            if policy_change.is_some() && marker_only {
-                let mut failed = Self::result(
-                    placed,
-                    Status::Failed,
-                    Some(Reason::UnsupportedYaml),
-                    "values marked by Flux setter comments have no annotations to hold the lock this release \
-                     takes; release with lock off to move them unlocked",
-                );
-                failed.skipped = result.skipped;
-                return Ok((failed, None));
-            }
-            // A lock written to the manifest that an overlay's `commonAnnotations` override
-            // would be reported but not rendered: automation would undo the release.
-            if let Some(change) = policy_change
-                .as_ref()
-                .filter(|_| !placed.common_annotations.is_empty())
-            {
-                let rendered = crate::policy::annotations::read_after(
-                    &w.annotations,
-                    &placed.common_annotations,
-                    change,
-                );
-                if !rendered.locked {
-                    let mut failed = Self::result(
-                        placed,
-                        Status::Failed,
-                        Some(Reason::UnsupportedYaml),
-                        "the commonAnnotations of a kustomization on its way set `locked` over the manifest: \
-                         the lock this release takes would not be rendered; remove that annotation from the \
-                         overlay, or release with lock off",
-                    );
-                    failed.skipped = result.skipped;
-                    return Ok((failed, None));
-                }
-            }
-            result.updates = updates;
-            return Ok((result, Some((images, policy_change))));
+        result.message = updates
+            .iter()
+            .map(|u| format!("{}: {} -> {}", u.container, u.from, u.to))
+            .collect::<Vec<_>>()
+            .join("; ");
+        if notes.expired {
+            result.reason = Some(Reason::LockExpired);
         }
-        if result.skipped.is_empty() {
-            let invalid_name = w.slots.iter().any(|s| s.warning.as_deref() == Some(INVALID_NAME));
-            let (status, reason, message) = match (&self.spec.image, managed.is_empty()) {
-                (_, true) if invalid_name => (
-                    Status::Skipped,
-                    Reason::NoMatchingImage,
-                    "never released: its namespace, name or kind, or a container name, is not one Kubernetes \
-                     accepts (invalid_name)"
-                        .to_string(),
-                ),
-                (_, true) => (
-                    Status::Skipped,
-                    Reason::NoMatchingImage,
-                    "no container has a managed image reference".to_string(),
-                ),
-                (ImageSpec::Exact(image), false) => (
-                    Status::Ignored,
-                    Reason::DifferentImage,
-                    format!("no container runs {}", image.repository()),
-                ),
-                _ => (
-                    Status::Skipped,
-                    Reason::UpToDate,
-                    "image(s) up to date".to_string(),
-                ),
-            };
-            result.status = status;
-            result.reason = Some(reason);
-            result.message = message;
-            return Ok((result, None));
+        if !notes.notes.is_empty() {
+            result.message.push_str(&format!(" ({})", notes.notes.join("; ")));
         }
+        result.updates = updates;
+        (result, Some((moves, policy_change)))
+    }
+
+    /// Why the lock `change` a release takes cannot be written so that it holds, if it cannot.
+    fn unlockable(placed: &Placed, change: &PolicyChange) -> Option<&'static str> {
+        // Values marked by setter comments belong to no object: there are no annotations to
+        // hold the lock this release takes, and a release that cannot lock what it must (a
+        // rollback, so that automation does not undo it) does not happen.
+        let slots = &placed.slots;
+        if !slots.is_empty() && slots.iter().all(|s| s.info.kind == SlotKind::SetterMarker) {
+            return Some(
+                "values marked by Flux setter comments have no annotations to hold the lock this release \
+                 takes; release with lock off to move them unlocked",
+            );
+        }
+        // A lock written to the manifest that an overlay's `commonAnnotations` override would
+        // be reported but not rendered: automation would undo the release.
+        if placed.common_annotations.is_empty() {
+            return None;
+        }
+        let w = &placed.workload;
+        let rendered =
+            crate::policy::annotations::read_after(&w.annotations, &placed.common_annotations, change);
+        (!rendered.locked).then_some(
+            "the commonAnnotations of a kustomization on its way set `locked` over the manifest: \
+             the lock this release takes would not be rendered; remove that annotation from the \
+             overlay, or release with lock off",
+        )
+    }
+
+    /// The result of a workload whose slots neither move nor were skipped.
+    fn nothing_to_do(&self, placed: &Placed, any_managed: bool) -> WorkloadResult {
+        let invalid_name = placed
+            .images()
+            .any(|s| s.warning.as_deref() == Some(INVALID_NAME));
+        let (status, reason, message) = match (&self.spec.image, any_managed) {
+            (_, false) if invalid_name => (
+                Status::Skipped,
+                Reason::NoMatchingImage,
+                "never released: its namespace, name or kind, or a container name, is not one Kubernetes \
+                 accepts (invalid_name)"
+                    .to_string(),
+            ),
+            (_, false) => (
+                Status::Skipped,
+                Reason::NoMatchingImage,
+                "no container has a managed image reference".to_string(),
+            ),
+            (ImageSpec::Exact(image), true) => (
+                Status::Ignored,
+                Reason::DifferentImage,
+                format!("no container runs {}", image.repository()),
+            ),
+            _ => (
+                Status::Skipped,
+                Reason::UpToDate,
+                "image(s) up to date".to_string(),
+            ),
+        };
+        Self::result(placed, status, Some(reason), message)
+    }
+
+    /// The result of a workload none of whose slots moves and some were skipped: the first
+    /// reason present in [`SUMMARY_ORDER`].
+    fn summary(placed: &Placed, skipped: Vec<ContainerSkip>) -> WorkloadResult {
         let reason = SUMMARY_ORDER
             .iter()
             .copied()
-            .find(|r| result.skipped.iter().any(|s| s.reason == *r))
-            .unwrap_or(result.skipped[0].reason);
-        result.status = if reason == Reason::AmbiguousSource {
+            .find(|r| skipped.iter().any(|s| s.reason == *r))
+            .unwrap_or(skipped[0].reason);
+        let status = if reason == Reason::AmbiguousSource {
             Status::Failed
         } else {
             Status::Skipped
         };
-        result.reason = Some(reason);
-        result.message = result
-            .skipped
+        let message = skipped
             .iter()
             .map(|s| format!("{}: {}", s.container, s.message))
             .collect::<Vec<_>>()
             .join("; ");
-        Ok((result, None))
+        let mut result = Self::result(placed, status, Some(reason), message);
+        result.skipped = skipped;
+        result
     }
 
     fn lock_change(&self) -> PolicyChange {
@@ -612,12 +718,7 @@ impl Planner<'_> {
     /// The reference to write: the slot's repository as written with the new tag and digest.
     /// Where the current value pins a digest, the new one pins one too (from `digest` or the
     /// catalog), else `missing_digest`.
-    fn spell(
-        &self,
-        current: &ImageRef,
-        tag: Option<&str>,
-        digest: Option<&str>,
-    ) -> std::result::Result<String, SlotOutcome> {
+    fn spell(&self, current: &ImageRef, tag: Option<&str>, digest: Option<&str>) -> Aim {
         let mut text = current.repository().to_string();
         if let Some(tag) = tag {
             text.push(':');
@@ -632,13 +733,14 @@ impl Planner<'_> {
             {
                 Some(d) => Some(d),
                 None => {
-                    return Err(skip(
+                    return skip(
                         Reason::MissingDigest,
                         format!(
                             "the current image pins a digest and the catalog has none for {}:{tag}",
                             current.repository()
                         ),
-                    ));
+                    )
+                    .into();
                 }
             },
             _ => None,
@@ -647,7 +749,7 @@ impl Planner<'_> {
             text.push('@');
             text.push_str(&d);
         }
-        Ok(text)
+        Aim::To(text)
     }
 
     fn up_to_date(current: &ImageRef, target: &str) -> bool {
@@ -657,6 +759,8 @@ impl Planner<'_> {
             })
     }
 
+    /// Decide one managed slot: where the spec points it, then the slot gates in order:
+    /// `up_to_date`, then the promotion gate (`not_promoted`).
     fn decide_slot(
         &mut self,
         placed: &Placed,
@@ -664,110 +768,115 @@ impl Planner<'_> {
         current: &ImageRef,
         filter: &TagFilter,
     ) -> Result<SlotOutcome> {
-        let forced = self.forced(placed);
-        let target = match &self.spec.image.clone() {
-            ImageSpec::Latest => match self.latest(current, filter)? {
-                Ok(t) => t,
-                Err(outcome) => return Ok(outcome),
-            },
-            ImageSpec::Exact(image) => {
-                if !image.same_repository(current) {
-                    return Ok(SlotOutcome::NotTargeted);
-                }
-                if let Some(tag) = image.tag() {
-                    if !forced && !filter.matches_in(tag, self.mode) {
-                        return Ok(skip(
-                            Reason::OutsideFilter,
-                            format!(
-                                "{} is outside the filter {filter} (use force to release it anyway)",
-                                image
-                            ),
-                        ));
-                    }
-                }
-                match self.spell(current, image.tag(), image.digest()) {
-                    Ok(t) => t,
-                    Err(outcome) => return Ok(outcome),
-                }
-            }
-            ImageSpec::Promote => {
-                let source = self.source.as_ref().expect("promotion loads its source");
-                let from = match source.find(self.config, placed, &self.env.default_namespace) {
-                    Ok(from) => from,
-                    Err(outcome) => return Ok(outcome),
-                };
-                let Some(slot) = from
-                    .workload
-                    .slots
-                    .iter()
-                    .find(|s| s.container == container && s.managed)
-                else {
-                    return Ok(skip(
-                        Reason::NotFound,
-                        format!(
-                            "{} has no container {container} in {}",
-                            source.name, from.workload.id
-                        ),
-                    ));
-                };
-                let image = ImageRef::parse(&slot.image)?;
-                if let Some(tag) = image.tag() {
-                    if !forced && !filter.matches_in(tag, self.mode) {
-                        return Ok(skip(
-                            Reason::OutsideFilter,
-                            format!("{image} (from {}) is outside the filter {filter}", source.name),
-                        ));
-                    }
-                }
-                if image.same_repository(current) {
-                    match self.spell(current, image.tag(), image.digest()) {
-                        Ok(t) => t,
-                        Err(outcome) => return Ok(outcome),
-                    }
-                } else {
-                    image.as_str().to_string()
-                }
-            }
-            ImageSpec::Rollback => {
-                match self
-                    .history
-                    .previous(&self.env.name, &placed.workload.id, container, current.as_str())
-                {
-                    Some(previous) => previous,
-                    None => {
-                        let mut message = format!(
-                            "no earlier image of {} that was never rolled back from is in the history of {container} in {}",
-                            current.repository(),
-                            self.env.name
-                        );
-                        if self.history.source() == HistorySource::Trees && !self.history.is_complete() {
-                            message.push_str(
-                                " (the history walk stopped early: the value at its horizon is not a rollback target; read more commits)",
-                            );
-                        }
-                        return Ok(skip(Reason::NoPreviousRelease, message));
-                    }
-                }
-            }
+        let spec = self.spec;
+        let aim = match &spec.image {
+            ImageSpec::Latest => self.aim_latest(current, filter),
+            ImageSpec::Exact(image) => self.aim_exact(placed, image, current, filter),
+            ImageSpec::Promote => self.aim_promote(placed, container, current, filter),
+            ImageSpec::Rollback => self.aim_rollback(placed, container, current),
+        };
+        let target = match aim {
+            Aim::To(target) => target,
+            Aim::Stay(outcome) => return Ok(outcome),
         };
         if Self::up_to_date(current, &target) {
             return Ok(skip(Reason::UpToDate, format!("already at {}", current)));
         }
-        // The promotion gate: the image must run or have run in the source environment.
-        if matches!(self.kind, ReleaseKind::Manual | ReleaseKind::Automated)
-            && self.env.promote_from.is_some()
-            && !forced
-        {
-            let target_ref = ImageRef::parse(&target)?;
-            if !self.promoted(&target_ref) {
-                let source = self.env.promote_from.as_deref().unwrap_or_default();
-                return Ok(skip(
-                    Reason::NotPromoted,
-                    format!("{target} never ran in {source}"),
-                ));
-            }
+        let target = ImageRef::parse(&target)?;
+        if self.gates_promotion(placed) && !self.promoted(&target) {
+            let source = self.env.promote_from.as_deref().unwrap_or_default();
+            return Ok(skip(
+                Reason::NotPromoted,
+                format!("{target} never ran in {source}"),
+            ));
         }
         Ok(SlotOutcome::Move(target))
+    }
+
+    /// Whether the promotion gate applies: a manual or automated release to an environment
+    /// with `promoteFrom`, not forced.
+    fn gates_promotion(&self, placed: &Placed) -> bool {
+        matches!(self.kind, ReleaseKind::Manual | ReleaseKind::Automated)
+            && self.env.promote_from.is_some()
+            && !self.forced(placed)
+    }
+
+    /// `outside_filter` for a tag outside the filter, unless the release is forced.
+    fn outside_filter(&self, placed: &Placed, image: &ImageRef, filter: &TagFilter) -> bool {
+        image
+            .tag()
+            .is_some_and(|tag| !self.forced(placed) && !filter.matches_in(tag, self.mode))
+    }
+
+    /// An exact image: for slots of the same repository, if the filter allows its tag.
+    fn aim_exact(&self, placed: &Placed, image: &ImageRef, current: &ImageRef, filter: &TagFilter) -> Aim {
+        if !image.same_repository(current) {
+            return SlotOutcome::NotTargeted.into();
+        }
+        if self.outside_filter(placed, image, filter) {
+            return skip(
+                Reason::OutsideFilter,
+                format!("{image} is outside the filter {filter} (use force to release it anyway)"),
+            )
+            .into();
+        }
+        self.spell(current, image.tag(), image.digest())
+    }
+
+    /// A promotion: the image the source workload's same container runs.
+    fn aim_promote(&self, placed: &Placed, container: &str, current: &ImageRef, filter: &TagFilter) -> Aim {
+        let source = self.source.as_ref().expect("promotion loads its source");
+        let from = match source.find(self.config, placed, &self.env.default_namespace) {
+            Ok(from) => from,
+            Err(outcome) => return outcome.into(),
+        };
+        let Some(image) = from
+            .images()
+            .filter(|s| s.container == container)
+            .find_map(|s| s.image_ref())
+        else {
+            return skip(
+                Reason::NotFound,
+                format!(
+                    "{} has no container {container} in {}",
+                    source.name, from.workload.id
+                ),
+            )
+            .into();
+        };
+        if self.outside_filter(placed, image, filter) {
+            return skip(
+                Reason::OutsideFilter,
+                format!("{image} (from {}) is outside the filter {filter}", source.name),
+            )
+            .into();
+        }
+        if image.same_repository(current) {
+            self.spell(current, image.tag(), image.digest())
+        } else {
+            Aim::To(image.as_str().to_string())
+        }
+    }
+
+    /// A rollback: the newest earlier value of the slot never rolled back from.
+    fn aim_rollback(&self, placed: &Placed, container: &str, current: &ImageRef) -> Aim {
+        let env = &self.env.name;
+        if let Some(previous) = self
+            .history
+            .previous(env, &placed.workload.id, container, current.as_str())
+        {
+            return Aim::To(previous);
+        }
+        let mut message = format!(
+            "no earlier image of {} that was never rolled back from is in the history of {container} in {env}",
+            current.repository(),
+        );
+        if self.history.source() == HistorySource::Trees && !self.history.is_complete() {
+            message.push_str(
+                " (the history walk stopped early: the value at its horizon is not a rollback target; read more commits)",
+            );
+        }
+        skip(Reason::NoPreviousRelease, message).into()
     }
 
     /// Whether `image` runs in the source environment now or ran there before: released to it, or
@@ -784,124 +893,133 @@ impl Planner<'_> {
         source
             .workloads
             .iter()
-            .any(|p| p.workload.slots.iter().any(|s| same(&s.image)))
+            .any(|p| p.images().any(|s| same(s.image())))
             || self.history.ever_held(&source.name, same)
     }
 
     /// The newest allowed image for a slot, as text to write, or why there is none.
-    fn latest(
-        &mut self,
-        current: &ImageRef,
-        filter: &TagFilter,
-    ) -> Result<std::result::Result<String, SlotOutcome>> {
+    fn aim_latest(&mut self, current: &ImageRef, filter: &TagFilter) -> Aim {
+        let repository = current.repository();
+        let now = self.now;
+        let chosen = match self.choice(current, filter) {
+            None => {
+                return skip(
+                    Reason::NoMatchingImage,
+                    format!("the catalog has no tags for {repository}"),
+                )
+                .into();
+            }
+            Some(Choice::Image(info)) => info,
+            Some(Choice::NoMatch) => {
+                return skip(
+                    Reason::NoMatchingImage,
+                    format!("no tag of {repository} matches {filter}"),
+                )
+                .into();
+            }
+            Some(Choice::MissingTime) => {
+                return skip(
+                    Reason::MissingTimestamp,
+                    format!(
+                        "{filter} orders by creation time and the catalog has none for the matching tags of {repository}"
+                    ),
+                )
+                .into();
+            }
+            Some(Choice::FutureTime) => {
+                return skip(
+                    Reason::FutureTimestamp,
+                    format!(
+                        "every tag of {repository} that matches {filter} and has a creation time is dated later than now ({now}) plus the 5-minute clock-skew allowance"
+                    ),
+                )
+                .into();
+            }
+        };
+        if self.run == Run::Automation {
+            if let Some(outcome) = self.no_downgrade(current, filter, &chosen) {
+                return outcome.into();
+            }
+        }
+        self.spell(current, Some(&chosen.tag), None)
+    }
+
+    /// What `filter` allows of the catalog's tags of `current`'s repository, once per run;
+    /// `None` when the catalog has no tags for it.
+    fn choice(&mut self, current: &ImageRef, filter: &TagFilter) -> Option<Choice> {
         let images = self.catalog.images(current.repository());
         if images.is_empty() {
-            return Ok(Err(skip(
-                Reason::NoMatchingImage,
-                format!("the catalog has no tags for {}", current.repository()),
-            )));
+            return None;
         }
         let key = (current.name(), filter.as_str().to_string());
         let (mode, now) = (self.mode, self.now);
-        let chosen = self
-            .context
-            .selections
-            .entry(key)
-            .or_insert_with(|| {
-                if let Some(info) = choose(filter, mode, images, now) {
-                    return Choice::Image(info.clone());
-                }
-                // Nothing allowed: explain why, to tell creation times missing or in the future
-                // apart (a time-ordered filter's other rejections are misses and `latest`).
-                let selection = select(filter, mode, images, now);
-                let any = |reason| selection.rejected.iter().any(|r| r.reason == reason);
-                if any(RejectReason::FutureTimestamp) {
-                    Choice::FutureTime
-                } else if any(RejectReason::MissingTime) {
-                    Choice::MissingTime
-                } else {
-                    Choice::NoMatch
-                }
-            })
-            .clone();
-        let chosen = match chosen {
-            Choice::NoMatch => {
-                return Ok(Err(skip(
-                    Reason::NoMatchingImage,
-                    format!("no tag of {} matches {filter}", current.repository()),
-                )));
+        let chosen = self.context.selections.entry(key).or_insert_with(|| {
+            if let Some(info) = choose(filter, mode, images, now) {
+                return Choice::Image(info.clone());
             }
-            Choice::MissingTime => {
-                return Ok(Err(skip(
-                    Reason::MissingTimestamp,
-                    format!(
-                        "{filter} orders by creation time and the catalog has none for the matching tags of {}",
-                        current.repository()
-                    ),
-                )));
+            // Nothing allowed: explain why, to tell creation times missing or in the future
+            // apart (a time-ordered filter's other rejections are misses and `latest`).
+            let selection = select(filter, mode, images, now);
+            let any = |reason| selection.rejected.iter().any(|r| r.reason == reason);
+            if any(RejectReason::FutureTimestamp) {
+                Choice::FutureTime
+            } else if any(RejectReason::MissingTime) {
+                Choice::MissingTime
+            } else {
+                Choice::NoMatch
             }
-            Choice::FutureTime => {
-                return Ok(Err(skip(
-                    Reason::FutureTimestamp,
-                    format!(
-                        "every tag of {} that matches {filter} and has a creation time is dated later than now ({now}) plus the 5-minute clock-skew allowance",
-                        current.repository()
-                    ),
-                )));
-            }
-            Choice::Image(info) => info,
-        };
-        if self.run == Run::Automation {
-            if let Some(tag) = current.tag() {
-                if tag == chosen.tag {
-                    // Same tag: only a changed digest of a pinned image moves.
-                } else {
-                    let known = self.catalog.get(current.repository(), tag).cloned();
-                    let current_info = known.clone().unwrap_or_else(|| ImageInfo::new(tag));
-                    let future = current_info
-                        .created
-                        .filter(|t| now.checked_add(CLOCK_SKEW).is_ok_and(|latest| *t > latest));
-                    if let (Some(created), false) = (future, filter_is_semver(filter)) {
-                        return Ok(Err(skip(
-                            Reason::FutureTimestamp,
-                            format!(
-                                "the current tag {tag} is dated {created}, later than now ({now}); a newer image cannot be told apart (release one explicitly)"
-                            ),
-                        )));
-                    }
-                    match compare(filter, mode, &chosen, &current_info) {
-                        Some(std::cmp::Ordering::Less) => {
-                            return Ok(Err(skip(
-                                Reason::WouldDowngrade,
-                                format!(
-                                    "{}:{} orders below the current {tag}; automation never moves a pointer down",
-                                    current.repository(),
-                                    chosen.tag
-                                ),
-                            )));
-                        }
-                        Some(std::cmp::Ordering::Equal) => {
-                            return Ok(Err(skip(
-                                Reason::UpToDate,
-                                format!("{tag} orders the same as {}", chosen.tag),
-                            )));
-                        }
-                        Some(std::cmp::Ordering::Greater) => {}
-                        None => {
-                            if known.is_some_and(|k| k.created.is_none()) && !filter_is_semver(filter) {
-                                return Ok(Err(skip(
-                                    Reason::MissingTimestamp,
-                                    format!(
-                                        "the current tag {tag} has no creation time, so a newer image cannot be told apart"
-                                    ),
-                                )));
-                            }
-                        }
-                    }
-                }
-            }
+        });
+        Some(chosen.clone())
+    }
+
+    /// The automation gates between the current tag and the chosen one: a current tag dated in
+    /// the future (`future_timestamp`), a chosen tag that orders below (`would_downgrade`) or
+    /// the same (`up_to_date`), a current tag without a creation time (`missing_timestamp`).
+    fn no_downgrade(
+        &self,
+        current: &ImageRef,
+        filter: &TagFilter,
+        chosen: &ImageInfo,
+    ) -> Option<SlotOutcome> {
+        let tag = current.tag()?;
+        if tag == chosen.tag {
+            // Same tag: only a changed digest of a pinned image moves.
+            return None;
         }
-        Ok(self.spell(current, Some(&chosen.tag), None))
+        let now = self.now;
+        let known = self.catalog.get(current.repository(), tag).cloned();
+        let current_info = known.clone().unwrap_or_else(|| ImageInfo::new(tag));
+        let future = current_info
+            .created
+            .filter(|t| now.checked_add(CLOCK_SKEW).is_ok_and(|latest| *t > latest));
+        if let (Some(created), false) = (future, filter_is_semver(filter)) {
+            return Some(skip(
+                Reason::FutureTimestamp,
+                format!(
+                    "the current tag {tag} is dated {created}, later than now ({now}); a newer image cannot be told apart (release one explicitly)"
+                ),
+            ));
+        }
+        match compare(filter, self.mode, chosen, &current_info) {
+            Some(std::cmp::Ordering::Less) => Some(skip(
+                Reason::WouldDowngrade,
+                format!(
+                    "{}:{} orders below the current {tag}; automation never moves a pointer down",
+                    current.repository(),
+                    chosen.tag
+                ),
+            )),
+            Some(std::cmp::Ordering::Equal) => Some(skip(
+                Reason::UpToDate,
+                format!("{tag} orders the same as {}", chosen.tag),
+            )),
+            Some(std::cmp::Ordering::Greater) => None,
+            None if known.is_some_and(|k| k.created.is_none()) && !filter_is_semver(filter) => Some(skip(
+                Reason::MissingTimestamp,
+                format!("the current tag {tag} has no creation time, so a newer image cannot be told apart"),
+            )),
+            None => None,
+        }
     }
 }
 
@@ -1001,31 +1119,6 @@ fn plan(
     // file in the run's index, whatever the number of environments.
     let model = environment::model(snapshot, config, env, &Others::new(&context.readers, env_index))?;
     let placed = &model.placed;
-    let source = match (&env.promote_from, kind) {
-        // A rollback goes back to what this environment held: it needs no source (and a broken
-        // source environment must not block it).
-        (Some(_), ReleaseKind::Rollback) => None,
-        (Some(name), _) => {
-            let source_env = config.environment(name)?;
-            let source_model = environment::model(snapshot, config, source_env, &Default::default())?;
-            Some(Source {
-                name: name.clone(),
-                default_namespace: source_env.default_namespace.clone(),
-                workloads: source_model.placed,
-            })
-        }
-        (None, ReleaseKind::Promotion) => {
-            return Err(Error::new(
-                ErrorKind::InvalidConfig,
-                format!(
-                    "environment {} has no promoteFrom, so there is nothing to promote from",
-                    env.name
-                ),
-            )
-            .in_file(CONFIG_FILE));
-        }
-        (None, _) => None,
-    };
     let mut planner = Planner {
         config,
         env,
@@ -1036,7 +1129,7 @@ fn plan(
         spec,
         kind,
         mode: config.versions(),
-        source,
+        source: source_of(snapshot, config, env, kind)?,
         context,
     };
     let mut results = Vec::with_capacity(placed.len());
@@ -1051,7 +1144,71 @@ fn plan(
     // Other environments that read a kustomization this release edits are simulated, to prove
     // they render the same afterwards; only those (an environment that reads none of the
     // edited files cannot render differently).
-    let readers = &planner.context.readers;
+    let mut other_models = Vec::new();
+    for other in touched(&planner.context.readers, placed, &decided, env_index) {
+        let other = &config.environments()[other];
+        other_models.push((
+            other.name.clone(),
+            environment::model(snapshot, config, other, &Default::default())?,
+        ));
+    }
+    let changes = placement::write(
+        &model,
+        &other_models,
+        &env.default_namespace,
+        decided,
+        &mut results,
+    )?;
+    results.extend(not_found(spec, placed, env));
+    let commit_message = commit_message(env, kind, spec, run == Run::Automation, &results)?;
+    let warnings = plan_warnings(model, env, history, &context.readers);
+    Ok(ReleasePlan {
+        environment: env.name.clone(),
+        kind,
+        results,
+        changes,
+        commit_message,
+        warnings,
+        revision: snapshot.revision().map(str::to_string),
+    })
+}
+
+/// The `promoteFrom` environment of `env` with its workloads, when the promotion gate or a
+/// promotion needs it; `invalid_config` for a promotion to an environment without one.
+fn source_of(
+    snapshot: &Snapshot,
+    config: &Config,
+    env: &Environment,
+    kind: ReleaseKind,
+) -> Result<Option<Source>> {
+    match (&env.promote_from, kind) {
+        // A rollback goes back to what this environment held: it needs no source (and a broken
+        // source environment must not block it).
+        (Some(_), ReleaseKind::Rollback) => Ok(None),
+        (Some(name), _) => {
+            let source_env = config.environment(name)?;
+            let source_model = environment::model(snapshot, config, source_env, &Default::default())?;
+            Ok(Some(Source {
+                name: name.clone(),
+                default_namespace: source_env.default_namespace.clone(),
+                workloads: source_model.placed,
+            }))
+        }
+        (None, ReleaseKind::Promotion) => Err(Error::new(
+            ErrorKind::InvalidConfig,
+            format!(
+                "environment {} has no promoteFrom, so there is nothing to promote from",
+                env.name
+            ),
+        )
+        .in_file(CONFIG_FILE)),
+        (None, _) => Ok(None),
+    }
+}
+
+/// The other environments (indices, ascending) that read a kustomization the decided moves
+/// edit.
+fn touched(readers: &Readers, placed: &[Placed], decided: &[Decided], env_index: usize) -> Vec<usize> {
     let mut touched: Vec<usize> = decided
         .iter()
         .flat_map(|d| {
@@ -1071,40 +1228,36 @@ fn plan(
         .collect();
     touched.sort_unstable();
     touched.dedup();
-    let mut other_models = Vec::with_capacity(touched.len());
-    for other in touched.into_iter().map(|e| &config.environments()[e]) {
-        other_models.push((
-            other.name.clone(),
-            environment::model(snapshot, config, other, &Default::default())?,
-        ));
-    }
-    let changes = placement::write(
-        &model,
-        &other_models,
-        &env.default_namespace,
-        decided,
-        &mut results,
-    )?;
-    if let Services::Named(list) = &spec.services {
-        for entry in list {
-            if !placed.iter().any(|p| names(entry, p)) {
-                results.push(WorkloadResult {
-                    workload: entry.clone(),
-                    status: Status::Skipped,
-                    reason: Some(Reason::NotFound),
-                    message: format!("{entry} is not in environment {}", env.name),
-                    updates: Vec::new(),
-                    skipped: Vec::new(),
-                    path: None,
-                });
-            }
-        }
-    }
-    let commit_message = commit_message(env, kind, spec, run == Run::Automation, &results)?;
-    let mut warnings = trust_warnings(&model.placed);
-    warnings.splice(0..0, model.warnings);
+    touched
+}
+
+/// A `not_found` result for each entry of a named release that names no workload of `env`.
+fn not_found(spec: &ReleaseSpec, placed: &[Placed], env: &Environment) -> Vec<WorkloadResult> {
+    let Services::Named(list) = &spec.services else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter(|entry| !placed.iter().any(|p| names(entry, p)))
+        .map(|entry| WorkloadResult {
+            workload: entry.clone(),
+            status: Status::Skipped,
+            reason: Some(Reason::NotFound),
+            message: format!("{entry} is not in environment {}", env.name),
+            updates: Vec::new(),
+            skipped: Vec::new(),
+            path: None,
+        })
+        .collect()
+}
+
+/// A plan's warnings: what the environment's files hold that relman read around (the model's
+/// own warnings, then [`trust_warnings`]), the history's, environments whose walk failed, and
+/// the source environment's `record_mismatch` warnings.
+fn plan_warnings(model: Model<'_>, env: &Environment, history: &History, readers: &Readers) -> Vec<String> {
+    let mut warnings = model.warnings;
+    warnings.extend(trust_warnings(&model.placed));
     warnings.extend(history.warnings_of(&env.name).map(str::to_string));
-    warnings.extend(context.readers.warnings.iter().cloned());
+    warnings.extend(readers.warnings.iter().cloned());
     warnings.extend(
         env.promote_from
             .iter()
@@ -1112,15 +1265,7 @@ fn plan(
             .filter(|w| w.starts_with("record_mismatch"))
             .map(str::to_string),
     );
-    Ok(ReleasePlan {
-        environment: env.name.clone(),
-        kind,
-        results,
-        changes,
-        commit_message,
-        warnings,
-        revision: snapshot.revision().map(str::to_string),
-    })
+    warnings
 }
 
 /// The plan warnings of what relman reads in the safe direction: policies with ambiguous
@@ -1161,11 +1306,7 @@ fn trust_warnings(placed: &[Placed]) -> Vec<String> {
                 p.path, w.line, w.id
             ));
         }
-        for slot in w
-            .slots
-            .iter()
-            .filter(|s| s.warning.as_deref() == Some(INVALID_NAME))
-        {
+        for slot in p.images().filter(|s| s.warning.as_deref() == Some(INVALID_NAME)) {
             out.push(format!(
                 "{}:{}: invalid_name: {:?} container {:?}: a namespace, name, kind or container name \
                  Kubernetes would not accept (or a marker slot path relman does not write); never released",
