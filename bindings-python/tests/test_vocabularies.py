@@ -15,6 +15,8 @@ VOCABULARIES: Dict[str, List[str]] = _native.vocabularies()
 STUB = Path(__file__).resolve().parent.parent / "python" / "relman" / "_native.pyi"
 #: Properties whose value is a wire string: each must be typed with a vocabulary alias.
 WIRE_ATTRIBUTES = {"status", "reason", "cause", "kind", "source", "release", "ignore", "versions"}
+#: Properties of those names that hold free text, not a code.
+FREE_TEXT = {("EnvironmentLock", "reason")}
 
 
 def test_core_lists_the_vocabularies() -> None:
@@ -68,6 +70,8 @@ def test_stub_literals_are_core_vocabularies() -> None:
     assert not inline, f"_native.pyi: string Literals outside the vocabulary aliases: {inline}"
     for cls in (s for s in tree.body if isinstance(s, ast.ClassDef)):
         for fn in (s for s in cls.body if isinstance(s, ast.FunctionDef) and s.name in WIRE_ATTRIBUTES):
+            if (cls.name, fn.name) in FREE_TEXT:
+                continue
             assert fn.returns is not None
             names = {n.id.lstrip("_") for n in ast.walk(fn.returns) if isinstance(n, ast.Name)}
             assert names & exposed, f"_native.pyi: {cls.name}.{fn.name} is not typed with a vocabulary"
