@@ -17,7 +17,8 @@ record! {
         workload: String = s.workload.clone(),
         /// The container name, or the HelmRelease slot name (``chart-image`` for the values root).
         container: String = s.container.clone(),
-        /// What kind of place this is: ``"container"``, ``"init_container"`` or ``"helm_values"``.
+        /// What kind of place this is: ``"container"``, ``"init_container"``, ``"helm_values"`` or
+        /// ``"setter_marker"``.
         kind: &'static str = s.kind.code(),
         /// The image reference as written (a HelmRelease slot split over several fields gives
         /// them joined: ``registry/repository:tag@digest``).
