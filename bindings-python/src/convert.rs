@@ -1,127 +1,123 @@
-//! Conversions shared by the modules: time arguments, enum names, `repr` and hashing helpers.
+//! What every module shares: [`record!`], the one declaration of a frozen result class (its
+//! fields, getters, equality, hash and `repr` come from one field list filled by one
+//! conversion), Python `repr`s, and the argument helpers that hand texts, times and lists to
+//! core's rules (`relman::arguments`).
 
-use std::hash::{Hash, Hasher};
-
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::IntoPyObjectExt;
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyString, PyType};
-use serde::Serialize;
 
-static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static EPOCH: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+use crate::error::IntoPyResult;
 
-/// A time argument (`created`, `now`, a lock's `until`): an RFC 3339 string or an aware
-/// `datetime.datetime`. A naive datetime or text that is not RFC 3339 is a `ValueError`;
-/// anything else a `TypeError`. `what` names the argument in messages.
-pub(crate) fn timestamp(value: &Bound<'_, PyAny>, what: &str) -> PyResult<jiff::Timestamp> {
-    let py = value.py();
-    if let Ok(text) = value.cast::<PyString>() {
-        let text = text.to_cow()?;
-        return text.parse::<jiff::Timestamp>().map_err(|e| {
-            PyValueError::new_err(format!("{what}: `{text}` is not an RFC 3339 timestamp ({e})"))
-        });
-    }
-    let datetime = DATETIME.import(py, "datetime", "datetime")?;
-    if !value.is_instance(datetime)? {
-        return Err(PyTypeError::new_err(format!(
-            "{what}: expected an RFC 3339 string or an aware datetime, got {}",
-            value.get_type().name()?
-        )));
-    }
-    if value.call_method0("utcoffset")?.is_none() {
-        return Err(PyValueError::new_err(format!(
-            "{what}: a naive datetime has no time zone; give an aware one (tzinfo set) or an RFC 3339 string"
-        )));
-    }
-    // Exact to the microsecond: the distance from the Unix epoch as a timedelta.
-    let epoch = EPOCH.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-        let module = py.import("datetime")?;
-        let utc = module.getattr("timezone")?.getattr("utc")?;
-        Ok(datetime.call1((1970, 1, 1, 0, 0, 0, 0, utc))?.unbind())
-    })?;
-    let delta = value.call_method1("__sub__", (epoch.bind(py),))?;
-    let days: i64 = delta.getattr("days")?.extract()?;
-    let seconds: i64 = delta.getattr("seconds")?.extract()?;
-    let micros: i32 = delta.getattr("microseconds")?.extract()?;
-    jiff::Timestamp::new(days * 86_400 + seconds, micros * 1_000)
-        .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
-}
-
-/// An optional time argument; `None` stays `None`.
-pub(crate) fn optional_timestamp(
-    value: Option<&Bound<'_, PyAny>>,
-    what: &str,
-) -> PyResult<Option<jiff::Timestamp>> {
-    match value {
-        Some(v) if !v.is_none() => timestamp(v, what).map(Some),
-        _ => Ok(None),
-    }
-}
-
-/// The serialised name of a unit enum variant (`SlotKind::InitContainer` -> `init_container`).
-pub(crate) fn name<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        Ok(other) => other.to_string(),
-        Err(e) => format!("<{e}>"),
-    }
-}
-
-/// Python's `repr()` of a string.
-pub(crate) fn repr_str(py: Python<'_>, s: &str) -> String {
-    PyString::new(py, s)
-        .repr()
-        .map(|r| r.to_string())
-        .unwrap_or_else(|_| format!("{s:?}"))
-}
-
-/// Python's `repr()` of an optional string (`None` or `'text'`).
-pub(crate) fn repr_opt(py: Python<'_>, s: Option<&str>) -> String {
-    s.map_or_else(|| "None".to_string(), |s| repr_str(py, s))
-}
-
-/// Python's `repr()` of a list of strings.
-pub(crate) fn repr_list(py: Python<'_>, items: &[String]) -> String {
-    let inner: Vec<String> = items.iter().map(|s| repr_str(py, s)).collect();
-    format!("[{}]", inner.join(", "))
-}
-
-/// `True` / `False`.
-pub(crate) fn repr_bool(b: bool) -> &'static str {
-    if b { "True" } else { "False" }
-}
-
-/// Feed the serialised form of `value` to `state`: equal values (by `PartialEq` of relman's
-/// types, whose serialisation is deterministic) hash alike.
-pub(crate) fn hash_serialized<T: Serialize, H: Hasher>(value: &T, state: &mut H) {
-    serde_json::to_string(value).unwrap_or_default().hash(state);
-}
-
-/// Declare a frozen wrapper class over a relman value, compared and hashed by value.
-macro_rules! wrapper {
-    ($(#[$meta:meta])* $py_name:literal, $rust:ident, $inner:ty) => {
+/// Declare a frozen result class: `"Name" PyName from v: CoreType { field: Type = expr, .. }`.
+/// Each field is a read-only property (its doc comment is the property's docstring) holding
+/// a Python-ready value computed from `v` when the object is made. `, keep inner` also keeps
+/// the core value, for methods that need it. Equality is by value (every field and the core
+/// value), the hash covers the fields, and `repr` reads `Name(field=repr(value), ...)` unless
+/// a `repr(this, py) { .. }` block gives a summary. `methods { .. }` adds Python methods.
+macro_rules! record {
+    (
+        $(#[$meta:meta])*
+        $py:literal $name:ident from $v:ident : $core:ty $(, keep $inner:ident)? {
+            $( $(#[$fmeta:meta])* $field:ident : $ty:ty = $conv:expr, )*
+        }
+        $( repr($slf:ident, $pyv:ident) $repr:block )?
+        $( methods { $($methods:tt)* } )?
+    ) => {
         $(#[$meta])*
-        #[pyclass(frozen, eq, hash, module = "relman", name = $py_name)]
-        #[derive(PartialEq)]
-        pub struct $rust {
-            pub(crate) inner: $inner,
+        #[pyo3::pyclass(frozen, eq, hash, module = "relman", name = $py)]
+        #[derive(Clone, PartialEq)]
+        pub struct $name {
+            $( $(#[$fmeta])* #[pyo3(get)] pub(crate) $field: $ty, )*
+            $( pub(crate) $inner: $core, )?
         }
 
-        impl std::hash::Hash for $rust {
+        impl From<$core> for $name {
+            #[allow(unused_variables)]
+            fn from(value: $core) -> Self {
+                let $v = &value;
+                $( let $field: $ty = $conv; )*
+                $name { $($field,)* $( $inner: value, )? }
+            }
+        }
+
+        impl std::hash::Hash for $name {
             fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-                $crate::convert::hash_serialized(&self.inner, state);
+                $( std::hash::Hash::hash(&self.$field, state); )*
             }
         }
 
-        impl From<$inner> for $rust {
-            fn from(inner: $inner) -> Self {
-                $rust { inner }
+        #[pyo3::pymethods]
+        impl $name {
+            fn __repr__(slf: &pyo3::Bound<'_, Self>) -> pyo3::PyResult<String> {
+                $( let ($slf, $pyv) = (slf.get(), slf.py()); let text: String = $repr; return Ok(text); )?
+                #[allow(unreachable_code)]
+                $crate::convert::record_repr(slf.as_any(), $py, &[$(stringify!($field)),*])
             }
+            $( $($methods)* )?
         }
     };
 }
-pub(crate) use wrapper;
+pub(crate) use record;
+
+/// `Name(field=repr(value), ...)` from the named attributes of `obj`.
+pub(crate) fn record_repr(obj: &Bound<'_, PyAny>, name: &str, fields: &[&str]) -> PyResult<String> {
+    let parts = fields
+        .iter()
+        .map(|field| Ok(format!("{field}={}", obj.getattr(*field)?.repr()?)))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(format!("{name}({})", parts.join(", ")))
+}
+
+/// Python's `repr()` of a value as Python sees it (`'text'`, `None`, `True`, `['a']`).
+pub(crate) fn repr<'py, T: IntoPyObject<'py>>(py: Python<'py>, value: T) -> String {
+    value
+        .into_bound_py_any(py)
+        .and_then(|v| v.repr())
+        .ok()
+        .map_or_else(|| "<?>".to_string(), |r| r.to_string())
+}
+
+/// The Python objects of a list of core values.
+pub(crate) fn list<T: Clone, P: From<T>>(items: &[T]) -> Vec<P> {
+    items.iter().cloned().map(P::from).collect()
+}
+
+static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// A time argument as the text core reads: a `str` as given, a `datetime` in ISO 8601 form.
+/// Core decides: an aware datetime has its offset, a naive one has none and is refused.
+/// Anything else is a `TypeError`.
+pub(crate) fn time_text(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ok(text.to_cow()?.into_owned());
+    }
+    if value.is_instance(DATETIME.import(value.py(), "datetime", "datetime")?)? {
+        return value.call_method0("isoformat")?.extract();
+    }
+    Err(PyTypeError::new_err(format!(
+        "{what}: expected an RFC 3339 string or an aware datetime, got {}",
+        value.get_type().name()?
+    )))
+}
+
+/// An optional time argument (`now`, a lock's `until`) through `relman::arguments::timestamp`;
+/// `None` stays `None`. Unparsable text or a naive datetime is `InvalidArgument`.
+pub(crate) fn time(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<jiff::Timestamp>> {
+    match value.filter(|v| !v.is_none()) {
+        Some(v) => relman::arguments::timestamp(&time_text(v, what)?, what)
+            .py()
+            .map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The `now` argument: [`time`], the current time when not given.
+pub(crate) fn now(value: Option<&Bound<'_, PyAny>>) -> PyResult<jiff::Timestamp> {
+    Ok(time(value, "now")?.unwrap_or_else(jiff::Timestamp::now))
+}
 
 /// The strings of an iterable argument (a list, tuple, set...). A single `str` is refused:
 /// iterating it would give its characters.

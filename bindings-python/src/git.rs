@@ -8,7 +8,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 
-use crate::convert::repr_str;
+use crate::convert::repr;
 use crate::error::IntoPyResult;
 use crate::release::{PyHistory, PyReleasePlan, PySnapshot};
 
@@ -163,7 +163,7 @@ impl PyRepository {
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
-        format!("Repository({})", repr_str(py, &self.path.to_string_lossy()))
+        format!("Repository({})", repr(py, self.path.to_string_lossy()))
     }
 }
 

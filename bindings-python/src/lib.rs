@@ -4,12 +4,17 @@
 //! The binding converts types and maps errors, nothing more: every behaviour lives in the
 //! core crate, so the Rust, Python and Node surfaces cannot disagree. Its modules mirror
 //! core's: `image`, `manifest`, `policy`, `config`, `release` (and `git`), plus `error` (the
-//! exception mapping) and `convert` (time arguments, names, `repr` helpers).
+//! exception mapping) and `convert` (the `record!` declaration of result classes and the
+//! argument helpers).
 //!
-//! Result objects are frozen wrappers around core values: compared and hashed by value,
-//! with a `repr` that reads like their constructor.
+//! Result objects are frozen classes declared with `record!`: their properties hold
+//! Python-ready values filled from the core value by one conversion; they are compared and
+//! hashed by value, with a `repr` generated from the declared fields. Wire strings (codes,
+//! statuses, reasons, kinds) are core's (`relman::wire`), exposed by [`vocabularies`] for the
+//! tests that check the package against them.
 
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
 mod config;
 mod convert;
@@ -20,10 +25,23 @@ mod manifest;
 mod policy;
 mod release;
 
+/// Every wire vocabulary of core (``relman::wire::vocabularies``): its name (``"ErrorKind"``,
+/// ``"Reason"``...) to its strings, in declaration order. The tests check the exception table
+/// and the ``Literal`` types of the stubs against it.
+#[pyfunction]
+fn vocabularies(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let dict = PyDict::new(py);
+    for (name, codes) in relman::wire::vocabularies() {
+        dict.set_item(name, codes)?;
+    }
+    Ok(dict)
+}
+
 /// The native part of the ``relman`` package. Import ``relman`` rather than this module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(vocabularies, m)?)?;
 
     m.add_class::<image::PyImageRef>()?;
 

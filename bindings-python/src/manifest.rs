@@ -5,91 +5,36 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::PyDict;
 
-use crate::convert::{name, repr_bool, repr_opt, repr_str};
+use crate::convert::{list, record, strings};
 use crate::error::IntoPyResult;
 use crate::policy::PyPolicy;
 
-crate::convert::wrapper!(
+record! {
     /// One place an image reference lives in a manifest, as listed by :func:`list_images`:
     /// a container, an init container or a HelmRelease values slot.
-    "ImageSlot",
-    PyImageSlot,
-    relman::ImageSlot
-);
-
-#[pymethods]
-impl PyImageSlot {
-    /// The workload id, ``namespace:kind/name`` with the kind lower-cased.
-    #[getter]
-    fn workload(&self) -> &str {
-        &self.inner.workload
-    }
-
-    /// The container name, or the HelmRelease slot name (``chart-image`` for the values root).
-    #[getter]
-    fn container(&self) -> &str {
-        &self.inner.container
-    }
-
-    /// What kind of place this is: ``"container"``, ``"init_container"`` or ``"helm_values"``.
-    #[getter]
-    fn kind(&self) -> String {
-        name(&self.inner.kind)
-    }
-
-    /// The image reference as written (a HelmRelease slot split over several fields gives
-    /// them joined: ``registry/repository:tag@digest``).
-    #[getter]
-    fn image(&self) -> &str {
-        self.inner.image()
-    }
-
-    /// Whether the value is a valid image reference; values such as ``$(params.image)`` are
-    /// listed but not managed.
-    #[getter]
-    fn managed(&self) -> bool {
-        self.inner.is_managed()
-    }
-
-    /// 1-based line of the image scalar (the first field of a split slot).
-    #[getter]
-    fn line(&self) -> usize {
-        self.inner.line
-    }
-
-    /// 1-based column of the image scalar, in characters.
-    #[getter]
-    fn column(&self) -> usize {
-        self.inner.column
-    }
-
-    /// The ``path`` given to :func:`list_images`, or ``None``.
-    #[getter]
-    fn path(&self) -> Option<&str> {
-        self.inner.path.as_deref()
-    }
-
-    /// A caveat about the slot, such as ``"numeric_tag"`` for a plain tag like ``1.10`` that
-    /// Helm would render as the number ``1.1``; ``None`` when there is none.
-    #[getter]
-    fn warning(&self) -> Option<&str> {
-        self.inner.warning.as_deref()
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let s = &self.inner;
-        format!(
-            "ImageSlot(workload={}, container={}, kind={}, image={}, managed={}, line={}, column={}, path={}, warning={})",
-            repr_str(py, &s.workload),
-            repr_str(py, &s.container),
-            repr_str(py, &name(&s.kind)),
-            repr_str(py, s.image()),
-            repr_bool(s.is_managed()),
-            s.line,
-            s.column,
-            repr_opt(py, s.path.as_deref()),
-            repr_opt(py, s.warning.as_deref()),
-        )
+    "ImageSlot" PyImageSlot from s: relman::ImageSlot {
+        /// The workload id, ``namespace:kind/name`` with the kind lower-cased.
+        workload: String = s.workload.clone(),
+        /// The container name, or the HelmRelease slot name (``chart-image`` for the values root).
+        container: String = s.container.clone(),
+        /// What kind of place this is: ``"container"``, ``"init_container"``, ``"helm_values"`` or
+        /// ``"setter_marker"``.
+        kind: &'static str = s.kind.code(),
+        /// The image reference as written (a HelmRelease slot split over several fields gives
+        /// them joined: ``registry/repository:tag@digest``).
+        image: String = s.image().to_string(),
+        /// Whether the value is a valid image reference; values such as ``$(params.image)`` are
+        /// listed but not managed.
+        managed: bool = s.is_managed(),
+        /// 1-based line of the image scalar (the first field of a split slot).
+        line: usize = s.line,
+        /// 1-based column of the image scalar, in characters.
+        column: usize = s.column,
+        /// The ``path`` given to :func:`list_images`, or ``None``.
+        path: Option<String> = s.path.clone(),
+        /// A caveat about the slot, such as ``"numeric_tag"`` for a plain tag like ``1.10`` that
+        /// Helm would render as the number ``1.1``; ``None`` when there is none.
+        warning: Option<String> = s.warning.clone(),
     }
 }
 
@@ -117,7 +62,7 @@ pub(crate) fn list_images(
 ) -> PyResult<Vec<PyImageSlot>> {
     let opts = options(default_namespace, path);
     let slots = py.detach(|| relman::list_images(&text, &opts)).py()?;
-    Ok(slots.into_iter().map(PyImageSlot::from).collect())
+    Ok(list(&slots))
 }
 
 /// Set the image of one container (or HelmRelease slot) of one workload, changing only the
@@ -177,7 +122,7 @@ pub(crate) fn update_policy(
         }
     }
     if let Some(remove) = remove.filter(|r| !r.is_none()) {
-        for policy in crate::convert::strings(remove, "remove")? {
+        for policy in strings(remove, "remove")? {
             change = change.remove(policy);
         }
     }

@@ -7,12 +7,12 @@ use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyDict, PyString};
 
 use crate::config::PyConfig;
-use crate::convert::{name, optional_timestamp, repr_list, repr_opt, repr_str, strings, timestamp, wrapper};
+use crate::convert::{list, record, repr, strings, time_text};
 use crate::error::IntoPyResult;
 use crate::image::PyImageRef;
 
 use relman::release::{
-    Catalog, ContainerSkip, ContainerUpdate, FileChange, History, HistorySource, ImageInfo, ImageSpec,
+    Catalog, ContainerSkip, ContainerUpdate, FileChange, History, HistoryEntry, ImageInfo, ImageSpec,
     PointerMove, RecordedChange, ReleasePlan, ReleaseRecord, ReleaseSpec, Services, Snapshot, WorkloadResult,
 };
 
@@ -136,76 +136,48 @@ impl PySnapshot {
         format!(
             "Snapshot({} files, revision={})",
             self.inner.len(),
-            repr_opt(py, self.inner.revision())
+            repr(py, self.inner.revision())
         )
     }
 }
 
-wrapper!(
-    /// One tag of a repository in a :class:`Catalog`: the tag, an optional digest and an
-    /// optional creation time (RFC 3339 string or aware datetime; read back as RFC 3339 text).
-    "ImageInfo",
-    PyImageInfo,
-    ImageInfo
-);
-
-/// An `ImageInfo` from Python arguments; `created` strings are parsed by core
-/// (`invalid_catalog`), datetimes converted here.
+/// An `ImageInfo` from Python arguments: ``created`` (text, or a datetime as ISO text) is read
+/// by core (`invalid_catalog`).
 fn image_info(
     tag: String,
     digest: Option<String>,
     created: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<ImageInfo> {
-    let mut info = ImageInfo::new(tag);
-    if let Some(d) = digest {
-        info = info.with_digest(d);
+    let info = ImageInfo::new(tag);
+    let info = match digest {
+        Some(d) => info.with_digest(d),
+        None => info,
+    };
+    match created.filter(|c| !c.is_none()) {
+        Some(c) => info.with_created_str(&time_text(c, "created")?).py(),
+        None => Ok(info),
     }
-    match created {
-        Some(c) if c.is_instance_of::<PyString>() => {
-            let text: PyBackedStr = c.extract()?;
-            info = info.with_created_str(&text).py()?;
-        }
-        Some(c) if !c.is_none() => info = info.with_created(timestamp(c, "created")?),
-        _ => {}
-    }
-    Ok(info)
 }
 
-#[pymethods]
-impl PyImageInfo {
-    /// An image of the catalog. ``created`` is an RFC 3339 string (:class:`InvalidCatalog`
-    /// when it does not parse) or an aware datetime.
-    #[new]
-    #[pyo3(signature = (tag, *, digest = None, created = None))]
-    fn new(tag: String, digest: Option<String>, created: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        image_info(tag, digest, created).map(Self::from)
+record! {
+    /// One tag of a repository in a :class:`Catalog`: the tag, an optional digest and an
+    /// optional creation time (RFC 3339 string or aware datetime; read back as RFC 3339 text).
+    "ImageInfo" PyImageInfo from i: ImageInfo, keep inner {
+        /// The tag.
+        tag: String = i.tag.clone(),
+        /// The manifest digest (``sha256:...``), or ``None``.
+        digest: Option<String> = i.digest.clone(),
+        /// The creation time as RFC 3339 text in UTC, or ``None``.
+        created: Option<String> = i.created.map(|t| t.to_string()),
     }
-
-    /// The tag.
-    #[getter]
-    fn tag(&self) -> &str {
-        &self.inner.tag
-    }
-
-    /// The manifest digest (``sha256:...``), or ``None``.
-    #[getter]
-    fn digest(&self) -> Option<&str> {
-        self.inner.digest.as_deref()
-    }
-
-    /// The creation time as RFC 3339 text in UTC, or ``None``.
-    #[getter]
-    fn created(&self) -> Option<String> {
-        self.inner.created.map(|t| t.to_string())
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> String {
-        format!(
-            "ImageInfo(tag={}, digest={}, created={})",
-            repr_str(py, &self.inner.tag),
-            repr_opt(py, self.inner.digest.as_deref()),
-            repr_opt(py, self.created().as_deref())
-        )
+    methods {
+        /// An image of the catalog. ``created`` is an RFC 3339 string or an aware datetime
+        /// (:class:`InvalidCatalog` when it is not one).
+        #[new]
+        #[pyo3(signature = (tag, *, digest = None, created = None))]
+        fn new(tag: String, digest: Option<String>, created: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+            image_info(tag, digest, created).map(Self::from)
+        }
     }
 }
 
@@ -244,12 +216,7 @@ impl PyCatalog {
 
     /// The tags of ``repository`` (matched by normalised name), in the order they were added.
     fn images(&self, repository: PyBackedStr) -> Vec<PyImageInfo> {
-        self.inner
-            .images(&repository)
-            .iter()
-            .cloned()
-            .map(PyImageInfo::from)
-            .collect()
+        list(self.inner.images(&repository))
     }
 
     /// The entry of one tag of ``repository``, or ``None``.
@@ -267,630 +234,294 @@ impl PyCatalog {
     }
 }
 
-wrapper!(
+record! {
     /// One image pointer that moves: ``container`` from ``from_`` to ``to``.
-    "ContainerUpdate",
-    PyContainerUpdate,
-    ContainerUpdate
-);
-
-#[pymethods]
-impl PyContainerUpdate {
-    /// The container (or HelmRelease slot) name.
-    #[getter]
-    fn container(&self) -> &str {
-        &self.inner.container
-    }
-
-    /// The image before (``from`` in :meth:`ReleasePlan.to_json`).
-    #[getter]
-    fn from_(&self) -> &str {
-        &self.inner.from
-    }
-
-    /// The image after.
-    #[getter]
-    fn to(&self) -> &str {
-        &self.inner.to
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> String {
-        format!(
-            "ContainerUpdate(container={}, from_={}, to={})",
-            repr_str(py, &self.inner.container),
-            repr_str(py, &self.inner.from),
-            repr_str(py, &self.inner.to)
-        )
+    "ContainerUpdate" PyContainerUpdate from u: ContainerUpdate {
+        /// The container (or HelmRelease slot) name.
+        container: String = u.container.clone(),
+        /// The image before (``from`` in :meth:`ReleasePlan.to_json`).
+        from_: String = u.from.clone(),
+        /// The image after.
+        to: String = u.to.clone(),
     }
 }
 
-wrapper!(
+record! {
     /// Why one container of a workload did not move.
-    "ContainerSkip",
-    PyContainerSkip,
-    ContainerSkip
-);
-
-#[pymethods]
-impl PyContainerSkip {
-    /// The container (or HelmRelease slot) name.
-    #[getter]
-    fn container(&self) -> &str {
-        &self.inner.container
-    }
-
-    /// The stable reason code, such as ``"up_to_date"``.
-    #[getter]
-    fn reason(&self) -> String {
-        name(&self.inner.reason)
-    }
-
-    /// The reason in words.
-    #[getter]
-    fn message(&self) -> &str {
-        &self.inner.message
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> String {
-        format!(
-            "ContainerSkip(container={}, reason={}, message={})",
-            repr_str(py, &self.inner.container),
-            repr_str(py, &name(&self.inner.reason)),
-            repr_str(py, &self.inner.message)
-        )
+    "ContainerSkip" PyContainerSkip from s: ContainerSkip {
+        /// The container (or HelmRelease slot) name.
+        container: String = s.container.clone(),
+        /// The stable reason code, such as ``"up_to_date"``.
+        reason: &'static str = s.reason.code(),
+        /// The reason in words.
+        message: String = s.message.clone(),
     }
 }
 
-wrapper!(
+record! {
     /// The outcome of a plan for one workload.
-    "WorkloadResult",
-    PyWorkloadResult,
-    WorkloadResult
-);
-
-#[pymethods]
-impl PyWorkloadResult {
-    /// ``namespace:kind/name``, or the name given when it was not found.
-    #[getter]
-    fn workload(&self) -> &str {
-        &self.inner.workload
-    }
-
-    /// ``"success"``, ``"skipped"``, ``"ignored"`` or ``"failed"``.
-    #[getter]
-    fn status(&self) -> String {
-        name(&self.inner.status)
-    }
-
-    /// The stable reason code (``"locked"``, ``"up_to_date"``...), ``None`` for a plain
-    /// success.
-    #[getter]
-    fn reason(&self) -> Option<String> {
-        self.inner.reason.as_ref().map(name)
-    }
-
-    /// The outcome in words.
-    #[getter]
-    fn message(&self) -> &str {
-        &self.inner.message
-    }
-
-    /// The pointers that move.
-    #[getter]
-    fn updates(&self) -> Vec<PyContainerUpdate> {
-        self.inner
-            .updates
-            .iter()
-            .cloned()
-            .map(PyContainerUpdate::from)
-            .collect()
-    }
-
-    /// The containers that do not move, each with its reason.
-    #[getter]
-    fn skipped(&self) -> Vec<PyContainerSkip> {
-        self.inner
-            .skipped
-            .iter()
-            .cloned()
-            .map(PyContainerSkip::from)
-            .collect()
-    }
-
-    /// The file the workload is defined in, or ``None``.
-    #[getter]
-    fn path(&self) -> Option<&str> {
-        self.inner.path.as_deref()
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let r = &self.inner;
-        let updates: Vec<String> = r
-            .updates
-            .iter()
-            .map(|u| format!("{} {} -> {}", u.container, u.from, u.to))
-            .collect();
-        format!(
-            "WorkloadResult(workload={}, status={}, reason={}, message={}, updates={})",
-            repr_str(py, &r.workload),
-            repr_str(py, &name(&r.status)),
-            repr_opt(py, r.reason.as_ref().map(name).as_deref()),
-            repr_str(py, &r.message),
-            repr_list(py, &updates),
-        )
+    "WorkloadResult" PyWorkloadResult from r: WorkloadResult {
+        /// ``namespace:kind/name``, or the name given when it was not found.
+        workload: String = r.workload.clone(),
+        /// ``"success"``, ``"skipped"``, ``"ignored"`` or ``"failed"``.
+        status: &'static str = r.status.code(),
+        /// The stable reason code (``"locked"``, ``"up_to_date"``...), ``None`` for a plain
+        /// success.
+        reason: Option<&'static str> = r.reason.map(|r| r.code()),
+        /// The outcome in words.
+        message: String = r.message.clone(),
+        /// The pointers that move.
+        updates: Vec<PyContainerUpdate> = list(&r.updates),
+        /// The containers that do not move, each with its reason.
+        skipped: Vec<PyContainerSkip> = list(&r.skipped),
+        /// The file the workload is defined in, or ``None``.
+        path: Option<String> = r.path.clone(),
     }
 }
 
-wrapper!(
+record! {
     /// One file that a plan changes: ``path`` (repo-relative), its text ``before`` and
     /// ``after``.
-    "FileChange",
-    PyFileChange,
-    FileChange
-);
-
-#[pymethods]
-impl PyFileChange {
-    /// Repo-relative path.
-    #[getter]
-    fn path(&self) -> &str {
-        &self.inner.path
+    "FileChange" PyFileChange from c: FileChange {
+        /// Repo-relative path.
+        path: String = c.path.clone(),
+        /// The text before.
+        before: String = c.before.clone(),
+        /// The text after.
+        after: String = c.after.clone(),
     }
-
-    /// The text before.
-    #[getter]
-    fn before(&self) -> &str {
-        &self.inner.before
-    }
-
-    /// The text after.
-    #[getter]
-    fn after(&self) -> &str {
-        &self.inner.after
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> String {
+    repr(this, py) {
         format!(
             "FileChange(path={}, before=<{} chars>, after=<{} chars>)",
-            repr_str(py, &self.inner.path),
-            self.inner.before.chars().count(),
-            self.inner.after.chars().count()
+            repr(py, &this.path),
+            this.before.chars().count(),
+            this.after.chars().count()
         )
     }
 }
 
-wrapper!(
+record! {
     /// A planned release: nothing is written until the changes are committed (with
     /// :meth:`Repository.commit` or your own git).
-    "ReleasePlan",
-    PyReleasePlan,
-    ReleasePlan
-);
-
-#[pymethods]
-impl PyReleasePlan {
-    /// The environment released into.
-    #[getter]
-    fn environment(&self) -> &str {
-        &self.inner.environment
+    "ReleasePlan" PyReleasePlan from p: ReleasePlan, keep inner {
+        /// The environment released into.
+        environment: String = p.environment.clone(),
+        /// Why: ``"manual"``, ``"automated"``, ``"promotion"`` or ``"rollback"``.
+        kind: &'static str = p.kind.code(),
+        /// One result per workload of the environment (and per named workload not found).
+        results: Vec<PyWorkloadResult> = list(&p.results),
+        /// The files that change, sorted by path.
+        changes: Vec<PyFileChange> = list(&p.changes),
+        /// The commit message, with ``Relman-*`` trailers.
+        commit_message: String = p.commit_message.clone(),
+        /// What relman read around rather than through, such as a remote kustomize resource or a
+        /// ``patches:`` key that may change images.
+        warnings: Vec<String> = p.warnings.clone(),
+        /// Whether the plan changes nothing.
+        is_noop: bool = p.is_noop(),
+        /// The revision of the snapshot the plan was made on, or ``None``:
+        /// :meth:`Repository.commit` refuses (:class:`ConflictError`) to commit the plan on any
+        /// other commit.
+        revision: Option<String> = p.revision.clone(),
     }
-
-    /// Why: ``"manual"``, ``"automated"``, ``"promotion"`` or ``"rollback"``.
-    #[getter]
-    fn kind(&self) -> &'static str {
-        self.inner.kind.code()
-    }
-
-    /// One result per workload of the environment (and per named workload not found).
-    #[getter]
-    fn results(&self) -> Vec<PyWorkloadResult> {
-        self.inner
-            .results
-            .iter()
-            .cloned()
-            .map(PyWorkloadResult::from)
-            .collect()
-    }
-
-    /// The files that change, sorted by path.
-    #[getter]
-    fn changes(&self) -> Vec<PyFileChange> {
-        self.inner
-            .changes
-            .iter()
-            .cloned()
-            .map(PyFileChange::from)
-            .collect()
-    }
-
-    /// The commit message, with ``Relman-*`` trailers.
-    #[getter]
-    fn commit_message(&self) -> &str {
-        &self.inner.commit_message
-    }
-
-    /// What relman read around rather than through, such as a remote kustomize resource or a
-    /// ``patches:`` key that may change images.
-    #[getter]
-    fn warnings(&self) -> Vec<String> {
-        self.inner.warnings.clone()
-    }
-
-    /// Whether the plan changes nothing.
-    #[getter]
-    fn is_noop(&self) -> bool {
-        self.inner.is_noop()
-    }
-
-    /// The revision of the snapshot the plan was made on, or ``None``:
-    /// :meth:`Repository.commit` refuses (:class:`ConflictError`) to commit the plan on any
-    /// other commit.
-    #[getter]
-    fn revision(&self) -> Option<&str> {
-        self.inner.revision.as_deref()
-    }
-
-    /// The plan as JSON (snake_case keys, reason codes as strings).
-    fn to_json(&self) -> String {
-        self.inner.to_json()
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let p = &self.inner;
-        let paths: Vec<String> = p.changes.iter().map(|c| c.path.clone()).collect();
+    repr(this, py) {
+        let paths: Vec<&str> = this.changes.iter().map(|c| c.path.as_str()).collect();
         format!(
             "ReleasePlan(environment={}, kind={}, results=<{} workloads>, changes={}, is_noop={})",
-            repr_str(py, &p.environment),
-            repr_str(py, p.kind.code()),
-            p.results.len(),
-            repr_list(py, &paths),
-            if p.is_noop() { "True" } else { "False" }
+            repr(py, &this.environment),
+            repr(py, this.kind),
+            this.results.len(),
+            repr(py, paths),
+            repr(py, this.is_noop)
         )
+    }
+    methods {
+        /// The plan as JSON (snake_case keys, reason codes as strings).
+        fn to_json(&self) -> String {
+            self.inner.to_json()
+        }
     }
 }
 
-wrapper!(
+record! {
     /// One pointer move recorded in a ``Relman-Change`` trailer.
-    "RecordedChange",
-    PyRecordedChange,
-    RecordedChange
-);
-
-#[pymethods]
-impl PyRecordedChange {
-    /// ``namespace:kind/name``.
-    #[getter]
-    fn workload(&self) -> &str {
-        &self.inner.workload
-    }
-
-    /// The container (or HelmRelease slot) name.
-    #[getter]
-    fn container(&self) -> &str {
-        &self.inner.container
-    }
-
-    /// The image before.
-    #[getter]
-    fn from_(&self) -> &str {
-        &self.inner.from
-    }
-
-    /// The image after.
-    #[getter]
-    fn to(&self) -> &str {
-        &self.inner.to
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> String {
-        format!(
-            "RecordedChange(workload={}, container={}, from_={}, to={})",
-            repr_str(py, &self.inner.workload),
-            repr_str(py, &self.inner.container),
-            repr_str(py, &self.inner.from),
-            repr_str(py, &self.inner.to)
-        )
+    "RecordedChange" PyRecordedChange from c: RecordedChange {
+        /// ``namespace:kind/name``.
+        workload: String = c.workload.clone(),
+        /// The container (or HelmRelease slot) name.
+        container: String = c.container.clone(),
+        /// The image before.
+        from_: String = c.from.clone(),
+        /// The image after.
+        to: String = c.to.clone(),
     }
 }
 
-wrapper!(
+record! {
     /// The machine-readable part of a release commit: its ``Relman-*`` trailers. The history
     /// of an environment is a list of records, newest first.
-    "ReleaseRecord",
-    PyReleaseRecord,
-    ReleaseRecord
-);
-
-#[pymethods]
-impl PyReleaseRecord {
-    /// Read the trailers of a commit message written by relman; ``None`` for any other
-    /// message. Strict: the last paragraph must be exactly relman's trailer block
-    /// (``Relman-Environment``, ``Relman-Cause``, at most one ``Relman-User``, then
-    /// ``Relman-Change`` and ``Relman-Lock`` lines, each value well formed) and nothing else.
-    #[staticmethod]
-    fn parse(message: PyBackedStr) -> Option<Self> {
-        ReleaseRecord::parse(&message).map(Self::from)
+    "ReleaseRecord" PyReleaseRecord from r: ReleaseRecord, keep inner {
+        /// ``Relman-Environment``.
+        environment: String = r.environment.clone(),
+        /// ``Relman-Cause``: ``"manual"``, ``"automated"``, ``"promotion"`` or ``"rollback"``.
+        kind: &'static str = r.kind.code(),
+        /// ``Relman-User``, or ``None``.
+        user: Option<String> = r.user.clone(),
+        /// Every ``Relman-Change``.
+        changes: Vec<PyRecordedChange> = list(&r.changes),
+        /// Every ``Relman-Lock``: workloads locked by this release.
+        locked: Vec<String> = r.locked.clone(),
     }
+    methods {
+        /// Read the trailers of a commit message written by relman; ``None`` for any other
+        /// message. Strict: the last paragraph must be exactly relman's trailer block
+        /// (``Relman-Environment``, ``Relman-Cause``, at most one ``Relman-User``, then
+        /// ``Relman-Change`` and ``Relman-Lock`` lines, each value well formed) and nothing else.
+        #[staticmethod]
+        fn parse(message: PyBackedStr) -> Option<Self> {
+            ReleaseRecord::parse(&message).map(Self::from)
+        }
 
-    /// ``Relman-Environment``.
-    #[getter]
-    fn environment(&self) -> &str {
-        &self.inner.environment
-    }
-
-    /// ``Relman-Cause``: ``"manual"``, ``"automated"``, ``"promotion"`` or ``"rollback"``.
-    #[getter]
-    fn kind(&self) -> &'static str {
-        self.inner.kind.code()
-    }
-
-    /// ``Relman-User``, or ``None``.
-    #[getter]
-    fn user(&self) -> Option<&str> {
-        self.inner.user.as_deref()
-    }
-
-    /// Every ``Relman-Change``.
-    #[getter]
-    fn changes(&self) -> Vec<PyRecordedChange> {
-        self.inner
-            .changes
-            .iter()
-            .cloned()
-            .map(PyRecordedChange::from)
-            .collect()
-    }
-
-    /// Every ``Relman-Lock``: workloads locked by this release.
-    #[getter]
-    fn locked(&self) -> Vec<String> {
-        self.inner.locked.clone()
-    }
-
-    /// The trailer block of this record.
-    fn trailers(&self) -> String {
-        self.inner.trailers()
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let r = &self.inner;
-        let changes: Vec<String> = r.changes.iter().map(|c| c.to_trailer()).collect();
-        format!(
-            "ReleaseRecord(environment={}, kind={}, user={}, changes={}, locked={})",
-            repr_str(py, &r.environment),
-            repr_str(py, r.kind.code()),
-            repr_opt(py, r.user.as_deref()),
-            repr_list(py, &changes),
-            repr_list(py, &r.locked),
-        )
+        /// The trailer block of this record.
+        fn trailers(&self) -> String {
+            self.inner.trailers()
+        }
     }
 }
 
-wrapper!(
+record! {
     /// One slot's pointer changing in one commit of the history.
-    "PointerMove",
-    PyPointerMove,
-    PointerMove
-);
-
-#[pymethods]
-impl PyPointerMove {
-    /// The commit's id, or ``None`` when the history was not read from commits with ids.
-    #[getter]
-    fn commit(&self) -> Option<&str> {
-        self.inner.commit.as_deref()
-    }
-
-    /// The environment.
-    #[getter]
-    fn environment(&self) -> &str {
-        &self.inner.environment
-    }
-
-    /// ``namespace:kind/name``.
-    #[getter]
-    fn workload(&self) -> &str {
-        &self.inner.workload
-    }
-
-    /// The container (or HelmRelease or marker slot) name.
-    #[getter]
-    fn container(&self) -> &str {
-        &self.inner.container
-    }
-
-    /// The image before; ``None`` when the slot appeared in this commit.
-    #[getter]
-    fn from_(&self) -> Option<&str> {
-        self.inner.from.as_deref()
-    }
-
-    /// The image after; ``None`` when the slot went away in this commit.
-    #[getter]
-    fn to(&self) -> Option<&str> {
-        self.inner.to.as_deref()
-    }
-
-    /// ``"manual"``, ``"automated"``, ``"promotion"``, ``"rollback"`` (a record agreeing with
-    /// the move says so) or ``"unrecorded"`` (a hand edit, a merge, a ``git revert``).
-    #[getter]
-    fn cause(&self) -> &'static str {
-        self.inner.cause.code()
-    }
-
-    /// ``Relman-User`` of the agreeing record, or ``None``.
-    #[getter]
-    fn user(&self) -> Option<&str> {
-        self.inner.user.as_deref()
-    }
-
-    /// Whether the agreeing record locked the workload.
-    #[getter]
-    fn locked(&self) -> bool {
-        self.inner.locked
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let m = &self.inner;
-        format!(
-            "PointerMove(environment={}, workload={}, container={}, from_={}, to={}, cause={})",
-            repr_str(py, &m.environment),
-            repr_str(py, &m.workload),
-            repr_str(py, &m.container),
-            repr_opt(py, m.from.as_deref()),
-            repr_opt(py, m.to.as_deref()),
-            repr_str(py, m.cause.code()),
-        )
+    "PointerMove" PyPointerMove from m: PointerMove {
+        /// The commit's id, or ``None`` when the history was not read from commits with ids.
+        commit: Option<String> = m.commit.clone(),
+        /// The environment.
+        environment: String = m.environment.clone(),
+        /// ``namespace:kind/name``.
+        workload: String = m.workload.clone(),
+        /// The container (or HelmRelease or marker slot) name.
+        container: String = m.container.clone(),
+        /// The image before; ``None`` when the slot appeared in this commit.
+        from_: Option<String> = m.from.clone(),
+        /// The image after; ``None`` when the slot went away in this commit.
+        to: Option<String> = m.to.clone(),
+        /// ``"manual"``, ``"automated"``, ``"promotion"``, ``"rollback"`` (a record agreeing with
+        /// the move says so) or ``"unrecorded"`` (a hand edit, a merge, a ``git revert``).
+        cause: &'static str = m.cause.code(),
+        /// ``Relman-User`` of the agreeing record, or ``None``.
+        user: Option<String> = m.user.clone(),
+        /// Whether the agreeing record locked the workload.
+        locked: bool = m.locked,
     }
 }
 
-wrapper!(
+record! {
     /// The pointer history of environments, newest first: read from the trees of commits
     /// (:meth:`Repository.history`, :meth:`History.from_commits`), where a commit's
     /// ``Relman-*`` trailers only annotate the moves it really made, or believed from commit
     /// messages (:meth:`History.from_messages`, the weaker mode).
-    "History",
-    PyHistory,
-    History
-);
-
-#[pymethods]
-impl PyHistory {
-    /// The trusted mode without git: ``commits`` are ``(message, snapshot after the commit)``
-    /// pairs, newest first, each the first parent of the one before; ``base`` is the snapshot
-    /// before the oldest (``None``: an empty repository, as before a root commit).
-    #[staticmethod]
-    #[pyo3(signature = (commits, *, base = None))]
-    fn from_commits(
-        py: Python<'_>,
-        commits: &Bound<'_, PyAny>,
-        base: Option<PyRef<'_, PySnapshot>>,
-    ) -> PyResult<Self> {
-        if commits.is_instance_of::<PyString>() {
-            return Err(PyTypeError::new_err(
-                "commits: expected an iterable of (message, Snapshot) pairs, not a string",
-            ));
-        }
-        let mut pairs = Vec::new();
-        for item in commits.try_iter()? {
-            let (message, snapshot): (String, PyRef<'_, PySnapshot>) = item?
-                .extract()
-                .map_err(|_| PyTypeError::new_err("commits: expected (message, Snapshot) pairs"))?;
-            pairs.push((message, snapshot.inner.clone()));
-        }
-        let base = base.map(|b| b.inner.clone());
-        py.detach(|| History::from_commits(pairs, base))
-            .py()
-            .map(Self::from)
+    "History" PyHistory from h: History, keep inner {
+        /// Every move, newest first.
+        moves: Vec<PyPointerMove> = list(h.moves()),
+        /// Commits whose trailers disagreed with their changes (``record_mismatch: ...``), and
+        /// where the walk stopped early.
+        warnings: Vec<String> = h.warnings().to_vec(),
+        /// ``"trees"`` or ``"messages"``.
+        source: &'static str = h.source().code(),
+        /// Whether the walk reached the first commit.
+        is_complete: bool = h.is_complete(),
     }
-
-    /// The weaker mode: a history believed from commit messages, newest first (messages
-    /// without ``Relman-*`` trailers are skipped). Hand edits and ``git revert`` are invisible
-    /// to it, and a forged message is believed: use it only where no trees are available.
-    #[staticmethod]
-    fn from_messages(messages: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(Self::from(messages_history(messages)?))
-    }
-
-    /// Every move, newest first.
-    #[getter]
-    fn moves(&self) -> Vec<PyPointerMove> {
-        self.inner
-            .moves()
-            .iter()
-            .cloned()
-            .map(PyPointerMove::from)
-            .collect()
-    }
-
-    /// Commits whose trailers disagreed with their changes (``record_mismatch: ...``), and
-    /// where the walk stopped early.
-    #[getter]
-    fn warnings(&self) -> Vec<String> {
-        self.inner.warnings().to_vec()
-    }
-
-    /// ``"trees"`` or ``"messages"``.
-    #[getter]
-    fn source(&self) -> &'static str {
-        match self.inner.source() {
-            HistorySource::Trees => "trees",
-            HistorySource::Messages => "messages",
-        }
-    }
-
-    /// Whether the walk reached the first commit.
-    #[getter]
-    fn is_complete(&self) -> bool {
-        self.inner.is_complete()
-    }
-
-    /// The pointer a rollback of one slot goes to, or ``None``.
-    fn previous(&self, environment: &str, workload: &str, container: &str, current: &str) -> Option<String> {
-        self.inner.previous(environment, workload, container, current)
-    }
-
-    fn __len__(&self) -> usize {
-        self.inner.moves().len()
-    }
-
-    fn __repr__(&self) -> String {
+    repr(this, py) {
         format!(
             "History(moves={}, source={}, warnings={})",
-            self.inner.moves().len(),
-            self.source(),
-            self.inner.warnings().len()
+            this.moves.len(),
+            repr(py, this.source),
+            this.warnings.len()
         )
+    }
+    methods {
+        /// The trusted mode without git: ``commits`` are ``(message, snapshot after the commit)``
+        /// pairs, newest first, each the first parent of the one before; ``base`` is the snapshot
+        /// before the oldest (``None``: an empty repository, as before a root commit).
+        #[staticmethod]
+        #[pyo3(signature = (commits, *, base = None))]
+        fn from_commits(py: Python<'_>, commits: &Bound<'_, PyAny>, base: Option<PyRef<'_, PySnapshot>>) -> PyResult<Self> {
+            if commits.is_instance_of::<PyString>() {
+                return Err(PyTypeError::new_err(
+                    "commits: expected an iterable of (message, Snapshot) pairs, not a string",
+                ));
+            }
+            let mut pairs = Vec::new();
+            for item in commits.try_iter()? {
+                let (message, snapshot): (String, PyRef<'_, PySnapshot>) = item?
+                    .extract()
+                    .map_err(|_| PyTypeError::new_err("commits: expected (message, Snapshot) pairs"))?;
+                pairs.push((message, snapshot.inner.clone()));
+            }
+            let base = base.map(|b| b.inner.clone());
+            py.detach(|| History::from_commits(pairs, base)).py().map(Self::from)
+        }
+
+        /// The weaker mode: a history believed from commit messages, newest first (messages
+        /// without ``Relman-*`` trailers are skipped). Hand edits and ``git revert`` are invisible
+        /// to it, and a forged message is believed: use it only where no trees are available.
+        #[staticmethod]
+        fn from_messages(messages: &Bound<'_, PyAny>) -> PyResult<Self> {
+            Ok(History::from_entries(entries(messages)?).into())
+        }
+
+        /// The pointer a rollback of one slot goes to, or ``None``.
+        fn previous(&self, environment: &str, workload: &str, container: &str, current: &str) -> Option<String> {
+            self.inner.previous(environment, workload, container, current)
+        }
+
+        fn __len__(&self) -> usize {
+            self.moves.len()
+        }
     }
 }
 
-/// The weaker mode from an iterable of commit messages (``str``) and/or :class:`ReleaseRecord`
-/// objects, newest first.
-fn messages_history(value: &Bound<'_, PyAny>) -> PyResult<History> {
+/// The weaker mode's entries (`relman::release::History::from_entries`): commit messages
+/// (``str``) and :class:`ReleaseRecord` objects, newest first.
+fn entries(value: &Bound<'_, PyAny>) -> PyResult<Vec<HistoryEntry>> {
     if value.is_instance_of::<PyString>() {
         return Err(PyTypeError::new_err(
             "history: expected a History, or an iterable of commit messages or ReleaseRecord objects, not a single string",
         ));
     }
-    let mut records = Vec::new();
-    for item in value.try_iter()? {
-        let item = item?;
+    let entry = |item: Bound<'_, PyAny>| -> PyResult<HistoryEntry> {
         if let Ok(record) = item.cast::<PyReleaseRecord>() {
-            records.push(record.get().inner.clone());
-        } else if let Ok(message) = item.extract::<PyBackedStr>() {
-            records.extend(ReleaseRecord::parse(&message));
-        } else {
-            return Err(PyTypeError::new_err(format!(
+            return Ok(HistoryEntry::Record(record.get().inner.clone()));
+        }
+        match item.extract::<String>() {
+            Ok(message) => Ok(HistoryEntry::Message(message)),
+            Err(_) => Err(PyTypeError::new_err(format!(
                 "history: expected commit messages or ReleaseRecord objects, got {}",
                 item.get_type().name()?
-            )));
+            ))),
         }
-    }
-    Ok(History::from_records(records))
+    };
+    value.try_iter()?.map(|item| entry(item?)).collect()
 }
 
 /// A history argument: a :class:`History`, or (the weaker mode) an iterable of commit
 /// messages and/or :class:`ReleaseRecord` objects, newest first.
 pub(crate) fn history(value: Option<&Bound<'_, PyAny>>) -> PyResult<History> {
-    let Some(value) = value.filter(|v| !v.is_none()) else {
-        return Ok(History::new());
-    };
-    if let Ok(history) = value.cast::<PyHistory>() {
-        return Ok(history.get().inner.clone());
+    match value.filter(|v| !v.is_none()) {
+        None => Ok(History::new()),
+        Some(v) => match v.cast::<PyHistory>() {
+            Ok(history) => Ok(history.get().inner.clone()),
+            Err(_) => Ok(History::from_entries(entries(v)?)),
+        },
     }
-    messages_history(value)
 }
 
-/// A services argument: ``"all"``, one name, or an iterable of service names / workload ids.
+/// A services argument: text (``"all"`` or one name, `relman::release::Services::parse`) or an
+/// iterable of service names / workload ids.
 fn services(value: &Bound<'_, PyAny>) -> PyResult<Services> {
-    if let Ok(text) = value.extract::<String>() {
-        return Ok(if text == "all" {
-            Services::All
-        } else {
-            Services::Named(vec![text])
-        });
+    match value.cast::<PyString>() {
+        Ok(text) => Ok(Services::parse(&text.to_cow()?)),
+        Err(_) => Ok(Services::Named(strings(value, "services")?)),
     }
-    Ok(Services::Named(strings(value, "services")?))
 }
 
 /// An image argument: ``"latest"``, ``"promote"``, ``"rollback"``, an image reference text or
@@ -967,7 +598,7 @@ pub(crate) fn plan_release(
         spec = spec.lock(lock);
     }
     let history = self::history(history)?;
-    let now = optional_timestamp(now, "now")?.unwrap_or_else(jiff::Timestamp::now);
+    let now = crate::convert::now(now)?;
     let empty = Catalog::new();
     let catalog = catalog.as_deref().map_or(&empty, |c| &c.inner);
     let snapshot = &snapshot.get().inner;
@@ -992,7 +623,7 @@ pub(crate) fn plan_automation(
     now: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Vec<PyReleasePlan>> {
     let history = self::history(history)?;
-    let now = optional_timestamp(now, "now")?.unwrap_or_else(jiff::Timestamp::now);
+    let now = crate::convert::now(now)?;
     let snapshot = &snapshot.get().inner;
     let catalog = &catalog.inner;
     let plans = py

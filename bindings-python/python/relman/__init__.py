@@ -25,29 +25,7 @@ location (``path``, ``line``, ``column``).
 
 from __future__ import annotations
 
-from ._errors import (
-    BranchCheckedOut,
-    ConflictError,
-    ContainerNotFound,
-    CorruptRepository,
-    DuplicateResource,
-    InternalError,
-    InvalidArgument,
-    InvalidCatalog,
-    InvalidConfig,
-    InvalidFilter,
-    InvalidImageReference,
-    InvalidMarker,
-    IncompleteMarker,
-    InvalidPath,
-    InvalidPolicy,
-    InvalidYaml,
-    NotFound,
-    RelmanError,
-    UnknownEnvironment,
-    UnsupportedYaml,
-    WorkloadNotFound,
-)
+from ._errors import *  # noqa: F403 (the classes; `__all__` below names them)
 from ._native import (
     Catalog,
     Config,

@@ -6,40 +6,22 @@ known, the location (``path``, ``line``, ``column``; ``None`` when unknown). Sub
 invalid input also derive from :class:`ValueError`, the not-found ones from
 :class:`LookupError`, so ``except ValueError`` works as a Python user expects.
 
-The table ``_BY_CODE`` maps a code to its class; a code without a class of its own (from a
-newer core) raises the base class, with its code.
+Each subclass registers itself in ``_BY_CODE`` (code to class) by its ``default_code``;
+``tests/test_vocabularies.py`` checks that table against core's error codes
+(``_native.vocabularies()["ErrorKind"]``), so a new code in core fails until it has a class
+here (and a name in ``relman.__all__``). A code without a class (a newer core) raises the
+base class, with its code.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Tuple, Type
+from typing import Any as _Any, Dict as _Dict, Optional as _Opt, Tuple as _Tuple, Type as _Type
 
-__all__ = [
-    "RelmanError",
-    "InvalidImageReference",
-    "InvalidYaml",
-    "UnsupportedYaml",
-    "DuplicateResource",
-    "InvalidPolicy",
-    "InvalidCatalog",
-    "InvalidFilter",
-    "InvalidConfig",
-    "InvalidPath",
-    "InvalidMarker",
-    "IncompleteMarker",
-    "InvalidArgument",
-    "WorkloadNotFound",
-    "ContainerNotFound",
-    "UnknownEnvironment",
-    "NotFound",
-    "ConflictError",
-    "BranchCheckedOut",
-    "CorruptRepository",
-    "InternalError",
-]
+#: The exception class of each stable code, filled as the classes are defined.
+_BY_CODE: _Dict[str, _Type[RelmanError]] = {}
 
 
-def _restore(cls: Type[RelmanError], args: Tuple[Any, ...], state: Dict[str, Any]) -> RelmanError:
+def _restore(cls: _Type[RelmanError], args: _Tuple[_Any, ...], state: _Dict[str, _Any]) -> RelmanError:
     """Rebuild a pickled error without calling ``__init__``."""
     err = cls.__new__(cls)
     err.args = args
@@ -65,18 +47,18 @@ class RelmanError(Exception):
 
     code: str
     message: str
-    path: Optional[str]
-    line: Optional[int]
-    column: Optional[int]
+    path: _Opt[str]
+    line: _Opt[int]
+    column: _Opt[int]
 
     def __init__(
         self,
         message: str,
         *,
-        code: Optional[str] = None,
-        path: Optional[str] = None,
-        line: Optional[int] = None,
-        column: Optional[int] = None,
+        code: _Opt[str] = None,
+        path: _Opt[str] = None,
+        line: _Opt[int] = None,
+        column: _Opt[int] = None,
     ) -> None:
         self.code = code if code is not None else type(self).default_code
         self.message = message
@@ -85,11 +67,16 @@ class RelmanError(Exception):
         self.column = column
         super().__init__(_display(self.code, message, path, line, column))
 
-    def __reduce__(self) -> Tuple[Any, ...]:
+    def __init_subclass__(cls, **kwargs: _Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.__module__ = "relman"
+        _BY_CODE[cls.default_code] = cls
+
+    def __reduce__(self) -> _Tuple[_Any, ...]:
         return (_restore, (type(self), self.args, dict(self.__dict__)))
 
 
-def _display(code: str, message: str, path: Optional[str], line: Optional[int], column: Optional[int]) -> str:
+def _display(code: str, message: str, path: _Opt[str], line: _Opt[int], column: _Opt[int]) -> str:
     """The text core displays for an error built from Python."""
     out = f"{code}: {message}"
     if line is not None:
@@ -215,17 +202,17 @@ class ConflictError(RelmanError):
 
     default_code = "conflict"
 
-    actual_head: Optional[str]
+    actual_head: _Opt[str]
 
     def __init__(
         self,
         message: str,
         *,
-        code: Optional[str] = None,
-        path: Optional[str] = None,
-        line: Optional[int] = None,
-        column: Optional[int] = None,
-        actual_head: Optional[str] = None,
+        code: _Opt[str] = None,
+        path: _Opt[str] = None,
+        line: _Opt[int] = None,
+        column: _Opt[int] = None,
+        actual_head: _Opt[str] = None,
     ) -> None:
         super().__init__(message, code=code, path=path, line=line, column=column)
         self.actual_head = actual_head
@@ -251,45 +238,17 @@ class InternalError(RelmanError):
     default_code = "internal"
 
 
-#: The exception class of each stable code.
-_BY_CODE: Dict[str, Type[RelmanError]] = {
-    cls.default_code: cls
-    for cls in (
-        InvalidImageReference,
-        InvalidYaml,
-        UnsupportedYaml,
-        DuplicateResource,
-        InvalidPolicy,
-        InvalidCatalog,
-        InvalidFilter,
-        InvalidConfig,
-        InvalidPath,
-        InvalidMarker,
-        IncompleteMarker,
-        InvalidArgument,
-        WorkloadNotFound,
-        ContainerNotFound,
-        UnknownEnvironment,
-        NotFound,
-        ConflictError,
-        BranchCheckedOut,
-        CorruptRepository,
-        InternalError,
-    )
-}
-
-for _cls in (RelmanError, *_BY_CODE.values()):
-    _cls.__module__ = "relman"
+RelmanError.__module__ = "relman"
 
 
 def _from_native(
     code: str,
     message: str,
     display: str,
-    path: Optional[str],
-    line: Optional[int],
-    column: Optional[int],
-    actual_head: Optional[str],
+    path: _Opt[str],
+    line: _Opt[int],
+    column: _Opt[int],
+    actual_head: _Opt[str],
 ) -> RelmanError:
     """The exception for an error of the native module (called from Rust)."""
     cls = _BY_CODE.get(code, RelmanError)
