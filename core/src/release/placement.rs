@@ -466,6 +466,10 @@ pub(super) fn write(
     default_namespace: &str,
     decisions: &mut [Decision<'_>],
 ) -> Result<Vec<FileChange>> {
+    debug_assert!(
+        decisions.windows(2).all(|w| w[0].at < w[1].at),
+        "one decision per workload, in model order"
+    );
     withdraw_unless(model, decisions, Reason::UnsupportedYaml, unwritable);
     withdraw_unless(model, decisions, Reason::SharedFile, shared);
     // Simulate, then build; a workload withdrawn by the build changes the remaining edits (an
