@@ -184,6 +184,45 @@ impl Model<'_> {
             next: at,
         }
     }
+
+    /// Every workload with its id, in model order.
+    pub fn workloads(&self) -> impl Iterator<Item = (WorkloadAt, &Placed)> {
+        self.placed.iter().enumerate().map(|(i, p)| (WorkloadAt(i), p))
+    }
+
+    /// The slots of the workload `at` with their ids, in manifest order.
+    pub fn slots(&self, at: WorkloadAt) -> impl Iterator<Item = (SlotAt, &PlacedSlot)> {
+        at.of(self).slots.iter().enumerate().map(move |(slot, s)| {
+            let id = SlotAt { workload: at, slot };
+            (id, s)
+        })
+    }
+}
+
+/// A workload of a [`Model`], by id: a key that holds no borrow (for maps and for naming the
+/// workload whose edits are withdrawn). Ids order as the model lists the workloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(super) struct WorkloadAt(usize);
+
+impl WorkloadAt {
+    /// The workload in `model` (the model whose [`Model::workloads`] gave the id).
+    pub fn of<'m>(self, model: &'m Model<'_>) -> &'m Placed {
+        &model.placed[self.0]
+    }
+}
+
+/// A slot of a [`Model`]'s workload, by id (see [`Model::slots`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(super) struct SlotAt {
+    workload: WorkloadAt,
+    slot: usize,
+}
+
+impl SlotAt {
+    /// The slot in `model` (the model whose [`Model::slots`] gave the id).
+    pub fn of<'m>(self, model: &'m Model<'_>) -> &'m PlacedSlot {
+        &self.workload.of(model).slots[self.slot]
+    }
 }
 
 /// The kustomizations of a chain of visits, innermost first.

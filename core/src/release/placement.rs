@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::environment::{Model, Placed, PlacedSlot, Rendered, Target, render};
+use super::environment::{Model, Placed, PlacedSlot, Rendered, SlotAt, Target, WorkloadAt, render};
 use super::plan::{FileChange, Reason, Status, WorkloadResult};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
@@ -14,14 +14,92 @@ use crate::parallel::par_map;
 use crate::policy::PolicyChange;
 use crate::yaml::Patch;
 
-/// One workload's decided moves: `(slot index, new pointer)` and an optional policy change.
-pub(super) struct Decided {
-    /// Index of the workload in the model and of its result.
-    pub index: usize,
-    /// The moves.
-    pub moves: Vec<(usize, ImageRef)>,
+/// What the planner decided for one workload: its result and, while it releases, the edit to
+/// write. Placement reads the moves and, when it withdraws them, fails the result in place.
+pub(super) struct Decision<'m> {
+    at: WorkloadAt,
+    placed: &'m Placed,
+    /// The workload's result.
+    pub result: WorkloadResult,
+    /// The edit to write; `None` when the workload does not move or its moves were withdrawn.
+    pub moves: Option<Moves>,
+}
+
+impl<'m> Decision<'m> {
+    /// The decision for the workload `at` of `model`.
+    pub fn new(model: &'m Model<'_>, at: WorkloadAt, result: WorkloadResult, moves: Option<Moves>) -> Self {
+        Decision {
+            at,
+            placed: at.of(model),
+            result,
+            moves,
+        }
+    }
+
+    /// Withdraw the moves: the result fails with `reason` and `message`.
+    fn fail(&mut self, reason: Reason, message: String) {
+        let result = &mut self.result;
+        result.status = Status::Failed;
+        result.reason = Some(reason);
+        result.message = message;
+        result.updates.clear();
+        self.moves = None;
+    }
+}
+
+/// A workload's edit: its slots' new pointers, and policy annotations to write with them.
+pub(super) struct Moves {
+    /// The moving slots.
+    pub slots: Vec<Move>,
     /// Policy annotations to write with the release (a lock).
     pub policy: Option<PolicyChange>,
+}
+
+/// One slot's new pointer.
+pub(super) struct Move {
+    /// The slot.
+    pub slot: SlotAt,
+    /// Its new pointer.
+    pub to: ImageRef,
+}
+
+/// A workload whose moves placement withdraws, and why.
+struct Refusal {
+    workload: WorkloadAt,
+    reason: Reason,
+    message: String,
+}
+
+impl Refusal {
+    /// A refusal because the edits would change what they must not (`shared_file`).
+    fn shared(workload: WorkloadAt, message: String) -> Refusal {
+        Refusal {
+            workload,
+            reason: Reason::SharedFile,
+            message,
+        }
+    }
+}
+
+/// The decisions that still move, with their moves.
+fn moving<'a, 'm>(decisions: &'a [Decision<'m>]) -> impl Iterator<Item = (&'a Decision<'m>, &'a Moves)> {
+    decisions.iter().filter_map(|d| d.moves.as_ref().map(|m| (d, m)))
+}
+
+/// Withdraw the refused workloads' moves; a workload refused several times fails with its first
+/// refusal. `decisions` are in model order.
+fn withdraw(decisions: &mut [Decision<'_>], refusals: Vec<Refusal>) {
+    for r in refusals {
+        let i = decisions
+            .binary_search_by_key(&r.workload, |d| d.at)
+            .expect("a refused workload has a decision");
+        let d = &mut decisions[i];
+        if d.result.status == Status::Failed {
+            d.moves = None;
+        } else {
+            d.fail(r.reason, r.message);
+        }
+    }
 }
 
 /// An `images:` edit: the kustomization file and the entry.
@@ -34,20 +112,13 @@ enum EntryKey {
     New(String),
 }
 
-/// What an `images:` edit writes: the target, the workloads (model indices) that need it, and
-/// the names their values reach an existing entry with.
+/// What an `images:` edit writes: the target, the workloads that need it, and the names their
+/// values reach an existing entry with.
 #[derive(Debug, Clone)]
 struct EntryEdit {
     target: ImageRef,
-    users: Vec<usize>,
+    users: Vec<WorkloadAt>,
     incoming: Vec<String>,
-}
-
-fn fail(result: &mut WorkloadResult, reason: Reason, message: String) {
-    result.status = Status::Failed;
-    result.reason = Some(reason);
-    result.message = message;
-    result.updates.clear();
 }
 
 /// The `images:` entry an edit of `key` leaves in `k`.
@@ -80,36 +151,36 @@ struct Planned<'d> {
     /// One edit per kustomization entry.
     edits: BTreeMap<EditKey, EntryEdit>,
     /// Workloads whose entry another workload moves to another image, with why.
-    refused: Vec<(usize, String)>,
-    /// The moving slots, by (workload, slot) index in the model, and their new pointers.
-    moving: HashMap<(usize, usize), &'d ImageRef>,
+    refused: Vec<Refusal>,
+    /// The moving slots and their new pointers.
+    moving: HashMap<SlotAt, &'d ImageRef>,
 }
 
-/// Gather the `images:` edits of `decided`: one per entry, shared by the workloads that move
-/// it to the same image; a workload moving an entry to another image than an earlier one is
-/// refused.
-fn planned<'d>(model: &Model<'_>, decided: &'d [Decided]) -> Planned<'d> {
+/// Gather the `images:` edits of the moving `decisions`: one per entry, shared by the workloads
+/// that move it to the same image; a workload moving an entry to another image than an earlier
+/// one is refused.
+fn planned<'d>(model: &Model<'_>, decisions: &'d [Decision<'_>]) -> Planned<'d> {
     let mut out = Planned {
         edits: BTreeMap::new(),
         refused: Vec::new(),
         moving: HashMap::new(),
     };
-    for d in decided {
-        for (slot, target) in &d.moves {
-            out.moving.insert((d.index, *slot), target);
-            let Some((key, incoming)) = edit_key(&model.placed[d.index].slots[*slot].target) else {
+    for (d, moves) in moving(decisions) {
+        for Move { slot, to } in &moves.slots {
+            out.moving.insert(*slot, to);
+            let Some((key, incoming)) = edit_key(&slot.of(model).target) else {
                 continue;
             };
             match out.edits.get_mut(&key) {
-                Some(e) if e.target == *target => {
-                    e.users.push(d.index);
+                Some(e) if e.target == *to => {
+                    e.users.push(d.at);
                     e.incoming.extend(incoming.map(str::to_string));
                 }
-                Some(e) => out.refused.push((
-                    d.index,
+                Some(e) => out.refused.push(Refusal::shared(
+                    d.at,
                     format!(
                         "the `images:` entry for `{}` in {} applies to every use of the image; another workload moves it to {}",
-                        kustomize::split(target.as_str()).0,
+                        kustomize::split(to.as_str()).0,
                         key.0,
                         e.target
                     ),
@@ -118,8 +189,8 @@ fn planned<'d>(model: &Model<'_>, decided: &'d [Decided]) -> Planned<'d> {
                     out.edits.insert(
                         key,
                         EntryEdit {
-                            target: target.clone(),
-                            users: vec![d.index],
+                            target: to.clone(),
+                            users: vec![d.at],
                             incoming: incoming.map(str::to_string).into_iter().collect(),
                         },
                     );
@@ -214,7 +285,7 @@ impl<'a> Simulation<'a> {
         base: &str,
         (current, rendered): (&str, &str),
         why: &dyn Fn(&str) -> String,
-    ) -> Vec<(usize, String)> {
+    ) -> Vec<Refusal> {
         let mut culprits = Vec::new();
         for (key, modified) in &self.single {
             if !m.chain(slot.chain).any(|f| f == key.0) {
@@ -228,14 +299,15 @@ impl<'a> Simulation<'a> {
                 slot.passes,
             ));
             if alone != current {
-                culprits.extend(self.edits[*key].users.iter().map(|u| (*u, why(&alone))));
+                let users = &self.edits[*key].users;
+                culprits.extend(users.iter().map(|u| Refusal::shared(*u, why(&alone))));
             }
         }
         if culprits.is_empty() {
             return self
                 .edits
                 .values()
-                .flat_map(|e| e.users.iter().map(|u| (*u, why(rendered))))
+                .flat_map(|e| e.users.iter().map(|u| Refusal::shared(*u, why(rendered))))
                 .collect();
         }
         culprits
@@ -243,7 +315,7 @@ impl<'a> Simulation<'a> {
 
     /// The workloads to withdraw because the edits would change what the other environment
     /// `name` renders.
-    fn check_other(&self, name: &str, other: &Model<'_>) -> Vec<(usize, String)> {
+    fn check_other(&self, name: &str, other: &Model<'_>) -> Vec<Refusal> {
         let mut refused = Vec::new();
         for placed in &other.placed {
             for slot in placed.slots.iter().filter(|s| self.reaches(other, s)) {
@@ -266,18 +338,14 @@ impl<'a> Simulation<'a> {
 
     /// The workloads to withdraw because, in this environment, the edits would change other
     /// slots than the moving ones, or a moving slot would not land where planned.
-    fn check_own(
-        &self,
-        model: &Model<'_>,
-        moving: &HashMap<(usize, usize), &ImageRef>,
-    ) -> Vec<(usize, String)> {
+    fn check_own(&self, model: &Model<'_>, moving: &HashMap<SlotAt, &ImageRef>) -> Vec<Refusal> {
         let mut refused = Vec::new();
-        for (w, placed) in model.placed.iter().enumerate() {
-            for (s, slot) in placed.slots.iter().enumerate() {
+        for (w, placed) in model.workloads() {
+            for (at, slot) in model.slots(w) {
                 if !self.reaches(model, slot) {
                     continue;
                 }
-                let moving_to = moving.get(&(w, s));
+                let moving_to = moving.get(&at);
                 let base = match (moving_to, &slot.target) {
                     (Some(t), Target::Manifest) => t.as_str().to_string(),
                     _ => slot.base.clone(),
@@ -291,7 +359,7 @@ impl<'a> Simulation<'a> {
                 let (id, container) = (&placed.workload.id, &slot.info.container);
                 if moving_to.is_some() {
                     // A moving slot that does not land where planned: withdraw its own workload.
-                    refused.push((
+                    refused.push(Refusal::shared(
                         w,
                         format!(
                             "after the `images:` edit kustomize would render {id} {container} as {rendered}, not {expected}"
@@ -312,17 +380,13 @@ impl<'a> Simulation<'a> {
 }
 
 /// Check by simulation that the planned `images:` edits change exactly the moving slots;
-/// returns the workloads (model indices) whose edits must be withdrawn, with why.
-fn collateral(
-    model: &Model<'_>,
-    others: &[(String, Model<'_>)],
-    decided: &[Decided],
-) -> Vec<(usize, String)> {
+/// returns the workloads whose edits must be withdrawn, with why.
+fn collateral(model: &Model<'_>, others: &[(String, Model<'_>)], decisions: &[Decision<'_>]) -> Vec<Refusal> {
     let Planned {
         edits,
         mut refused,
         moving,
-    } = planned(model, decided);
+    } = planned(model, decisions);
     if edits.is_empty() {
         return refused;
     }
@@ -336,37 +400,40 @@ fn collateral(
     refused
 }
 
-/// Why the moves of `d` cannot be written exactly: a tag kustomize's `tagSuffix` would not
-/// produce, a slot relman cannot render.
-fn unwritable(placed: &Placed, d: &Decided) -> Option<String> {
-    d.moves.iter().find_map(|(s, target)| {
-        let slot = &placed.slots[*s];
+/// Why `moves` cannot be written exactly: a tag kustomize's `tagSuffix` would not produce, a
+/// slot relman cannot render.
+fn unwritable(model: &Model<'_>, _: &Placed, moves: &Moves) -> Option<String> {
+    moves.slots.iter().find_map(|Move { slot, to }| {
+        let slot = slot.of(model);
         let container = &slot.info.container;
         if let Target::Refused(e) = &slot.target {
             return Some(format!("{container}: {}", super::environment::located(e)));
         }
         let suffix = slot.suffix.as_ref()?;
-        let tag = kustomize::split(target.as_str()).1;
+        let tag = kustomize::split(to.as_str()).1;
         (!tag.ends_with(&suffix.suffix)).then(|| {
             format!(
-                "{container}: the `images:` entry at {}:{}:{} appends `{}` to the tag (tagSuffix), and {target} does not end with it; release a tag that does (a filter such as glob:*{}), or remove the tagSuffix",
+                "{container}: the `images:` entry at {}:{}:{} appends `{}` to the tag (tagSuffix), and {to} does not end with it; release a tag that does (a filter such as glob:*{}), or remove the tagSuffix",
                 suffix.file, suffix.line, suffix.column, suffix.suffix, suffix.suffix
             )
         })
     })
 }
 
-/// Why the moves of `d` would change what another environment renders: a slot whose deciding
-/// file is shared, or a lock on a shared manifest.
-fn shared(placed: &Placed, d: &Decided) -> Option<String> {
-    let shared = d.moves.iter().find_map(|(s, _)| match &placed.slots[*s].target {
-        Target::Shared { file } => Some((*s, file.clone())),
-        _ => None,
+/// Why `moves` of the workload `placed` would change what another environment renders: a slot
+/// whose deciding file is shared, or a lock on a shared manifest.
+fn shared(model: &Model<'_>, placed: &Placed, moves: &Moves) -> Option<String> {
+    let shared = moves.slots.iter().find_map(|m| {
+        let slot = m.slot.of(model);
+        match &slot.target {
+            Target::Shared { file } => Some((slot, file)),
+            _ => None,
+        }
     });
-    match (shared, &d.policy) {
-        (Some((s, file)), _) => Some(format!(
+    match (shared, &moves.policy) {
+        (Some((slot, file)), _) => Some(format!(
             "{} is decided by {file}, which another environment also reads; relman will not change what that environment renders",
-            placed.slots[s].info.container
+            slot.info.container
         )),
         (None, Some(_)) if !placed.manifest_exclusive => Some(format!(
             "cannot lock {}: its manifest {} is shared with another environment (release with lock off, or lock the environment)",
@@ -376,62 +443,48 @@ fn shared(placed: &Placed, d: &Decided) -> Option<String> {
     }
 }
 
-/// Withdraw the decided workloads `why` gives a message for: their results fail with `reason`.
-fn withdraw(
-    decided: &mut Vec<Decided>,
-    results: &mut [WorkloadResult],
-    reason: Reason,
-    why: impl Fn(&Decided) -> Option<String>,
-) {
-    decided.retain(|d| match why(d) {
-        Some(message) => {
-            fail(&mut results[d.index], reason, message);
-            false
+/// A check of a workload's moves before they are simulated: the message of moves it refuses.
+type Check = fn(&Model<'_>, &Placed, &Moves) -> Option<String>;
+
+/// Withdraw the moves `check` refuses: their results fail with `reason`.
+fn withdraw_unless(model: &Model<'_>, decisions: &mut [Decision<'_>], reason: Reason, check: Check) {
+    for d in decisions.iter_mut() {
+        let Some(moves) = &d.moves else { continue };
+        if let Some(message) = check(model, d.placed, moves) {
+            d.fail(reason, message);
         }
-        None => true,
-    });
+    }
 }
 
 /// Withdraw workloads that cannot be written without touching another environment or another
 /// workload, then write every file once. `others` are the other environments whose files the
-/// planned `images:` edits touch (name and model). Returns the file changes.
+/// planned `images:` edits touch (name and model); `decisions` are every workload's of `model`,
+/// in model order, and those withdrawn fail in place. Returns the file changes.
 pub(super) fn write(
     model: &Model<'_>,
     others: &[(String, Model<'_>)],
     default_namespace: &str,
-    mut decided: Vec<Decided>,
-    results: &mut [WorkloadResult],
+    decisions: &mut [Decision<'_>],
 ) -> Result<Vec<FileChange>> {
-    let placed = |d: &Decided| &model.placed[d.index];
-    withdraw(&mut decided, results, Reason::UnsupportedYaml, |d| {
-        unwritable(placed(d), d)
-    });
-    withdraw(&mut decided, results, Reason::SharedFile, |d| {
-        shared(placed(d), d)
-    });
+    debug_assert!(
+        decisions.windows(2).all(|w| w[0].at < w[1].at),
+        "one decision per workload, in model order"
+    );
+    withdraw_unless(model, decisions, Reason::UnsupportedYaml, unwritable);
+    withdraw_unless(model, decisions, Reason::SharedFile, shared);
     // Simulate, then build; a workload withdrawn by the build changes the remaining edits (an
     // entry's `newName` depends on every value that moves through it), so simulate again.
     loop {
         loop {
-            let refused = collateral(model, others, &decided);
+            let refused = collateral(model, others, decisions);
             if refused.is_empty() {
                 break;
             }
-            for (index, message) in refused {
-                if results[index].status != Status::Failed {
-                    fail(&mut results[index], Reason::SharedFile, message);
-                }
-                decided.retain(|d| d.index != index);
-            }
+            withdraw(decisions, refused);
         }
-        match build(model, default_namespace, &decided)? {
+        match build(model, default_namespace, decisions)? {
             Built::Changes(changes) => return Ok(changes),
-            Built::Refused(failed) => {
-                for (index, err) in failed {
-                    fail(&mut results[index], Reason::UnsupportedYaml, err.to_string());
-                    decided.retain(|d| d.index != index);
-                }
-            }
+            Built::Refused(refused) => withdraw(decisions, refused),
         }
     }
 }
@@ -439,75 +492,100 @@ pub(super) fn write(
 /// Edits of one file.
 #[derive(Default)]
 struct FileEdits {
-    workloads: Vec<(usize, WorkloadEdit)>,
+    workloads: Vec<ManifestEdit>,
     entries: BTreeMap<EntryKey, EntryEdit>,
-    markers: Vec<(usize, crate::manifest::Fields, String, ImageRef)>,
+    markers: Vec<MarkerEdit>,
+}
+
+/// A workload's edit of its manifest.
+struct ManifestEdit {
+    workload: WorkloadAt,
+    edit: WorkloadEdit,
+}
+
+/// A new pointer for values marked by a setter comment.
+struct MarkerEdit {
+    workload: WorkloadAt,
+    fields: crate::manifest::Fields,
+    container: String,
+    to: ImageRef,
 }
 
 /// What building every file's patch came to.
 enum Built {
     /// Every edit was written: the files that change.
     Changes(Vec<FileChange>),
-    /// Workloads whose edits were refused (`unsupported_yaml`), each with its first error: the
-    /// caller withdraws them and builds again, so that a workload's edits in several files land
-    /// together or not at all.
-    Refused(Vec<(usize, Error)>),
+    /// Workloads whose edits were refused (`unsupported_yaml`), in file order: the caller
+    /// withdraws them (each with its first refusal) and builds again, so that a workload's
+    /// edits in several files land together or not at all.
+    Refused(Vec<Refusal>),
+}
+
+/// An edit a file refused: the workload it belongs to, and the error.
+struct Rejected {
+    workload: WorkloadAt,
+    error: Error,
 }
 
 /// One file's text after its edits, and the workloads whose edits it refused.
 struct Patched {
     after: String,
-    refused: Vec<(usize, Error)>,
+    refused: Vec<Rejected>,
 }
 
-/// The edits of `decided`, by file.
-fn gather(model: &Model<'_>, decided: &[Decided]) -> BTreeMap<String, FileEdits> {
+impl FileEdits {
+    /// Add the `images:` edit of `key` for `workload`, moving the entry to `to`.
+    fn entry(&mut self, key: EntryKey, incoming: Option<&str>, workload: WorkloadAt, to: &ImageRef) {
+        let edit = self.entries.entry(key).or_insert_with(|| EntryEdit {
+            target: to.clone(),
+            users: Vec::new(),
+            incoming: Vec::new(),
+        });
+        edit.users.push(workload);
+        edit.incoming.extend(incoming.map(str::to_string));
+    }
+}
+
+/// The edits of the moving `decisions`, by file.
+fn gather(model: &Model<'_>, decisions: &[Decision<'_>]) -> BTreeMap<String, FileEdits> {
     let mut files: BTreeMap<String, FileEdits> = BTreeMap::new();
-    for d in decided {
-        let placed: &Placed = &model.placed[d.index];
+    for (d, moves) in moving(decisions) {
         let mut images = Vec::new();
-        for (s, target) in &d.moves {
-            let slot = &placed.slots[*s];
+        for Move { slot, to } in &moves.slots {
+            let slot = slot.of(model);
             let container = slot.info.container.clone();
             match &slot.target {
-                Target::Manifest => images.push((container, target.clone())),
-                slot_target @ (Target::Entry { .. } | Target::NewEntry { .. }) => {
-                    let ((file, key), incoming) = edit_key(slot_target).expect("an images edit");
-                    let edit = files
-                        .entry(file)
-                        .or_default()
-                        .entries
-                        .entry(key)
-                        .or_insert_with(|| EntryEdit {
-                            target: target.clone(),
-                            users: Vec::new(),
-                            incoming: Vec::new(),
-                        });
-                    edit.users.push(d.index);
-                    edit.incoming.extend(incoming.map(str::to_string));
+                Target::Manifest => images.push((container, to.clone())),
+                target @ (Target::Entry { .. } | Target::NewEntry { .. }) => {
+                    let ((file, key), incoming) = edit_key(target).expect("an images edit");
+                    files.entry(file).or_default().entry(key, incoming, d.at, to);
                 }
                 Target::Marker { file, fields } => {
-                    files.entry(file.clone()).or_default().markers.push((
-                        d.index,
-                        fields.clone(),
+                    files.entry(file.clone()).or_default().markers.push(MarkerEdit {
+                        workload: d.at,
+                        fields: fields.clone(),
                         container,
-                        target.clone(),
-                    ));
+                        to: to.clone(),
+                    });
                 }
                 Target::Shared { .. } | Target::Refused(_) => {
                     unreachable!("shared and refused targets are withdrawn before building")
                 }
             }
         }
-        if !images.is_empty() || d.policy.is_some() {
-            files.entry(placed.path.clone()).or_default().workloads.push((
-                d.index,
-                WorkloadEdit {
-                    workload: placed.file_id.clone(),
-                    images,
-                    policy: d.policy.clone(),
-                },
-            ));
+        if !images.is_empty() || moves.policy.is_some() {
+            files
+                .entry(d.placed.path.clone())
+                .or_default()
+                .workloads
+                .push(ManifestEdit {
+                    workload: d.at,
+                    edit: WorkloadEdit {
+                        workload: d.placed.file_id.clone(),
+                        images,
+                        policy: moves.policy.clone(),
+                    },
+                });
         }
     }
     files
@@ -519,11 +597,14 @@ fn patch_file(model: &Model<'_>, default_namespace: &str, path: &str, edits: &Fi
     let stream = &model.streams[path];
     let mut patch = Patch::new();
     let mut refused = Vec::new();
-    for (index, fields, name, target) in &edits.markers {
+    for m in &edits.markers {
         let mut part = Patch::new();
-        match manifest::write_fields(stream, &mut part, fields, name, target) {
+        match manifest::write_fields(stream, &mut part, &m.fields, &m.container, &m.to) {
             Ok(()) => patch.extend(part),
-            Err(e) => refused.push((*index, e.in_file(path))),
+            Err(e) => refused.push(Rejected {
+                workload: m.workload,
+                error: e.in_file(path),
+            }),
         }
     }
     if let Some(k) = model.kustomizations.get(path) {
@@ -536,22 +617,28 @@ fn patch_file(model: &Model<'_>, default_namespace: &str, path: &str, edits: &Fi
             };
             match built {
                 Ok(()) => patch.extend(part),
-                Err(e) => refused.extend(edit.users.iter().map(|u| (*u, e.clone().in_file(path)))),
+                Err(e) => refused.extend(edit.users.iter().map(|u| Rejected {
+                    workload: *u,
+                    error: e.clone().in_file(path),
+                })),
             }
         }
         let after = patch.apply(stream).map_err(|e| e.in_file(path))?;
         return Ok(Patched { after, refused });
     }
-    let only: Vec<WorkloadEdit> = edits.workloads.iter().map(|(_, e)| e.clone()).collect();
+    let only: Vec<WorkloadEdit> = edits.workloads.iter().map(|w| w.edit.clone()).collect();
     let (after, failed) = manifest::edit(stream, default_namespace, path, &only, patch)?;
-    refused.extend(failed.into_iter().map(|(i, e)| (edits.workloads[i].0, e)));
+    refused.extend(failed.into_iter().map(|(i, error)| Rejected {
+        workload: edits.workloads[i].workload,
+        error,
+    }));
     Ok(Patched { after, refused })
 }
 
 /// Build every file's patch, in parallel. Refusals of a construct (`unsupported_yaml`) refuse
 /// their workload; any other error is bad input.
-fn build(model: &Model<'_>, default_namespace: &str, decided: &[Decided]) -> Result<Built> {
-    let list: Vec<(String, FileEdits)> = gather(model, decided).into_iter().collect();
+fn build(model: &Model<'_>, default_namespace: &str, decisions: &[Decision<'_>]) -> Result<Built> {
+    let list: Vec<(String, FileEdits)> = gather(model, decisions).into_iter().collect();
     let outcomes = par_map(&list, 64, |(path, edits)| {
         patch_file(model, default_namespace, path, edits)
     });
@@ -560,13 +647,17 @@ fn build(model: &Model<'_>, default_namespace: &str, decided: &[Decided]) -> Res
     for ((path, _), outcome) in list.iter().zip(outcomes) {
         let Patched {
             after,
-            refused: failed,
+            refused: rejected,
         } = outcome?;
-        for (index, err) in failed {
-            if err.kind() != ErrorKind::UnsupportedYaml {
-                return Err(err);
+        for Rejected { workload, error } in rejected {
+            if error.kind() != ErrorKind::UnsupportedYaml {
+                return Err(error);
             }
-            refused.push((index, err));
+            refused.push(Refusal {
+                workload,
+                reason: Reason::UnsupportedYaml,
+                message: error.to_string(),
+            });
         }
         let before = model.streams[path.as_str()].text();
         if after != before {
@@ -577,13 +668,9 @@ fn build(model: &Model<'_>, default_namespace: &str, decided: &[Decided]) -> Res
             });
         }
     }
-    if refused.is_empty() {
-        return Ok(Built::Changes(changes));
-    }
-    // One error per workload (its first), in workload order.
-    let mut first: BTreeMap<usize, Error> = BTreeMap::new();
-    for (index, err) in refused {
-        first.entry(index).or_insert(err);
-    }
-    Ok(Built::Refused(first.into_iter().collect()))
+    Ok(if refused.is_empty() {
+        Built::Changes(changes)
+    } else {
+        Built::Refused(refused)
+    })
 }

@@ -7,10 +7,10 @@ use std::rc::Rc;
 use jiff::Timestamp;
 
 use super::catalog::{Catalog, ImageInfo};
-use super::environment::{self, Model, Others, Placed, Readers};
+use super::environment::{self, Model, Others, Placed, Readers, WorkloadAt};
 use super::history::{History, HistorySource};
 use super::message::commit_message;
-use super::placement::{self, Decided};
+use super::placement::{self, Decision, Move, Moves};
 use super::plan::{ContainerSkip, ContainerUpdate, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult};
 use super::snapshot::{CONFIG_FILE, Snapshot};
 use super::spec::{ImageSpec, ReleaseSpec, Services};
@@ -21,9 +21,6 @@ use crate::manifest::{INVALID_NAME, SlotKind};
 use crate::policy::{
     CLOCK_SKEW, Ignore, PolicyChange, RejectReason, TagFilter, VersionMode, choose, compare, select,
 };
-
-/// A workload's decided moves: `(slot index, new pointer)`, and a lock to write with them.
-type Moves = (Vec<(usize, ImageRef)>, Option<PolicyChange>);
 
 /// How a release names workloads: service names or workload ids.
 fn names(entry: &str, placed: &Placed) -> bool {
@@ -329,8 +326,8 @@ struct SlotDecisions {
     updates: Vec<ContainerUpdate>,
     /// The slots that stay, with why.
     skipped: Vec<ContainerSkip>,
-    /// The moving slots: index in [`Placed::slots`] and new pointer.
-    moves: Vec<(usize, ImageRef)>,
+    /// The moving slots and their new pointers.
+    moves: Vec<Move>,
     /// Whether any slot is managed.
     any_managed: bool,
 }
@@ -364,24 +361,26 @@ impl Planner<'_> {
         }
     }
 
-    /// Decide one workload: the gates in order, then its slots; its result and, on success,
-    /// the edit to make.
-    fn decide(&mut self, placed: &Placed) -> Result<(WorkloadResult, Option<Moves>)> {
+    /// Decide the workload `at` of `model`: the gates in order, then its slots; its result
+    /// and, on success, the edit to make.
+    fn decide<'m>(&mut self, model: &'m Model<'_>, at: WorkloadAt) -> Result<Decision<'m>> {
+        let placed = at.of(model);
         let mut notes = Notes::default();
         for gate in &Self::GATES {
             if let Some(message) = (gate.check)(self, placed, &mut notes) {
                 let result = Self::result(placed, gate.status, Some(gate.reason), message);
-                return Ok((result, None));
+                return Ok(Decision::new(model, at, result, None));
             }
         }
-        let decisions = self.decide_slots(placed)?;
-        Ok(if !decisions.updates.is_empty() {
+        let decisions = self.decide_slots(model, at)?;
+        let (result, moves) = if !decisions.updates.is_empty() {
             self.release(placed, notes, decisions)
         } else if decisions.skipped.is_empty() {
             (self.nothing_to_do(placed, decisions.any_managed), None)
         } else {
             (Self::summary(placed, decisions.skipped), None)
-        })
+        };
+        Ok(Decision::new(model, at, result, moves))
     }
 
     /// Gate `not_included`: a release naming services leaves the others alone.
@@ -526,9 +525,10 @@ impl Planner<'_> {
 
     /// Decide every managed slot of a workload past the gates; slots whose rendering relman
     /// cannot tell (kustomize `images:` it does not model) are skipped as `unsupported_yaml`.
-    fn decide_slots(&mut self, placed: &Placed) -> Result<SlotDecisions> {
+    fn decide_slots(&mut self, model: &Model<'_>, at: WorkloadAt) -> Result<SlotDecisions> {
+        let placed = at.of(model);
         let mut out = SlotDecisions::default();
-        for (index, slot) in placed.slots.iter().enumerate() {
+        for (id, slot) in model.slots(at) {
             let info = &slot.info;
             let Some(current) = info.image_ref() else { continue };
             out.any_managed = true;
@@ -540,7 +540,7 @@ impl Planner<'_> {
                         from: info.image().to_string(),
                         to: target.as_str().to_string(),
                     });
-                    out.moves.push((index, target));
+                    out.moves.push(Move { slot: id, to: target });
                 }
                 SlotOutcome::Skip(reason, message) => out.skipped.push(ContainerSkip {
                     container: info.container.clone(),
@@ -615,7 +615,11 @@ impl Planner<'_> {
             result.message.push_str(&format!(" ({})", notes.notes.join("; ")));
         }
         result.updates = updates;
-        (result, Some((moves, policy_change)))
+        let moves = Moves {
+            slots: moves,
+            policy: policy_change,
+        };
+        (result, Some(moves))
     }
 
     /// Why the lock `change` a release takes cannot be written so that it holds, if it cannot.
@@ -1118,7 +1122,6 @@ fn plan(
     // Files other environments read: never changed by a release to this one. One lookup per
     // file in the run's index, whatever the number of environments.
     let model = environment::model(snapshot, config, env, &Others::new(&context.readers, env_index))?;
-    let placed = &model.placed;
     let mut planner = Planner {
         config,
         env,
@@ -1132,34 +1135,24 @@ fn plan(
         source: source_of(snapshot, config, env, kind)?,
         context,
     };
-    let mut results = Vec::with_capacity(placed.len());
-    let mut decided = Vec::new();
-    for (index, p) in placed.iter().enumerate() {
-        let (result, moves) = planner.decide(p)?;
-        if let Some((moves, policy)) = moves {
-            decided.push(Decided { index, moves, policy });
-        }
-        results.push(result);
-    }
+    let mut decisions = model
+        .workloads()
+        .map(|(at, _)| planner.decide(&model, at))
+        .collect::<Result<Vec<Decision<'_>>>>()?;
     // Other environments that read a kustomization this release edits are simulated, to prove
     // they render the same afterwards; only those (an environment that reads none of the
     // edited files cannot render differently).
     let mut other_models = Vec::new();
-    for other in touched(&planner.context.readers, placed, &decided, env_index) {
+    for other in touched(&planner.context.readers, &model, &decisions, env_index) {
         let other = &config.environments()[other];
         other_models.push((
             other.name.clone(),
             environment::model(snapshot, config, other, &Default::default())?,
         ));
     }
-    let changes = placement::write(
-        &model,
-        &other_models,
-        &env.default_namespace,
-        decided,
-        &mut results,
-    )?;
-    results.extend(not_found(spec, placed, env));
+    let changes = placement::write(&model, &other_models, &env.default_namespace, &mut decisions)?;
+    let mut results: Vec<WorkloadResult> = decisions.into_iter().map(|d| d.result).collect();
+    results.extend(not_found(spec, &model.placed, env));
     let commit_message = commit_message(env, kind, spec, run == Run::Automation, &results)?;
     let warnings = plan_warnings(model, env, history, &context.readers);
     Ok(ReleasePlan {
@@ -1208,14 +1201,11 @@ fn source_of(
 
 /// The other environments (indices, ascending) that read a kustomization the decided moves
 /// edit.
-fn touched(readers: &Readers, placed: &[Placed], decided: &[Decided], env_index: usize) -> Vec<usize> {
-    let mut touched: Vec<usize> = decided
+fn touched(readers: &Readers, model: &Model<'_>, decisions: &[Decision<'_>], env_index: usize) -> Vec<usize> {
+    let mut touched: Vec<usize> = decisions
         .iter()
-        .flat_map(|d| {
-            d.moves
-                .iter()
-                .map(move |(s, _)| &placed[d.index].slots[*s].target)
-        })
+        .filter_map(|d| d.moves.as_ref())
+        .flat_map(|moves| moves.slots.iter().map(|m| &m.slot.of(model).target))
         .filter_map(|target| match target {
             environment::Target::Entry { file, .. } | environment::Target::NewEntry { file, .. } => {
                 Some(readers.of(file))
