@@ -1,13 +1,16 @@
 // The Node side of compare.py (run by it; prints one JSON object): on the same stream and the
 // same edit tasks, relman through the Node binding against the npm `yaml` Document API.
 //
-//     node benches/compare/compare.mjs --stream FILE --tasks FILE.json
+//     node benches/compare/compare.mjs --stream FILE [--rounds N] [--peers] [--tasks FILE.json]
 //
-// Listing: relman `listImages` of the whole stream, and `yaml.parseAllDocuments` of it (the
-// Document API's load; a peer must load before it can find an image). Editing: for every task
-// (one corpus file, one container), `setImage`, and for `yaml` parseAllDocuments + set the
-// container's image in the node tree + toString of every document; the output texts go back
-// to compare.py, which diffs them against the intended text.
+// Listing: relman `listImages` of the whole stream (the time of every round, the best is the
+// figure), and with `--peers` `yaml.parseAllDocuments` of it (the Document API's load; a peer
+// must load before it can find an image). Editing (with `--tasks`): for every task (one corpus
+// file, one container), `setImage`, and for `yaml` parseAllDocuments + set the container's
+// image in the node tree + toString of every document; the output texts go back to
+// compare.py, which diffs them against the intended text. compare.py runs this script once per
+// stream and more than once per stream (a fresh process each time: Node's listing rate was seen
+// to differ from one process to the next, see benches/RESULTS.md).
 
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
@@ -20,26 +23,32 @@ const HERE = path.dirname(fileURLToPath(import.meta.url))
 const ROOT = path.resolve(HERE, '../..')
 const relman = createRequire(import.meta.url)(path.join(ROOT, 'bindings-node'))
 const { values } = parseArgs({
-  options: { stream: { type: 'string' }, tasks: { type: 'string' }, rounds: { type: 'string', default: '3' } },
+  options: {
+    stream: { type: 'string' },
+    tasks: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
+    peers: { type: 'boolean', default: false },
+  },
 })
 const stream = fs.readFileSync(values.stream, 'utf8')
-const tasks = JSON.parse(fs.readFileSync(values.tasks, 'utf8'))
+const tasks = values.tasks ? JSON.parse(fs.readFileSync(values.tasks, 'utf8')) : []
 const rounds = Number(values.rounds)
 
+/** [best seconds, the last result, every round's seconds] of `n` calls of `fn`. */
 function best(fn, n) {
-  let min = Infinity
+  const times = []
   let out
   for (let i = 0; i < n; i++) {
     const t = process.hrtime.bigint()
     out = fn()
-    min = Math.min(min, Number(process.hrtime.bigint() - t) / 1e9)
+    times.push(Number(process.hrtime.bigint() - t) / 1e9)
   }
-  return [min, out]
+  return [Math.min(...times), out, times]
 }
 
 const bytes = Buffer.byteLength(stream)
-const [relmanList, slots] = best(() => relman.listImages(stream), rounds)
-const [yamlLoad] = best(() => YAML.parseAllDocuments(stream), 1)
+const [relmanList, slots, relmanRounds] = best(() => relman.listImages(stream), rounds)
+const [yamlLoad] = values.peers ? best(() => YAML.parseAllDocuments(stream), 1) : [null]
 
 // The container `name` under a `containers` (or `initContainers`) sequence, anywhere below.
 function findContainer(node, key, name) {
@@ -118,7 +127,10 @@ console.log(
     yaml: createRequire(import.meta.url)('yaml/package.json').version,
     bytes,
     slots: slots.length,
-    list: { relman: relmanList, yaml_parseAllDocuments: yamlLoad },
+    // V8 keeps a string read from UTF-8 in one byte per character when every character is
+    // Latin-1, else in two (UTF-16); the binding converts either to UTF-8.
+    two_byte: /[^\u0000-\u00ff]/.test(stream),
+    list: { relman: relmanList, relman_rounds: relmanRounds, yaml_parseAllDocuments: yamlLoad },
     edits,
   }),
 )
