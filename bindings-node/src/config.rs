@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::arguments::{Time, timestamp};
 use crate::error::OrThrow;
+use crate::text::Text;
 use crate::to_js;
 
 /// How releases happen in an environment: `automatic` (continuous delivery), `manual` (only
@@ -84,7 +85,7 @@ impl Config {
     /// escape the repository, `promoteFrom` cycles, a lock `until` that is not RFC 3339, a tag
     /// filter that does not parse, a workload listed twice.
     #[napi(factory)]
-    pub fn parse(env: &Env, text: String) -> Result<Config> {
+    pub fn parse(env: &Env, #[napi(ts_arg_type = "string")] text: Text) -> Result<Config> {
         let inner = relman::Config::parse(&text).or_throw(env)?;
         Ok(Config { inner })
     }
@@ -184,7 +185,12 @@ pub struct LockInput<'a> {
 /// const locked = lockEnvironment(text, 'production', { reason: 'freeze', by: 'alice', until: '2027-01-04T00:00:00Z' })
 /// ```
 #[napi]
-pub fn lock_environment(env: &Env, text: String, environment: String, lock: LockInput) -> Result<String> {
+pub fn lock_environment(
+    env: &Env,
+    #[napi(ts_arg_type = "string")] text: Text,
+    environment: String,
+    lock: LockInput,
+) -> Result<String> {
     let mut core = relman::EnvironmentLock::new(lock.reason, lock.by);
     if let Some(until) = lock.until.flatten() {
         core = core.until(timestamp(env, until, "until")?);
@@ -197,6 +203,10 @@ pub fn lock_environment(env: &Env, text: String, environment: String, lock: Lock
 ///
 /// Throws `invalid_argument`, `invalid_config`, `unknown_environment`.
 #[napi]
-pub fn unlock_environment(env: &Env, text: String, environment: String) -> Result<String> {
+pub fn unlock_environment(
+    env: &Env,
+    #[napi(ts_arg_type = "string")] text: Text,
+    environment: String,
+) -> Result<String> {
     relman::config::unlock_environment(&text, &environment).or_throw(env)
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::error::OrThrow;
 use crate::policy::Policy;
+use crate::text::Text;
 use crate::to_js;
 
 /// Options of the quick API.
@@ -84,7 +85,11 @@ pub struct ImageSlot {
 /// slots[0].workload // 'web:deployment/users'
 /// ```
 #[napi]
-pub fn list_images(env: &Env, text: String, options: Option<ManifestOptions>) -> Result<Vec<ImageSlot>> {
+pub fn list_images(
+    env: &Env,
+    #[napi(ts_arg_type = "string")] text: Text,
+    options: Option<ManifestOptions>,
+) -> Result<Vec<ImageSlot>> {
     to_js(
         env,
         &relman::list_images(&text, &self::options(options)).or_throw(env)?,
@@ -103,7 +108,7 @@ pub fn list_images(env: &Env, text: String, options: Option<ManifestOptions>) ->
 #[napi]
 pub fn set_image(
     env: &Env,
-    text: String,
+    #[napi(ts_arg_type = "string")] text: Text,
     workload: String,
     container: String,
     image: String,
@@ -142,7 +147,7 @@ pub struct PolicyChange {
 #[napi]
 pub fn update_policy(
     env: &Env,
-    text: String,
+    #[napi(ts_arg_type = "string")] text: Text,
     workload: String,
     change: Option<PolicyChange>,
 ) -> Result<String> {
@@ -167,7 +172,7 @@ pub fn update_policy(
 #[napi]
 pub fn read_policy(
     env: &Env,
-    text: String,
+    #[napi(ts_arg_type = "string")] text: Text,
     workload: String,
     options: Option<ManifestOptions>,
 ) -> Result<Policy> {

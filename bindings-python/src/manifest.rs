@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::PyDict;
 
-use crate::convert::{list, record, strings};
+use crate::convert::{record, strings};
 use crate::error::IntoPyResult;
 use crate::policy::PyPolicy;
 
@@ -62,7 +62,8 @@ pub(crate) fn list_images(
 ) -> PyResult<Vec<PyImageSlot>> {
     let opts = options(default_namespace, path);
     let slots = py.detach(|| relman::list_images(&text, &opts)).py()?;
-    Ok(list(&slots))
+    // Each slot converted from the listed value itself (no clone of the core slot first).
+    Ok(slots.into_iter().map(PyImageSlot::from).collect())
 }
 
 /// Set the image of one container (or HelmRelease slot) of one workload, changing only the
