@@ -19,7 +19,8 @@ As in the Rust builder, a file is a chunk (BOM dropped, ``---`` put in front unl
 with ``---`` or ``%``, a final newline added); chunks relman rejects on their own, or whose
 workloads were already defined, are left out, and so is the chunk holding a second definition
 of a workload without images (found by listing the whole stream). ``relman.list_images``
-accepts every stream.
+accepts every stream. The same rules with ``bench``'s order and names give the Rust builder's
+bytes exactly (checked 2026-12-06: 1,347 files, 4,570 chunks, 10,702,403 bytes, identical).
 
     bindings-python/.venv/bin/python benches/compare/streams.py OUT_DIR
 
