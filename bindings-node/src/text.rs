@@ -10,15 +10,16 @@
 //! the buffer is made room for three bytes per unit (the most UTF-8 takes for one UTF-16 unit,
 //! which also lets V8 convert without checking the room left character by character), and the
 //! string is converted in one pass. The buffer of a text up to [`KEEP`] bytes is kept for the
-//! next call on the same thread, so a typical manifest costs no allocation and no zeroing; a
-//! longer one is allocated for the call (the kernel gives its untouched room as zero pages, for
-//! free). What V8 writes is checked as UTF-8 once (`std::str::from_utf8`), so no trust is
-//! placed in it.
+//! next call on the same thread, so a typical manifest costs no allocation (only the room past
+//! the previous text is zeroed); a longer one is allocated for the call (the kernel gives its
+//! untouched room as zero pages, for free). What V8 writes is checked as UTF-8 once
+//! (`String::from_utf8`), so no trust is placed in it, and the only `unsafe` is the two N-API
+//! calls themselves.
 //!
 //! Behaviour is napi-rs's `String`: a value that is not a string fails with napi-rs's own error
 //! (status `StringExpected`), lone surrogates become U+FFFD as V8 writes them.
 
-#![allow(unsafe_code)] // two N-API calls and a checked `str`; each block says why it is sound
+#![allow(unsafe_code)] // two N-API calls (FFI); each block says why it is sound
 
 use std::cell::Cell;
 use std::ops::Deref;
@@ -39,25 +40,22 @@ thread_local! {
 /// A text argument as UTF-8, converted from the JavaScript string once. Its TypeScript type is
 /// `string` (given at each parameter with `ts_arg_type`).
 pub struct Text {
-    /// The buffer V8 wrote into; `buffer[..len]` is the text.
-    buffer: Vec<u8>,
-    /// The length of the text in bytes.
-    len: usize,
+    /// The text, in the buffer V8 wrote into (checked as UTF-8 once).
+    text: String,
 }
 
 impl Deref for Text {
     type Target = str;
 
     fn deref(&self) -> &str {
-        // SAFETY: `convert` checked `buffer[..len]` as UTF-8, and neither changes afterwards.
-        unsafe { std::str::from_utf8_unchecked(&self.buffer[..self.len]) }
+        &self.text
     }
 }
 
 impl Drop for Text {
     fn drop(&mut self) {
-        if self.buffer.len() <= KEEP {
-            SPARE.set(std::mem::take(&mut self.buffer));
+        if self.text.capacity() <= KEEP {
+            SPARE.set(std::mem::take(&mut self.text).into_bytes());
         }
     }
 }
@@ -80,13 +78,7 @@ impl FromNapiValue for Text {
             Some(text) => Ok(text),
             // Not a string (or N-API refused): napi-rs's conversion gives its exact error.
             // SAFETY: the caller's `env` and `value` are passed on unchanged.
-            None => unsafe { String::from_napi_value(env, value) }.map(|text| {
-                let len = text.len();
-                Text {
-                    buffer: text.into_bytes(),
-                    len,
-                }
-            }),
+            None => unsafe { String::from_napi_value(env, value) }.map(|text| Text { text }),
         }
     }
 }
@@ -103,29 +95,31 @@ fn convert(env: sys::napi_env, value: sys::napi_value) -> Option<Text> {
     // Three UTF-8 bytes at most per UTF-16 unit (a surrogate pair is four bytes for two units),
     // and one for the terminating NUL that N-API counts in the buffer size.
     let room = units.checked_mul(3)?.checked_add(1)?;
-    let buffer = if room <= KEEP {
-        // The kept buffer keeps its length (no zeroing when it is long enough already).
+    let mut buffer = if room <= KEEP {
+        // The kept buffer keeps its allocation; only the room past the last text is zeroed.
         let mut spare = SPARE.take();
-        if spare.len() < room {
-            spare.resize(room, 0);
-        }
+        spare.resize(room, 0);
         spare
     } else {
         // Zeroed by the kernel, page by page, only where V8 writes.
         vec![0; room]
     };
-    let mut text = Text { buffer, len: 0 };
     let mut written = 0usize;
-    // SAFETY: `text.buffer` holds at least `room` initialised bytes that N-API may write (it
+    // SAFETY: `buffer` holds at least `room` initialised bytes that N-API may write (it
     // writes at most `room - 1` bytes and a NUL, and reports the bytes before the NUL in
     // `written`).
     let status = unsafe {
-        sys::napi_get_value_string_utf8(env, value, text.buffer.as_mut_ptr().cast(), room, &mut written)
+        sys::napi_get_value_string_utf8(env, value, buffer.as_mut_ptr().cast(), room, &mut written)
     };
     if status != sys::Status::napi_ok || written >= room {
         return None;
     }
-    std::str::from_utf8(&text.buffer[..written]).ok()?;
-    text.len = written;
-    Some(text)
+    buffer.truncate(written);
+    match String::from_utf8(buffer) {
+        Ok(text) => Some(Text { text }),
+        Err(not_utf8) => {
+            SPARE.set(not_utf8.into_bytes());
+            None
+        }
+    }
 }
