@@ -51,6 +51,19 @@ const PLAIN_SPECIAL: [bool; 256] = {
     table
 };
 
+/// The bytes that do not start a plain scalar the fast reader reads (indicators, and `-`
+/// unless a non-blank follows, checked by the caller).
+const NOT_PLAIN_START: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = b"-?:,[]{}#&*!|>'\"%@`";
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// Parse `text` (whose first `bom` bytes are its BOM, skipped): the documents and the byte
 /// offset of every line's start.
 pub(crate) fn parse(text: &str, bom: usize) -> Fast<(Vec<Document<'_>>, Vec<u32>)> {
@@ -68,6 +81,8 @@ pub(crate) fn parse(text: &str, bom: usize) -> Fast<(Vec<Document<'_>>, Vec<u32>
         depth: 0,
         aliased: Vec::new(),
         lines: vec![0],
+        entry_stack: Vec::new(),
+        item_stack: Vec::new(),
     };
     let documents = reader.stream()?;
     Ok((documents, reader.lines))
@@ -144,6 +159,11 @@ struct Reader<'s> {
     aliased: Vec<Cow<'s, str>>,
     /// The offset (BOM included) of the start of every line read so far.
     lines: Vec<u32>,
+    /// The entries of the mappings being read, innermost last: a finished mapping takes its
+    /// own off the top in one allocation of the exact size (no vector growing per mapping).
+    entry_stack: Vec<Entry<'s>>,
+    /// The items of the sequences being read, as `entry_stack`.
+    item_stack: Vec<Node<'s>>,
 }
 
 fn is_blankz(b: Option<u8>) -> bool {
@@ -368,7 +388,7 @@ impl<'s> Reader<'s> {
     /// just past that key.
     fn block_mapping(&mut self, start: Mark, first_key: Node<'s>) -> Fast<Node<'s>> {
         let column = start.column;
-        let mut entries = Vec::new();
+        let base = self.entry_stack.len();
         let mut key = first_key;
         loop {
             self.skip_spaces();
@@ -380,10 +400,11 @@ impl<'s> Reader<'s> {
             self.pos += 1;
             let after_colon = self.mark();
             let value = self.entry_value(column, after_colon, true)?;
-            entries.push(Entry { key, value });
+            self.entry_stack.push(Entry { key, value });
             self.skip_to_token();
             let here = self.mark();
             if self.at_document_end()? || here.column < column {
+                let entries = self.entry_stack.drain(base..).collect();
                 return Ok(self.node(NodeKind::Mapping { entries, flow: false }, start, here.pos));
             }
             if here.column > column {
@@ -525,18 +546,19 @@ impl<'s> Reader<'s> {
     /// the sequence is a mapping value at the mapping's own column.
     fn block_sequence(&mut self, start: Mark, indentless: bool) -> Fast<Node<'s>> {
         let column = start.column;
-        let mut items = Vec::new();
+        let base = self.item_stack.len();
         loop {
             // At `-` followed by a blank.
             self.pos += 1;
             let after_dash = self.mark();
             let item = self.entry_value(column, after_dash, false)?;
-            items.push(item);
+            self.item_stack.push(item);
             self.skip_to_token();
             let here = self.mark();
             let dash = self.peek() == Some(b'-') && is_blankz(self.at(1));
             if self.at_document_end()? || here.column < column || here.column == column && !dash && indentless
             {
+                let items = self.item_stack.drain(base..).collect();
                 return Ok(self.node(NodeKind::Sequence { items, flow: false }, start, here.pos));
             }
             if here.column > column || !dash {
@@ -772,7 +794,7 @@ impl<'s> Reader<'s> {
                 let dash_plain = b == b'-'
                     && !is_blankz(self.at(1))
                     && !(flow && matches!(self.at(1), Some(b',' | b'[' | b']' | b'{' | b'}')));
-                if !dash_plain && b"-?:,[]{}#&*!|>'\"%@`".contains(&b) {
+                if !dash_plain && NOT_PLAIN_START[b as usize] {
                     return Err(Decline(line!(), self.pos));
                 }
                 let from = self.pos;
@@ -826,8 +848,7 @@ impl<'s> Reader<'s> {
         let mapping = self.peek() == Some(b'{');
         let close = if mapping { b'}' } else { b']' };
         self.pos += 1;
-        let mut items = Vec::new();
-        let mut entries = Vec::new();
+        let (entry_base, item_base) = (self.entry_stack.len(), self.item_stack.len());
         self.skip_flow_space()?;
         if self.peek() != Some(close) {
             loop {
@@ -843,9 +864,9 @@ impl<'s> Reader<'s> {
                     self.pos += 1;
                     self.skip_spaces();
                     let value = self.flow_item()?;
-                    entries.push(Entry { key: node, value });
+                    self.entry_stack.push(Entry { key: node, value });
                 } else {
-                    items.push(node);
+                    self.item_stack.push(node);
                 }
                 self.skip_flow_space()?;
                 match self.peek() {
@@ -865,9 +886,15 @@ impl<'s> Reader<'s> {
         self.pos += 1;
         self.depth -= 1;
         let kind = if mapping {
-            NodeKind::Mapping { entries, flow: true }
+            NodeKind::Mapping {
+                entries: self.entry_stack.drain(entry_base..).collect(),
+                flow: true,
+            }
         } else {
-            NodeKind::Sequence { items, flow: true }
+            NodeKind::Sequence {
+                items: self.item_stack.drain(item_base..).collect(),
+                flow: true,
+            }
         };
         Ok(self.node(kind, start, self.pos))
     }
