@@ -622,6 +622,36 @@ mod tests {
         }
     }
 
+    /// Lines and columns are computed from the text; while building its tree, the libyaml path
+    /// checks (debug builds) that they agree with libyaml's own marks for every node: here on
+    /// every line break libyaml counts, non-ASCII columns, a BOM, and an empty document at the
+    /// end of a text whose last line has no line break.
+    #[test]
+    fn computed_lines_and_columns_are_libyaml_marks() {
+        let texts = [
+            "a: b\rc: d\r\ne: [f,\n  g]\n",
+            "a: b\u{85}c: d\n",
+            "a: x\u{2028}y\u{2029}b: 'q\u{85}r'\n",
+            "\u{feff}é: ü\nk:\n  - ñ: \"x\"\n",
+            "a: b\n---",
+            "a: b\n--- \n",
+            "# c\u{85}a: 1\n",
+        ];
+        for text in texts {
+            let Ok(lib) = Stream::parse_with_libyaml(text) else {
+                continue;
+            };
+            let parsed = Stream::parse(text).expect("both read it");
+            let (a, b) = (&parsed.documents()[0].root, &lib.documents()[0].root);
+            assert_eq!(parsed.line_col(a), lib.line_col(b), "{text:?}");
+        }
+        let stream = Stream::parse("a: b\n---").unwrap();
+        assert_eq!(stream.line_col(&stream.documents()[1].root), (3, 1));
+        let stream = Stream::parse("a: b\u{85}c: d\n").unwrap();
+        let c = &stream.documents()[0].root.entries().unwrap()[1].key;
+        assert_eq!(stream.line_col(c), (2, 1));
+    }
+
     #[test]
     fn reader_errors_point_at_the_character() {
         let e = error("a: b\nc: dé\u{0}\n");
