@@ -23,7 +23,7 @@ pub(crate) fn check_contract(text: &str) -> Result<Agreed, String> {
     let parsed = Stream::parse(text);
     match (&parsed, &reference) {
         (Ok(p), Ok(r)) => {
-            if let Some(d) = documents_difference(p.documents(), r.documents()) {
+            if let Some(d) = documents_difference(p, r) {
                 return Err(format!("the trees differ (fast reader accepted: {fast}): {d}"));
             }
         }
@@ -74,8 +74,10 @@ fn describe_error(e: &Error) -> String {
     format!("{} at {:?}:{:?}: {e}", e.code(), e.line(), e.column())
 }
 
-/// The first difference between two document lists (fast reader's first), if any.
-fn documents_difference(fast: &[Document], lib: &[Document]) -> Option<String> {
+/// The first difference between the documents of two streams (fast reader's first), if any.
+fn documents_difference(fast_stream: &Stream<'_>, lib_stream: &Stream<'_>) -> Option<String> {
+    let streams = (fast_stream, lib_stream);
+    let (fast, lib): (&[Document<'_>], &[Document<'_>]) = (fast_stream.documents(), lib_stream.documents());
     if fast.len() != lib.len() {
         return Some(format!(
             "{} document(s) from Stream::parse, {} from libyaml",
@@ -84,7 +86,7 @@ fn documents_difference(fast: &[Document], lib: &[Document]) -> Option<String> {
         ));
     }
     for (i, (a, b)) in fast.iter().zip(lib).enumerate() {
-        if let Some(d) = node_difference(&format!("document {i}"), a.root(), b.root()) {
+        if let Some(d) = node_difference(streams, &format!("document {i}"), a.root(), b.root()) {
             return Some(d);
         }
         if a.aliased() != b.aliased() {
@@ -99,14 +101,20 @@ fn documents_difference(fast: &[Document], lib: &[Document]) -> Option<String> {
 }
 
 /// The deepest node where two trees first differ, shown as both nodes (children summarised).
-fn node_difference(path: &str, fast: &Node, lib: &Node) -> Option<String> {
-    if fast == lib {
+/// Lines and columns are computed from each stream's text (and libyaml's own marks are checked
+/// against that computation in debug builds, as libyaml's tree is built).
+fn node_difference(
+    streams: (&Stream<'_>, &Stream<'_>),
+    path: &str,
+    fast: &Node<'_>,
+    lib: &Node<'_>,
+) -> Option<String> {
+    if fast == lib && streams.0.line_col(fast) == streams.1.line_col(lib) {
         return None;
     }
     let same_props = fast.start() == lib.start()
         && fast.end() == lib.end()
-        && fast.line() == lib.line()
-        && fast.column() == lib.column()
+        && streams.0.line_col(fast) == streams.1.line_col(lib)
         && fast.anchor() == lib.anchor()
         && fast.tag() == lib.tag()
         && fast.in_flow() == lib.in_flow();
@@ -116,9 +124,9 @@ fn node_difference(path: &str, fast: &Node, lib: &Node) -> Option<String> {
                 if fa == fb && a.len() == b.len() =>
             {
                 for (i, (x, y)) in a.iter().zip(b).enumerate() {
-                    let d =
-                        node_difference(&format!("{path} / entry {i} key"), &x.key, &y.key).or_else(|| {
-                            node_difference(&format!("{path} / entry {i} value"), &x.value, &y.value)
+                    let d = node_difference(streams, &format!("{path} / entry {i} key"), &x.key, &y.key)
+                        .or_else(|| {
+                            node_difference(streams, &format!("{path} / entry {i} value"), &x.value, &y.value)
                         });
                     if d.is_some() {
                         return d;
@@ -129,7 +137,7 @@ fn node_difference(path: &str, fast: &Node, lib: &Node) -> Option<String> {
                 if fa == fb && a.len() == b.len() =>
             {
                 for (i, (x, y)) in a.iter().zip(b).enumerate() {
-                    if let Some(d) = node_difference(&format!("{path} / item {i}"), x, y) {
+                    if let Some(d) = node_difference(streams, &format!("{path} / item {i}"), x, y) {
                         return Some(d);
                     }
                 }
@@ -139,13 +147,13 @@ fn node_difference(path: &str, fast: &Node, lib: &Node) -> Option<String> {
     }
     Some(format!(
         "at {path}:\n  fast:    {}\n  libyaml: {}",
-        shallow(fast),
-        shallow(lib)
+        shallow(streams.0, fast),
+        shallow(streams.1, lib)
     ))
 }
 
 /// A node's Debug with its children replaced by their count.
-fn shallow(node: &Node) -> String {
+fn shallow(stream: &Stream<'_>, node: &Node<'_>) -> String {
     let kind = match node.kind() {
         NodeKind::Mapping { entries, flow } => {
             format!("Mapping {{ entries: <{}>, flow: {flow} }}", entries.len())
@@ -159,8 +167,8 @@ fn shallow(node: &Node) -> String {
         "Node {{ kind: {kind}, start: {}, end: {}, line: {}, column: {}, anchor: {:?}, tag: {:?}, in_flow: {} }}",
         node.start(),
         node.end(),
-        node.line(),
-        node.column(),
+        stream.line_col(node).0,
+        stream.line_col(node).1,
         node.anchor(),
         node.tag(),
         node.in_flow()

@@ -80,7 +80,7 @@ pub fn lock_environment(text: &str, environment: &str, lock: &EnvironmentLock) -
                 match (current.find(key), value) {
                     (Some(j), Some(value)) => {
                         let node = &current.entries().expect("lock is a mapping")[j].value;
-                        if key == "until" && reader::timestamp(node).ok() == lock.until {
+                        if key == "until" && reader::timestamp(&stream, node).ok() == lock.until {
                             continue;
                         }
                         if matches!(node.style(), Some(ScalarStyle::Literal | ScalarStyle::Folded)) {
@@ -143,7 +143,7 @@ pub fn unlock_environment(text: &str, environment: &str) -> Result<String> {
 
 /// An environment's mapping in the stream of a valid configuration.
 struct Target<'s> {
-    node: &'s Node,
+    node: &'s Node<'s>,
     path: Path,
     /// Column of the environment's name, the parent key of its entries.
     key_column: usize,
@@ -167,7 +167,7 @@ impl<'s> Target<'s> {
             path: Path::root(0)
                 .then(Step::Value(envs_index))
                 .then(Step::Value(index)),
-            key_column: entry.key.column,
+            key_column: stream.line_col(&entry.key).1,
         })
     }
 }

@@ -11,7 +11,7 @@ use super::{Config, FILE};
 use crate::error::{Error, ErrorKind, Result};
 use crate::names::{is_dns_label as is_label, is_dns_subdomain as is_name, is_environment_name};
 use crate::policy::{TagFilter, VersionMode};
-use crate::yaml::{Entry, Node, NodeKind, ScalarStyle, Stream};
+use crate::yaml::{AtNode, Entry, Node, NodeKind, ScalarStyle, Stream};
 
 const TOP_KEYS: [&str; 4] = ["versions", "defaultNamespace", "environments", "services"];
 const ENVIRONMENT_KEYS: [&str; 5] = ["path", "release", "promoteFrom", "lock", "defaultNamespace"];
@@ -19,10 +19,10 @@ const LOCK_KEYS: [&str; 3] = ["reason", "by", "until"];
 const SERVICE_KEYS: [&str; 3] = ["workloads", "filter", "imagePolicy"];
 
 /// An `invalid_config` error located at `node` in `relman.yaml`.
-pub(super) fn invalid(node: &Node, message: impl Into<String>) -> Error {
+pub(super) fn invalid(stream: &Stream<'_>, node: &Node, message: impl Into<String>) -> Error {
     Error::new(ErrorKind::InvalidConfig, message)
         .in_file(FILE)
-        .at(node.line.max(1), node.column.max(1))
+        .at_node(stream, node)
 }
 
 /// `error` re-coded as `invalid_config` in `relman.yaml`, keeping its message and position.
@@ -40,7 +40,7 @@ pub(super) fn parse_stream(text: &str) -> Result<Stream<'_>> {
 }
 
 /// The single document's root mapping.
-pub(super) fn root<'s>(stream: &'s Stream<'_>) -> Result<&'s Node> {
+pub(super) fn root<'s>(stream: &'s Stream<'_>) -> Result<&'s Node<'s>> {
     let empty = || {
         Error::new(
             ErrorKind::InvalidConfig,
@@ -55,6 +55,7 @@ pub(super) fn root<'s>(stream: &'s Stream<'_>) -> Result<&'s Node> {
         [doc] => doc,
         [_, second, ..] => {
             return Err(invalid(
+                stream,
                 &second.root,
                 "relman.yaml holds one YAML document; found a second one",
             ));
@@ -66,6 +67,7 @@ pub(super) fn root<'s>(stream: &'s Stream<'_>) -> Result<&'s Node> {
     }
     if root.entries().is_none() {
         return Err(invalid(
+            stream,
             root,
             "relman.yaml must be a mapping with `environments:` (and optionally `versions`, \
              `defaultNamespace`, `services`)",
@@ -77,52 +79,56 @@ pub(super) fn root<'s>(stream: &'s Stream<'_>) -> Result<&'s Node> {
 /// Read and check the whole configuration.
 pub(super) fn read(stream: &Stream<'_>) -> Result<Config> {
     let root = root(stream)?;
-    let entries = mapping(root, "relman.yaml", &TOP_KEYS)?;
+    let entries = mapping(stream, root, "relman.yaml", &TOP_KEYS)?;
     let versions = match field(entries, "versions") {
-        Some(node) => versions(node)?,
+        Some(node) => versions(stream, node)?,
         None => VersionMode::Default,
     };
     let default_namespace = match field(entries, "defaultNamespace") {
-        Some(node) => namespace(node)?,
+        Some(node) => namespace(stream, node)?,
         None => "default".to_string(),
     };
     let Some(environments_node) = field(entries, "environments") else {
         return Err(invalid(
+            stream,
             root,
             "relman.yaml has no `environments:`; define at least one",
         ));
     };
-    let environments = environments(environments_node, &default_namespace)?;
+    let environments = environments(stream, environments_node, &default_namespace)?;
     let services = match field(entries, "services") {
         Some(node) if is_null(node) => Vec::new(),
-        Some(node) => services(node)?,
+        Some(node) => services(stream, node)?,
         None => Vec::new(),
     };
     Ok(Config::new(versions, default_namespace, environments, services))
 }
 
-fn versions(node: &Node) -> Result<VersionMode> {
-    match string(node, "versions")? {
+fn versions(stream: &Stream<'_>, node: &Node) -> Result<VersionMode> {
+    match string(stream, node, "versions")? {
         "default" => Ok(VersionMode::Default),
         "strict" => Ok(VersionMode::Strict),
         "loose" => Ok(VersionMode::Loose),
         other => Err(invalid(
+            stream,
             node,
             format!("`versions: {other}` is not a version mode: write default, strict or loose"),
         )),
     }
 }
 
-fn environments(node: &Node, default_namespace: &str) -> Result<Vec<Environment>> {
+fn environments(stream: &Stream<'_>, node: &Node, default_namespace: &str) -> Result<Vec<Environment>> {
     if is_null(node) {
         return Err(invalid(
+            stream,
             node,
             "`environments` is empty; define at least one environment",
         ));
     }
-    let entries = mapping(node, "environments", &[])?;
+    let entries = mapping(stream, node, "environments", &[])?;
     if entries.is_empty() {
         return Err(invalid(
+            stream,
             node,
             "`environments` is empty; define at least one environment",
         ));
@@ -130,22 +136,23 @@ fn environments(node: &Node, default_namespace: &str) -> Result<Vec<Environment>
     let mut out = Vec::with_capacity(entries.len());
     let mut promotions: Vec<(usize, &Node)> = Vec::new();
     for entry in entries {
-        let name = name(&entry.key, "environment")?;
+        let name = name(stream, &entry.key, "environment")?;
         let what = format!("environment `{name}`");
         if is_null(&entry.value) {
-            return Err(invalid(&entry.value, format!("{what} needs a `path`")));
+            return Err(invalid(stream, &entry.value, format!("{what} needs a `path`")));
         }
-        let fields = mapping(&entry.value, &what, &ENVIRONMENT_KEYS)?;
+        let fields = mapping(stream, &entry.value, &what, &ENVIRONMENT_KEYS)?;
         let Some(path_node) = field(fields, "path") else {
-            return Err(invalid(&entry.key, format!("{what} has no `path`")));
+            return Err(invalid(stream, &entry.key, format!("{what} has no `path`")));
         };
-        let paths = paths(path_node, &what)?;
+        let paths = paths(stream, path_node, &what)?;
         let release = match field(fields, "release") {
-            Some(node) => match string(node, "release")? {
+            Some(node) => match string(stream, node, "release")? {
                 "automatic" => ReleaseMode::Automatic,
                 "manual" => ReleaseMode::Manual,
                 other => {
                     return Err(invalid(
+                        stream,
                         node,
                         format!("`release: {other}` in {what}: write `automatic` or `manual`"),
                     ));
@@ -156,16 +163,16 @@ fn environments(node: &Node, default_namespace: &str) -> Result<Vec<Environment>
         let promote_from = match field(fields, "promoteFrom") {
             Some(node) => {
                 promotions.push((out.len(), node));
-                Some(string(node, "promoteFrom")?.to_string())
+                Some(string(stream, node, "promoteFrom")?.to_string())
             }
             None => None,
         };
         let lock = match field(fields, "lock") {
-            Some(node) => Some(lock(node, &what)?),
+            Some(node) => Some(lock(stream, node, &what)?),
             None => None,
         };
         let default_namespace = match field(fields, "defaultNamespace") {
-            Some(node) => namespace(node)?,
+            Some(node) => namespace(stream, node)?,
             None => default_namespace.to_string(),
         };
         out.push(Environment {
@@ -177,14 +184,18 @@ fn environments(node: &Node, default_namespace: &str) -> Result<Vec<Environment>
             default_namespace,
         });
     }
-    check_promotions(&out, &promotions)?;
+    check_promotions(stream, &out, &promotions)?;
     Ok(out)
 }
 
 /// `promoteFrom` names another defined environment and the chains have no cycle. Linear in
 /// the number of environments: one name lookup per environment, each visited once by the
 /// cycle search.
-fn check_promotions(environments: &[Environment], promotions: &[(usize, &Node)]) -> Result<()> {
+fn check_promotions(
+    stream: &Stream<'_>,
+    environments: &[Environment],
+    promotions: &[(usize, &Node)],
+) -> Result<()> {
     let by_name: HashMap<&str, usize> = environments
         .iter()
         .enumerate()
@@ -196,12 +207,14 @@ fn check_promotions(environments: &[Environment], promotions: &[(usize, &Node)])
         let from = env.promote_from.as_deref().unwrap_or_default();
         if from == env.name {
             return Err(invalid(
+                stream,
                 node,
                 format!("environment `{from}` cannot promote from itself"),
             ));
         }
         if index(from).is_none() {
             return Err(invalid(
+                stream,
                 node,
                 format!(
                     "`promoteFrom: {from}` in environment `{}` names no environment; defined: {}",
@@ -252,6 +265,7 @@ fn check_promotions(environments: &[Environment], promotions: &[(usize, &Node)])
             at = n;
         }
         return Err(invalid(
+            stream,
             node,
             format!("`promoteFrom` forms a cycle: {}", chain.join(" -> ")),
         ));
@@ -267,11 +281,15 @@ pub(super) fn names(environments: &[Environment]) -> String {
         .join(", ")
 }
 
-fn paths(node: &Node, what: &str) -> Result<Vec<String>> {
+fn paths(stream: &Stream<'_>, node: &Node, what: &str) -> Result<Vec<String>> {
     let items: Vec<&Node> = match &node.kind {
         NodeKind::Sequence { items, .. } => {
             if items.is_empty() {
-                return Err(invalid(node, format!("the `path` list of {what} is empty")));
+                return Err(invalid(
+                    stream,
+                    node,
+                    format!("the `path` list of {what} is empty"),
+                ));
             }
             items.iter().collect()
         }
@@ -279,10 +297,15 @@ fn paths(node: &Node, what: &str) -> Result<Vec<String>> {
     };
     let mut out: Vec<String> = Vec::with_capacity(items.len());
     for item in items {
-        let raw = string(item, "path")?;
-        let path = normalise_path(raw).map_err(|m| invalid(item, format!("path `{raw}` of {what}: {m}")))?;
+        let raw = string(stream, item, "path")?;
+        let path =
+            normalise_path(raw).map_err(|m| invalid(stream, item, format!("path `{raw}` of {what}: {m}")))?;
         if out.contains(&path) {
-            return Err(invalid(item, format!("path `{raw}` is listed twice in {what}")));
+            return Err(invalid(
+                stream,
+                item,
+                format!("path `{raw}` is listed twice in {what}"),
+            ));
         }
         out.push(path);
     }
@@ -310,35 +333,37 @@ pub(super) fn normalise_path(raw: &str) -> std::result::Result<String, &'static 
     Ok(segments.join("/"))
 }
 
-fn lock(node: &Node, what: &str) -> Result<EnvironmentLock> {
+fn lock(stream: &Stream<'_>, node: &Node, what: &str) -> Result<EnvironmentLock> {
     let context = format!("the lock of {what}");
     if is_null(node) {
         return Err(invalid(
+            stream,
             node,
             format!("{context} is empty; it needs `reason` and `by`"),
         ));
     }
-    let fields = mapping(node, &context, &LOCK_KEYS)?;
+    let fields = mapping(stream, node, &context, &LOCK_KEYS)?;
     let required = |key: &str| -> Result<String> {
         match field(fields, key) {
-            Some(value) => Ok(string(value, key)?.to_string()),
-            None => Err(invalid(node, format!("{context} has no `{key}`"))),
+            Some(value) => Ok(string(stream, value, key)?.to_string()),
+            None => Err(invalid(stream, node, format!("{context} has no `{key}`"))),
         }
     };
     let reason = required("reason")?;
     let by = required("by")?;
     let until = match field(fields, "until") {
-        Some(value) => Some(timestamp(value)?),
+        Some(value) => Some(timestamp(stream, value)?),
         None => None,
     };
     Ok(EnvironmentLock { reason, by, until })
 }
 
 /// An RFC 3339 timestamp with a time and an offset.
-pub(super) fn timestamp(node: &Node) -> Result<Timestamp> {
-    let text = string(node, "until")?;
+pub(super) fn timestamp(stream: &Stream<'_>, node: &Node) -> Result<Timestamp> {
+    let text = string(stream, node, "until")?;
     text.parse::<Timestamp>().map_err(|e| {
         invalid(
+            stream,
             node,
             format!(
                 "`until: {text}` is not an RFC 3339 time with an offset (like 2027-01-04T00:00:00Z): {e}"
@@ -347,34 +372,36 @@ pub(super) fn timestamp(node: &Node) -> Result<Timestamp> {
     })
 }
 
-fn services(node: &Node) -> Result<Vec<Service>> {
-    let entries = mapping(node, "services", &[])?;
+fn services(stream: &Stream<'_>, node: &Node) -> Result<Vec<Service>> {
+    let entries = mapping(stream, node, "services", &[])?;
     let mut out: Vec<Service> = Vec::with_capacity(entries.len());
     let mut owners: HashMap<(String, String), usize> = HashMap::new();
     for entry in entries {
-        let name = name(&entry.key, "service")?;
+        let name = name(stream, &entry.key, "service")?;
         let what = format!("service `{name}`");
         let fields: &[Entry] = if is_null(&entry.value) {
             &[]
         } else {
-            mapping(&entry.value, &what, &SERVICE_KEYS)?
+            mapping(stream, &entry.value, &what, &SERVICE_KEYS)?
         };
         let mut workloads = Vec::new();
         if let Some(list) = field(fields, "workloads") {
             let Some(items) = list.items() else {
                 return Err(invalid(
+                    stream,
                     list,
                     format!("`workloads` of {what} must be a list of kind/name"),
                 ));
             };
             if items.is_empty() {
                 return Err(invalid(
+                    stream,
                     list,
                     format!("`workloads` of {what} is empty; list kind/name entries or leave it out"),
                 ));
             }
             for item in items {
-                let id = workload(item)?;
+                let id = workload(stream, item)?;
                 let (kind, workload_name) = id.split_once('/').expect("checked kind/name");
                 let key = (kind.to_string(), workload_name.to_string());
                 if let Some(&owner) = owners.get(&key) {
@@ -386,7 +413,7 @@ fn services(node: &Node) -> Result<Vec<Service>> {
                             out[owner].name
                         )
                     };
-                    return Err(invalid(item, message));
+                    return Err(invalid(stream, item, message));
                 }
                 owners.insert(key, out.len());
                 workloads.push(id);
@@ -394,13 +421,13 @@ fn services(node: &Node) -> Result<Vec<Service>> {
         }
         let filter = match field(fields, "filter") {
             Some(node) => Some(
-                TagFilter::parse(string(node, "filter")?)
-                    .map_err(|e| invalid(node, format!("{what}: {}", e.message())))?,
+                TagFilter::parse(string(stream, node, "filter")?)
+                    .map_err(|e| invalid(stream, node, format!("{what}: {}", e.message())))?,
             ),
             None => None,
         };
         let image_policy = match field(fields, "imagePolicy") {
-            Some(node) => image_policy(node)?,
+            Some(node) => image_policy(stream, node)?,
             None => name.to_string(),
         };
         out.push(Service {
@@ -414,10 +441,11 @@ fn services(node: &Node) -> Result<Vec<Service>> {
 }
 
 /// `kind/name`, the kind lower-cased.
-fn workload(node: &Node) -> Result<String> {
-    let raw = string(node, "workload")?;
+fn workload(stream: &Stream<'_>, node: &Node) -> Result<String> {
+    let raw = string(stream, node, "workload")?;
     if raw.contains(':') {
         return Err(invalid(
+            stream,
             node,
             format!("workload `{raw}`: services are namespace-agnostic; write kind/name without a namespace"),
         ));
@@ -432,14 +460,15 @@ fn workload(node: &Node) -> Result<String> {
             Ok(format!("{}/{name}", kind.to_ascii_lowercase()))
         }
         _ => Err(invalid(
+            stream,
             node,
             format!("workload `{raw}` is not kind/name (like deployment/users)"),
         )),
     }
 }
 
-fn image_policy(node: &Node) -> Result<String> {
-    let raw = string(node, "imagePolicy")?;
+fn image_policy(stream: &Stream<'_>, node: &Node) -> Result<String> {
+    let raw = string(stream, node, "imagePolicy")?;
     let ok = match raw.split_once(':') {
         Some((ns, name)) => is_label(ns) && is_name(name),
         None => is_name(raw),
@@ -448,18 +477,20 @@ fn image_policy(node: &Node) -> Result<String> {
         Ok(raw.to_string())
     } else {
         Err(invalid(
+            stream,
             node,
             format!("`imagePolicy: {raw}` is not namespace:name or name (like flux-system:users)"),
         ))
     }
 }
 
-fn namespace(node: &Node) -> Result<String> {
-    let raw = string(node, "defaultNamespace")?;
+fn namespace(stream: &Stream<'_>, node: &Node) -> Result<String> {
+    let raw = string(stream, node, "defaultNamespace")?;
     if is_label(raw) {
         Ok(raw.to_string())
     } else {
         Err(invalid(
+            stream,
             node,
             format!("`{raw}` is not a Kubernetes namespace (lower-case letters, digits and `-`, at most 63)"),
         ))
@@ -467,12 +498,13 @@ fn namespace(node: &Node) -> Result<String> {
 }
 
 /// An environment or service name: a letter or digit, then letters, digits, `.`, `_`, `-`, `/`.
-fn name<'n>(key: &'n Node, what: &str) -> Result<&'n str> {
-    let raw = string(key, what)?;
+fn name<'n>(stream: &Stream<'_>, key: &'n Node<'n>, what: &str) -> Result<&'n str> {
+    let raw = string(stream, key, what)?;
     if is_environment_name(raw) {
         Ok(raw)
     } else {
         Err(invalid(
+            stream,
             key,
             format!("`{raw}` is not a valid {what} name: use letters, digits, `.`, `_`, `-` and `/`"),
         ))
@@ -484,25 +516,26 @@ fn is_null(node: &Node) -> bool {
     matches!(
         &node.kind,
         NodeKind::Scalar { value, style: ScalarStyle::Plain }
-            if matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL")
-    ) && node.tag.is_none()
+            if matches!(value.as_ref(), "" | "~" | "null" | "Null" | "NULL")
+    ) && node.tag().is_none()
 }
 
 /// A non-empty string value.
-fn string<'n>(node: &'n Node, what: &str) -> Result<&'n str> {
+fn string<'n>(stream: &Stream<'_>, node: &'n Node<'n>, what: &str) -> Result<&'n str> {
     match &node.kind {
         NodeKind::Alias { anchor } => Err(invalid(
+            stream,
             node,
             format!(
                 "`{what}` is an alias (*{anchor}); relman.yaml does not resolve aliases, write the value"
             ),
         )),
         NodeKind::Mapping { .. } | NodeKind::Sequence { .. } => {
-            Err(invalid(node, format!("`{what}` must be a string")))
+            Err(invalid(stream, node, format!("`{what}` must be a string")))
         }
         NodeKind::Scalar { value, .. } => {
             if is_null(node) || value.trim().is_empty() {
-                Err(invalid(node, format!("`{what}` needs a value")))
+                Err(invalid(stream, node, format!("`{what}` needs a value")))
             } else {
                 Ok(value)
             }
@@ -512,32 +545,45 @@ fn string<'n>(node: &'n Node, what: &str) -> Result<&'n str> {
 
 /// The entries of a mapping whose keys are unique strings; with `allowed` non-empty, every key
 /// must be one of them.
-fn mapping<'n>(node: &'n Node, what: &str, allowed: &[&str]) -> Result<&'n [Entry]> {
+fn mapping<'n>(
+    stream: &Stream<'_>,
+    node: &'n Node<'n>,
+    what: &str,
+    allowed: &[&str],
+) -> Result<&'n [Entry<'n>]> {
     let Some(entries) = node.entries() else {
         return Err(match &node.kind {
             NodeKind::Alias { anchor } => invalid(
+                stream,
                 node,
                 format!("{what} is an alias (*{anchor}); relman.yaml does not resolve aliases"),
             ),
-            _ => invalid(node, format!("{what} must be a mapping")),
+            _ => invalid(stream, node, format!("{what} must be a mapping")),
         });
     };
     let mut seen: HashMap<&str, &Entry> = HashMap::with_capacity(entries.len());
     for entry in entries {
         let Some(key) = entry.key.as_str() else {
-            return Err(invalid(&entry.key, format!("a key of {what} is not a string")));
+            return Err(invalid(
+                stream,
+                &entry.key,
+                format!("a key of {what} is not a string"),
+            ));
         };
         if let Some(first) = seen.get(key) {
             return Err(invalid(
+                stream,
                 &entry.key,
                 format!(
                     "duplicate key `{key}` in {what} (lines {} and {})",
-                    first.key.line, entry.key.line
+                    stream.line_col(&first.key).0,
+                    stream.line_col(&entry.key).0
                 ),
             ));
         }
         if !allowed.is_empty() && !allowed.contains(&key) {
             return Err(invalid(
+                stream,
                 &entry.key,
                 format!(
                     "unknown key `{key}` in {what}; expected one of: {}",
@@ -551,7 +597,7 @@ fn mapping<'n>(node: &'n Node, what: &str, allowed: &[&str]) -> Result<&'n [Entr
 }
 
 /// The value of `key` among entries already checked by [`mapping`].
-fn field<'n>(entries: &'n [Entry], key: &str) -> Option<&'n Node> {
+fn field<'n>(entries: &'n [Entry<'n>], key: &str) -> Option<&'n Node<'n>> {
     entries
         .iter()
         .find(|e| e.key.as_str() == Some(key))

@@ -8,14 +8,14 @@ use std::collections::BTreeMap;
 use crate::error::{Error, ErrorKind, Result};
 use crate::policy::annotations::{Annotations, is_read_policy, keys_of_policy, policy_of_key, read_rendered};
 use crate::policy::{Policy, PolicyChange};
-use crate::yaml::{Node, Patch, Path, Step, Stream};
+use crate::yaml::{AtNode, Node, Patch, Path, Step, Stream};
 
 /// The duplicated policy keys of an object (DESIGN.md section 7, failing closed): `annotations`
 /// when `metadata` holds two `annotations:` mappings, then every policy whose annotation key
 /// appears twice in the (last) mapping, in the order of their first copy. With each, the
 /// key entry of its second copy (for the error of a write).
-fn duplicates(object: &Node) -> Vec<(String, &Node)> {
-    let mut out: Vec<(String, &Node)> = Vec::new();
+fn duplicates<'n>(object: &'n Node<'n>) -> Vec<(String, &'n Node<'n>)> {
+    let mut out: Vec<(String, &Node<'_>)> = Vec::new();
     let Some(metadata) = object.get("metadata").filter(|m| m.entries().is_some()) else {
         return out;
     };
@@ -29,7 +29,7 @@ fn duplicates(object: &Node) -> Vec<(String, &Node)> {
     };
     // Each policy key's copies, counted once over the mapping (a hostile file may hold many).
     let mut first_seen: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut found: Vec<(usize, String, &Node)> = Vec::new();
+    let mut found: Vec<(usize, String, &Node<'_>)> = Vec::new();
     let mut policies: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for (i, entry) in entries.iter().enumerate() {
         let Some(key) = entry.key.as_str() else { continue };
@@ -54,7 +54,7 @@ fn duplicates(object: &Node) -> Vec<(String, &Node)> {
 
 /// `invalid_yaml` at the second copy of a duplicated policy key or `annotations:` mapping:
 /// a write never edits one copy while the other decides what is read.
-fn refuse_duplicates(object: &Node) -> Result<()> {
+fn refuse_duplicates(stream: &Stream<'_>, object: &Node<'_>) -> Result<()> {
     match duplicates(object).first() {
         None => Ok(()),
         Some((policy, second)) => {
@@ -64,16 +64,16 @@ fn refuse_duplicates(object: &Node) -> Result<()> {
                 format!(
                     "duplicate key `{key}` on line {}: the workload's policy cannot be read, so \
                      relman will not edit it (Kubernetes refuses the file too); keep one copy",
-                    second.line
+                    stream.line_col(second).0
                 ),
             )
-            .at(second.line, second.column))
+            .at_node(stream, second))
         }
     }
 }
 
 /// The annotations of `object` (its `metadata.annotations`).
-pub(crate) fn annotations_of(object: &Node) -> Annotations {
+pub(crate) fn annotations_of(object: &Node<'_>) -> Annotations {
     let mut entries: BTreeMap<String, Option<String>> = BTreeMap::new();
     let annotations = object.get("metadata").and_then(|m| m.get("annotations"));
     for e in annotations.and_then(Node::entries).unwrap_or_default() {
@@ -85,7 +85,7 @@ pub(crate) fn annotations_of(object: &Node) -> Annotations {
 }
 
 /// Read the policies from an object's `metadata.annotations`.
-pub(crate) fn read(object: &Node) -> Policy {
+pub(crate) fn read(object: &Node<'_>) -> Policy {
     read_rendered(&annotations_of(object), &[])
 }
 
@@ -93,13 +93,13 @@ pub(crate) fn read(object: &Node) -> Policy {
 /// workload's container names (for `tag_all`).
 pub(crate) fn write(
     stream: &Stream<'_>,
-    object: &Node,
+    object: &Node<'_>,
     object_path: &Path,
     containers: &[String],
     change: &PolicyChange,
 ) -> Result<Patch> {
     change.check()?;
-    refuse_duplicates(object)?;
+    refuse_duplicates(stream, object)?;
     let metadata_index = object.find("metadata");
     let metadata = object.get("metadata");
     let annotations_index = metadata.and_then(|m| m.find("annotations"));
@@ -150,7 +150,7 @@ pub(crate) fn write(
             (Some(i), Some(a), Some(path)) => {
                 let entry = &a.entries().expect("annotations is a mapping")[i];
                 if entry.value.as_str() != Some(value.as_str()) {
-                    a.unique_key(entry.key.as_str().unwrap_or_default())?;
+                    a.unique_key(stream, entry.key.as_str().unwrap_or_default())?;
                     patch.set_scalar(stream, &path.then(Step::Value(i)), value)?;
                 }
             }
@@ -178,10 +178,12 @@ pub(crate) fn write(
         // `annotations:` with a null value.
         (_, Some(path), None) => patch.append_entries(stream, path, &appends)?,
         (Some(metadata_path), None, _) => {
-            let metadata_key_column = object.entries().expect("object is a mapping")
-                [metadata_index.expect("metadata exists")]
-            .key
-            .column;
+            let metadata_key_column = stream
+                .line_col(
+                    &object.entries().expect("object is a mapping")[metadata_index.expect("metadata exists")]
+                        .key,
+                )
+                .1;
             patch.append_mapping_entry(
                 stream,
                 metadata_path,
@@ -193,7 +195,7 @@ pub(crate) fn write(
         (None, ..) => {
             return Err(
                 Error::new(ErrorKind::InvalidYaml, "the object has no metadata mapping")
-                    .at(object.line, object.column),
+                    .at_node(stream, object),
             );
         }
     }

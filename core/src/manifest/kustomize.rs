@@ -29,7 +29,7 @@ use regex::Regex;
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
 use crate::repo_path::RepoPath;
-use crate::yaml::{Node, NodeKind, Patch, Path, ScalarStyle, Step, Stream, dash_column};
+use crate::yaml::{AtNode, Node, NodeKind, Patch, Path, ScalarStyle, Step, Stream, dash_column};
 
 /// The file names kustomize looks for in a directory, in its order of preference.
 pub const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -500,21 +500,21 @@ fn plain_is_non_string(value: &str) -> bool {
     !crate::yaml::plain_is_string(value, false) && !timestamp && value != "<<" && value != "="
 }
 
-fn is_null(node: &Node) -> bool {
+fn is_null(node: &Node<'_>) -> bool {
     matches!(&node.kind, NodeKind::Scalar { value, style: ScalarStyle::Plain }
-        if node.tag.is_none() && matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+        if node.tag().is_none() && matches!(value.as_ref(), "" | "~" | "null" | "Null" | "NULL"))
 }
 
 /// The string a kustomization field holds, as kustomize decodes it: `None` for null; errors
 /// (`invalid_yaml`, located) for a number, a boolean, a collection; `unsupported_yaml` for an
 /// alias.
-fn string_value(node: &Node, file: &str, what: &str) -> Result<Option<String>> {
+fn string_value(stream: &Stream<'_>, node: &Node<'_>, file: &str, what: &str) -> Result<Option<String>> {
     let located =
-        |kind: ErrorKind, message: String| Error::new(kind, message).in_file(file).at(node.line, node.column);
+        |kind: ErrorKind, message: String| Error::new(kind, message).in_file(file).at_node(stream, node);
     match &node.kind {
         NodeKind::Scalar { .. } if is_null(node) => Ok(None),
         NodeKind::Scalar { value, style } => {
-            let tag = node.tag.as_deref();
+            let tag = node.tag();
             let string_tag = matches!(tag, Some("!!str") | Some("tag:yaml.org,2002:str"));
             if (tag.is_some() && !string_tag)
                 || (tag.is_none() && *style == ScalarStyle::Plain && plain_is_non_string(value))
@@ -526,7 +526,7 @@ fn string_value(node: &Node, file: &str, what: &str) -> Result<Option<String>> {
                     ),
                 ));
             }
-            Ok(Some(value.clone()))
+            Ok(Some(value.to_string()))
         }
         NodeKind::Alias { anchor } => Err(located(
             ErrorKind::UnsupportedYaml,
@@ -541,7 +541,7 @@ fn string_value(node: &Node, file: &str, what: &str) -> Result<Option<String>> {
 
 /// `commonAnnotations` as kustomize decodes it (a map of strings): a key given twice,
 /// a value that is not a string, a collection are refused, located.
-fn common_annotations(node: &Node, file: &str) -> Result<Vec<(String, String)>> {
+fn common_annotations(stream: &Stream<'_>, node: &Node<'_>, file: &str) -> Result<Vec<(String, String)>> {
     if is_null(node) {
         return Ok(Vec::new());
     }
@@ -551,20 +551,20 @@ fn common_annotations(node: &Node, file: &str) -> Result<Vec<(String, String)>> 
             "`commonAnnotations` must be a mapping of strings".to_string(),
         )
         .in_file(file)
-        .at(node.line, node.column));
+        .at_node(stream, node));
     };
     let mut out: Vec<(String, String)> = Vec::new();
     for e in entries {
-        let key = string_value(&e.key, file, "a key of `commonAnnotations`")?.unwrap_or_default();
-        node.unique_key(&key).map_err(|e| e.in_file(file))?;
-        let value =
-            string_value(&e.value, file, &format!("`commonAnnotations` `{key}`"))?.unwrap_or_default();
+        let key = string_value(stream, &e.key, file, "a key of `commonAnnotations`")?.unwrap_or_default();
+        node.unique_key(stream, &key).map_err(|e| e.in_file(file))?;
+        let value = string_value(stream, &e.value, file, &format!("`commonAnnotations` `{key}`"))?
+            .unwrap_or_default();
         out.push((key, value));
     }
     Ok(out)
 }
 
-fn strings(node: &Node, file: &str, key: &'static str) -> Result<Vec<ResourceRef>> {
+fn strings(stream: &Stream<'_>, node: &Node<'_>, file: &str, key: &'static str) -> Result<Vec<ResourceRef>> {
     if is_null(node) {
         return Ok(Vec::new());
     }
@@ -572,23 +572,24 @@ fn strings(node: &Node, file: &str, key: &'static str) -> Result<Vec<ResourceRef
         return Err(
             Error::new(ErrorKind::InvalidYaml, format!("`{key}` must be a list of paths"))
                 .in_file(file)
-                .at(node.line, node.column),
+                .at_node(stream, node),
         );
     };
     let mut out = Vec::new();
     for item in items {
-        match string_value(item, file, &format!("an entry of `{key}`"))? {
+        let (line, column) = stream.line_col(item);
+        match string_value(stream, item, file, &format!("an entry of `{key}`"))? {
             Some(entry) => out.push(ResourceRef {
                 entry,
                 key,
-                line: item.line,
-                column: item.column,
+                line,
+                column,
             }),
             None => {
                 return Err(
                     Error::new(ErrorKind::InvalidYaml, format!("an entry of `{key}` is empty"))
                         .in_file(file)
-                        .at(item.line, item.column),
+                        .at(line, column),
                 );
             }
         }
@@ -599,8 +600,8 @@ fn strings(node: &Node, file: &str, key: &'static str) -> Result<Vec<ResourceRef
 /// The paths named by the keys relman does not follow, for checking: lists of paths (an inline
 /// YAML document, written on several lines, is not a path), `path:` of patches and
 /// replacements, generator files (`key=path`), Helm values files and chart home, OpenAPI schema.
-fn other_paths(key: &'static str, value: &Node, out: &mut Vec<ResourceRef>) {
-    let mut push = |node: &Node, strip_key: bool| {
+fn other_paths(stream: &Stream<'_>, key: &'static str, value: &Node<'_>, out: &mut Vec<ResourceRef>) {
+    let mut push = |node: &Node<'_>, strip_key: bool| {
         if let Some(text) = node.as_str() {
             let text = if strip_key {
                 text.split_once('=').map_or(text, |(_, p)| p)
@@ -608,11 +609,12 @@ fn other_paths(key: &'static str, value: &Node, out: &mut Vec<ResourceRef>) {
                 text
             };
             if !text.is_empty() && !text.contains('\n') && !is_remote(text) {
+                let (line, column) = stream.line_col(node);
                 out.push(ResourceRef {
                     entry: text.to_string(),
                     key,
-                    line: node.line,
-                    column: node.column,
+                    line,
+                    column,
                 });
             }
         }
@@ -663,9 +665,15 @@ fn other_paths(key: &'static str, value: &Node, out: &mut Vec<ResourceRef>) {
 }
 
 /// Read one `images:` (or `imageTags:`) entry.
-fn read_entry(item: &Node, path: Path, file: &str, key: &str) -> Result<ImagesEntry> {
-    let located = |kind: ErrorKind, node: &Node, message: String| {
-        Error::new(kind, message).in_file(file).at(node.line, node.column)
+fn read_entry(
+    stream: &Stream<'_>,
+    item: &Node<'_>,
+    path: Path,
+    file: &str,
+    key: &str,
+) -> Result<ImagesEntry> {
+    let located = |kind: ErrorKind, node: &Node<'_>, message: String| {
+        Error::new(kind, message).in_file(file).at_node(stream, node)
     };
     let Some(entries) = item.entries() else {
         return Err(located(
@@ -693,11 +701,12 @@ fn read_entry(item: &Node, path: Path, file: &str, key: &str) -> Result<ImagesEn
                 format!("unknown field `{k}` in an `{key}` entry (kustomize refuses it)"),
             ));
         };
-        item.unique_key(k).map_err(|e| e.in_file(file))?;
-        fields[index] = string_value(&e.value, file, &format!("`{k}`"))?.filter(|s| !s.is_empty());
+        item.unique_key(stream, k).map_err(|e| e.in_file(file))?;
+        fields[index] = string_value(stream, &e.value, file, &format!("`{k}`"))?.filter(|s| !s.is_empty());
     }
     let [name, new_name, new_tag, digest, tag_suffix] = fields;
     let name = name.unwrap_or_default();
+    let (line, column) = stream.line_col(item);
     Ok(ImagesEntry {
         pattern: Pattern::new(&name),
         name,
@@ -706,8 +715,8 @@ fn read_entry(item: &Node, path: Path, file: &str, key: &str) -> Result<ImagesEn
         digest,
         tag_suffix,
         path,
-        line: item.line,
-        column: item.column,
+        line,
+        column,
     })
 }
 
@@ -717,10 +726,10 @@ fn read_entry(item: &Node, path: Path, file: &str, key: &str) -> Result<ImagesEn
 /// the wrong type, an unknown `images:` field) and for a duplicated key relman reads;
 /// `unsupported_yaml` for a key kustomize reads in another case (`Images:`) and for aliases.
 pub(crate) fn read(stream: &Stream<'_>, file: &str) -> Result<Kustomization> {
-    let invalid = |node: &Node, message: String| {
+    let invalid = |node: &Node<'_>, message: String| {
         Error::new(ErrorKind::InvalidYaml, message)
             .in_file(file)
-            .at(node.line, node.column)
+            .at_node(stream, node)
     };
     let doc = stream
         .documents
@@ -757,7 +766,7 @@ pub(crate) fn read(stream: &Stream<'_>, file: &str) -> Result<Kustomization> {
                 .filter(|_| !e.value.is_flow())
             {
                 if let Some(dash) = dash_column(stream.text(), first) {
-                    k.indented_sequences = dash > e.key.column - 1;
+                    k.indented_sequences = dash > stream.line_col(&e.key).1 - 1;
                     judged = true;
                 }
             }
@@ -768,19 +777,19 @@ pub(crate) fn read(stream: &Stream<'_>, file: &str) -> Result<Kustomization> {
                 format!("kustomize reads `{key}` as `{field}` (it ignores the case of field names); write `{field}`"),
             )
             .in_file(file)
-            .at(e.key.line, e.key.column));
+            .at_node(stream, &e.key));
         }
         match key {
             "resources" | "bases" | "namespace" | "images" | "imageTags" | "commonAnnotations" => {
-                root.unique_key(key).map_err(|e| e.in_file(file))?;
+                root.unique_key(stream, key).map_err(|e| e.in_file(file))?;
             }
             _ => {}
         }
         match key {
-            "resources" => k.resources.extend(strings(&e.value, file, "resources")?),
-            "bases" => k.resources.extend(strings(&e.value, file, "bases")?),
+            "resources" => k.resources.extend(strings(stream, &e.value, file, "resources")?),
+            "bases" => k.resources.extend(strings(stream, &e.value, file, "bases")?),
             "namespace" => {
-                k.namespace = string_value(&e.value, file, "`namespace`")?.filter(|s| !s.is_empty())
+                k.namespace = string_value(stream, &e.value, file, "`namespace`")?.filter(|s| !s.is_empty())
             }
             "images" | "imageTags" => {
                 let path = Path::root(0).then(Step::Value(i));
@@ -791,7 +800,7 @@ pub(crate) fn read(stream: &Stream<'_>, file: &str) -> Result<Kustomization> {
                 };
                 let mut read = Vec::new();
                 for (j, item) in items.iter().enumerate() {
-                    read.push(read_entry(item, path.then(Step::Item(j)), file, key)?);
+                    read.push(read_entry(stream, item, path.then(Step::Item(j)), file, key)?);
                 }
                 if key == "images" {
                     k.images = read;
@@ -800,7 +809,7 @@ pub(crate) fn read(stream: &Stream<'_>, file: &str) -> Result<Kustomization> {
                     image_tags = read;
                 }
             }
-            "commonAnnotations" => k.common_annotations = common_annotations(&e.value, file)?,
+            "commonAnnotations" => k.common_annotations = common_annotations(stream, &e.value, file)?,
             other => {
                 if let Some(known) = ANNOTATION_KEYS.iter().find(|u| **u == other) {
                     k.annotations_unread.push(known.to_string());
@@ -810,7 +819,7 @@ pub(crate) fn read(stream: &Stream<'_>, file: &str) -> Result<Kustomization> {
                 }
                 let key: Option<&'static str> = KUSTOMIZATION_FIELDS.iter().copied().find(|f| *f == other);
                 if let Some(key) = key {
-                    other_paths(key, &e.value, &mut k.other_paths);
+                    other_paths(stream, key, &e.value, &mut k.other_paths);
                 }
             }
         }
@@ -926,7 +935,7 @@ pub(crate) fn write_entry(
         let index = node.find(field);
         match (index, value) {
             (Some(i), Some(v)) => {
-                node.unique_key(field)?;
+                node.unique_key(stream, field)?;
                 patch.set_scalar(stream, &entry.path.then(Step::Value(i)), v)?;
             }
             (None, Some(v)) => appends.push((field.to_string(), v.to_string())),

@@ -88,10 +88,10 @@ pub(crate) fn markers(stream: &Stream<'_>, file: &str, covered: &HashSet<usize>)
         return Ok(Vec::new());
     }
     /// A marked value: its policy, part, node, path, and the byte offset of its marker comment.
-    type Marked<'n> = (String, Part, &'n Node, Path, usize);
+    type Marked<'n> = (String, Part, &'n Node<'n>, Path, usize);
     let mut found: Vec<Marked<'_>> = Vec::new();
     fn walk<'n>(
-        node: &'n Node,
+        node: &'n Node<'n>,
         path: Path,
         text: &str,
         file: &str,
@@ -110,10 +110,10 @@ pub(crate) fn markers(stream: &Stream<'_>, file: &str, covered: &HashSet<usize>)
                 }
             }
             NodeKind::Scalar { .. } => {
-                let Some(range) = comment_after(text, node.end) else {
+                let Some(range) = comment_after(text, node.end()) else {
                     return Ok(());
                 };
-                if !text[node.end..range.start].trim().is_empty() {
+                if !text[node.end()..range.start].trim().is_empty() {
                     return Ok(());
                 }
                 match parse(&text[range.clone()]) {
@@ -124,7 +124,7 @@ pub(crate) fn markers(stream: &Stream<'_>, file: &str, covered: &HashSet<usize>)
                             .in_file(file)
                             .at(line, column));
                     }
-                    Some(Ok(_)) if covered.contains(&node.start) => {}
+                    Some(Ok(_)) if covered.contains(&node.start()) => {}
                     Some(Ok((policy, part))) => out.push((policy, part, node, path, range.start)),
                 }
             }
@@ -140,17 +140,18 @@ pub(crate) fn markers(stream: &Stream<'_>, file: &str, covered: &HashSet<usize>)
     // one reference is never spelled across documents).
     let mut slots = Vec::new();
     /// A marked part: its node, path and marker comment offset.
-    type MarkedPart<'n> = (Part, &'n Node, Path, usize);
+    type MarkedPart<'n> = (Part, &'n Node<'n>, Path, usize);
     let mut parts: BTreeMap<(usize, String), Vec<MarkedPart<'_>>> = BTreeMap::new();
     for (policy, part, node, path, comment) in found {
         if part == Part::Whole {
             let image = node.as_str().unwrap_or_default().to_string();
+            let (line, column) = stream.line_col(node);
             slots.push(MarkerSlot {
                 policy,
                 name: String::new(),
                 image: SlotImage::read(image),
-                line: node.line,
-                column: node.column,
+                line,
+                column,
                 warning: None,
                 fields: Fields::Whole(path),
             });
@@ -191,12 +192,13 @@ pub(crate) fn markers(stream: &Stream<'_>, file: &str, covered: &HashSet<usize>)
             None => SlotImage::read(image),
             Some(_) => SlotImage::Unmanaged(image),
         };
+        let (line, column) = stream.line_col(first.1);
         slots.push(MarkerSlot {
             policy,
             name: String::new(),
             image,
-            line: first.1.line,
-            column: first.1.column,
+            line,
+            column,
             warning,
             fields: Fields::Marker {
                 name: name.map(|n| n.2.clone()),
@@ -282,7 +284,7 @@ mod tests {
             .unwrap()
             .get("other")
             .unwrap()
-            .start;
+            .start();
         let covered: HashSet<usize> = [x].into_iter().collect();
         assert_eq!(markers(&stream, "a.yaml", &covered).unwrap().len(), 1);
     }

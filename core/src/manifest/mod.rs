@@ -447,7 +447,7 @@ pub fn update_policy(text: &str, workload: &str, change: &PolicyChange, options:
         let found = find_workload(&stream, workload, options)?;
         object::check_identity_keys(&found.object)?;
         if let Some(metadata) = found.object.node.get("metadata") {
-            metadata.unique_key("annotations")?;
+            metadata.unique_key(&stream, "annotations")?;
         }
         let containers: Vec<String> = found
             .slots
@@ -529,7 +529,7 @@ fn covered(stream: &Stream<'_>, found: &[Workload<'_>]) -> std::collections::Has
                 paths
                     .into_iter()
                     .filter_map(|p| crate::yaml::resolve(stream, p))
-                    .map(|n| n.start),
+                    .map(|n| n.start()),
             );
         }
     }
@@ -583,7 +583,7 @@ pub(crate) fn scan(stream: &Stream<'_>, default_namespace: &str, path: Option<&s
                 name: w.object.name.to_string(),
                 policy,
                 annotations: found_annotations,
-                line: w.object.node.line,
+                line: w.object.stream.line_col(w.object.node).0,
                 slots,
             }
         })
@@ -601,7 +601,7 @@ pub(crate) fn kustomization_markers(
     let mut covered = std::collections::HashSet::new();
     for entry in &k.images {
         if let Some(node) = crate::yaml::resolve(stream, &entry.path) {
-            covered.extend(node.entries().unwrap_or_default().iter().map(|e| e.value.start));
+            covered.extend(node.entries().unwrap_or_default().iter().map(|e| e.value.start()));
         }
     }
     marker::markers(stream, path, &covered).map_err(|e| e.in_file(path))

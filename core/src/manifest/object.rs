@@ -7,8 +7,10 @@ use crate::yaml::{Node, Path, Step, Stream};
 /// A Kubernetes object found in a stream.
 #[derive(Debug, Clone)]
 pub(crate) struct Object<'s> {
+    /// The stream the object was read from (for lines and columns).
+    pub stream: &'s Stream<'s>,
     /// The object's mapping node.
-    pub node: &'s Node,
+    pub node: &'s Node<'s>,
     /// Its address in the stream.
     pub path: Path,
     /// `kind` as written.
@@ -35,27 +37,33 @@ impl Object<'_> {
 
 /// Child `key` of the mapping `node` at `path`: the node and its path. The last entry wins
 /// when a key is duplicated, as in a Kubernetes decoder.
-pub(crate) fn child<'s>(node: &'s Node, path: &Path, key: &str) -> Option<(&'s Node, Path)> {
+pub(crate) fn child<'s>(node: &'s Node<'s>, path: &Path, key: &str) -> Option<(&'s Node<'s>, Path)> {
     let i = node.find(key)?;
     Some((&node.entries()?[i].value, path.then(Step::Value(i))))
 }
 
 /// `invalid_yaml` when `key` appears more than once in the mapping `node`
 /// ([`Node::unique_key`]); the call sites of `slot.rs` use this name.
-pub(crate) fn unique_key(node: &Node, key: &str) -> Result<()> {
-    node.unique_key(key)
+pub(crate) fn unique_key(stream: &Stream<'_>, node: &Node<'_>, key: &str) -> Result<()> {
+    node.unique_key(stream, key)
 }
 
 /// Every object of the stream, in document order, `*List` items in place of their list.
-pub(crate) fn objects<'s>(stream: &'s Stream<'_>, default_namespace: &str) -> Vec<Object<'s>> {
+pub(crate) fn objects<'s>(stream: &'s Stream<'s>, default_namespace: &str) -> Vec<Object<'s>> {
     let mut out = Vec::new();
     for (i, doc) in stream.documents.iter().enumerate() {
-        collect(&doc.root, Path::root(i), default_namespace, &mut out);
+        collect(stream, &doc.root, Path::root(i), default_namespace, &mut out);
     }
     out
 }
 
-fn collect<'s>(node: &'s Node, path: Path, default_namespace: &str, out: &mut Vec<Object<'s>>) {
+fn collect<'s>(
+    stream: &'s Stream<'s>,
+    node: &'s Node<'s>,
+    path: Path,
+    default_namespace: &str,
+    out: &mut Vec<Object<'s>>,
+) {
     if node.entries().is_none() {
         return;
     }
@@ -63,7 +71,13 @@ fn collect<'s>(node: &'s Node, path: Path, default_namespace: &str, out: &mut Ve
     if kind.ends_with("List") {
         if let Some((items, items_path)) = child(node, &path, "items") {
             for (i, item) in items.items().unwrap_or_default().iter().enumerate() {
-                collect(item, items_path.then(Step::Item(i)), default_namespace, out);
+                collect(
+                    stream,
+                    item,
+                    items_path.then(Step::Item(i)),
+                    default_namespace,
+                    out,
+                );
             }
         }
         return;
@@ -78,6 +92,7 @@ fn collect<'s>(node: &'s Node, path: Path, default_namespace: &str, out: &mut Ve
         .unwrap_or(default_namespace)
         .to_string();
     out.push(Object {
+        stream,
         node,
         path,
         kind,
@@ -90,12 +105,12 @@ fn collect<'s>(node: &'s Node, path: Path, default_namespace: &str, out: &mut Ve
 /// The keys an edit of `object` relies on, checked for duplicates.
 pub(crate) fn check_identity_keys(object: &Object<'_>) -> Result<()> {
     for key in ["kind", "metadata"] {
-        object.node.unique_key(key)?;
+        object.node.unique_key(object.stream, key)?;
     }
     if let Some(metadata) = object.node.get("metadata") {
         if metadata.entries().is_some() {
-            metadata.unique_key("name")?;
-            metadata.unique_key("namespace")?;
+            metadata.unique_key(object.stream, "name")?;
+            metadata.unique_key(object.stream, "namespace")?;
         }
     }
     Ok(())

@@ -6,7 +6,7 @@ use super::object::{Object, child, objects, unique_key};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
 use crate::names;
-use crate::yaml::{Node, NodeKind, Path, Step, Stream, plain_is_string};
+use crate::yaml::{AtNode, Node, NodeKind, Path, Step, Stream, plain_is_string};
 
 crate::vocabulary::wire_enum! {
 /// What kind of place an image slot is.
@@ -247,7 +247,7 @@ pub(crate) struct Workload<'s> {
 
 /// Every workload in the stream. Two workloads with the same id are `duplicate_resource`.
 pub(crate) fn workloads<'s>(
-    stream: &'s Stream<'_>,
+    stream: &'s Stream<'s>,
     default_namespace: &str,
     file: Option<&str>,
 ) -> Result<Vec<Workload<'s>>> {
@@ -265,7 +265,7 @@ pub(crate) fn workloads<'s>(
         } else if let Some(keys) = pod_spec_keys(object.kind) {
             // A workload kind without a pod spec yet: it has policies but no slots.
             let mut dup = super::object::check_identity_keys(&object).err();
-            walk(object.node, &object.path, keys, &mut dup);
+            walk(stream, object.node, &object.path, keys, &mut dup);
             duplicate_key = dup;
             Vec::new()
         } else {
@@ -279,10 +279,11 @@ pub(crate) fn workloads<'s>(
                 ErrorKind::DuplicateResource,
                 format!(
                     "{id} is defined twice, at line {} and at line {}",
-                    first.object.node.line, object.node.line
+                    stream.line_col(first.object.node).0,
+                    stream.line_col(object.node).0
                 ),
             )
-            .at(object.node.line, object.node.column));
+            .at_node(stream, object.node));
         }
         seen.insert(id, out.len());
         out.push(Workload {
@@ -327,12 +328,18 @@ fn is_helm_release(object: &Object<'_>) -> bool {
 }
 
 /// Walk `keys` down from `node`, noting the first duplicated key on the way.
-fn walk<'s>(node: &'s Node, path: &Path, keys: &[&str], dup: &mut Option<Error>) -> Option<(&'s Node, Path)> {
+fn walk<'s>(
+    stream: &Stream<'_>,
+    node: &'s Node<'s>,
+    path: &Path,
+    keys: &[&str],
+    dup: &mut Option<Error>,
+) -> Option<(&'s Node<'s>, Path)> {
     let mut cur = (node, path.clone());
     for key in keys {
         cur.0.entries()?;
         if dup.is_none() {
-            *dup = unique_key(cur.0, key).err();
+            *dup = unique_key(stream, cur.0, key).err();
         }
         cur = child(cur.0, &cur.1, key)?;
     }
@@ -352,13 +359,14 @@ fn pod_spec_keys(kind: &str) -> Option<&'static [&'static str]> {
 }
 
 /// The pod spec of a workload, with its path and the first duplicated key on the way.
-fn pod_spec<'s>(object: &Object<'s>) -> Option<(&'s Node, Path, Option<Error>)> {
+fn pod_spec<'s>(object: &Object<'s>) -> Option<(&'s Node<'s>, Path, Option<Error>)> {
     let mut dup = super::object::check_identity_keys(object).err();
     let keys: &[&str] = match pod_spec_keys(object.kind) {
         Some(keys) => keys,
         None => {
             let mut ignored = None;
             let (spec, _) = walk(
+                object.stream,
                 object.node,
                 &object.path,
                 &["spec", "template", "spec"],
@@ -368,14 +376,14 @@ fn pod_spec<'s>(object: &Object<'s>) -> Option<(&'s Node, Path, Option<Error>)> 
             &["spec", "template", "spec"]
         }
     };
-    let (spec, path) = walk(object.node, &object.path, keys, &mut dup)?;
+    let (spec, path) = walk(object.stream, object.node, &object.path, keys, &mut dup)?;
     spec.entries()?;
     Some((spec, path, dup))
 }
 
 fn container_slots(
     object: &Object<'_>,
-    spec: &Node,
+    spec: &Node<'_>,
     spec_path: &Path,
     dup: Option<Error>,
     file: Option<&str>,
@@ -386,7 +394,7 @@ fn container_slots(
         ("initContainers", SlotKind::InitContainer),
     ] {
         let mut list_dup = dup.clone();
-        let Some((items, items_path)) = walk(spec, spec_path, &[list], &mut list_dup) else {
+        let Some((items, items_path)) = walk(object.stream, spec, spec_path, &[list], &mut list_dup) else {
             continue;
         };
         for (i, item) in items.items().unwrap_or_default().iter().enumerate() {
@@ -396,22 +404,24 @@ fn container_slots(
             let item_path = items_path.then(Step::Item(i));
             let mut slot_dup = list_dup.clone();
             if slot_dup.is_none() {
-                slot_dup = unique_key(item, "name").err();
+                slot_dup = unique_key(object.stream, item, "name").err();
             }
             let Some(name) = item.get_str("name") else {
                 continue;
             };
-            let Some((image, image_path)) = walk(item, &item_path, &["image"], &mut slot_dup) else {
+            let Some((image, image_path)) = walk(object.stream, item, &item_path, &["image"], &mut slot_dup)
+            else {
                 continue;
             };
+            let (line, column) = object.stream.line_col(image);
             slots.push(Slot {
                 info: ImageSlot {
                     workload: object.id(),
                     container: name.to_string(),
                     kind,
                     image: describe(image),
-                    line: image.line,
-                    column: image.column,
+                    line,
+                    column,
                     path: file.map(str::to_string),
                     warning: None,
                 },
@@ -424,20 +434,20 @@ fn container_slots(
 }
 
 /// The image an image node holds: managed when it is a valid reference.
-fn describe(node: &Node) -> SlotImage {
+fn describe(node: &Node<'_>) -> SlotImage {
     match &node.kind {
-        NodeKind::Scalar { value, .. } => SlotImage::read(value.clone()),
+        NodeKind::Scalar { value, .. } => SlotImage::read(value.to_string()),
         NodeKind::Alias { anchor } => SlotImage::Unmanaged(format!("*{anchor}")),
         _ => SlotImage::Unmanaged(String::new()),
     }
 }
 
-fn scalar_at<'s>(node: &'s Node, path: &Path, key: &str) -> Option<(&'s Node, Path)> {
+fn scalar_at<'s>(node: &'s Node<'s>, path: &Path, key: &str) -> Option<(&'s Node<'s>, Path)> {
     child(node, path, key).filter(|(n, _)| n.as_str().is_some())
 }
 
 /// The slot shapes of DESIGN.md section 6 in the mapping `m`.
-fn helm_shape<'s>(m: &'s Node, path: &Path) -> Option<(Fields, Vec<&'s Node>)> {
+fn helm_shape<'s>(m: &'s Node<'s>, path: &Path) -> Option<(Fields, Vec<&'s Node<'s>>)> {
     let (image, image_path) = child(m, path, "image")?;
     match &image.kind {
         NodeKind::Scalar { .. } => {
@@ -491,11 +501,12 @@ fn helm_shape<'s>(m: &'s Node, path: &Path) -> Option<(Fields, Vec<&'s Node>)> {
 /// `values`. A path that does not exist gives no slot; one that ends at a mapping or a sequence
 /// is `invalid_yaml`, located at the annotation.
 fn dot_path<'s>(
-    values: &'s Node,
+    stream: &Stream<'_>,
+    values: &'s Node<'s>,
     path: &Path,
     dots: &str,
-    annotation: &Node,
-) -> Result<Option<(&'s Node, Path)>> {
+    annotation: &Node<'_>,
+) -> Result<Option<(&'s Node<'s>, Path)>> {
     let mut cur = (values, path.clone());
     for key in dots.split('.') {
         match child(cur.0, &cur.1, key) {
@@ -508,23 +519,25 @@ fn dot_path<'s>(
             ErrorKind::InvalidYaml,
             format!(
                 "the annotation points at `{dots}` in spec.values, which is not a string value (line {})",
-                cur.0.line
+                stream.line_col(cur.0).0
             ),
         )
-        .at(annotation.line, annotation.column));
+        .at_node(stream, annotation));
     }
     Ok(Some(cur))
 }
 
 fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Result<Vec<Slot>> {
     let mut dup = super::object::check_identity_keys(object).err();
-    let Some((values, values_path)) = walk(object.node, &object.path, &["spec", "values"], &mut dup) else {
+    let stream = object.stream;
+    let Some((values, values_path)) = walk(stream, object.node, &object.path, &["spec", "values"], &mut dup)
+    else {
         return Ok(Vec::new());
     };
     if values.entries().is_none() {
         return Ok(Vec::new());
     }
-    let mut found: Vec<(String, Fields, Vec<&Node>)> = Vec::new();
+    let mut found: Vec<(String, Fields, Vec<&Node<'_>>)> = Vec::new();
     if let Some((fields, nodes)) = helm_shape(values, &values_path) {
         found.push(("chart-image".to_string(), fields, nodes));
     }
@@ -548,12 +561,13 @@ fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Result<Vec<Slot>> {
             continue;
         };
         // The value a `<prefix><slot>` annotation names, with the annotation's own value node.
-        let resolve = |prefix: &str| -> Result<Option<(&Node, Path, &Node)>> {
+        type Resolved<'a> = Option<(&'a Node<'a>, Path, &'a Node<'a>)>;
+        let resolve = |prefix: &str| -> Result<Resolved<'_>> {
             let Some(a) = annotations.and_then(|a| a.get(&format!("{prefix}{slot}"))) else {
                 return Ok(None);
             };
             match a.as_str() {
-                Some(dots) => Ok(dot_path(values, &values_path, dots, a)?.map(|(n, p)| (n, p, a))),
+                Some(dots) => Ok(dot_path(stream, values, &values_path, dots, a)?.map(|(n, p)| (n, p, a))),
                 None => Ok(None),
             }
         };
@@ -578,7 +592,7 @@ fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Result<Vec<Slot>> {
                                 later.as_str().unwrap_or_default()
                             ),
                         )
-                        .at(later.line, later.column));
+                        .at_node(stream, later));
                     }
                 }
             }
@@ -586,7 +600,7 @@ fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Result<Vec<Slot>> {
         // A field another slot already reads: an edit of one slot would change the other.
         for (other, _, nodes) in found.iter().filter(|(name, ..)| name != slot) {
             for part in parts.iter().flatten() {
-                if nodes.iter().any(|n| n.start == part.0.start) {
+                if nodes.iter().any(|n| n.start() == part.0.start()) {
                     return Err(Error::new(
                         ErrorKind::InvalidPolicy,
                         format!(
@@ -595,7 +609,7 @@ fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Result<Vec<Slot>> {
                             part.2.as_str().unwrap_or_default()
                         ),
                     )
-                    .at(part.2.line, part.2.column));
+                    .at_node(stream, part.2));
                 }
             }
         }
@@ -626,14 +640,15 @@ fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Result<Vec<Slot>> {
         .into_iter()
         .map(|(name, fields, nodes)| {
             let (image, warning) = compose(&fields, &nodes);
+            let (line, column) = stream.line_col(nodes[0]);
             Slot {
                 info: ImageSlot {
                     workload: object.id(),
                     container: name,
                     kind: SlotKind::HelmValues,
                     image,
-                    line: nodes[0].line,
-                    column: nodes[0].column,
+                    line,
+                    column,
                     path: file.map(str::to_string),
                     warning,
                 },
@@ -645,7 +660,7 @@ fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Result<Vec<Slot>> {
 }
 
 /// The image a split slot spells, and a warning for numeric tags.
-fn compose(fields: &Fields, nodes: &[&Node]) -> (SlotImage, Option<String>) {
+fn compose(fields: &Fields, nodes: &[&Node<'_>]) -> (SlotImage, Option<String>) {
     match fields {
         // HelmRelease slots are never marker fields.
         Fields::Whole(_) | Fields::Marker { .. } => (describe(nodes[0]), None),

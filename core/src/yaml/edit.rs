@@ -2,6 +2,7 @@
 //! to do to the document tree; [`Patch::apply`] splices them in one pass, re-parses the result
 //! and checks that the tree changed exactly as intended.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use super::node::ScalarStyle;
@@ -48,10 +49,21 @@ impl Path {
 
 #[derive(Debug, Clone)]
 enum Intent {
-    Replace { at: Path, node: Node },
-    Insert { mapping: Path, entry: Entry },
+    Replace { at: Path, node: Node<'static> },
+    Insert { mapping: Path, entry: Entry<'static> },
     Remove { mapping: Path, index: usize },
-    Push { sequence: Path, item: Node },
+    Push { sequence: Path, item: Node<'static> },
+}
+
+impl Intent {
+    /// The path of the node the intent changes (the replaced node, the mapping or sequence).
+    fn path(&self) -> &Path {
+        match self {
+            Intent::Replace { at, .. } => at,
+            Intent::Insert { mapping, .. } | Intent::Remove { mapping, .. } => mapping,
+            Intent::Push { sequence, .. } => sequence,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -67,12 +79,17 @@ pub struct Patch {
     intents: Vec<Intent>,
 }
 
-fn unsupported(node: &Node, message: impl Into<String>) -> Error {
-    Error::new(ErrorKind::UnsupportedYaml, message).at(node.line, node.column)
+fn unsupported(stream: &Stream<'_>, node: &Node<'_>, message: impl Into<String>) -> Error {
+    located(stream, node, ErrorKind::UnsupportedYaml, message)
+}
+
+fn located(stream: &Stream<'_>, node: &Node<'_>, kind: ErrorKind, message: impl Into<String>) -> Error {
+    let (line, column) = stream.line_col(node);
+    Error::new(kind, message).at(line, column)
 }
 
 /// Resolve `path` in `stream`.
-pub fn resolve<'s>(stream: &'s Stream<'_>, path: &Path) -> Option<&'s Node> {
+pub fn resolve<'s, 't>(stream: &'s Stream<'t>, path: &Path) -> Option<&'s Node<'t>> {
     let mut node = &stream.documents.get(path.doc)?.root;
     for step in &path.steps {
         node = match step {
@@ -83,21 +100,9 @@ pub fn resolve<'s>(stream: &'s Stream<'_>, path: &Path) -> Option<&'s Node> {
     Some(node)
 }
 
-fn resolve_mut<'n>(docs: &'n mut [Node], path: &Path) -> Option<&'n mut Node> {
-    let mut node = docs.get_mut(path.doc)?;
-    for step in &path.steps {
-        node = match (step, &mut node.kind) {
-            (Step::Value(i), NodeKind::Mapping { entries, .. }) => &mut entries.get_mut(*i)?.value,
-            (Step::Item(i), NodeKind::Sequence { items, .. }) => items.get_mut(*i)?,
-            _ => return None,
-        };
-    }
-    Some(node)
-}
-
 /// Where the text of a node ends, looking through block collections (whose libyaml end mark
 /// lies at the next token, possibly lines later) to their last leaf.
-fn content_end(node: &Node) -> usize {
+fn content_end(node: &Node<'_>) -> usize {
     match &node.kind {
         NodeKind::Mapping { entries, flow: false } if !entries.is_empty() => {
             content_end(&entries[entries.len() - 1].value)
@@ -105,13 +110,13 @@ fn content_end(node: &Node) -> usize {
         NodeKind::Sequence { items, flow: false } if !items.is_empty() => {
             content_end(&items[items.len() - 1])
         }
-        _ => node.end,
+        _ => node.end(),
     }
 }
 
 /// The offset just past the line that holds the end of `node` (a block scalar already ends at
 /// a line start).
-fn end_of_entry_line(text: &str, node: &Node) -> usize {
+fn end_of_entry_line(text: &str, node: &Node<'_>) -> usize {
     let end = content_end(node);
     if end > 0 && text.as_bytes()[end - 1] == b'\n' {
         end
@@ -156,25 +161,29 @@ impl Patch {
         let (current, style) = match &node.kind {
             NodeKind::Alias { anchor } => {
                 return Err(unsupported(
+                    stream,
                     node,
                     format!("the value is an alias (*{anchor}); relman does not edit through aliases"),
                 ));
             }
             NodeKind::Mapping { .. } | NodeKind::Sequence { .. } => {
-                return Err(
-                    Error::new(ErrorKind::InvalidYaml, "expected a string, found a collection")
-                        .at(node.line, node.column),
-                );
+                return Err(located(
+                    stream,
+                    node,
+                    ErrorKind::InvalidYaml,
+                    "expected a string, found a collection",
+                ));
             }
-            NodeKind::Scalar { value, style } => (value.as_str(), *style),
+            NodeKind::Scalar { value, style } => (value.as_ref(), *style),
         };
         if current == value {
             // Setting the value it already has changes nothing, whatever the construct.
             return Ok(());
         }
-        if let Some(anchor) = &node.anchor {
+        if let Some(anchor) = node.anchor() {
             if doc.is_aliased(anchor) {
                 return Err(unsupported(
+                    stream,
                     node,
                     format!(
                         "the value carries anchor &{anchor}, which an alias uses elsewhere; editing it would change that place too"
@@ -184,26 +193,28 @@ impl Patch {
         }
         if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
             return Err(unsupported(
+                stream,
                 node,
                 "the value is a block scalar (| or >); relman edits only single-line values",
             ));
         }
         let text = stream.text();
         let start = super::stream::content_start(text, node);
-        if style == ScalarStyle::Plain && start == node.end {
+        if style == ScalarStyle::Plain && start == node.end() {
             return Err(unsupported(
+                stream,
                 node,
                 "the value is empty; relman does not fill in empty values",
             ));
         }
         let (token, new_style) = render(value, style, node.in_flow);
         self.splices.push(Splice {
-            range: start..node.end,
+            range: start..node.end(),
             text: token,
         });
-        let mut replacement = Node::scalar(value, new_style);
-        replacement.anchor = node.anchor.clone();
-        replacement.tag = node.tag.clone();
+        let mut replacement = Node::scalar(value.to_owned(), new_style);
+        let owned = |s: &str| Cow::Owned(s.to_owned());
+        replacement.set_props(node.anchor().map(owned), node.tag().map(owned));
         self.intents.push(Intent::Replace {
             at: path.clone(),
             node: replacement,
@@ -239,7 +250,7 @@ impl Patch {
         let lb = line_break(text);
         let node = resolve(stream, path).ok_or_else(|| internal("path does not resolve"))?;
         let flow = node.is_flow();
-        let detached: Vec<Entry> = new
+        let detached: Vec<Entry<'static>> = new
             .iter()
             .map(|(k, v)| Entry {
                 key: Node::scalar(k.clone(), key_style(k, flow)),
@@ -264,7 +275,7 @@ impl Patch {
                     None => {
                         // `{}` or `{ }`: write between the braces.
                         self.splices.push(Splice {
-                            range: node.start + 1..node.end - 1,
+                            range: node.start() + 1..node.end() - 1,
                             text: body,
                         });
                     }
@@ -279,7 +290,7 @@ impl Patch {
             NodeKind::Mapping { entries, flow: false } => {
                 let first = entries.first().ok_or_else(|| internal("empty block mapping"))?;
                 let last = &entries[entries.len() - 1];
-                let indent = " ".repeat(first.key.column - 1);
+                let indent = " ".repeat(stream.line_col(&first.key).1 - 1);
                 let at = end_of_entry_line(text, &last.value);
                 let no_final_newline = at == text.len() && !text.ends_with('\n');
                 let mut out = String::new();
@@ -313,14 +324,18 @@ impl Patch {
                 style: ScalarStyle::Plain,
             } if value.is_empty() => {
                 return Err(unsupported(
+                    stream,
                     node,
                     "the mapping is empty (null); write `{}` or an entry first",
                 ));
             }
             _ => {
-                return Err(
-                    Error::new(ErrorKind::InvalidYaml, "expected a mapping").at(node.line, node.column)
-                );
+                return Err(located(
+                    stream,
+                    node,
+                    ErrorKind::InvalidYaml,
+                    "expected a mapping",
+                ));
             }
         }
         Ok(())
@@ -343,13 +358,16 @@ impl Patch {
         let (entries, flow) = match &node.kind {
             NodeKind::Mapping { entries, flow } => (entries, *flow),
             _ => {
-                return Err(
-                    Error::new(ErrorKind::InvalidYaml, "expected a mapping").at(node.line, node.column)
-                );
+                return Err(located(
+                    stream,
+                    node,
+                    ErrorKind::InvalidYaml,
+                    "expected a mapping",
+                ));
             }
         };
         let child_flow = flow;
-        let children: Vec<Entry> = new
+        let children: Vec<Entry<'static>> = new
             .iter()
             .map(|(k, v)| Entry {
                 key: Node::scalar(k.clone(), key_style(k, child_flow)),
@@ -357,7 +375,7 @@ impl Patch {
             })
             .collect();
         let entry = Entry {
-            key: Node::scalar(key, key_style(key, flow)),
+            key: Node::scalar(key.to_owned(), key_style(key, flow)),
             value: Node::mapping(children, child_flow),
         };
         if flow || entries.is_empty() {
@@ -379,7 +397,7 @@ impl Patch {
                     });
                 }
                 None => self.splices.push(Splice {
-                    range: node.start + 1..node.end - 1,
+                    range: node.start() + 1..node.end() - 1,
                     text: item,
                 }),
             }
@@ -393,7 +411,7 @@ impl Patch {
             });
             return Ok(());
         }
-        let column = entries[0].key.column;
+        let column = stream.line_col(&entries[0].key).1;
         let step = match parent_key_column {
             Some(p) if column > p => column - p,
             _ => 2,
@@ -445,15 +463,17 @@ impl Patch {
             NodeKind::Sequence { items, flow: false } if !items.is_empty() => items,
             _ => {
                 return Err(unsupported(
+                    stream,
                     node,
                     "relman appends only to a non-empty block sequence",
                 ));
             }
         };
         let last = &items[items.len() - 1];
-        let dash = dash_column(text, last).ok_or_else(|| unsupported(last, "sequence item without `- `"))?;
+        let dash =
+            dash_column(text, last).ok_or_else(|| unsupported(stream, last, "sequence item without `- `"))?;
         let key_column = match last.entries().and_then(|e| e.first()) {
-            Some(e) => e.key.column - 1,
+            Some(e) => stream.line_col(&e.key).1 - 1,
             None => dash + 2,
         };
         let at = end_of_entry_line(text, last);
@@ -485,12 +505,13 @@ impl Patch {
             NodeKind::Mapping { entries, flow: false } if !entries.is_empty() => entries,
             _ => {
                 return Err(unsupported(
+                    stream,
                     node,
                     "relman appends only to a non-empty block mapping",
                 ));
             }
         };
-        let column = entries[0].key.column - 1;
+        let column = stream.line_col(&entries[0].key).1 - 1;
         let dash = if indented { column + 2 } else { column };
         let at = end_of_entry_line(text, &entries[entries.len() - 1].value);
         let mut block = format!("{}{}:{lb}", " ".repeat(column), render_key(key, false));
@@ -500,7 +521,7 @@ impl Patch {
         self.intents.push(Intent::Insert {
             mapping: path.clone(),
             entry: Entry {
-                key: Node::scalar(key, key_style(key, false)),
+                key: Node::scalar(key.to_owned(), key_style(key, false)),
                 value: sequence,
             },
         });
@@ -538,18 +559,19 @@ impl Patch {
             if index > 0 {
                 content_end(&entries[index - 1].value)..content_end(&entry.value)
             } else if entries.len() > 1 {
-                entry.key.start..entries[1].key.start
+                entry.key.start()..entries[1].key.start()
             } else {
-                node.start + 1..node.end - 1
+                node.start() + 1..node.end() - 1
             }
         } else {
-            if !first_on_line(text, entry.key.start) {
+            if !first_on_line(text, entry.key.start()) {
                 return Err(unsupported(
+                    stream,
                     &entry.key,
                     "the entry to remove shares its line with other content",
                 ));
             }
-            let mut start = line_start(text, entry.key.start);
+            let mut start = line_start(text, entry.key.start());
             let end = end_of_entry_line(text, &entry.value);
             if end == text.len() && !text.ends_with('\n') && start > 0 {
                 // Keep the missing final newline missing: take the previous line break instead.
@@ -599,74 +621,21 @@ impl Patch {
         Ok(out)
     }
 
+    /// The verification parse of DESIGN.md section 5.5: `after_text` must read back as the
+    /// documents of `before` changed exactly as the intents say. The new tree is compared with
+    /// the old one directly (no expected tree is built): subtrees no intent reaches must be
+    /// equal, the others are compared entry by entry with the intents applied on the fly.
     fn verify(&self, before: &Stream<'_>, after_text: &str) -> Result<()> {
         let after = Stream::parse(after_text)
             .map_err(|e| internal(&format!("the edited text no longer parses: {e}")))?;
-        // Only replacements (every image edit): compare the two trees directly, without
-        // building the expected tree.
-        let replacements: Option<Vec<(&Path, &Node)>> = self
-            .intents
-            .iter()
-            .map(|i| match i {
-                Intent::Replace { at, node } => Some((at, node)),
-                _ => None,
-            })
-            .collect();
-        if let Some(replacements) = replacements {
-            let same = before.documents.len() == after.documents.len()
-                && before
-                    .documents
-                    .iter()
-                    .zip(&after.documents)
-                    .enumerate()
-                    .all(|(doc, (b, a))| {
-                        same_but_replaced(&b.root, &a.root, doc, &mut Vec::new(), &replacements)
-                    });
-            return if same { Ok(()) } else { Err(not_verified()) };
-        }
-        let mut expected: Vec<Node> = before.documents.iter().map(|d| d.root.clone()).collect();
-        let mut removals: Vec<(&Path, usize)> = Vec::new();
-        for intent in &self.intents {
-            match intent {
-                Intent::Replace { at, node } => {
-                    let target = resolve_mut(&mut expected, at).ok_or_else(|| internal("intent path"))?;
-                    *target = node.clone();
-                }
-                Intent::Remove { mapping, index } => removals.push((mapping, *index)),
-                Intent::Insert { .. } | Intent::Push { .. } => {}
-            }
-        }
-        removals.sort_by_key(|r| std::cmp::Reverse(r.1));
-        for (path, index) in removals {
-            let target = resolve_mut(&mut expected, path).ok_or_else(|| internal("intent path"))?;
-            if let NodeKind::Mapping { entries, .. } = &mut target.kind {
-                entries.remove(index);
-            }
-        }
-        for intent in &self.intents {
-            match intent {
-                Intent::Insert { mapping, entry } => {
-                    let target =
-                        resolve_mut(&mut expected, mapping).ok_or_else(|| internal("intent path"))?;
-                    if let NodeKind::Mapping { entries, .. } = &mut target.kind {
-                        entries.push(entry.clone());
-                    }
-                }
-                Intent::Push { sequence, item } => {
-                    let target =
-                        resolve_mut(&mut expected, sequence).ok_or_else(|| internal("intent path"))?;
-                    if let NodeKind::Sequence { items, .. } = &mut target.kind {
-                        items.push(item.clone());
-                    }
-                }
-                _ => {}
-            }
-        }
-        let same = expected.len() == after.documents.len()
-            && expected
+        let intents: Vec<&Intent> = self.intents.iter().collect();
+        let same = before.documents.len() == after.documents.len()
+            && before
+                .documents
                 .iter()
                 .zip(&after.documents)
-                .all(|(a, b)| a.same_as(&b.root));
+                .enumerate()
+                .all(|(doc, (b, a))| same_as_intended(&b.root, &a.root, doc, &mut Vec::new(), &intents));
         if same { Ok(()) } else { Err(not_verified()) }
     }
 }
@@ -675,61 +644,104 @@ fn not_verified() -> Error {
     internal("the edit did not verify: the re-parsed text differs from the intended change")
 }
 
-/// Whether `after` equals `before` (at `steps` in document `doc`) with every replacement
-/// applied: replaced nodes must equal their replacement, everything else must be unchanged.
-fn same_but_replaced(
-    before: &Node,
-    after: &Node,
+/// Whether `after` equals `before` (at `steps` in document `doc`) with every intent applied
+/// (each path names a node of `before`): a replaced node must equal its replacement; a mapping
+/// holds its entries but the removed ones, in order, then the inserted ones; a sequence holds
+/// its items, then the pushed ones; everything no intent reaches must be unchanged. `intents`
+/// holds those at or below `steps`.
+fn same_as_intended(
+    before: &Node<'_>,
+    after: &Node<'_>,
     doc: usize,
     steps: &mut Vec<Step>,
-    replacements: &[(&Path, &Node)],
+    intents: &[&Intent],
 ) -> bool {
-    let mut below = false;
-    for (path, node) in replacements {
+    let mut here: Vec<&Intent> = Vec::new();
+    let mut below: Vec<&Intent> = Vec::new();
+    for intent in intents {
+        let path = intent.path();
         if path.doc != doc || !path.steps.starts_with(steps) {
             continue;
         }
         if path.steps.len() == steps.len() {
-            return node.same_as(after);
+            here.push(intent);
+        } else {
+            below.push(intent);
         }
-        below = true;
     }
-    if !below {
+    if here.is_empty() && below.is_empty() {
         return before.same_as(after);
     }
-    if before.anchor != after.anchor || before.tag != after.tag {
+    if let Some(replacement) = here.iter().find_map(|i| match i {
+        Intent::Replace { node, .. } => Some(node),
+        _ => None,
+    }) {
+        return below.is_empty() && replacement.same_as(after);
+    }
+    if before.anchor() != after.anchor() || before.tag() != after.tag() {
         return false;
     }
     match (&before.kind, &after.kind) {
         (NodeKind::Mapping { entries: b, flow: fb }, NodeKind::Mapping { entries: a, flow: fa }) => {
-            fb == fa
-                && b.len() == a.len()
-                && b.iter().zip(a).enumerate().all(|(i, (x, y))| {
-                    steps.push(Step::Value(i));
-                    let same = x.key.same_as(&y.key)
-                        && same_but_replaced(&x.value, &y.value, doc, steps, replacements);
-                    steps.pop();
-                    same
+            let removed = |i: usize| {
+                here.iter()
+                    .any(|x| matches!(x, Intent::Remove { index, .. } if *index == i))
+            };
+            let inserted: Vec<&Entry<'static>> = here
+                .iter()
+                .filter_map(|x| match x {
+                    Intent::Insert { entry, .. } => Some(entry),
+                    _ => None,
                 })
+                .collect();
+            let kept = (0..b.len()).filter(|&i| !removed(i)).count();
+            if fb != fa || kept + inserted.len() != a.len() {
+                return false;
+            }
+            let mut a = a.iter();
+            for (i, x) in b.iter().enumerate().filter(|(i, _)| !removed(*i)) {
+                let y = a.next().expect("counted");
+                steps.push(Step::Value(i));
+                let same = x.key.same_as(&y.key) && same_as_intended(&x.value, &y.value, doc, steps, &below);
+                steps.pop();
+                if !same {
+                    return false;
+                }
+            }
+            inserted
+                .iter()
+                .zip(a)
+                .all(|(x, y)| x.key.same_as(&y.key) && x.value.same_as(&y.value))
         }
         (NodeKind::Sequence { items: b, flow: fb }, NodeKind::Sequence { items: a, flow: fa }) => {
-            fb == fa
-                && b.len() == a.len()
-                && b.iter().zip(a).enumerate().all(|(i, (x, y))| {
-                    steps.push(Step::Item(i));
-                    let same = same_but_replaced(x, y, doc, steps, replacements);
-                    steps.pop();
-                    same
+            let pushed: Vec<&Node<'static>> = here
+                .iter()
+                .filter_map(|x| match x {
+                    Intent::Push { item, .. } => Some(item),
+                    _ => None,
                 })
+                .collect();
+            if fb != fa || b.len() + pushed.len() != a.len() {
+                return false;
+            }
+            let (a, new) = a.split_at(b.len());
+            b.iter().zip(a).enumerate().all(|(i, (x, y))| {
+                steps.push(Step::Item(i));
+                let same = same_as_intended(x, y, doc, steps, &below);
+                steps.pop();
+                same
+            }) && pushed.iter().zip(new).all(|(x, y)| x.same_as(y))
         }
-        _ => false,
+        // Kinds differ, or intents for a mapping or sequence met another kind (they change
+        // nothing there): the node must be unchanged.
+        _ => before.same_as(after),
     }
 }
 
 /// The column (0-based, in characters) of the `- ` that introduces a block sequence item.
-pub fn dash_column(text: &str, item: &Node) -> Option<usize> {
-    let start = line_start(text, item.start);
-    let before = &text[start..item.start];
+pub fn dash_column(text: &str, item: &Node<'_>) -> Option<usize> {
+    let start = line_start(text, item.start());
+    let before = &text[start..item.start()];
     let dash = before.rfind('-')?;
     before[dash + 1..]
         .bytes()
@@ -767,7 +779,7 @@ fn item_block(
 }
 
 /// A detached block mapping of `fields` as they will read back.
-fn detached_mapping(fields: &[(String, String)], style: ScalarStyle) -> Node {
+fn detached_mapping(fields: &[(String, String)], style: ScalarStyle) -> Node<'static> {
     Node::mapping(
         fields
             .iter()

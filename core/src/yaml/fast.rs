@@ -21,6 +21,8 @@
 //! tests here, `core/tests/reader.rs` with generated texts and every fixture, the corpus test
 //! and the `fast_reader` fuzz target) hold it to libyaml.
 
+use std::borrow::Cow;
+
 use super::node::{Document, Entry, Node, NodeKind, ScalarStyle};
 
 /// The fast reader does not handle this text; read it with libyaml. Holds the line of
@@ -49,8 +51,23 @@ const PLAIN_SPECIAL: [bool; 256] = {
     table
 };
 
-/// Parse `input` (the text after its BOM; `bom` is the BOM's length, added to every offset).
-pub(crate) fn parse(input: &str, bom: usize) -> Fast<Vec<Document>> {
+/// The bytes that do not start a plain scalar the fast reader reads (indicators, and `-`
+/// unless a non-blank follows, checked by the caller).
+const NOT_PLAIN_START: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = b"-?:,[]{}#&*!|>'\"%@`";
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// Parse `text` (whose first `bom` bytes are its BOM, skipped): the documents and the byte
+/// offset of every line's start.
+pub(crate) fn parse(text: &str, bom: usize) -> Fast<(Vec<Document<'_>>, Vec<u32>)> {
+    let input = &text[bom..];
     let bytes = input.as_bytes();
     let ascii = prescan(bytes)?;
     let mut reader = Reader {
@@ -63,8 +80,12 @@ pub(crate) fn parse(input: &str, bom: usize) -> Fast<Vec<Document>> {
         ascii,
         depth: 0,
         aliased: Vec::new(),
+        lines: vec![0],
+        entry_stack: Vec::new(),
+        item_stack: Vec::new(),
     };
-    reader.stream()
+    let documents = reader.stream()?;
+    Ok((documents, reader.lines))
 }
 
 /// Check that every character is one the fast reader handles: printable, LF, or CR before LF.
@@ -135,7 +156,14 @@ struct Reader<'s> {
     ascii: bool,
     depth: usize,
     /// Names the aliases of the current document refer to, in order.
-    aliased: Vec<String>,
+    aliased: Vec<Cow<'s, str>>,
+    /// The offset (BOM included) of the start of every line read so far.
+    lines: Vec<u32>,
+    /// The entries of the mappings being read, innermost last: a finished mapping takes its
+    /// own off the top in one allocation of the exact size (no vector growing per mapping).
+    entry_stack: Vec<Entry<'s>>,
+    /// The items of the sequences being read, as `entry_stack`.
+    item_stack: Vec<Node<'s>>,
 }
 
 fn is_blankz(b: Option<u8>) -> bool {
@@ -179,28 +207,27 @@ impl<'s> Reader<'s> {
         }
     }
 
-    fn node(&self, kind: NodeKind, start: Mark, end: usize) -> Node {
-        Node {
-            kind,
-            start: start.pos + self.bom,
-            end: end + self.bom,
-            line: start.line + 1,
-            column: start.column + 1,
-            anchor: None,
-            tag: None,
-            in_flow: false,
-        }
+    fn node(&self, kind: NodeKind<'s>, start: Mark, end: usize) -> Node<'s> {
+        let mut node = Node::scalar("", ScalarStyle::Plain);
+        node.kind = kind;
+        node.start = (start.pos + self.bom) as u32;
+        node.end = (end + self.bom) as u32;
+        node
     }
 
-    fn empty(&self, at: Mark) -> Node {
-        self.node(
+    /// An empty plain scalar at `at` (which may be the stream end mark, on the line after the
+    /// last).
+    fn empty(&self, at: Mark) -> Node<'s> {
+        let mut node = self.node(
             NodeKind::Scalar {
-                value: String::new(),
+                value: Cow::Borrowed(""),
                 style: ScalarStyle::Plain,
             },
             at,
             at.pos,
-        )
+        );
+        node.past_end = at.line > self.line;
+        node
     }
 
     /// Consume a line break (`\n` or `\r\n`) at the current position.
@@ -208,6 +235,10 @@ impl<'s> Reader<'s> {
         self.pos += if self.peek() == Some(b'\r') { 2 } else { 1 };
         self.line += 1;
         self.line_start = self.pos;
+        // A line crossed again after backtracking is recorded once.
+        if self.line == self.lines.len() {
+            self.lines.push((self.pos + self.bom) as u32);
+        }
     }
 
     fn skip_spaces(&mut self) {
@@ -280,7 +311,7 @@ impl<'s> Reader<'s> {
         Ok(false)
     }
 
-    fn stream(&mut self) -> Fast<Vec<Document>> {
+    fn stream(&mut self) -> Fast<Vec<Document<'s>>> {
         let mut documents = Vec::new();
         self.skip_to_token();
         loop {
@@ -319,7 +350,7 @@ impl<'s> Reader<'s> {
 
     /// A block node starting at the current token, inside a block collection whose indent
     /// (libyaml's `parser->indent`) is `indent` (-1 at the root).
-    fn block_node(&mut self, indent: isize) -> Fast<Node> {
+    fn block_node(&mut self, indent: isize) -> Fast<Node<'s>> {
         self.depth += 1;
         if self.depth > MAX_FAST_DEPTH {
             return Err(Decline(line!(), self.pos));
@@ -329,7 +360,7 @@ impl<'s> Reader<'s> {
         node
     }
 
-    fn block_node_inner(&mut self, indent: isize) -> Fast<Node> {
+    fn block_node_inner(&mut self, indent: isize) -> Fast<Node<'s>> {
         let start = self.mark();
         match self.peek() {
             Some(b'-') if is_blankz(self.at(1)) => self.block_sequence(start, false),
@@ -355,24 +386,25 @@ impl<'s> Reader<'s> {
 
     /// A block mapping whose first key (already read) starts at `start`; the position is
     /// just past that key.
-    fn block_mapping(&mut self, start: Mark, first_key: Node) -> Fast<Node> {
+    fn block_mapping(&mut self, start: Mark, first_key: Node<'s>) -> Fast<Node<'s>> {
         let column = start.column;
-        let mut entries = Vec::new();
+        let base = self.entry_stack.len();
         let mut key = first_key;
         loop {
             self.skip_spaces();
             // From the key to its `:`, as libyaml measures a simple key.
-            if self.pos - (key.start - self.bom) > MAX_KEY_BYTES {
+            if self.pos - (key.start() - self.bom) > MAX_KEY_BYTES {
                 return Err(Decline(line!(), self.pos));
             }
             // `:` followed by a blank, checked by the caller.
             self.pos += 1;
             let after_colon = self.mark();
             let value = self.entry_value(column, after_colon, true)?;
-            entries.push(Entry { key, value });
+            self.entry_stack.push(Entry { key, value });
             self.skip_to_token();
             let here = self.mark();
             if self.at_document_end()? || here.column < column {
+                let entries = self.entry_stack.drain(base..).collect();
                 return Ok(self.node(NodeKind::Mapping { entries, flow: false }, start, here.pos));
             }
             if here.column > column {
@@ -391,7 +423,7 @@ impl<'s> Reader<'s> {
 
     /// The value after a mapping's `:` or a sequence's `-` (the position is just past the
     /// indicator, which sits at `column`; `after` is its end mark, where an empty value sits).
-    fn entry_value(&mut self, column: usize, after: Mark, in_mapping: bool) -> Fast<Node> {
+    fn entry_value(&mut self, column: usize, after: Mark, in_mapping: bool) -> Fast<Node<'s>> {
         self.skip_spaces();
         let anchor = if self.peek() == Some(b'&') {
             let mark = self.mark();
@@ -408,9 +440,11 @@ impl<'s> Reader<'s> {
             let start = self.mark();
             let name = self.name()?;
             self.end_of_line()?;
-            self.aliased.push(name.clone());
+            self.aliased.push(Cow::Borrowed(name));
             return Ok(self.node(
-                NodeKind::Alias { anchor: name },
+                NodeKind::Alias {
+                    anchor: Cow::Borrowed(name),
+                },
                 start,
                 self.pos_after_name(start),
             ));
@@ -450,20 +484,19 @@ impl<'s> Reader<'s> {
                 node.kind,
                 NodeKind::Mapping { flow: false, .. } | NodeKind::Sequence { flow: false, .. }
             );
-            if block && node.line == mark.line + 1 {
+            let same_line = !self.s[mark.pos..node.start() - self.bom].contains(&b'\n');
+            if block && same_line {
                 return Err(Decline(line!(), self.pos));
             }
-            node.anchor = Some(name);
-            node.start = mark.pos + self.bom;
-            node.line = mark.line + 1;
-            node.column = mark.column + 1;
+            node.set_props(Some(Cow::Borrowed(name)), None);
+            node.start = (mark.pos + self.bom) as u32;
         }
         Ok(node)
     }
 
     /// An anchor or alias name after its `&` or `*` (the current position), followed by a
     /// blank or the line's end.
-    fn name(&mut self) -> Fast<String> {
+    fn name(&mut self) -> Fast<&'s str> {
         self.pos += 1;
         let from = self.pos;
         while self
@@ -475,7 +508,7 @@ impl<'s> Reader<'s> {
         if self.pos == from || !is_blankz(self.peek()) {
             return Err(Decline(line!(), self.pos));
         }
-        Ok(self.text(from, self.pos).to_owned())
+        Ok(self.text(from, self.pos))
     }
 
     /// The end of the alias token starting at `start`.
@@ -492,7 +525,7 @@ impl<'s> Reader<'s> {
     }
 
     /// A value on the same line as its key or `-` (not a nested block collection).
-    fn inline_value(&mut self, indent: isize) -> Fast<Node> {
+    fn inline_value(&mut self, indent: isize) -> Fast<Node<'s>> {
         match self.peek() {
             Some(b'|' | b'>') => self.block_scalar(indent),
             Some(b'[' | b'{') => {
@@ -511,20 +544,21 @@ impl<'s> Reader<'s> {
 
     /// A block sequence whose first `-` is at `start` (the current position). `indentless`:
     /// the sequence is a mapping value at the mapping's own column.
-    fn block_sequence(&mut self, start: Mark, indentless: bool) -> Fast<Node> {
+    fn block_sequence(&mut self, start: Mark, indentless: bool) -> Fast<Node<'s>> {
         let column = start.column;
-        let mut items = Vec::new();
+        let base = self.item_stack.len();
         loop {
             // At `-` followed by a blank.
             self.pos += 1;
             let after_dash = self.mark();
             let item = self.entry_value(column, after_dash, false)?;
-            items.push(item);
+            self.item_stack.push(item);
             self.skip_to_token();
             let here = self.mark();
             let dash = self.peek() == Some(b'-') && is_blankz(self.at(1));
             if self.at_document_end()? || here.column < column || here.column == column && !dash && indentless
             {
+                let items = self.item_stack.drain(base..).collect();
                 return Ok(self.node(NodeKind::Sequence { items, flow: false }, start, here.pos));
             }
             if here.column > column || !dash {
@@ -535,9 +569,28 @@ impl<'s> Reader<'s> {
 
     /// A single- or double-quoted scalar starting at `start` (the current position), possibly
     /// over several lines, read as libyaml's `scan_flow_scalar` reads it.
-    fn quoted(&mut self, start: Mark, single: bool) -> Fast<Node> {
+    fn quoted(&mut self, start: Mark, single: bool) -> Fast<Node<'s>> {
         let quote = if single { b'\'' } else { b'"' };
         self.pos += 1;
+        let style = if single {
+            ScalarStyle::SingleQuoted
+        } else {
+            ScalarStyle::DoubleQuoted
+        };
+        // On one line without escapes (`''`, `\`), the value is the bytes between the quotes.
+        let from = self.pos;
+        let mut i = from;
+        while let Some(&c) = self.s.get(i) {
+            if c == quote || c == b'\n' || c == b'\r' || c == b'\\' && !single {
+                break;
+            }
+            i += 1;
+        }
+        if self.s.get(i) == Some(&quote) && !(single && self.s.get(i + 1) == Some(&b'\'')) {
+            self.pos = i + 1;
+            let value = Cow::Borrowed(self.text(from, i));
+            return Ok(self.node(NodeKind::Scalar { value, style }, start, self.pos));
+        }
         let mut string = String::new();
         let mut leading_break = false;
         let mut trailing_breaks = 0usize;
@@ -612,12 +665,8 @@ impl<'s> Reader<'s> {
             }
         }
         self.pos += 1;
-        let style = if single {
-            ScalarStyle::SingleQuoted
-        } else {
-            ScalarStyle::DoubleQuoted
-        };
-        Ok(self.node(NodeKind::Scalar { value: string, style }, start, self.pos))
+        let value = Cow::Owned(string);
+        Ok(self.node(NodeKind::Scalar { value, style }, start, self.pos))
     }
 
     /// One escape sequence of a double-quoted scalar (the current position is at its `\\`).
@@ -670,7 +719,7 @@ impl<'s> Reader<'s> {
     /// More lines of a plain scalar that ended at its line's end, as libyaml's
     /// `scan_plain_scalar` folds them: lines more indented than `indent` (the enclosing block
     /// collection's) continue it; one line break becomes a space, `n + 1` become `n` newlines.
-    fn continue_plain(&mut self, mut node: Node, indent: isize) -> Fast<Node> {
+    fn continue_plain(&mut self, mut node: Node<'s>, indent: isize) -> Fast<Node<'s>> {
         if node.style() != Some(ScalarStyle::Plain) {
             return Ok(node);
         }
@@ -701,6 +750,7 @@ impl<'s> Reader<'s> {
             let NodeKind::Scalar { value, .. } = &mut node.kind else {
                 return Err(Decline(line!(), self.pos));
             };
+            let value = value.to_mut();
             if breaks == 1 {
                 value.push(' ');
             } else {
@@ -722,12 +772,12 @@ impl<'s> Reader<'s> {
             }
             value.push_str(self.text(from, end));
             self.pos = end;
-            node.end = end + self.bom;
+            node.end = (end + self.bom) as u32;
         }
     }
 
     /// A plain, single-quoted or double-quoted scalar (a quoted one may span lines).
-    fn single_line_scalar(&mut self, flow: bool) -> Fast<Node> {
+    fn single_line_scalar(&mut self, flow: bool) -> Fast<Node<'s>> {
         let start = self.mark();
         match self.peek() {
             Some(q @ (b'\'' | b'"')) => {
@@ -744,7 +794,7 @@ impl<'s> Reader<'s> {
                 let dash_plain = b == b'-'
                     && !is_blankz(self.at(1))
                     && !(flow && matches!(self.at(1), Some(b',' | b'[' | b']' | b'{' | b'}')));
-                if !dash_plain && b"-?:,[]{}#&*!|>'\"%@`".contains(&b) {
+                if !dash_plain && NOT_PLAIN_START[b as usize] {
                     return Err(Decline(line!(), self.pos));
                 }
                 let from = self.pos;
@@ -775,7 +825,7 @@ impl<'s> Reader<'s> {
                     return Err(Decline(line!(), self.pos));
                 }
                 self.pos = end;
-                let value = self.text(from, end).to_owned();
+                let value = Cow::Borrowed(self.text(from, end));
                 let style = ScalarStyle::Plain;
                 Ok(self.node(NodeKind::Scalar { value, style }, start, end))
             }
@@ -789,7 +839,7 @@ impl<'s> Reader<'s> {
     }
 
     /// A flow collection that opens and closes on the current line.
-    fn flow_node(&mut self) -> Fast<Node> {
+    fn flow_node(&mut self) -> Fast<Node<'s>> {
         self.depth += 1;
         if self.depth > MAX_FAST_DEPTH {
             return Err(Decline(line!(), self.pos));
@@ -798,15 +848,14 @@ impl<'s> Reader<'s> {
         let mapping = self.peek() == Some(b'{');
         let close = if mapping { b'}' } else { b']' };
         self.pos += 1;
-        let mut items = Vec::new();
-        let mut entries = Vec::new();
+        let (entry_base, item_base) = (self.entry_stack.len(), self.item_stack.len());
         self.skip_flow_space()?;
         if self.peek() != Some(close) {
             loop {
                 let node = self.flow_item()?;
                 if mapping {
                     self.skip_spaces();
-                    if self.pos - (node.start - self.bom) > MAX_KEY_BYTES {
+                    if self.pos - (node.start() - self.bom) > MAX_KEY_BYTES {
                         return Err(Decline(line!(), self.pos));
                     }
                     if !(self.peek() == Some(b':') && self.at(1) == Some(b' ')) {
@@ -815,9 +864,9 @@ impl<'s> Reader<'s> {
                     self.pos += 1;
                     self.skip_spaces();
                     let value = self.flow_item()?;
-                    entries.push(Entry { key: node, value });
+                    self.entry_stack.push(Entry { key: node, value });
                 } else {
-                    items.push(node);
+                    self.item_stack.push(node);
                 }
                 self.skip_flow_space()?;
                 match self.peek() {
@@ -837,9 +886,15 @@ impl<'s> Reader<'s> {
         self.pos += 1;
         self.depth -= 1;
         let kind = if mapping {
-            NodeKind::Mapping { entries, flow: true }
+            NodeKind::Mapping {
+                entries: self.entry_stack.drain(entry_base..).collect(),
+                flow: true,
+            }
         } else {
-            NodeKind::Sequence { items, flow: true }
+            NodeKind::Sequence {
+                items: self.item_stack.drain(item_base..).collect(),
+                flow: true,
+            }
         };
         Ok(self.node(kind, start, self.pos))
     }
@@ -871,7 +926,7 @@ impl<'s> Reader<'s> {
         }
     }
 
-    fn flow_item(&mut self) -> Fast<Node> {
+    fn flow_item(&mut self) -> Fast<Node<'s>> {
         let mut node = match self.peek() {
             Some(b'[' | b'{') => self.flow_node()?,
             _ => self.single_line_scalar(true)?,
@@ -882,7 +937,7 @@ impl<'s> Reader<'s> {
 
     /// A literal (`|`) or folded (`>`) block scalar, exactly as libyaml's
     /// `scan_block_scalar` reads it; `indent` is the enclosing block collection's indent.
-    fn block_scalar(&mut self, indent: isize) -> Fast<Node> {
+    fn block_scalar(&mut self, indent: isize) -> Fast<Node<'s>> {
         let start = self.mark();
         let literal = self.peek() == Some(b'|');
         self.pos += 1;
@@ -952,7 +1007,8 @@ impl<'s> Reader<'s> {
         };
         // The scan stops inside the indentation of the next line; the next token is found
         // from there, as libyaml does.
-        Ok(self.node(NodeKind::Scalar { value: string, style }, start, end))
+        let value = Cow::Owned(string);
+        Ok(self.node(NodeKind::Scalar { value, style }, start, end))
     }
 
     /// libyaml's `scan_block_scalar_breaks`: skip indentation (up to `indent` once known) and

@@ -29,7 +29,7 @@ pub use edit::{Patch, Path, Step, dash_column, resolve};
 pub use node::{Document, Entry, Node, NodeKind, ScalarStyle};
 pub use scalar::{plain_is_string, render};
 pub(crate) use split::split_documents;
-pub use stream::{Stream, check_syntax, comment_after, fast_reader_accepts, fast_reader_declines_at};
+pub use stream::{AtNode, Stream, check_syntax, comment_after, fast_reader_accepts, fast_reader_declines_at};
 
 #[cfg(test)]
 mod tests {

@@ -1,25 +1,27 @@
 //! The tree both readers build (the fast reader and libyaml's events): documents of nodes, values
 //! with the byte spans they were read from, and the styles scalars were written in.
 
+use std::borrow::Cow;
+
 use crate::error::{Error, ErrorKind, Result};
 
 /// One document of a stream.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Document {
+pub struct Document<'t> {
     /// The root node. An empty document has an empty plain scalar as root.
-    pub(crate) root: Node,
+    pub(crate) root: Node<'t>,
     /// Anchor names that aliases in this document refer to.
-    pub(crate) aliased: Vec<String>,
+    pub(crate) aliased: Vec<Cow<'t, str>>,
 }
 
-impl Document {
+impl<'t> Document<'t> {
     /// The root node. An empty document has an empty plain scalar as root.
-    pub fn root(&self) -> &Node {
+    pub fn root(&self) -> &Node<'t> {
         &self.root
     }
 
     /// Anchor names that aliases in this document refer to.
-    pub fn aliased(&self) -> &[String] {
+    pub fn aliased(&self) -> &[Cow<'t, str>] {
         &self.aliased
     }
 
@@ -44,104 +46,118 @@ pub enum ScalarStyle {
     Folded,
 }
 
-/// A node of a YAML document with the bytes it came from.
+/// A node of a YAML document with the bytes it came from, borrowing from the text it was read
+/// from (`'t`): a scalar's value is a slice of the text unless escapes or folding made it
+/// differ from its bytes.
 ///
-/// `start..end` is the node's span in the text (byte offsets in the full text, BOM included).
-/// For a node with an anchor or a tag the span starts at the first property.
+/// `start..end` is the node's span in the text (byte offsets in the full text, BOM included;
+/// texts are at most `u32::MAX` bytes). For a node with an anchor or a tag the span starts at
+/// the first property. Lines and columns are not stored: [`Stream::line_col`] computes them
+/// from the text.
+///
+/// [`Stream::line_col`]: super::Stream::line_col
 #[derive(Debug, Clone, PartialEq)]
-pub struct Node {
+pub struct Node<'t> {
     /// What the node is.
-    pub(crate) kind: NodeKind,
+    pub(crate) kind: NodeKind<'t>,
     /// Byte offset of the node's first byte (its anchor or tag when it has one).
-    pub(crate) start: usize,
+    pub(crate) start: u32,
     /// Byte offset just past the node's last byte.
-    pub(crate) end: usize,
-    /// 1-based line of `start`.
-    pub(crate) line: usize,
-    /// 1-based column of `start`, in characters.
-    pub(crate) column: usize,
-    /// The anchor (`&name`) defined on this node.
-    pub(crate) anchor: Option<String>,
-    /// The explicit tag (`!!str`, `!custom`), when written.
-    pub(crate) tag: Option<String>,
+    pub(crate) end: u32,
+    /// The anchor and tag, when the node has either (rare: kept out of line).
+    pub(crate) props: Option<Box<Props<'t>>>,
     /// Whether the node sits inside a flow collection (`{...}` or `[...]`).
     pub(crate) in_flow: bool,
+    /// The node's mark is the start of the line after the text's last, unterminated line
+    /// (libyaml's stream end mark, where an empty document's root sits).
+    pub(crate) past_end: bool,
+}
+
+/// The properties of a node: its anchor and its tag.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Props<'t> {
+    /// The anchor (`&name`) defined on the node.
+    pub(crate) anchor: Option<Cow<'t, str>>,
+    /// The explicit tag (`!!str`, `!custom`), when written (as libyaml resolves it).
+    pub(crate) tag: Option<Cow<'t, str>>,
 }
 
 /// The kinds of node.
 #[derive(Debug, Clone, PartialEq)]
-pub enum NodeKind {
+pub enum NodeKind<'t> {
     /// A scalar: its value (after unescaping and folding) and its style.
     Scalar {
-        /// The value as a string; YAML types are never resolved.
-        value: String,
+        /// The value as a string; YAML types are never resolved. Borrowed from the text
+        /// unless escapes or folding made it differ from the scalar's bytes.
+        value: Cow<'t, str>,
         /// The style it was written in.
         style: ScalarStyle,
     },
     /// A mapping; duplicate keys are kept in document order.
     Mapping {
         /// The entries in document order.
-        entries: Vec<Entry>,
+        entries: Vec<Entry<'t>>,
         /// Written as `{...}`.
         flow: bool,
     },
     /// A sequence.
     Sequence {
         /// The items in document order.
-        items: Vec<Node>,
+        items: Vec<Node<'t>>,
         /// Written as `[...]`.
         flow: bool,
     },
     /// An alias (`*name`).
     Alias {
         /// The anchor it refers to.
-        anchor: String,
+        anchor: Cow<'t, str>,
     },
 }
 
 /// One `key: value` pair of a mapping.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
+pub struct Entry<'t> {
     /// The key node (always a scalar in a text relman accepts).
-    pub key: Node,
+    pub key: Node<'t>,
     /// The value node.
-    pub value: Node,
+    pub value: Node<'t>,
 }
 
-impl Node {
+impl<'t> Node<'t> {
     /// What the node is.
-    pub fn kind(&self) -> &NodeKind {
+    pub fn kind(&self) -> &NodeKind<'t> {
         &self.kind
     }
 
     /// Byte offset of the node's first byte (its anchor or tag when it has one), BOM included.
     pub fn start(&self) -> usize {
-        self.start
+        self.start as usize
     }
 
     /// Byte offset just past the node's last byte.
     pub fn end(&self) -> usize {
-        self.end
-    }
-
-    /// 1-based line of [`start`](Node::start).
-    pub fn line(&self) -> usize {
-        self.line
-    }
-
-    /// 1-based column of [`start`](Node::start), in characters.
-    pub fn column(&self) -> usize {
-        self.column
+        self.end as usize
     }
 
     /// The anchor (`&name`) defined on this node.
     pub fn anchor(&self) -> Option<&str> {
-        self.anchor.as_deref()
+        self.props.as_ref()?.anchor.as_deref()
     }
 
     /// The explicit tag (`!!str`, `!custom`), when written.
     pub fn tag(&self) -> Option<&str> {
-        self.tag.as_deref()
+        self.props.as_ref()?.tag.as_deref()
+    }
+
+    /// Set the anchor and the tag (`None` for both removes the properties).
+    pub(crate) fn set_props(&mut self, anchor: Option<Cow<'t, str>>, tag: Option<Cow<'t, str>>) {
+        self.props = (anchor.is_some() || tag.is_some()).then(|| Box::new(Props { anchor, tag }));
+    }
+
+    /// Whether the node's mark is the start of the line after the text's last, unterminated
+    /// line (where libyaml puts an empty document's root at the end of such a text).
+    pub(crate) fn past_end(&self) -> bool {
+        self.past_end
     }
 
     /// Whether the node sits inside a flow collection (`{...}` or `[...]`).
@@ -166,7 +182,7 @@ impl Node {
     }
 
     /// The entries, if this node is a mapping.
-    pub fn entries(&self) -> Option<&[Entry]> {
+    pub fn entries(&self) -> Option<&[Entry<'t>]> {
         match &self.kind {
             NodeKind::Mapping { entries, .. } => Some(entries),
             _ => None,
@@ -174,7 +190,7 @@ impl Node {
     }
 
     /// The items, if this node is a sequence.
-    pub fn items(&self) -> Option<&[Node]> {
+    pub fn items(&self) -> Option<&[Node<'t>]> {
         match &self.kind {
             NodeKind::Sequence { items, .. } => Some(items),
             _ => None,
@@ -195,7 +211,7 @@ impl Node {
     }
 
     /// The value of the last entry whose key is `key`, if this node is a mapping.
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub fn get(&self, key: &str) -> Option<&Node<'t>> {
         self.find(key).map(|i| &self.entries().expect("mapping")[i].value)
     }
 
@@ -220,27 +236,29 @@ impl Node {
     /// `invalid_yaml` when `key` appears more than once in this mapping, naming both lines and
     /// located at the second occurrence (a Kubernetes decoder keeps the last copy silently, so
     /// relman refuses to guess which one an edit goes through).
-    pub fn unique_key(&self, key: &str) -> Result<()> {
+    /// `stream` is the stream the node was read from (for the lines).
+    pub fn unique_key(&self, stream: &super::Stream<'_>, key: &str) -> Result<()> {
         let all = self.find_all(key);
         if all.len() > 1 {
             let entries = self.entries().expect("mapping");
             let (first, second) = (&entries[all[0]].key, &entries[all[1]].key);
+            let (line, column) = stream.line_col(second);
             return Err(Error::new(
                 ErrorKind::InvalidYaml,
                 format!(
-                    "duplicate key `{key}` on lines {} and {}; relman will not guess which one to edit",
-                    first.line, second.line
+                    "duplicate key `{key}` on lines {} and {line}; relman will not guess which one to edit",
+                    stream.line_col(first).0
                 ),
             )
-            .at(second.line, second.column));
+            .at(line, column));
         }
         Ok(())
     }
 
     /// Structural equality: same kinds, values, styles, anchors, tags and flow flags,
     /// ignoring where the nodes were read from.
-    pub fn same_as(&self, other: &Node) -> bool {
-        if self.anchor != other.anchor || self.tag != other.tag {
+    pub fn same_as(&self, other: &Node<'_>) -> bool {
+        if self.anchor() != other.anchor() || self.tag() != other.tag() {
             return false;
         }
         match (&self.kind, &other.kind) {
@@ -263,7 +281,7 @@ impl Node {
     }
 
     /// A detached scalar node (for describing an intended edit).
-    pub fn scalar(value: impl Into<String>, style: ScalarStyle) -> Node {
+    pub fn scalar(value: impl Into<Cow<'t, str>>, style: ScalarStyle) -> Node<'t> {
         Node::detached(NodeKind::Scalar {
             value: value.into(),
             style,
@@ -271,25 +289,63 @@ impl Node {
     }
 
     /// A detached mapping node (for describing an intended edit).
-    pub fn mapping(entries: Vec<Entry>, flow: bool) -> Node {
+    pub fn mapping(entries: Vec<Entry<'t>>, flow: bool) -> Node<'t> {
         Node::detached(NodeKind::Mapping { entries, flow })
     }
 
     /// A detached block sequence node (for describing an intended edit).
-    pub fn detached_sequence(items: Vec<Node>) -> Node {
+    pub fn detached_sequence(items: Vec<Node<'t>>) -> Node<'t> {
         Node::detached(NodeKind::Sequence { items, flow: false })
     }
 
-    fn detached(kind: NodeKind) -> Node {
+    fn detached(kind: NodeKind<'t>) -> Node<'t> {
         Node {
             kind,
             start: 0,
             end: 0,
-            line: 0,
-            column: 0,
-            anchor: None,
-            tag: None,
+            props: None,
             in_flow: false,
+            past_end: false,
+        }
+    }
+
+    /// A copy that owns its strings (for keeping a node past its text, or describing an edit).
+    pub fn into_owned(self) -> Node<'static> {
+        let kind = match self.kind {
+            NodeKind::Scalar { value, style } => NodeKind::Scalar {
+                value: Cow::Owned(value.into_owned()),
+                style,
+            },
+            NodeKind::Alias { anchor } => NodeKind::Alias {
+                anchor: Cow::Owned(anchor.into_owned()),
+            },
+            NodeKind::Mapping { entries, flow } => NodeKind::Mapping {
+                entries: entries
+                    .into_iter()
+                    .map(|e| Entry {
+                        key: e.key.into_owned(),
+                        value: e.value.into_owned(),
+                    })
+                    .collect(),
+                flow,
+            },
+            NodeKind::Sequence { items, flow } => NodeKind::Sequence {
+                items: items.into_iter().map(Node::into_owned).collect(),
+                flow,
+            },
+        };
+        Node {
+            kind,
+            start: self.start,
+            end: self.end,
+            props: self.props.map(|p| {
+                Box::new(Props {
+                    anchor: p.anchor.map(|a| Cow::Owned(a.into_owned())),
+                    tag: p.tag.map(|t| Cow::Owned(t.into_owned())),
+                })
+            }),
+            in_flow: self.in_flow,
+            past_end: self.past_end,
         }
     }
 }

@@ -1,6 +1,9 @@
 //! A parsed YAML stream: documents as node trees with spans, plus the raw-text helpers that
 //! libyaml does not provide (comments, line boundaries).
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
 use super::libyaml::{Event, EventKind, Parser};
 use super::node::{Document, Entry, Node, NodeKind, ScalarStyle};
 use crate::error::{Error, ErrorKind, Result};
@@ -36,24 +39,84 @@ fn syntax_error(text: &str, e: super::libyaml::SyntaxError) -> Error {
     Error::new(ErrorKind::InvalidYaml, message).at(e.line + 1, e.column + 1)
 }
 
-/// A YAML text parsed into documents, keeping the text it came from.
+/// A YAML text parsed into documents, keeping the text it came from. The documents borrow
+/// their scalars from the text.
 #[derive(Debug, Clone)]
 pub struct Stream<'t> {
     text: &'t str,
     /// The documents in order.
-    pub(crate) documents: Vec<Document>,
+    pub(crate) documents: Vec<Document<'t>>,
+    /// The byte offset of every line's start (libyaml's line breaks), computed when a line is
+    /// first asked for (the fast reader records them as it reads).
+    lines: OnceLock<Vec<u32>>,
+    /// libyaml's own marks by node offset, for the texts whose offsets libyaml counts apart
+    /// from its lines and columns (a BOM after the first: libyaml skips it at a line start
+    /// without counting its bytes). Empty for every other text.
+    marks: std::collections::HashMap<u32, (usize, usize)>,
 }
 
-enum Frame {
+enum Frame<'t> {
     Mapping {
-        node: Node,
-        entries: Vec<Entry>,
-        key: Option<Node>,
+        node: Node<'t>,
+        entries: Vec<Entry<'t>>,
+        key: Option<Node<'t>>,
     },
     Sequence {
-        node: Node,
-        items: Vec<Node>,
+        node: Node<'t>,
+        items: Vec<Node<'t>>,
     },
+}
+
+/// Locating an error at a node of a stream (nodes keep byte offsets; the stream knows lines).
+pub trait AtNode {
+    /// Attach the line and column of `node`, read from `stream`.
+    fn at_node(self, stream: &Stream<'_>, node: &Node<'_>) -> Self;
+}
+
+impl AtNode for Error {
+    fn at_node(self, stream: &Stream<'_>, node: &Node<'_>) -> Self {
+        let (line, column) = stream.line_col(node);
+        self.at(line, column)
+    }
+}
+
+/// Refuse texts whose offsets do not fit the tree's `u32` spans.
+fn check_size(text: &str) -> Result<()> {
+    if u32::try_from(text.len()).is_err() {
+        return Err(Error::new(
+            ErrorKind::InvalidYaml,
+            "the text is larger than 4 GiB; relman reads texts up to 4 GiB",
+        ));
+    }
+    Ok(())
+}
+
+/// The byte offset of every line's start in `text`, counting the line breaks libyaml counts
+/// (LF, CR LF, a lone CR, NEL, LS and PS).
+fn line_starts(text: &str) -> Vec<u32> {
+    let b = text.as_bytes();
+    let mut starts = vec![0u32];
+    let mut i = 0;
+    while let Some(at) = b[i..]
+        .iter()
+        .position(|&c| matches!(c, b'\n' | b'\r' | 0xC2 | 0xE2))
+    {
+        i += at;
+        let width = match b[i] {
+            b'\n' => 1,
+            b'\r' if b.get(i + 1) == Some(&b'\n') => 2,
+            b'\r' => 1,
+            0xC2 if b.get(i + 1) == Some(&0x85) => 2,
+            0xE2 if b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0xA8 | 0xA9)) => 3,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        i += width;
+        starts.push(i as u32);
+    }
+    starts
 }
 
 impl<'t> Stream<'t> {
@@ -63,25 +126,68 @@ impl<'t> Stream<'t> {
     /// that is not a scalar (the shape of an unrendered Helm template such as
     /// `image: {{ .Values.image }}`).
     pub fn parse(text: &'t str) -> Result<Stream<'t>> {
+        check_size(text)?;
         let bom = bom_len(text);
-        if let Ok(documents) = super::fast::parse(&text[bom..], bom) {
-            for document in &documents {
-                check_aliases(document)?;
+        if let Ok((documents, lines)) = super::fast::parse(text, bom) {
+            debug_assert_eq!(lines, line_starts(text), "the fast reader's line starts");
+            let stream = Stream {
+                text,
+                documents,
+                lines: OnceLock::from(lines),
+                marks: std::collections::HashMap::new(),
+            };
+            for document in &stream.documents {
+                check_aliases(&stream, document)?;
             }
-            return Ok(Stream { text, documents });
+            return Ok(stream);
         }
         Stream::parse_with_libyaml(text)
+    }
+
+    /// The 1-based line and 1-based column (in characters) of `node`'s first byte, as libyaml
+    /// marks it (a BOM is not counted in the first line's columns).
+    pub fn line_col(&self, node: &Node<'_>) -> (usize, usize) {
+        if let Some(&mark) = self.marks.get(&node.start) {
+            return mark;
+        }
+        let (line, column) = self.position(node.start());
+        if node.past_end() {
+            (line + 1, 1)
+        } else {
+            (line, column)
+        }
+    }
+
+    /// The 1-based line and 1-based column (in characters) of byte offset `pos`.
+    pub fn position(&self, pos: usize) -> (usize, usize) {
+        let lines = self.lines.get_or_init(|| line_starts(self.text));
+        let pos = pos.min(self.text.len());
+        let line = lines.partition_point(|&s| s as usize <= pos);
+        let from = (lines[line - 1] as usize).max(bom_len(self.text));
+        let column = self.text.as_bytes()[from.min(pos)..pos]
+            .iter()
+            .filter(|&&b| b & 0xC0 != 0x80)
+            .count();
+        (line, column + 1)
     }
 
     /// [`Stream::parse`] with libyaml alone, never the fast reader: the reference the fast
     /// reader is tested against (identical trees on every text it accepts).
     pub fn parse_with_libyaml(text: &'t str) -> Result<Stream<'t>> {
+        check_size(text)?;
         let bom = bom_len(text);
         let input = &text.as_bytes()[bom..];
+        let mut stream = Stream {
+            text,
+            documents: Vec::new(),
+            lines: OnceLock::new(),
+            marks: std::collections::HashMap::new(),
+        };
+        let keep_marks = text[bom..].contains(BOM);
         let mut documents = Vec::new();
-        let mut stack: Vec<Frame> = Vec::new();
-        let mut aliased: Vec<String> = Vec::new();
-        let mut root: Option<Node> = None;
+        let mut stack: Vec<Frame<'t>> = Vec::new();
+        let mut aliased: Vec<Cow<'t, str>> = Vec::new();
+        let mut root: Option<Node<'t>> = None;
         for event in Parser::new(input) {
             let event = event.map_err(|e| syntax_error(text, e))?;
             let Event {
@@ -91,17 +197,32 @@ impl<'t> Stream<'t> {
                 line,
                 column,
             } = event;
-            let base = |kind: NodeKind, anchor: Option<String>, tag: Option<String>| Node {
-                kind,
-                start: start + bom,
-                end: end + bom,
-                line: line + 1,
-                column: column + 1,
-                anchor,
-                tag,
-                in_flow: false,
+            let (start, end) = ((start + bom) as u32, (end + bom) as u32);
+            // libyaml's mark, kept only to place an empty root at the stream end (and, in
+            // debug builds, to check the lines and columns computed from the text).
+            let (line, column) = (line + 1, column + 1);
+            if keep_marks {
+                stream.marks.entry(start).or_insert((line, column));
+            }
+            let base = |kind: NodeKind<'t>, anchor: Option<String>, tag: Option<String>| {
+                let mut node = Node::scalar("", ScalarStyle::Plain);
+                node.kind = kind;
+                node.start = start;
+                node.end = end;
+                node.set_props(anchor.map(Cow::Owned), tag.map(Cow::Owned));
+                if start as usize == text.len() && stream.position(text.len()).0 < line {
+                    node.past_end = true;
+                }
+                debug_assert!(
+                    keep_marks || stream.line_col(&node) == (line, column),
+                    "line and column computed from the text as libyaml marks them: {:?} against {:?} \
+                     (offset {start} of {text:?})",
+                    stream.line_col(&node),
+                    (line, column),
+                );
+                node
             };
-            let complete: Option<Node> = match kind {
+            let complete: Option<Node<'t>> = match kind {
                 EventKind::StreamStart | EventKind::StreamEnd => None,
                 EventKind::DocumentStart => {
                     aliased = Vec::new();
@@ -115,20 +236,29 @@ impl<'t> Stream<'t> {
                         root,
                         aliased: std::mem::take(&mut aliased),
                     };
-                    check_aliases(&document)?;
+                    check_aliases(&stream, &document)?;
                     documents.push(document);
                     None
                 }
                 EventKind::Alias { anchor } => {
-                    aliased.push(anchor.clone());
-                    Some(base(NodeKind::Alias { anchor }, None, None))
+                    aliased.push(Cow::Owned(anchor.clone()));
+                    Some(base(
+                        NodeKind::Alias {
+                            anchor: Cow::Owned(anchor),
+                        },
+                        None,
+                        None,
+                    ))
                 }
                 EventKind::Scalar {
                     anchor,
                     tag,
                     value,
                     style,
-                } => Some(base(NodeKind::Scalar { value, style }, anchor, tag)),
+                } => {
+                    let value = borrow_value(text, end as usize, value, style);
+                    Some(base(NodeKind::Scalar { value, style }, anchor, tag))
+                }
                 EventKind::SequenceStart { anchor, tag, flow } => {
                     let node = base(
                         NodeKind::Sequence {
@@ -138,7 +268,7 @@ impl<'t> Stream<'t> {
                         anchor,
                         tag,
                     );
-                    check_depth(stack.len(), node.line, node.column)?;
+                    check_depth(stack.len(), line, column)?;
                     stack.push(Frame::Sequence {
                         node,
                         items: Vec::new(),
@@ -154,7 +284,7 @@ impl<'t> Stream<'t> {
                         anchor,
                         tag,
                     );
-                    check_depth(stack.len(), node.line, node.column)?;
+                    check_depth(stack.len(), line, column)?;
                     stack.push(Frame::Mapping {
                         node,
                         entries: Vec::new(),
@@ -180,11 +310,13 @@ impl<'t> Stream<'t> {
                             node
                         }
                     };
-                    node.end = end + bom;
+                    node.end = end;
                     Some(node)
                 }
             };
-            let Some(mut node) = complete else { continue };
+            let Some(mut node): Option<Node<'t>> = complete else {
+                continue;
+            };
             let parent_flow = stack.last().is_some_and(|f| match f {
                 Frame::Mapping { node, .. } | Frame::Sequence { node, .. } => node.is_flow() || node.in_flow,
             });
@@ -202,7 +334,7 @@ impl<'t> Stream<'t> {
                                 "a mapping key is not a string; an unrendered Helm template \
                                  (`{{ ... }}`) reads like this: render it before giving it to relman",
                             )
-                            .at(node.line, node.column));
+                            .at_node(&stream, &node));
                         }
                         *key = Some(node);
                     }
@@ -210,11 +342,12 @@ impl<'t> Stream<'t> {
                 },
             }
         }
-        Ok(Stream { text, documents })
+        stream.documents = documents;
+        Ok(stream)
     }
 
     /// The documents in order.
-    pub fn documents(&self) -> &[Document] {
+    pub fn documents(&self) -> &[Document<'t>] {
         &self.documents
     }
 
@@ -249,34 +382,54 @@ pub fn check_syntax(text: &str) -> Result<()> {
 /// at the alias at fault. Nodes are counted in the order they complete (as the
 /// parser's events do): each written node once, each alias as the expanded size of the node its
 /// anchor names at that point.
-fn check_aliases(document: &Document) -> Result<()> {
+fn check_aliases(stream: &Stream<'_>, document: &Document<'_>) -> Result<()> {
     if document.aliased.is_empty() {
         return Ok(());
     }
     let mut anchored: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
     let mut expanded = 0u64;
-    count_expanded(&document.root, &mut anchored, &mut expanded)?;
+    count_expanded(&document.root, &mut anchored, &mut expanded).map_err(|(e, node)| {
+        let (line, column) = stream.line_col(node);
+        e.at(line, column)
+    })?;
     Ok(())
 }
 
+/// A scalar value from libyaml, borrowed from the text when it equals the bytes its token ends
+/// with (a plain scalar's, or a quoted one's before its closing quote).
+fn borrow_value(text: &str, end: usize, value: String, style: ScalarStyle) -> Cow<'_, str> {
+    let end = match style {
+        ScalarStyle::Plain => end,
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => end.saturating_sub(1),
+        ScalarStyle::Literal | ScalarStyle::Folded => return Cow::Owned(value),
+    };
+    match end.checked_sub(value.len()).and_then(|from| text.get(from..end)) {
+        Some(bytes) if bytes == value => Cow::Borrowed(bytes),
+        _ => Cow::Owned(value),
+    }
+}
+
 /// The expanded size of `node`, adding to the document's running total (see [`check_aliases`]).
-fn count_expanded<'n>(
-    node: &'n Node,
+/// Errors come with the node at fault (the caller locates them).
+fn count_expanded<'n, 't>(
+    node: &'n Node<'t>,
     anchored: &mut std::collections::HashMap<&'n str, u64>,
     expanded: &mut u64,
-) -> Result<u64> {
+) -> std::result::Result<u64, (Error, &'n Node<'t>)> {
     let size = match &node.kind {
-        NodeKind::Alias { anchor } => match anchored.get(anchor.as_str()) {
+        NodeKind::Alias { anchor } => match anchored.get(anchor.as_ref()) {
             Some(size) => *size,
             None => {
-                return Err(Error::new(
-                    ErrorKind::InvalidYaml,
-                    format!(
-                        "the alias `*{anchor}` refers to no anchor defined before it (Kubernetes refuses \
-                         such documents)"
+                return Err((
+                    Error::new(
+                        ErrorKind::InvalidYaml,
+                        format!(
+                            "the alias `*{anchor}` refers to no anchor defined before it (Kubernetes refuses \
+                             such documents)"
+                        ),
                     ),
-                )
-                .at(node.line, node.column));
+                    node,
+                ));
             }
         },
         NodeKind::Scalar { .. } => 1,
@@ -296,7 +449,7 @@ fn count_expanded<'n>(
             size
         }
     };
-    if let Some(anchor) = &node.anchor {
+    if let Some(anchor) = node.anchor() {
         anchored.insert(anchor, size);
     }
     *expanded += if matches!(node.kind, NodeKind::Alias { .. }) {
@@ -305,14 +458,16 @@ fn count_expanded<'n>(
         1
     };
     if *expanded > MAX_EXPANDED_NODES {
-        return Err(Error::new(
-            ErrorKind::InvalidYaml,
-            format!(
-                "aliases expand this document to more than {MAX_EXPANDED_NODES} nodes (an alias bomb); \
-                 Kubernetes refuses such documents"
+        return Err((
+            Error::new(
+                ErrorKind::InvalidYaml,
+                format!(
+                    "aliases expand this document to more than {MAX_EXPANDED_NODES} nodes (an alias bomb); \
+                     Kubernetes refuses such documents"
+                ),
             ),
-        )
-        .at(node.line, node.column));
+            node,
+        ));
     }
     Ok(size)
 }
@@ -330,7 +485,7 @@ fn check_depth(depth: usize, line: usize, column: usize) -> Result<()> {
     Ok(())
 }
 
-fn mark_in_flow(node: &mut Node) {
+fn mark_in_flow(node: &mut Node<'_>) {
     // Children of a flow collection are marked when they complete, so only the node itself
     // needs the flag here; its own children were marked while it was open.
     node.in_flow = true;
@@ -392,10 +547,10 @@ pub fn comment_after(text: &str, pos: usize) -> Option<std::ops::Range<usize>> {
 
 /// Where the value of a node with properties (anchor, tag) really starts: past every `&anchor`
 /// and `!tag` token and the blanks, line breaks and comments between them.
-pub fn content_start(text: &str, node: &Node) -> usize {
+pub fn content_start(text: &str, node: &Node<'_>) -> usize {
     let bytes = text.as_bytes();
-    let mut i = node.start;
-    if node.anchor.is_none() && node.tag.is_none() {
+    let mut i = node.start();
+    if node.props.is_none() {
         return i;
     }
     loop {
@@ -407,7 +562,7 @@ pub fn content_start(text: &str, node: &Node) -> usize {
                     i += 1;
                 }
             }
-            _ => return i.min(node.end),
+            _ => return i.min(node.end()),
         }
     }
 }
@@ -424,7 +579,7 @@ pub fn fast_reader_accepts(text: &str) -> bool {
 #[doc(hidden)]
 pub fn fast_reader_declines_at(text: &str) -> Option<(u32, usize)> {
     let bom = bom_len(text);
-    super::fast::parse(&text[bom..], bom).err().map(|d| (d.0, d.1))
+    super::fast::parse(text, bom).err().map(|d| (d.0, d.1))
 }
 
 #[cfg(test)]
@@ -465,6 +620,36 @@ mod tests {
             let e = error(text);
             assert_eq!((e.code(), e.line()), ("invalid_yaml", Some(1)), "{text:?}: {e}");
         }
+    }
+
+    /// Lines and columns are computed from the text; while building its tree, the libyaml path
+    /// checks (debug builds) that they agree with libyaml's own marks for every node: here on
+    /// every line break libyaml counts, non-ASCII columns, a BOM, and an empty document at the
+    /// end of a text whose last line has no line break.
+    #[test]
+    fn computed_lines_and_columns_are_libyaml_marks() {
+        let texts = [
+            "a: b\rc: d\r\ne: [f,\n  g]\n",
+            "a: b\u{85}c: d\n",
+            "a: x\u{2028}y\u{2029}b: 'q\u{85}r'\n",
+            "\u{feff}é: ü\nk:\n  - ñ: \"x\"\n",
+            "a: b\n---",
+            "a: b\n--- \n",
+            "# c\u{85}a: 1\n",
+        ];
+        for text in texts {
+            let Ok(lib) = Stream::parse_with_libyaml(text) else {
+                continue;
+            };
+            let parsed = Stream::parse(text).expect("both read it");
+            let (a, b) = (&parsed.documents()[0].root, &lib.documents()[0].root);
+            assert_eq!(parsed.line_col(a), lib.line_col(b), "{text:?}");
+        }
+        let stream = Stream::parse("a: b\n---").unwrap();
+        assert_eq!(stream.line_col(&stream.documents()[1].root), (3, 1));
+        let stream = Stream::parse("a: b\u{85}c: d\n").unwrap();
+        let c = &stream.documents()[0].root.entries().unwrap()[1].key;
+        assert_eq!(stream.line_col(c), (2, 1));
     }
 
     #[test]
