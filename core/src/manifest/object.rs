@@ -89,10 +89,15 @@ fn collect<'s>(node: &'s Node, path: Path, default_namespace: &str, out: &mut Ve
 
 /// The keys an edit of `object` relies on, checked for duplicates.
 pub(crate) fn check_identity_keys(object: &Object<'_>) -> Result<()> {
+    check_identity_keys_of(object.node)
+}
+
+/// [`check_identity_keys`] of the object whose mapping node is `node`.
+pub(crate) fn check_identity_keys_of(node: &Node) -> Result<()> {
     for key in ["kind", "metadata"] {
-        object.node.unique_key(key)?;
+        node.unique_key(key)?;
     }
-    if let Some(metadata) = object.node.get("metadata") {
+    if let Some(metadata) = node.get("metadata") {
         if metadata.entries().is_some() {
             metadata.unique_key("name")?;
             metadata.unique_key("namespace")?;

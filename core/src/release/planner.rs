@@ -1150,7 +1150,7 @@ fn plan(
             environment::model(snapshot, config, other, &Default::default())?,
         ));
     }
-    let changes = placement::write(&model, &other_models, &env.default_namespace, &mut decisions)?;
+    let changes = placement::write(&model, &other_models, &mut decisions)?;
     let mut results: Vec<WorkloadResult> = decisions.into_iter().map(|d| d.result).collect();
     results.extend(not_found(spec, &model.placed, env));
     let commit_message = commit_message(env, kind, spec, run == Run::Automation, &results)?;
