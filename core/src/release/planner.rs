@@ -972,11 +972,14 @@ impl Planner<'_> {
     /// What `filter` allows of the catalog's tags of `current`'s repository, once per run;
     /// `None` when the catalog has no tags for it.
     fn choice(&mut self, current: &ImageRef, filter: &TagFilter) -> Option<Choice> {
-        let images = self.catalog.images(current.repository());
+        // The normalised name, once: for the catalog (which would parse the repository again)
+        // and for the key.
+        let name = current.name();
+        let images = self.catalog.images_named(&name);
         if images.is_empty() {
             return None;
         }
-        let key = (current.name(), filter.as_str().to_string());
+        let key = (name, filter.as_str().to_string());
         let (mode, now) = (self.mode, self.now);
         let chosen = self.context.selections.entry(key).or_insert_with(|| {
             if let Some(info) = choose(filter, mode, images, now) {
