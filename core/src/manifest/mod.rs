@@ -19,7 +19,7 @@ use crate::policy::{Policy, PolicyChange};
 use crate::yaml::{Patch, Stream, split_documents};
 use object::WorkloadName;
 pub(crate) use slot::{Fields, SlotImage};
-use slot::{Slot, Workload, workloads};
+use slot::{Workload, workloads};
 
 /// Options of the quick API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,21 +203,21 @@ fn find_workload<'s>(stream: &'s Stream<'_>, workload: &str, options: &Options) 
         })
 }
 
-fn find_slot<'w>(workload: &'w Workload<'_>, container: &str) -> Result<&'w Slot> {
+fn find_slot<'w>(workload: &'w WorkloadSite, container: &str) -> Result<&'w SlotSite> {
     let slot = workload
         .slots
         .iter()
-        .find(|s| s.info.container == container)
+        .find(|s| s.container == container)
         .ok_or_else(|| {
             if let Some(duplicate) = &workload.duplicate_key {
                 return duplicate.clone();
             }
-            let names: Vec<&str> = workload.slots.iter().map(|s| s.info.container.as_str()).collect();
+            let names: Vec<&str> = workload.slots.iter().map(|s| s.container.as_str()).collect();
             Error::new(
                 ErrorKind::ContainerNotFound,
                 format!(
                     "{} has no container `{container}` (it has: {})",
-                    workload.object.id(),
+                    workload.id,
                     if names.is_empty() {
                         "none".to_string()
                     } else {
@@ -228,26 +228,70 @@ fn find_slot<'w>(workload: &'w Workload<'_>, container: &str) -> Result<&'w Slot
         })?;
     // Two containers of one pod with the same name (Kubernetes rejects the pod): the name
     // does not say which one to edit.
-    if let Some(second) = workload
-        .slots
-        .iter()
-        .filter(|s| s.info.container == container)
-        .nth(1)
-    {
+    if let Some(second) = workload.slots.iter().filter(|s| s.container == container).nth(1) {
         return Err(Error::new(
             ErrorKind::DuplicateResource,
             format!(
                 "{} has two containers named `{container}`, at line {} and at line {}",
-                workload.object.id(),
-                slot.info.line,
-                second.info.line
+                workload.id, slot.line, second.line
             ),
         )
-        .at(second.info.line, second.info.column));
+        .at(second.line, second.column));
     }
     match &slot.duplicate_key {
         Some(err) => Err(err.clone()),
         None => Ok(slot),
+    }
+}
+
+/// Where the edits of one workload go, kept from the scan that found it so that an edit does
+/// not scan its file again: the object's address and, in slot order, each slot's fields.
+#[derive(Debug, Clone)]
+pub(crate) struct WorkloadSite {
+    /// `namespace:kind/name` as the file gives it (for messages).
+    pub id: String,
+    /// The object's address in its stream.
+    pub object: crate::yaml::Path,
+    /// Its slots, in the order the scan lists them.
+    pub slots: Vec<SlotSite>,
+    /// A duplicated key on the way to the pod spec, kept for the workload as a whole.
+    pub duplicate_key: Option<Error>,
+}
+
+/// Where one slot of a workload is written.
+#[derive(Debug, Clone)]
+pub(crate) struct SlotSite {
+    /// The container (or HelmRelease slot) name.
+    pub container: String,
+    /// 1-based line of the image scalar.
+    pub line: usize,
+    /// 1-based column of the image scalar.
+    pub column: usize,
+    /// Where the parts of the reference are written.
+    pub fields: Fields,
+    /// A duplicated key on the slot's path: refused for editing.
+    pub duplicate_key: Option<Error>,
+}
+
+impl WorkloadSite {
+    /// The site of `workload` (its slots' infos are given up: the names move over).
+    fn of(workload: Workload<'_>) -> WorkloadSite {
+        WorkloadSite {
+            id: workload.object.id(),
+            object: workload.object.path,
+            slots: workload
+                .slots
+                .into_iter()
+                .map(|s| SlotSite {
+                    line: s.info.line,
+                    column: s.info.column,
+                    container: s.info.container,
+                    fields: s.fields,
+                    duplicate_key: s.duplicate_key,
+                })
+                .collect(),
+            duplicate_key: workload.duplicate_key,
+        }
     }
 }
 
@@ -300,7 +344,7 @@ pub fn set_image(
             })?;
             write_fields(&stream, &mut patch, &m.fields, &m.name, &new)?;
         } else {
-            let found = find_workload(&stream, workload, options)?;
+            let found = WorkloadSite::of(find_workload(&stream, workload, options)?);
             write_slot(&stream, &mut patch, find_slot(&found, container)?, &new)?;
         }
         patch.apply(&stream)
@@ -309,8 +353,8 @@ pub fn set_image(
 }
 
 /// Write `new` into the fields of `slot`.
-fn write_slot(stream: &Stream<'_>, patch: &mut Patch, slot: &Slot, new: &ImageRef) -> Result<()> {
-    write_fields(stream, patch, &slot.fields, &slot.info.container, new)
+fn write_slot(stream: &Stream<'_>, patch: &mut Patch, slot: &SlotSite, new: &ImageRef) -> Result<()> {
+    write_fields(stream, patch, &slot.fields, &slot.container, new)
 }
 
 /// Write `new` into `fields` (of the slot named `name`, for messages).
@@ -494,6 +538,8 @@ pub(crate) struct ScannedWorkload {
     pub slots: Vec<ImageSlot>,
     /// 1-based line of the object.
     pub line: usize,
+    /// Where its edits go, when the scan was asked to keep it ([`scan_sites`]).
+    pub site: Option<WorkloadSite>,
 }
 
 /// What the planner reads of one file: its workloads and the setter markers outside them.
@@ -555,21 +601,81 @@ pub(crate) fn marker_slot(m: &marker::MarkerSlot, path: Option<&str>) -> ImageSl
 /// ([`Policy::ambiguous`]).
 pub(crate) const AMBIGUOUS_POLICY: &str = "ambiguous_policy";
 
-/// Every workload and setter marker of one parsed file, for the planner.
+/// Every workload and setter marker of one parsed file, for listing.
 /// `path` names the file in slots and errors; without one, marker slots are named `-`.
 pub(crate) fn scan(stream: &Stream<'_>, default_namespace: &str, path: Option<&str>) -> Result<Scanned> {
+    scan_with(stream, default_namespace, path, false)
+}
+
+/// [`scan`] for the planner: each workload keeps its [`WorkloadSite`], so that [`edit`] writes
+/// it without scanning the file again.
+pub(crate) fn scan_sites(
+    stream: &Stream<'_>,
+    default_namespace: &str,
+    path: Option<&str>,
+) -> Result<Scanned> {
+    scan_with(stream, default_namespace, path, true)
+}
+
+fn scan_with(
+    stream: &Stream<'_>,
+    default_namespace: &str,
+    path: Option<&str>,
+    sites: bool,
+) -> Result<Scanned> {
     let locate = |e: Error| match path {
         Some(p) => e.in_file(p),
         None => e,
     };
     let found = workloads(stream, default_namespace, path).map_err(locate)?;
-    let markers = marker::markers(stream, path.unwrap_or("-"), &covered(stream, &found)).map_err(locate)?;
+    // The covered offsets only matter to a file with markers: `markers` finds none in a text
+    // without `$imagepolicy` (most files), so the set is not built for those.
+    let markers = if stream.text().contains("$imagepolicy") {
+        marker::markers(stream, path.unwrap_or("-"), &covered(stream, &found)).map_err(locate)?
+    } else {
+        Vec::new()
+    };
     let workloads = found
         .into_iter()
         .map(|w| {
             let found_annotations = annotations::annotations_of(w.object.node);
             let policy = crate::policy::annotations::read_rendered(&found_annotations, &[]);
-            let mut slots: Vec<ImageSlot> = w.slots.into_iter().map(|s| s.info).collect();
+            // Every slot carries the workload's id already: a copy, not a second `format!`.
+            let id = w
+                .slots
+                .first()
+                .map_or_else(|| w.object.id(), |s| s.info.workload.clone());
+            let (kind, name, line) = (
+                w.object.kind.to_string(),
+                w.object.name.to_string(),
+                w.object.stream.line_col(w.object.node).0,
+            );
+            let (mut slots, site) = if sites {
+                let mut infos = Vec::with_capacity(w.slots.len());
+                let mut site_slots = Vec::with_capacity(w.slots.len());
+                for s in w.slots {
+                    site_slots.push(SlotSite {
+                        container: s.info.container.clone(),
+                        line: s.info.line,
+                        column: s.info.column,
+                        fields: s.fields,
+                        duplicate_key: s.duplicate_key,
+                    });
+                    infos.push(s.info);
+                }
+                let site = WorkloadSite {
+                    id: id.clone(),
+                    object: w.object.path,
+                    slots: site_slots,
+                    duplicate_key: w.duplicate_key,
+                };
+                (infos, Some(site))
+            } else {
+                (
+                    w.slots.into_iter().map(|s| s.info).collect::<Vec<ImageSlot>>(),
+                    None,
+                )
+            };
             if !policy.ambiguous.is_empty() {
                 for slot in &mut slots {
                     if slot.warning.as_deref() != Some(slot::INVALID_NAME) {
@@ -578,13 +684,14 @@ pub(crate) fn scan(stream: &Stream<'_>, default_namespace: &str, path: Option<&s
                 }
             }
             ScannedWorkload {
-                id: w.object.id(),
-                kind: w.object.kind.to_string(),
-                name: w.object.name.to_string(),
+                id,
+                kind,
+                name,
                 policy,
                 annotations: found_annotations,
-                line: w.object.stream.line_col(w.object.node).0,
+                line,
                 slots,
+                site,
             }
         })
         .collect();
@@ -609,9 +716,11 @@ pub(crate) fn kustomization_markers(
 
 /// The edits the planner wants in one workload of a file.
 #[derive(Debug, Clone)]
-pub(crate) struct WorkloadEdit {
-    /// The workload id.
+pub(crate) struct WorkloadEdit<'a> {
+    /// The workload id (as the file gives it).
     pub workload: String,
+    /// Where its edits go, as the planner's scan of the file found it ([`scan_sites`]).
+    pub site: Option<&'a WorkloadSite>,
     /// New images per container (slot) name.
     pub images: Vec<(String, ImageRef)>,
     /// Policy annotations to change in the same edit (a lock taken with the release).
@@ -619,43 +728,37 @@ pub(crate) struct WorkloadEdit {
 }
 
 /// Apply the edits of several workloads of one file in one pass, together with `patch` (edits
-/// already built for the same file, such as setter markers). A workload whose edit cannot
-/// be built (an alias, a block scalar...) is left out and its error returned beside the text;
-/// the others are applied. An error of the whole (invalid YAML, failed verification) is `Err`.
+/// already built for the same file, such as setter markers). Each workload is written where
+/// the planner's scan of this same `stream` found it (its [`WorkloadSite`]): the file is not
+/// scanned again. A workload whose edit cannot be built (an alias, a block scalar...) is left
+/// out and its error returned beside the text; the others are applied. An error of the whole
+/// (invalid YAML, failed verification) is `Err`.
 pub(crate) fn edit(
     stream: &Stream<'_>,
-    default_namespace: &str,
     path: &str,
-    edits: &[WorkloadEdit],
+    edits: &[&WorkloadEdit<'_>],
     mut patch: Patch,
 ) -> Result<(String, Vec<(usize, Error)>)> {
-    let all = workloads(stream, default_namespace, Some(path)).map_err(|e| e.in_file(path))?;
     let mut failed = Vec::new();
     for (i, edit) in edits.iter().enumerate() {
         let built = (|| -> Result<Patch> {
-            let w = all
-                .iter()
-                .find(|w| w.object.id() == edit.workload)
-                .ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::WorkloadNotFound,
-                        format!("no workload {} in {path}", edit.workload),
-                    )
-                })?;
+            let w = edit.site.ok_or_else(|| {
+                Error::new(
+                    ErrorKind::WorkloadNotFound,
+                    format!("no workload {} in {path}", edit.workload),
+                )
+            })?;
             let mut part = Patch::new();
             for (container, image) in &edit.images {
                 write_slot(stream, &mut part, find_slot(w, container)?, image)?;
             }
             if let Some(change) = &edit.policy {
-                object::check_identity_keys(&w.object)?;
-                let containers: Vec<String> = w.slots.iter().map(|s| s.info.container.clone()).collect();
-                part.extend(annotations::write(
-                    stream,
-                    w.object.node,
-                    &w.object.path,
-                    &containers,
-                    change,
-                )?);
+                let node = crate::yaml::resolve(stream, &w.object).ok_or_else(|| {
+                    Error::new(ErrorKind::Internal, "a workload's address does not resolve")
+                })?;
+                object::check_identity_keys_of(stream, node)?;
+                let containers: Vec<String> = w.slots.iter().map(|s| s.container.clone()).collect();
+                part.extend(annotations::write(stream, node, &w.object, &containers, change)?);
             }
             Ok(part)
         })();

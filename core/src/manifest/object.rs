@@ -104,13 +104,18 @@ fn collect<'s>(
 
 /// The keys an edit of `object` relies on, checked for duplicates.
 pub(crate) fn check_identity_keys(object: &Object<'_>) -> Result<()> {
+    check_identity_keys_of(object.stream, object.node)
+}
+
+/// [`check_identity_keys`] of the object whose mapping node is `node`.
+pub(crate) fn check_identity_keys_of(stream: &Stream<'_>, node: &Node<'_>) -> Result<()> {
     for key in ["kind", "metadata"] {
-        object.node.unique_key(object.stream, key)?;
+        node.unique_key(stream, key)?;
     }
-    if let Some(metadata) = object.node.get("metadata") {
+    if let Some(metadata) = node.get("metadata") {
         if metadata.entries().is_some() {
-            metadata.unique_key(object.stream, "name")?;
-            metadata.unique_key(object.stream, "namespace")?;
+            metadata.unique_key(stream, "name")?;
+            metadata.unique_key(stream, "namespace")?;
         }
     }
     Ok(())

@@ -198,6 +198,28 @@ pub(crate) fn keys_of_policy(policy: &str) -> Vec<String> {
     keys
 }
 
+/// The first of the [`keys_of_policy`] of `policy`, in their order, for which `f` gives a
+/// value: the keys spelled one after the other into `buffer`, not allocated one by one (read
+/// for every policy of every workload of a plan).
+fn find_key_of_policy<T>(policy: &str, buffer: &mut String, f: impl Fn(&str) -> Option<T>) -> Option<T> {
+    if policy == "locked_until" {
+        return f(LOCKED_UNTIL);
+    }
+    let mut spelled = |prefix: &str, name: &str| {
+        buffer.clear();
+        buffer.push_str(prefix);
+        buffer.push_str(name);
+        f(buffer)
+    };
+    for prefix in PREFIXES {
+        if let Some(found) = spelled(prefix, policy) {
+            return Some(found);
+        }
+    }
+    let container = policy.strip_prefix("tag.")?;
+    spelled(FILTER_PREFIX, container)
+}
+
 fn check_policy_name(policy: &str) -> Result<()> {
     if let Some(container) = policy.strip_prefix("tag.") {
         if !container.is_empty() && !is_container_name(container) {
@@ -339,7 +361,8 @@ fn read_last(annotations: &Annotations, common: &[(String, String)]) -> Policy {
         }
         annotations.entries.get(key).cloned().flatten()
     };
-    let value = |policy: &str| -> Option<String> { keys_of_policy(policy).iter().find_map(|k| lookup(k)) };
+    let mut buffer = String::new();
+    let mut value = |policy: &str| -> Option<String> { find_key_of_policy(policy, &mut buffer, lookup) };
     let mut ambiguous = Vec::new();
     let automated = value("automated");
     if automated.as_deref().is_some_and(|v| v != "true" && v != "false") {
@@ -391,4 +414,44 @@ fn read_last(annotations: &Annotations, common: &[(String, String)]) -> Policy {
         }
     }
     policy
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_found_in_the_order_of_keys_of_policy() {
+        let policies = [
+            "automated",
+            "locked",
+            "locked_msg",
+            "locked_user",
+            "locked_until",
+            "ignore",
+            "tag.app",
+        ];
+        for policy in policies {
+            let keys = keys_of_policy(policy);
+            // Every subset of the policy's keys present: the first present key in order wins.
+            for mask in 0..(1u32 << keys.len()) {
+                let present: Vec<&str> = (0..keys.len())
+                    .filter(|i| mask & (1 << i) != 0)
+                    .map(|i| keys[i].as_str())
+                    .collect();
+                let f = |k: &str| {
+                    present
+                        .iter()
+                        .position(|p| *p == k)
+                        .map(|i| present[i].to_string())
+                };
+                let expected = keys.iter().find_map(|k| f(k));
+                assert_eq!(
+                    find_key_of_policy(policy, &mut String::new(), f),
+                    expected,
+                    "{policy} {present:?}"
+                );
+            }
+        }
+    }
 }

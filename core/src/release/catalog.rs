@@ -76,6 +76,15 @@ impl Catalog {
             .unwrap_or_default()
     }
 
+    /// [`Catalog::images`] of a repository by its normalised name ([`ImageRef::name`]), for a
+    /// caller that holds the parsed reference already.
+    pub(crate) fn images_named(&self, name: &str) -> &[ImageInfo] {
+        self.repositories
+            .get(name)
+            .map(|t| t.images.as_slice())
+            .unwrap_or_default()
+    }
+
     /// The entry for one tag of a repository.
     pub fn get(&self, repository: &str, tag: &str) -> Option<&ImageInfo> {
         let tags = self.tags(repository)?;
@@ -148,5 +157,23 @@ mod tests {
         assert_eq!(c.images("index.docker.io/library/nginx").len(), 1);
         assert!(c.get("nginx", "1.25").unwrap().digest.is_some());
         assert!(c.images("quay.io/nginx").is_empty());
+    }
+
+    #[test]
+    fn images_named_finds_what_images_finds_for_a_parsed_reference() {
+        let mut c = Catalog::new();
+        c.add("nginx", ImageInfo::new("1.25")).unwrap();
+        c.add("localhost:5000/team/app", ImageInfo::new("2")).unwrap();
+        for image in [
+            "nginx",
+            "nginx:1.24",
+            "docker.io/library/nginx:1.24",
+            "index.docker.io/library/nginx@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "localhost:5000/team/app:1",
+            "quay.io/nginx:1",
+        ] {
+            let r = ImageRef::parse(image).unwrap();
+            assert_eq!(c.images_named(&r.name()), c.images(r.repository()), "{image}");
+        }
     }
 }

@@ -17,7 +17,7 @@ use crate::config::{Config, Environment};
 use crate::error::{Error, ErrorKind, Result};
 use crate::manifest::kustomize::{self, KUSTOMIZATION_FILES, Kustomization};
 use crate::manifest::marker::MarkerSlot;
-use crate::manifest::{self, INVALID_NAME, ImageSlot, ScannedWorkload, SlotImage, SlotKind};
+use crate::manifest::{self, INVALID_NAME, ImageSlot, ScannedWorkload, SlotImage, SlotKind, WorkloadSite};
 use crate::parallel::par_map;
 use crate::policy::annotations::Annotations;
 use crate::policy::{Policy, TagFilter};
@@ -75,6 +75,9 @@ pub(super) struct Placed {
     pub service: String,
     /// The service's default tag filter.
     pub service_filter: Option<TagFilter>,
+    /// Where its edits go in the manifest, as the scan found it (`None` for the
+    /// pseudo-workload of setter markers, which is written through its slots' targets).
+    pub site: Option<WorkloadSite>,
 }
 
 impl Placed {
@@ -101,8 +104,8 @@ pub(super) struct PlacedWorkload {
 }
 
 impl PlacedWorkload {
-    /// Split a scanned workload into what it is and its slots.
-    fn split(w: ScannedWorkload) -> (PlacedWorkload, Vec<ImageSlot>) {
+    /// Split a scanned workload into what it is, its slots and where its edits go.
+    fn split(w: ScannedWorkload) -> (PlacedWorkload, Vec<ImageSlot>, Option<WorkloadSite>) {
         let ScannedWorkload {
             id,
             kind,
@@ -111,6 +114,7 @@ impl PlacedWorkload {
             annotations,
             slots,
             line,
+            site,
         } = w;
         let workload = PlacedWorkload {
             id,
@@ -120,7 +124,7 @@ impl PlacedWorkload {
             annotations,
             line,
         };
-        (workload, slots)
+        (workload, slots, site)
     }
 }
 
@@ -807,7 +811,7 @@ type Marked = (String, MarkerSlot);
 fn scan_manifests(walker: &Walker<'_>, env: &Environment) -> Result<(Vec<Raw>, Vec<Marked>)> {
     let scanned = par_map(&walker.manifests, 64, |(file, visit)| {
         let stream = &walker.streams[file.as_str()];
-        manifest::scan(stream, &env.default_namespace, Some(file)).map(|s| (file.clone(), *visit, s))
+        manifest::scan_sites(stream, &env.default_namespace, Some(file)).map(|s| (file.clone(), *visit, s))
     });
     let mut raws = Vec::new();
     let mut markers: Vec<Marked> = Vec::new();
@@ -893,7 +897,7 @@ impl Placer<'_, '_> {
             visit,
         } = raw;
         let file_id = workload.id.clone();
-        let (mut workload, mut images) = PlacedWorkload::split(workload);
+        let (mut workload, mut images, site) = PlacedWorkload::split(workload);
         let namespace = visit.and_then(|v| self.walker.visits[v].namespace.as_deref());
         if let Some(ns) = namespace {
             workload.id = format!("{ns}:{}/{}", workload.kind.to_ascii_lowercase(), workload.name);
@@ -927,6 +931,7 @@ impl Placer<'_, '_> {
             service_filter: service.and_then(|s| s.filter.clone()),
             workload,
             slots,
+            site,
         })
     }
 
@@ -1112,6 +1117,7 @@ impl Placer<'_, '_> {
                 line: list[0].1.line,
             },
             slots,
+            site: None,
         })
     }
 }

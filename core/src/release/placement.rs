@@ -463,7 +463,6 @@ fn withdraw_unless(model: &Model<'_>, decisions: &mut [Decision<'_>], reason: Re
 pub(super) fn write(
     model: &Model<'_>,
     others: &[(String, Model<'_>)],
-    default_namespace: &str,
     decisions: &mut [Decision<'_>],
 ) -> Result<Vec<FileChange>> {
     debug_assert!(
@@ -482,7 +481,7 @@ pub(super) fn write(
             }
             withdraw(decisions, refused);
         }
-        match build(model, default_namespace, decisions)? {
+        match build(model, decisions)? {
             Built::Changes(changes) => return Ok(changes),
             Built::Refused(refused) => withdraw(decisions, refused),
         }
@@ -491,16 +490,16 @@ pub(super) fn write(
 
 /// Edits of one file.
 #[derive(Default)]
-struct FileEdits {
-    workloads: Vec<ManifestEdit>,
+struct FileEdits<'m> {
+    workloads: Vec<ManifestEdit<'m>>,
     entries: BTreeMap<EntryKey, EntryEdit>,
     markers: Vec<MarkerEdit>,
 }
 
 /// A workload's edit of its manifest.
-struct ManifestEdit {
+struct ManifestEdit<'m> {
     workload: WorkloadAt,
-    edit: WorkloadEdit,
+    edit: WorkloadEdit<'m>,
 }
 
 /// A new pointer for values marked by a setter comment.
@@ -533,7 +532,7 @@ struct Patched {
     refused: Vec<Rejected>,
 }
 
-impl FileEdits {
+impl FileEdits<'_> {
     /// Add the `images:` edit of `key` for `workload`, moving the entry to `to`.
     fn entry(&mut self, key: EntryKey, incoming: Option<&str>, workload: WorkloadAt, to: &ImageRef) {
         let edit = self.entries.entry(key).or_insert_with(|| EntryEdit {
@@ -547,8 +546,8 @@ impl FileEdits {
 }
 
 /// The edits of the moving `decisions`, by file.
-fn gather(model: &Model<'_>, decisions: &[Decision<'_>]) -> BTreeMap<String, FileEdits> {
-    let mut files: BTreeMap<String, FileEdits> = BTreeMap::new();
+fn gather<'m>(model: &Model<'_>, decisions: &[Decision<'m>]) -> BTreeMap<String, FileEdits<'m>> {
+    let mut files: BTreeMap<String, FileEdits<'m>> = BTreeMap::new();
     for (d, moves) in moving(decisions) {
         let mut images = Vec::new();
         for Move { slot, to } in &moves.slots {
@@ -582,6 +581,7 @@ fn gather(model: &Model<'_>, decisions: &[Decision<'_>]) -> BTreeMap<String, Fil
                     workload: d.at,
                     edit: WorkloadEdit {
                         workload: d.placed.file_id.clone(),
+                        site: d.placed.site.as_ref(),
                         images,
                         policy: moves.policy.clone(),
                     },
@@ -593,7 +593,7 @@ fn gather(model: &Model<'_>, decisions: &[Decision<'_>]) -> BTreeMap<String, Fil
 
 /// Write the edits of one file: marked values, then `images:` entries of a kustomization, or
 /// the workloads of a manifest.
-fn patch_file(model: &Model<'_>, default_namespace: &str, path: &str, edits: &FileEdits) -> Result<Patched> {
+fn patch_file(model: &Model<'_>, path: &str, edits: &FileEdits<'_>) -> Result<Patched> {
     let stream = &model.streams[path];
     let mut patch = Patch::new();
     let mut refused = Vec::new();
@@ -626,8 +626,8 @@ fn patch_file(model: &Model<'_>, default_namespace: &str, path: &str, edits: &Fi
         let after = patch.apply(stream).map_err(|e| e.in_file(path))?;
         return Ok(Patched { after, refused });
     }
-    let only: Vec<WorkloadEdit> = edits.workloads.iter().map(|w| w.edit.clone()).collect();
-    let (after, failed) = manifest::edit(stream, default_namespace, path, &only, patch)?;
+    let only: Vec<&WorkloadEdit<'_>> = edits.workloads.iter().map(|w| &w.edit).collect();
+    let (after, failed) = manifest::edit(stream, path, &only, patch)?;
     refused.extend(failed.into_iter().map(|(i, error)| Rejected {
         workload: edits.workloads[i].workload,
         error,
@@ -637,11 +637,9 @@ fn patch_file(model: &Model<'_>, default_namespace: &str, path: &str, edits: &Fi
 
 /// Build every file's patch, in parallel. Refusals of a construct (`unsupported_yaml`) refuse
 /// their workload; any other error is bad input.
-fn build(model: &Model<'_>, default_namespace: &str, decisions: &[Decision<'_>]) -> Result<Built> {
-    let list: Vec<(String, FileEdits)> = gather(model, decisions).into_iter().collect();
-    let outcomes = par_map(&list, 64, |(path, edits)| {
-        patch_file(model, default_namespace, path, edits)
-    });
+fn build(model: &Model<'_>, decisions: &[Decision<'_>]) -> Result<Built> {
+    let list: Vec<(String, FileEdits<'_>)> = gather(model, decisions).into_iter().collect();
+    let outcomes = par_map(&list, 64, |(path, edits)| patch_file(model, path, edits));
     let mut changes = Vec::new();
     let mut refused = Vec::new();
     for ((path, _), outcome) in list.iter().zip(outcomes) {

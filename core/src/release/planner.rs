@@ -53,6 +53,8 @@ enum Run {
 struct Context {
     readers: Readers,
     filters: HashMap<String, Rc<TagFilter>>,
+    /// The default filter's entry of `filters`, once it is there.
+    default_filter: Option<Rc<TagFilter>>,
     selections: HashMap<(String, String), Choice>,
 }
 
@@ -74,6 +76,7 @@ impl Context {
         Ok(Context {
             readers: Readers::new(snapshot, config, planned)?,
             filters: HashMap::new(),
+            default_filter: None,
             selections: HashMap::new(),
         })
     }
@@ -91,10 +94,24 @@ impl Context {
     /// `filter` (already compiled, such as a service's) as the run's shared copy, so that
     /// every workload using it shares one compiled matcher.
     fn shared(&mut self, filter: &TagFilter) -> Rc<TagFilter> {
-        self.filters
-            .entry(filter.as_str().to_string())
-            .or_insert_with(|| Rc::new(filter.clone()))
-            .clone()
+        if let Some(f) = self.filters.get(filter.as_str()) {
+            return f.clone();
+        }
+        let f = Rc::new(filter.clone());
+        self.filters.insert(filter.as_str().to_string(), f.clone());
+        f
+    }
+
+    /// The default filter (`glob:*`) as the run's shared copy, built once per run.
+    fn default_filter(&mut self) -> Rc<TagFilter> {
+        match &self.default_filter {
+            Some(f) => f.clone(),
+            None => {
+                let f = self.shared(&TagFilter::default());
+                self.default_filter = Some(f.clone());
+                f
+            }
+        }
     }
 }
 
@@ -576,7 +593,7 @@ impl Planner<'_> {
             })?,
             None => match &placed.service_filter {
                 Some(f) => self.context.shared(f),
-                None => self.context.shared(&TagFilter::default()),
+                None => self.context.default_filter(),
             },
         })
     }
@@ -756,11 +773,11 @@ impl Planner<'_> {
         Aim::To(text)
     }
 
-    fn up_to_date(current: &ImageRef, target: &str) -> bool {
-        current.as_str() == target
-            || ImageRef::parse(target).is_ok_and(|t| {
-                t.same_repository(current) && t.tag() == current.tag() && t.digest() == current.digest()
-            })
+    /// Whether `current` already is `target` (the same repository, tag and digest).
+    fn up_to_date(current: &ImageRef, target: &ImageRef) -> bool {
+        target.same_repository(current)
+            && target.tag() == current.tag()
+            && target.digest() == current.digest()
     }
 
     /// Decide one managed slot: where the spec points it, then the slot gates in order:
@@ -783,10 +800,14 @@ impl Planner<'_> {
             Aim::To(target) => target,
             Aim::Stay(outcome) => return Ok(outcome),
         };
+        if current.as_str() == target {
+            return Ok(skip(Reason::UpToDate, format!("already at {}", current)));
+        }
+        // Parsed once: for the up-to-date check and as the new pointer.
+        let target = ImageRef::parse(&target)?;
         if Self::up_to_date(current, &target) {
             return Ok(skip(Reason::UpToDate, format!("already at {}", current)));
         }
-        let target = ImageRef::parse(&target)?;
         if self.gates_promotion(placed) && !self.promoted(&target) {
             let source = self.env.promote_from.as_deref().unwrap_or_default();
             return Ok(skip(
@@ -951,11 +972,14 @@ impl Planner<'_> {
     /// What `filter` allows of the catalog's tags of `current`'s repository, once per run;
     /// `None` when the catalog has no tags for it.
     fn choice(&mut self, current: &ImageRef, filter: &TagFilter) -> Option<Choice> {
-        let images = self.catalog.images(current.repository());
+        // The normalised name, once: for the catalog (which would parse the repository again)
+        // and for the key.
+        let name = current.name();
+        let images = self.catalog.images_named(&name);
         if images.is_empty() {
             return None;
         }
-        let key = (current.name(), filter.as_str().to_string());
+        let key = (name, filter.as_str().to_string());
         let (mode, now) = (self.mode, self.now);
         let chosen = self.context.selections.entry(key).or_insert_with(|| {
             if let Some(info) = choose(filter, mode, images, now) {
@@ -1150,7 +1174,7 @@ fn plan(
             environment::model(snapshot, config, other, &Default::default())?,
         ));
     }
-    let changes = placement::write(&model, &other_models, &env.default_namespace, &mut decisions)?;
+    let changes = placement::write(&model, &other_models, &mut decisions)?;
     let mut results: Vec<WorkloadResult> = decisions.into_iter().map(|d| d.result).collect();
     results.extend(not_found(spec, &model.placed, env));
     let commit_message = commit_message(env, kind, spec, run == Run::Automation, &results)?;
