@@ -38,31 +38,24 @@ const MAX_FAST_DEPTH: usize = 64;
 /// libyaml refuses simple keys longer than 1,024 characters; stay well clear of the edge.
 const MAX_KEY_BYTES: usize = 1_000;
 
-/// The bytes a plain scalar's scan must look at: line breaks, blanks, `:`, `#` and the flow
-/// indicators; every other byte just extends the scalar.
-const PLAIN_SPECIAL: [bool; 256] = {
+/// A lookup table with `true` at each of `bytes`.
+const fn byte_table(bytes: &[u8]) -> [bool; 256] {
     let mut table = [false; 256];
-    let special = b"\n\r :#,[]{}";
-    let mut i = 0;
-    while i < special.len() {
-        table[special[i] as usize] = true;
-        i += 1;
-    }
-    table
-};
-
-/// The bytes that do not start a plain scalar the fast reader reads (indicators, and `-`
-/// unless a non-blank follows, checked by the caller).
-const NOT_PLAIN_START: [bool; 256] = {
-    let mut table = [false; 256];
-    let bytes = b"-?:,[]{}#&*!|>'\"%@`";
     let mut i = 0;
     while i < bytes.len() {
         table[bytes[i] as usize] = true;
         i += 1;
     }
     table
-};
+}
+
+/// The bytes a plain scalar's scan must look at: line breaks, blanks, `:`, `#` and the flow
+/// indicators; every other byte just extends the scalar.
+const PLAIN_SPECIAL: [bool; 256] = byte_table(b"\n\r :#,[]{}");
+
+/// The bytes that do not start a plain scalar the fast reader reads (indicators, and `-`
+/// unless a non-blank follows, checked by the caller).
+const NOT_PLAIN_START: [bool; 256] = byte_table(b"-?:,[]{}#&*!|>'\"%@`");
 
 /// Parse `text` (whose first `bom` bytes are its BOM, skipped): the documents and the byte
 /// offset of every line's start.
