@@ -2,6 +2,7 @@
 //! slice, results in the slice's order. Every fan-out in core goes through here.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// How many worker threads a fan-out uses: the machine's cores, at most 8. Asked once per
 /// process: on Linux the answer reads cgroup files, a cost that dominated plans of many small
@@ -39,6 +40,37 @@ pub(crate) fn par_chunks<T: Sync, R: Send>(
     })
 }
 
+/// Run `f` on every item, the calling thread and [`threads`]` - 1` workers each taking the
+/// next item from a shared counter until none is left; results keep the items' order. For
+/// items of uneven cost (the documents of a long stream): a thread that starts late or is
+/// descheduled leaves its share to the others instead of running a fixed half alone.
+pub(crate) fn par_map_queue<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = threads().min(items.len());
+    if threads < 2 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else { break };
+            done.push((i, f(item)));
+        }
+        done
+    };
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut done = work();
+        for h in handles {
+            done.extend(h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        }
+        done
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
 /// Run `f` on every item, spread as [`par_chunks`] does; results keep the items' order.
 pub(crate) fn par_map<T: Sync, R: Send>(
     items: &[T],
@@ -70,5 +102,10 @@ mod tests {
             .sum();
         assert_eq!(sums, items.iter().sum::<u32>());
         assert!(par_map::<u32, u32>(&[], 0, |x| *x).is_empty());
+        assert_eq!(
+            par_map_queue(&items, |x| x * 3),
+            items.iter().map(|x| x * 3).collect::<Vec<_>>()
+        );
+        assert!(par_map_queue::<u32, u32>(&[], |x| *x).is_empty());
     }
 }

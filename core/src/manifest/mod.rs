@@ -115,9 +115,11 @@ fn list_chunked(text: &str, options: &Options) -> Option<Vec<ImageSlot>> {
         .into_iter()
         .map(|p| (p.start, p.end, p.first_line))
         .collect();
-    let threads = crate::parallel::threads();
+    // Several pieces per thread, taken from a queue: documents differ in cost per byte, and a
+    // thread that starts late must not leave a fixed half of the stream to run alone.
+    let pieces = crate::parallel::threads() * 8;
     let total: usize = chunks.iter().map(|(a, b, _)| b - a).sum();
-    let share = total / threads + 1;
+    let share = total / pieces + 1;
     let mut groups: Vec<&[(usize, usize, usize)]> = Vec::new();
     let mut first = 0;
     let mut size = 0;
@@ -155,7 +157,7 @@ fn list_chunked(text: &str, options: &Options) -> Option<Vec<ImageSlot>> {
         }
         Some((slots, markers, ids))
     };
-    let parts: Vec<Option<Part>> = crate::parallel::par_map(&groups, 2, |g| list_group(g));
+    let parts: Vec<Option<Part>> = crate::parallel::par_map_queue(&groups, |g| list_group(g));
     let mut seen = std::collections::HashSet::new();
     let mut slots = Vec::new();
     let mut markers = Vec::new();
