@@ -181,7 +181,7 @@ impl ReleaseSpec {
     }
 
     /// Check the request before anything is planned (`invalid_argument`, DESIGN.md section 10):
-    /// the environment, the service names and workload ids of `services` and `exclude` are one
+    /// the environment, the service names and workload ids of `services` and `exclude` are not empty and one
     /// line (no control, line-break or separator character: C0, C1, DEL, U+2028, U+2029); the
     /// user, written into the `Relman-User` trailer and a lock's `locked_user`, is also not
     /// empty and not padded with whitespace; the message, free text written into the body, holds
@@ -199,13 +199,22 @@ impl ReleaseSpec {
     /// ```
     pub fn validate(&self) -> Result<()> {
         check_one_line("environment", &self.environment)?;
-        if let Services::Named(list) = &self.services {
-            for entry in list {
-                check_one_line("service", entry)?;
+        let named = match &self.services {
+            Services::Named(list) => list.as_slice(),
+            Services::All => &[],
+        };
+        for (what, entry) in named
+            .iter()
+            .map(|e| ("service", e))
+            .chain(self.exclude.iter().map(|e| ("exclude entry", e)))
+        {
+            check_one_line(what, entry)?;
+            if entry.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("an empty {what}: name a service or a workload id"),
+                ));
             }
-        }
-        for entry in &self.exclude {
-            check_one_line("exclude entry", entry)?;
         }
         if let Some(user) = &self.cause.user {
             check_trailer_value("user", user)?;
