@@ -181,8 +181,9 @@ impl ReleaseSpec {
     }
 
     /// Check the request before anything is planned (`invalid_argument`, DESIGN.md section 10):
-    /// the environment, the service names and workload ids of `services` and `exclude` are not empty and one
-    /// line (no control, line-break or separator character: C0, C1, DEL, U+2028, U+2029); the
+    /// the environment, the service names and workload ids of `services` and `exclude` are one
+    /// line (no control, line-break or separator character: C0, C1, DEL, U+2028, U+2029), and
+    /// the names and ids are not empty; the
     /// user, written into the `Relman-User` trailer and a lock's `locked_user`, is also not
     /// empty and not padded with whitespace; the message, free text written into the body, holds
     /// no NUL (git refuses a commit message that does); `override_environment_lock` comes with
