@@ -1,5 +1,7 @@
 //! Release records: the `Relman-*` trailers of a release commit, and the history they form.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 
 use super::plan::ReleaseKind;
@@ -47,12 +49,25 @@ impl RecordedChange {
     /// Read a trailer value written by [`RecordedChange::to_trailer`]: five words separated by
     /// single spaces, a workload id (`namespace:kind/name`, Kubernetes names), a slot name, two
     /// image references as written, and `->` between them. Anything else is `None`.
-    fn parse(value: &str) -> Option<RecordedChange> {
-        let words: Vec<&str> = value.split(' ').collect();
-        let [workload, container, from, "->", to] = words.as_slice() else {
+    ///
+    /// `images` remembers the references already found valid in the same message: a release of
+    /// many workloads names the same few images again and again, and each is parsed once.
+    fn parse<'m>(value: &'m str, images: &mut HashSet<&'m str>) -> Option<RecordedChange> {
+        let mut words = value.split(' ');
+        let (Some(workload), Some(container), Some(from), Some("->"), Some(to), None) = (
+            words.next(),
+            words.next(),
+            words.next(),
+            words.next(),
+            words.next(),
+            words.next(),
+        ) else {
             return None;
         };
-        let image = |text: &str| ImageRef::parse(text).is_ok_and(|r| r.as_str() == text);
+        let mut image = |text: &'m str| {
+            images.contains(text)
+                || (ImageRef::parse(text).is_ok_and(|r| r.as_str() == text) && images.insert(text))
+        };
         if !(names::is_workload_id(workload) && names::is_slot_name(container) && image(from) && image(to)) {
             return None;
         }
@@ -146,8 +161,9 @@ impl ReleaseRecord {
             None => None,
         };
         let mut changes = Vec::new();
+        let mut images = HashSet::new();
         while let Some(value) = take("Relman-Change") {
-            changes.push(RecordedChange::parse(value)?);
+            changes.push(RecordedChange::parse(value, &mut images)?);
         }
         let mut locked = Vec::new();
         while let Some(value) = take("Relman-Lock") {
@@ -171,19 +187,31 @@ impl ReleaseRecord {
     /// The trailer block for this record. For a record [`ReleaseRecord::parse`] returned, or one
     /// relman planned, parsing a message that ends with this block reads the record back.
     pub fn trailers(&self) -> String {
-        let mut out = format!(
-            "Relman-Environment: {}\nRelman-Cause: {}\n",
-            self.environment,
-            self.kind.code()
-        );
+        let mut out = String::new();
+        let mut line = |key: &str, words: &[&str]| {
+            out.push_str(key);
+            out.push_str(": ");
+            for (i, word) in words.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+            out.push('\n');
+        };
+        line("Relman-Environment", &[&self.environment]);
+        line("Relman-Cause", &[self.kind.code()]);
         if let Some(user) = &self.user {
-            out.push_str(&format!("Relman-User: {user}\n"));
+            line("Relman-User", &[user]);
         }
-        for change in &self.changes {
-            out.push_str(&format!("Relman-Change: {}\n", change.to_trailer()));
+        for c in &self.changes {
+            line(
+                "Relman-Change",
+                &[&c.workload, &c.container, &c.from, "->", &c.to],
+            );
         }
         for workload in &self.locked {
-            out.push_str(&format!("Relman-Lock: {workload}\n"));
+            line("Relman-Lock", &[workload]);
         }
         out
     }
