@@ -167,3 +167,75 @@ fn check_object(node: &Node<'_>, bad: &impl Fn(&Node<'_>, &str) -> Error) -> Res
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_as_kubectl_escapes_it_and_owners_and_helm_are_read() {
+        let text = r#"{
+    "apiVersion": "v1",
+    "items": [
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {
+                "annotations": {
+                    "meta.helm.sh/release-name": "web",
+                    "note": "\u003cnone\u003e \u0026 caf\u00e9"
+                },
+                "name": "users",
+                "namespace": "prod"
+            },
+            "spec": {"template": {"spec": {"containers": [{"image": "acme/users:1.0", "name": "app"}]}}}
+        },
+        {
+            "apiVersion": "apps/v1",
+            "kind": "ReplicaSet",
+            "metadata": {
+                "name": "users-7d9c6b5f4",
+                "namespace": "prod",
+                "ownerReferences": [{"controller": true, "kind": "Deployment", "name": "users"}]
+            },
+            "spec": {"template": {"spec": {"containers": [{"image": "acme/users:1.0", "name": "app"}]}}}
+        }
+    ],
+    "kind": "List",
+    "metadata": {"resourceVersion": ""}
+}
+"#;
+        let live = live_workloads(text, "default", "<observed>").unwrap();
+        assert_eq!(live.len(), 2);
+        assert_eq!(live[0].id, "prod:deployment/users");
+        assert_eq!(live[0].helm, Some(("web".to_string(), "prod".to_string())));
+        assert_eq!(live[0].owner, None);
+        assert_eq!(live[0].containers[0].1.text(), "acme/users:1.0");
+        assert_eq!(live[1].owner.as_deref(), Some("Deployment"));
+        assert_eq!(live[1].helm, None);
+    }
+
+    #[test]
+    fn kubectl_output_that_is_no_object_is_refused_located() {
+        for (text, line, piece) in [
+            ("deployment.apps/users\n", 1, "not a mapping"),
+            ("", 1, "no object"),
+            ("---\n---\n", 1, "no object"),
+            ("kind: List\nitems: {a: b}\n", 2, "not a sequence"),
+            (
+                "kind: List\nitems:\n- kind: Deployment\n  metadata: {namespace: a}\n",
+                3,
+                "metadata.name",
+            ),
+            ("NAME READY\nusers 2/2\n", 1, "not a mapping"),
+        ] {
+            let e = live_workloads(text, "default", "<observed>").unwrap_err();
+            assert_eq!(
+                (e.code(), e.path(), e.line()),
+                ("invalid_yaml", Some("<observed>"), Some(line)),
+                "{text:?}: {e}"
+            );
+            assert!(e.message().contains(piece), "{text:?}: {e}");
+        }
+    }
+}
