@@ -67,6 +67,9 @@ __all__ = [
     "PointerMove",
     "plan_release",
     "plan_automation",
+    "DriftEntry",
+    "DriftReport",
+    "drift",
     "Repository",
 ]
 
