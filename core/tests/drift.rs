@@ -147,3 +147,26 @@ fn drift_fixtures() {
     );
     eprintln!("{} drift fixture cases passed", dirs.len());
 }
+
+/// An adoption's commit reads back from the trees as a move with cause `adopted`, and the
+/// adopted workload is locked in the same commit.
+#[test]
+fn an_adoption_reads_back_as_cause_adopted() {
+    use relman::release::{Catalog, History, ImageSpec, MoveCause, ReleaseSpec, plan_release};
+    let manifest = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: users\n  namespace: prod\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: acme/users:1.4.0\n";
+    let before = Snapshot::from_files([("envs/prod/users.yaml", manifest)]).unwrap();
+    let observed = "kind: Deployment\napiVersion: apps/v1\nmetadata: {name: users, namespace: prod, generation: 3}\nspec:\n  template:\n    spec:\n      containers:\n      - {name: app, image: acme/users:1.3.0, imagePullPolicy: IfNotPresent}\nstatus: {replicas: 2}\n";
+    let spec =
+        ReleaseSpec::new("default").image(ImageSpec::parse_with("observed", Some(observed.into())).unwrap());
+    let now: jiff::Timestamp = "2026-11-27T12:00:00Z".parse().unwrap();
+    let plan = plan_release(&before, &spec, &Catalog::new(), &History::new(), now).unwrap();
+    assert_eq!(plan.changes.len(), 1);
+    assert!(plan.changes[0].after.contains("fluxcd.io/locked: \"true\""));
+    let after = Snapshot::from_files([("envs/prod/users.yaml", plan.changes[0].after.clone())]).unwrap();
+    let history = History::from_commits(vec![(plan.commit_message.clone(), after)], Some(before)).unwrap();
+    let moves = history.moves();
+    assert_eq!(moves.len(), 1, "{moves:?}");
+    assert_eq!(moves[0].cause, MoveCause::Adopted);
+    assert!(moves[0].locked);
+    assert_eq!(moves[0].to.as_deref(), Some("acme/users:1.3.0"));
+}
