@@ -474,6 +474,79 @@ export interface ContainerUpdate {
   to: string
 }
 
+/**
+ * Compare what the cluster runs with what the repo renders for an environment (pure: relman
+ * never talks to the cluster). Per workload and container of the environment (namespaces,
+ * kustomize overlays and HelmRelease values as the repo renders them): `in_sync`, `drifted`,
+ * `missing_in_cluster`; live workloads of the environment's namespaces that the repo does not
+ * have: `not_in_repo`. Images compare as the kubelet runs them (`repo:tag@digest` running is in
+ * sync with `repo:tag`).
+ *
+ * Throws `unknown_environment`, `invalid_config`, `invalid_yaml` (the environment's files, or an
+ * `observed` text that does not parse or is not kubectl's output, located in `<observed>`),
+ * `duplicate_resource`.
+ *
+ * ```js
+ * const report = drift(snapshot, { environment: 'production', observed: kubectlOutput })
+ * for (const e of report.entries) if (e.status !== 'in_sync') console.log(e.workload, e.status)
+ * ```
+ */
+export declare function drift(snapshot: Snapshot, options: DriftOptions): DriftReport
+
+/** One container compared by `drift`. */
+export interface DriftEntry {
+  /**
+   * The repo's workload id (a HelmRelease's for the containers its release runs); for
+   * `not_in_repo`, the live object's id.
+   */
+  workload: string
+  /** The repo's container (or HelmRelease slot) name; for `not_in_repo`, the live container's. */
+  container: string
+  /** How they compare. */
+  status: DriftStatus
+  /** The image the repo renders for the container; `null` for `not_in_repo`. */
+  repoImage: string | null
+  /** The image the cluster runs, as kubectl printed it; `null` for `missing_in_cluster`. */
+  runningImage: string | null
+  /** The live object compared (`namespace:kind/name`), or `null`. */
+  liveWorkload: string | null
+  /** The live container compared, or `null`. */
+  liveContainer: string | null
+  /** The repo file that defines the workload; `null` for `not_in_repo`. */
+  path: string | null
+  /** Why, in words. */
+  message: string
+}
+
+/** Inputs of `drift`. */
+export interface DriftOptions {
+  /** The environment to compare. */
+  environment: string
+  /**
+   * The text `kubectl get <kinds> -o yaml` (or `-o json`) printed: a `List`, one object, or a
+   * stream of them.
+   */
+  observed: string
+}
+
+/**
+ * What `drift` found: one entry per container compared, in the order the repo lists its
+ * workloads, then the live containers the repo does not have.
+ */
+export interface DriftReport {
+  /** The environment compared. */
+  environment: string
+  /** The containers compared. */
+  entries: Array<DriftEntry>
+  /** What was not compared and why, and the environment's own warnings. */
+  warnings: Array<string>
+  /** Whether any entry is not `in_sync`. */
+  isDrifted: boolean
+}
+
+/** How one container compares with what the cluster runs: core's `DriftStatus`. */
+export type DriftStatus = 'in_sync' | 'drifted' | 'missing_in_cluster' | 'not_in_repo'
+
 /** One environment of `relman.yaml`. */
 export interface Environment {
   /** The environment's name (its key under `environments:`). */
@@ -640,7 +713,7 @@ export interface ManifestOptions {
 }
 
 /** Why a pointer moved: core's `MoveCause`. */
-export type MoveCause = 'manual' | 'automated' | 'promotion' | 'rollback' | 'unrecorded'
+export type MoveCause = 'manual' | 'automated' | 'promotion' | 'rollback' | 'adopted' | 'unrecorded'
 
 /**
  * Read the `Relman-*` trailers of a commit message written by relman. Strict: the last
@@ -667,8 +740,10 @@ export declare function planAutomation(snapshot: Snapshot, options?: AutomationO
  *
  * Throws `invalid_argument` (checked first: a user, environment, service or exclude entry
  * holding a control, line-break or separator character; `overrideEnvironmentLock` without
- * `force`), `unknown_environment`, `invalid_config` (relman.yaml), `invalid_yaml` and
- * `duplicate_resource` (the environment's files), `invalid_filter`,
+ * `force`; `image: 'observed'` without `observed`, or `observed` with another image),
+ * `unknown_environment`, `invalid_config` (relman.yaml), `invalid_yaml` and
+ * `duplicate_resource` (the environment's files, or an `observed` text that is not kubectl's
+ * output, located in `<observed>`), `invalid_filter`,
  * `invalid_image_reference` (an exact `image`).
  *
  * ```js
@@ -790,7 +865,7 @@ export interface Rejection {
 export type RejectReason = 'filter_miss' | 'not_a_version' | 'prerelease' | 'latest' | 'older' | 'missing_time' | 'future_timestamp'
 
 /** Why a release happens, as recorded in the `Relman-Cause` trailer: core's `ReleaseKind`. */
-export type ReleaseKind = 'manual' | 'automated' | 'promotion' | 'rollback'
+export type ReleaseKind = 'manual' | 'automated' | 'promotion' | 'rollback' | 'adopted'
 
 /**
  * How releases happen in an environment: `automatic` (continuous delivery), `manual` (only
@@ -810,10 +885,17 @@ export interface ReleaseOptions {
   services?: 'all' | string | Array<string> | null
   /**
    * `'latest'` (the default: the newest image each container's filter allows), an exact
-   * image reference, `'promote'` (copy the pointers of the `promoteFrom` environment) or
-   * `'rollback'` (the pointer before the current one, from the history).
+   * image reference, `'promote'` (copy the pointers of the `promoteFrom` environment),
+   * `'rollback'` (the pointer before the current one, from the history) or `'observed'`
+   * (adopt what the cluster runs, from `observed`; see `drift`).
    */
   image?: string | undefined | null
+  /**
+   * With `image: 'observed'` only: the text `kubectl get ... -o yaml` (or `-o json`) printed.
+   * The drifted containers take their running images. Given with another image, or missing
+   * with `'observed'`, it throws `invalid_argument`.
+   */
+  observed?: string | undefined | null
   /** Services or workload ids left out. */
   exclude?: Array<string> | undefined | null
   /**
@@ -826,7 +908,10 @@ export interface ReleaseOptions {
    * in `message` does it). Without `force` it throws `invalid_argument`.
    */
   overrideEnvironmentLock?: boolean | undefined | null
-  /** Lock the released workloads in the same commit; by default only rollbacks lock. */
+  /**
+   * Lock the released workloads in the same commit; by default only rollbacks and adoptions
+   * (`image: 'observed'`) lock.
+   */
   lock?: boolean | undefined | null
   /**
    * Who asks (`Name <email>` or any one-line user string), recorded in `Relman-User`: a

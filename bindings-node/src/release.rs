@@ -250,6 +250,7 @@ pub enum ReleaseKind {
     Automated,
     Promotion,
     Rollback,
+    Adopted,
 }
 
 /// Why a pointer moved: core's `MoveCause`.
@@ -259,7 +260,17 @@ pub enum MoveCause {
     Automated,
     Promotion,
     Rollback,
+    Adopted,
     Unrecorded,
+}
+
+/// How one container compares with what the cluster runs: core's `DriftStatus`.
+#[napi(string_enum = "snake_case")]
+pub enum DriftStatus {
+    InSync,
+    Drifted,
+    MissingInCluster,
+    NotInRepo,
 }
 
 /// Where a history came from: the trees of commits, or commit messages (the weaker mode).
@@ -377,9 +388,14 @@ pub struct ReleaseOptions<'a> {
     #[napi(ts_type = "'all' | string | Array<string> | null")]
     pub services: Option<Option<Either<String, Vec<String>>>>,
     /// `'latest'` (the default: the newest image each container's filter allows), an exact
-    /// image reference, `'promote'` (copy the pointers of the `promoteFrom` environment) or
-    /// `'rollback'` (the pointer before the current one, from the history).
+    /// image reference, `'promote'` (copy the pointers of the `promoteFrom` environment),
+    /// `'rollback'` (the pointer before the current one, from the history) or `'observed'`
+    /// (adopt what the cluster runs, from `observed`; see `drift`).
     pub image: Option<Option<String>>,
+    /// With `image: 'observed'` only: the text `kubectl get ... -o yaml` (or `-o json`) printed.
+    /// The drifted containers take their running images. Given with another image, or missing
+    /// with `'observed'`, it throws `invalid_argument`.
+    pub observed: Option<Option<String>>,
     /// Services or workload ids left out.
     pub exclude: Option<Option<Vec<String>>>,
     /// Bypass workload locks, filters and the promotion gate for workloads named explicitly.
@@ -388,7 +404,8 @@ pub struct ReleaseOptions<'a> {
     /// With `force`, release despite an active environment lock: the only way past one (no text
     /// in `message` does it). Without `force` it throws `invalid_argument`.
     pub override_environment_lock: Option<Option<bool>>,
-    /// Lock the released workloads in the same commit; by default only rollbacks lock.
+    /// Lock the released workloads in the same commit; by default only rollbacks and adoptions
+    /// (`image: 'observed'`) lock.
     pub lock: Option<Option<bool>>,
     /// Who asks (`Name <email>` or any one-line user string), recorded in `Relman-User`: a
     /// control, line-break or separator character, or an empty or whitespace-padded value,
@@ -548,8 +565,10 @@ impl History {
 ///
 /// Throws `invalid_argument` (checked first: a user, environment, service or exclude entry
 /// holding a control, line-break or separator character; `overrideEnvironmentLock` without
-/// `force`), `unknown_environment`, `invalid_config` (relman.yaml), `invalid_yaml` and
-/// `duplicate_resource` (the environment's files), `invalid_filter`,
+/// `force`; `image: 'observed'` without `observed`, or `observed` with another image),
+/// `unknown_environment`, `invalid_config` (relman.yaml), `invalid_yaml` and
+/// `duplicate_resource` (the environment's files, or an `observed` text that is not kubectl's
+/// output, located in `<observed>`), `invalid_filter`,
 /// `invalid_image_reference` (an exact `image`).
 ///
 /// ```js
@@ -562,9 +581,9 @@ pub fn plan_release(env: &Env, snapshot: &Snapshot, options: ReleaseOptions) -> 
     if let Some(value) = options.services.flatten() {
         spec = spec.services(services(value));
     }
-    if let Some(image) = options.image.flatten() {
-        spec = spec.image(core::ImageSpec::parse(&image).or_throw(env)?);
-    }
+    let image = options.image.flatten();
+    let image = image.as_deref().unwrap_or("latest");
+    spec = spec.image(core::ImageSpec::parse_with(image, options.observed.flatten()).or_throw(env)?);
     if let Some(exclude) = options.exclude.flatten() {
         spec = spec.exclude(exclude);
     }
@@ -655,4 +674,81 @@ pub fn parse_release_record(env: &Env, message: String) -> Result<Option<Release
 /// outside core's vocabularies is `invalid_argument`.
 pub(crate) fn plan_to_core(env: &Env, plan: &ReleasePlan) -> Result<core::ReleasePlan> {
     from_js(env, plan, "plan")
+}
+
+/// One container compared by `drift`.
+#[napi(object, use_nullable = true)]
+#[derive(Serialize, Deserialize)]
+pub struct DriftEntry {
+    /// The repo's workload id (a HelmRelease's for the containers its release runs); for
+    /// `not_in_repo`, the live object's id.
+    pub workload: String,
+    /// The repo's container (or HelmRelease slot) name; for `not_in_repo`, the live container's.
+    pub container: String,
+    /// How they compare.
+    #[napi(ts_type = "DriftStatus")]
+    pub status: String,
+    /// The image the repo renders for the container; `null` for `not_in_repo`.
+    pub repo_image: Option<String>,
+    /// The image the cluster runs, as kubectl printed it; `null` for `missing_in_cluster`.
+    pub running_image: Option<String>,
+    /// The live object compared (`namespace:kind/name`), or `null`.
+    pub live_workload: Option<String>,
+    /// The live container compared, or `null`.
+    pub live_container: Option<String>,
+    /// The repo file that defines the workload; `null` for `not_in_repo`.
+    pub path: Option<String>,
+    /// Why, in words.
+    pub message: String,
+}
+
+/// What `drift` found: one entry per container compared, in the order the repo lists its
+/// workloads, then the live containers the repo does not have.
+#[napi(object)]
+#[derive(Serialize, Deserialize)]
+pub struct DriftReport {
+    /// The environment compared.
+    pub environment: String,
+    /// The containers compared.
+    pub entries: Vec<DriftEntry>,
+    /// What was not compared and why, and the environment's own warnings.
+    pub warnings: Vec<String>,
+    /// Whether any entry is not `in_sync`.
+    #[serde(default)]
+    pub is_drifted: bool,
+}
+
+/// Inputs of `drift`.
+#[napi(object, object_to_js = false)]
+pub struct DriftOptions {
+    /// The environment to compare.
+    pub environment: String,
+    /// The text `kubectl get <kinds> -o yaml` (or `-o json`) printed: a `List`, one object, or a
+    /// stream of them.
+    pub observed: String,
+}
+
+/// Compare what the cluster runs with what the repo renders for an environment (pure: relman
+/// never talks to the cluster). Per workload and container of the environment (namespaces,
+/// kustomize overlays and HelmRelease values as the repo renders them): `in_sync`, `drifted`,
+/// `missing_in_cluster`; live workloads of the environment's namespaces that the repo does not
+/// have: `not_in_repo`. Images compare as the kubelet runs them (`repo:tag@digest` running is in
+/// sync with `repo:tag`).
+///
+/// Throws `unknown_environment`, `invalid_config`, `invalid_yaml` (the environment's files, or an
+/// `observed` text that does not parse or is not kubectl's output, located in `<observed>`),
+/// `duplicate_resource`.
+///
+/// ```js
+/// const report = drift(snapshot, { environment: 'production', observed: kubectlOutput })
+/// for (const e of report.entries) if (e.status !== 'in_sync') console.log(e.workload, e.status)
+/// ```
+#[napi]
+pub fn drift(env: &Env, snapshot: &Snapshot, options: DriftOptions) -> Result<DriftReport> {
+    let report = core::drift(&snapshot.inner, &options.environment, &options.observed).or_throw(env)?;
+    let is_drifted = report.is_drifted();
+    Ok(DriftReport {
+        is_drifted,
+        ..to_js(env, &report)?
+    })
 }

@@ -22,14 +22,16 @@ function catalog(value) {
   return c
 }
 
-/** The release options of a case's `spec` (null fields take their defaults). */
-function releaseOptions(spec) {
+/** The release options of a case's `spec` (null fields take their defaults); `observed` names
+ * a file of the case folder `dir` whose text is the observed text. */
+function releaseOptions(spec, dir) {
   if (typeof spec?.environment !== 'string') throw new Error('spec.environment')
   const options = { environment: spec.environment }
   for (const key of ['services', 'image', 'exclude', 'force', 'lock', 'user', 'message']) {
     if (spec[key] !== undefined) options[key] = spec[key]
   }
   if (spec.override_environment_lock !== undefined) options.overrideEnvironmentLock = spec.override_environment_lock
+  if (typeof spec.observed === 'string') options.observed = fs.readFileSync(path.join(dir, spec.observed), 'utf8')
   return options
 }
 
@@ -106,13 +108,13 @@ function checkCase(dir) {
   // With `make`, the repo is a folder on disk holding links: read it as a caller would.
   const made = c.make === undefined ? null : new MadeTree(path.join(dir, 'files'), c.make)
   try {
-    return runCase(c, files, expectedFiles, made)
+    return runCase(c, files, expectedFiles, made, dir)
   } finally {
     made?.close()
   }
 }
 
-function runCase(c, files, expectedFiles, made) {
+function runCase(c, files, expectedFiles, made, dir) {
   const snapshot = made === null ? Snapshot.fromFiles(Object.fromEntries(files)) : Snapshot.fromDir(made.root)
   let history
   try {
@@ -126,7 +128,7 @@ function runCase(c, files, expectedFiles, made) {
   if (!expect) return 'expect'
   let plans
   try {
-    if (c.op === 'release') plans = [planRelease(snapshot, { ...releaseOptions(c.spec), ...inputs })]
+    if (c.op === 'release') plans = [planRelease(snapshot, { ...releaseOptions(c.spec, dir), ...inputs })]
     else if (c.op === 'automation') plans = planAutomation(snapshot, inputs)
     else return `unknown op ${c.op}`
   } catch (e) {

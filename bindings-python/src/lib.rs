@@ -80,6 +80,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<release::PyHistory>()?;
     m.add_function(wrap_pyfunction!(release::plan_release, m)?)?;
     m.add_function(wrap_pyfunction!(release::plan_automation, m)?)?;
+    m.add_class::<release::PyDriftEntry>()?;
+    m.add_class::<release::PyDriftReport>()?;
+    m.add_function(wrap_pyfunction!(release::drift, m)?)?;
 
     m.add_class::<git::PyRepository>()?;
     Ok(())

@@ -12,8 +12,9 @@ use crate::error::IntoPyResult;
 use crate::image::PyImageRef;
 
 use relman::release::{
-    Catalog, ContainerSkip, ContainerUpdate, FileChange, History, HistoryEntry, ImageInfo, ImageSpec,
-    PointerMove, RecordedChange, ReleasePlan, ReleaseRecord, ReleaseSpec, Services, Snapshot, WorkloadResult,
+    Catalog, ContainerSkip, ContainerUpdate, DriftEntry, DriftReport, FileChange, History, HistoryEntry,
+    ImageInfo, ImageSpec, PointerMove, RecordedChange, ReleasePlan, ReleaseRecord, ReleaseSpec, Services,
+    Snapshot, WorkloadResult,
 };
 
 /// The files of a config repo at one moment: ``relman.yaml`` and the YAML of every
@@ -524,27 +525,37 @@ fn services(value: &Bound<'_, PyAny>) -> PyResult<Services> {
     }
 }
 
-/// An image argument: ``"latest"``, ``"promote"``, ``"rollback"``, an image reference text or
-/// an :class:`ImageRef`.
-fn image_spec(value: &Bound<'_, PyAny>) -> PyResult<ImageSpec> {
+/// An image argument: ``"latest"``, ``"promote"``, ``"rollback"``, ``"observed"``, an image
+/// reference text or an :class:`ImageRef`, with the ``observed`` text (core's rule,
+/// `ImageSpec::parse_with`, decides which go together).
+fn image_spec(value: Option<&Bound<'_, PyAny>>, observed: Option<String>) -> PyResult<ImageSpec> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return ImageSpec::parse_with("latest", observed).py();
+    };
     if let Ok(image) = value.cast::<PyImageRef>() {
-        return Ok(ImageSpec::Exact(image.get().inner.clone()));
+        if observed.is_none() {
+            return Ok(ImageSpec::Exact(image.get().inner.clone()));
+        }
+        return ImageSpec::parse_with(image.get().inner.as_str(), observed).py();
     }
     let text: PyBackedStr = value.extract()?;
-    ImageSpec::parse(&text).py()
+    ImageSpec::parse_with(&text, observed).py()
 }
 
 /// Plan a release into ``environment`` (pure: nothing is written).
 ///
 /// ``services`` is ``"all"`` or a list of service names / workload ids; ``image`` is
 /// ``"latest"`` (the newest image each container's filter allows), an exact image reference,
-/// ``"promote"`` (copy the pointers of the ``promoteFrom`` environment) or ``"rollback"`` (the
-/// pointer before the current one, from ``history``); ``exclude`` lists services or workloads
+/// ``"promote"`` (copy the pointers of the ``promoteFrom`` environment), ``"rollback"`` (the
+/// pointer before the current one, from ``history``) or ``"observed"`` (adopt what the cluster
+/// runs: ``observed`` is the text ``kubectl get ... -o yaml`` or ``-o json`` printed, given only
+/// with this image; the drifted containers take their running images, see :func:`drift`);
+/// ``exclude`` lists services or workloads
 /// left out; ``force`` bypasses workload locks, filters and the promotion gate for workloads
 /// named explicitly, never an environment lock on its own: ``override_environment_lock=True``
 /// (with ``force``; without it the call raises :class:`InvalidArgument`) releases despite an
 /// active environment lock, and nothing in ``message`` does; ``lock`` locks the released
-/// workloads in the same commit (``None``: only for rollbacks); ``user`` (``"Name <email>"``, one
+/// workloads in the same commit (``None``: only for rollbacks and adoptions); ``user`` (``"Name <email>"``, one
 /// line: control, line-break and separator characters raise :class:`InvalidArgument`) and
 /// ``message`` (free text, no NUL) go into the commit message.
 /// ``history`` is a :class:`History` (from :meth:`Repository.history` or
@@ -553,7 +564,9 @@ fn image_spec(value: &Bound<'_, PyAny>) -> PyResult<ImageSpec> {
 /// (default: the current time).
 ///
 /// Raises :class:`InvalidArgument` (checked first: see above; also an environment, service or
-/// exclude entry holding a control, line-break or separator character),
+/// exclude entry holding a control, line-break or separator character; ``image="observed"``
+/// without ``observed``, or ``observed`` with another image), :class:`InvalidYaml` (an
+/// ``observed`` text that is not kubectl's output, located in ``<observed>``),
 /// :class:`UnknownEnvironment`, :class:`InvalidConfig`, :class:`InvalidYaml`,
 /// :class:`DuplicateResource`, :class:`InvalidFilter`, :class:`InvalidImageReference`.
 /// Per-workload problems are results, not errors.
@@ -561,8 +574,8 @@ fn image_spec(value: &Bound<'_, PyAny>) -> PyResult<ImageSpec> {
 #[pyo3(signature = (
     snapshot, *, environment, services = None, image = None, exclude = None, force = false,
     override_environment_lock = false, lock = None, user = None, message = None, catalog = None,
-    history = None, now = None
-), text_signature = "(snapshot, *, environment, services='all', image='latest', exclude=(), force=False, override_environment_lock=False, lock=None, user=None, message=None, catalog=None, history=(), now=None)")]
+    history = None, now = None, observed = None
+), text_signature = "(snapshot, *, environment, services='all', image='latest', exclude=(), force=False, override_environment_lock=False, lock=None, user=None, message=None, catalog=None, history=(), now=None, observed=None)")]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn plan_release(
     py: Python<'_>,
@@ -579,14 +592,13 @@ pub(crate) fn plan_release(
     catalog: Option<PyRef<'_, PyCatalog>>,
     history: Option<&Bound<'_, PyAny>>,
     now: Option<&Bound<'_, PyAny>>,
+    observed: Option<String>,
 ) -> PyResult<PyReleasePlan> {
     let mut spec = ReleaseSpec::new(environment);
     if let Some(s) = services.filter(|s| !s.is_none()) {
         spec = spec.services(self::services(s)?);
     }
-    if let Some(i) = image.filter(|i| !i.is_none()) {
-        spec = spec.image(image_spec(i)?);
-    }
+    spec = spec.image(image_spec(image, observed)?);
     if let Some(e) = exclude.filter(|e| !e.is_none()) {
         spec = spec.exclude(strings(e, "exclude")?);
     }
@@ -630,4 +642,85 @@ pub(crate) fn plan_automation(
         .detach(|| relman::release::plan_automation(snapshot, catalog, &history, now))
         .py()?;
     Ok(plans.into_iter().map(PyReleasePlan::from).collect())
+}
+
+record! {
+    /// One container compared by :func:`drift`.
+    "DriftEntry" PyDriftEntry from e: DriftEntry {
+        /// The repo's workload id (a HelmRelease's for the containers its release runs); for
+        /// ``"not_in_repo"``, the live object's id.
+        workload: String = e.workload.clone(),
+        /// The repo's container (or HelmRelease slot) name; for ``"not_in_repo"``, the live
+        /// container's.
+        container: String = e.container.clone(),
+        /// ``"in_sync"``, ``"drifted"``, ``"missing_in_cluster"`` or ``"not_in_repo"``.
+        status: &'static str = e.status.code(),
+        /// The image the repo renders for the container; ``None`` for ``"not_in_repo"``.
+        repo_image: Option<String> = e.repo_image.clone(),
+        /// The image the cluster runs, as kubectl printed it; ``None`` for
+        /// ``"missing_in_cluster"``.
+        running_image: Option<String> = e.running_image.clone(),
+        /// The live object compared (``namespace:kind/name``), or ``None``.
+        live_workload: Option<String> = e.live_workload.clone(),
+        /// The live container compared, or ``None``.
+        live_container: Option<String> = e.live_container.clone(),
+        /// The repo file that defines the workload; ``None`` for ``"not_in_repo"``.
+        path: Option<String> = e.path.clone(),
+        /// Why, in words.
+        message: String = e.message.clone(),
+    }
+}
+
+record! {
+    /// What :func:`drift` found: one entry per container compared, in the order the repo lists
+    /// its workloads, then the live containers the repo does not have.
+    "DriftReport" PyDriftReport from r: DriftReport, keep inner {
+        /// The environment compared.
+        environment: String = r.environment.clone(),
+        /// The containers compared.
+        entries: Vec<PyDriftEntry> = list(&r.entries),
+        /// What was not compared and why, and the environment's own warnings.
+        warnings: Vec<String> = r.warnings.clone(),
+        /// Whether any entry is not ``"in_sync"``.
+        is_drifted: bool = r.is_drifted(),
+    }
+    repr(this, py) {
+        format!(
+            "DriftReport(environment={}, entries=<{} containers>, is_drifted={})",
+            repr(py, &this.environment),
+            this.entries.len(),
+            repr(py, this.is_drifted)
+        )
+    }
+    methods {
+        /// The report as JSON (snake_case keys, statuses as strings).
+        fn to_json(&self) -> String {
+            self.inner.to_json()
+        }
+    }
+}
+
+/// Compare what the cluster runs with what the repo renders for ``environment`` (pure: relman
+/// never talks to the cluster). ``observed`` is the text ``kubectl get <kinds> -o yaml`` (or
+/// ``-o json``) printed: a ``List``, one object, or a stream of them. Per workload and container
+/// of the environment (namespaces, kustomize overlays and HelmRelease values as the repo renders
+/// them): ``"in_sync"``, ``"drifted"``, ``"missing_in_cluster"``; live workloads of the
+/// environment's namespaces that the repo does not have: ``"not_in_repo"``. Images compare as
+/// the kubelet runs them (``repo:tag@digest`` running is in sync with ``repo:tag``).
+///
+/// Raises :class:`UnknownEnvironment`, :class:`InvalidConfig`, :class:`InvalidYaml` (the
+/// environment's files; or an ``observed`` text that does not parse or is not kubectl's output,
+/// located in ``<observed>``), :class:`DuplicateResource`.
+#[pyfunction]
+#[pyo3(signature = (snapshot, *, environment, observed))]
+pub(crate) fn drift(
+    py: Python<'_>,
+    snapshot: &Bound<'_, PySnapshot>,
+    environment: String,
+    observed: String,
+) -> PyResult<PyDriftReport> {
+    let snapshot = &snapshot.get().inner;
+    py.detach(|| relman::release::drift(snapshot, &environment, &observed))
+        .py()
+        .map(PyDriftReport::from)
 }

@@ -104,6 +104,12 @@ def test_signatures_follow_the_contract() -> None:
         ("catalog", "KEYWORD_ONLY", None),
         ("history", "KEYWORD_ONLY", ()),
         ("now", "KEYWORD_ONLY", None),
+        ("observed", "KEYWORD_ONLY", None),
+    ]
+    assert params(relman.drift) == [
+        ("snapshot", "POSITIONAL_OR_KEYWORD", E),
+        ("environment", "KEYWORD_ONLY", E),
+        ("observed", "KEYWORD_ONLY", E),
     ]
     assert params(relman.plan_automation) == [
         ("snapshot", "POSITIONAL_OR_KEYWORD", E),

@@ -447,7 +447,7 @@ def _release_kwargs(spec: Dict[str, Any]) -> Dict[str, Any]:
     services = spec.get("services")
     if services is not None:
         kwargs["services"] = services
-    for key in ("image", "exclude", "lock", "user", "message"):
+    for key in ("image", "exclude", "lock", "user", "message", "observed"):
         if spec.get(key) is not None:
             kwargs[key] = spec[key]
     kwargs["force"] = bool(spec.get("force", False))
@@ -512,6 +512,9 @@ def _history(spec: Dict[str, Any], files: Dict[str, str]) -> Any:
 @pytest.mark.parametrize("case", PLAN_CASES, ids=lambda p: p.name)
 def test_plan(case: Path) -> None:
     spec = load_json(case / "case.json")
+    if spec.get("spec", {}).get("observed") is not None:
+        # `observed` names a file of the case folder: its text is the observed text.
+        spec["spec"]["observed"] = read(case / spec["spec"]["observed"])
     files = _tree(case / "files")
     assert files, "files/ is empty"
     expected_files = _tree(case / "expected")
@@ -592,3 +595,59 @@ def test_record_parse(case: Dict[str, Any]) -> None:
     if record is not None:
         again = relman.ReleaseRecord.parse("Summary\n\n" + record.trailers())
         assert _record_dict(again) == case["record"]
+
+
+# drift/<case>/: drift against the cluster
+
+DRIFT = FIXTURES / "drift"
+DRIFT_CASES = sorted(p for p in DRIFT.iterdir() if (p / "case.json").is_file()) if DRIFT.is_dir() else []
+
+
+def test_drift_folder_has_cases() -> None:
+    assert DRIFT_CASES, f"no drift fixture under {DRIFT}"
+
+
+def _drift_entry(e: relman.DriftEntry) -> Dict[str, Any]:
+    return {
+        "workload": e.workload,
+        "container": e.container,
+        "status": e.status,
+        "repo_image": e.repo_image,
+        "running_image": e.running_image,
+        "live_workload": e.live_workload,
+        "live_container": e.live_container,
+        "path": e.path,
+        "message": e.message,
+    }
+
+
+@pytest.mark.parametrize("case", DRIFT_CASES, ids=lambda p: p.name)
+def test_drift(case: Path) -> None:
+    spec = load_json(case / "case.json")
+    snapshot = relman.Snapshot.from_files(_tree(case / "files"))
+    observed = read(case / spec["observed"])
+    expect = spec["expect"]
+    try:
+        report = relman.drift(snapshot, environment=spec["environment"], observed=observed)
+    except relman.RelmanError as err:
+        assert "error" in expect, f"drift failed: {err}"
+        want = expect["error"]
+        assert err.code == want["code"], str(err)
+        assert type(err) is relman._errors._BY_CODE[err.code]
+        for key in ("path", "line", "column"):
+            if key in want:
+                assert getattr(err, key) == want[key], f"expected error {key} {want[key]!r}: {err}"
+        if "message_contains" in want:
+            assert want["message_contains"] in str(err), f"the message lacks {want['message_contains']!r}: {err}"
+        return
+    assert "error" not in expect, f"expected error {expect['error']['code']}, got a report"
+    entries = [_drift_entry(e) for e in report.entries]
+    assert entries == json.loads(report.to_json())["entries"], "objects differ from to_json()"
+    assert subset(expect["entries"], entries), f"entries differ\n{json.dumps(entries, indent=1)}"
+    if "drifted" in expect:
+        assert report.is_drifted is expect["drifted"]
+    for wanted in expect.get("warnings", []):
+        assert any(wanted in w for w in report.warnings), f"no warning contains {wanted!r}: {report.warnings}"
+    if "\r" not in observed:
+        twin = relman.drift(snapshot, environment=spec["environment"], observed=observed.replace("\n", "\r\n"))
+        assert twin == report, "the CRLF twin of the observed text gives another report"

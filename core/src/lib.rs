@@ -79,6 +79,7 @@ pub mod wire {
             entry::<crate::release::ReleaseKind>(),
             entry::<crate::release::MoveCause>(),
             entry::<crate::release::HistorySource>(),
+            entry::<crate::release::DriftStatus>(),
             entry::<crate::manifest::SlotKind>(),
             entry::<crate::config::ReleaseMode>(),
             entry::<crate::policy::FilterKind>(),

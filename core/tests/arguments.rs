@@ -42,8 +42,11 @@ fn spec(args: &Map<String, Value>) -> relman::Result<ReleaseSpec> {
         Some(Value::String(text)) => spec = spec.services(Services::parse(text)),
         Some(list) => spec = spec.services(Services::Named(strings(list))),
     }
-    if let Some(Value::String(image)) = args.get("image") {
-        spec = spec.image(ImageSpec::parse(image)?);
+    let observed = args.get("observed").and_then(Value::as_str).map(str::to_string);
+    match args.get("image") {
+        Some(Value::String(image)) => spec = spec.image(ImageSpec::parse_with(image, observed)?),
+        _ if observed.is_some() => spec = spec.image(ImageSpec::parse_with("latest", observed)?),
+        _ => {}
     }
     if let Some(list @ Value::Array(_)) = args.get("exclude") {
         spec = spec.exclude(strings(list));

@@ -215,7 +215,7 @@ fn first_difference(a: &str, b: &str) -> String {
 }
 
 /// The case's plans, or `None` when planning is expected to fail.
-fn plans(case: &Value, snapshot: &Snapshot) -> Result<Option<Vec<ReleasePlan>>, String> {
+fn plans(case: &Value, snapshot: &Snapshot, dir: &Path) -> Result<Option<Vec<ReleasePlan>>, String> {
     if case["expect"].get("error").is_some() {
         return Ok(None);
     }
@@ -235,7 +235,7 @@ fn plans(case: &Value, snapshot: &Snapshot) -> Result<Option<Vec<ReleasePlan>>, 
         .map_err(|e| format!("now: {e}"))?;
     let outcome = match case["op"].as_str() {
         Some("release") => {
-            plan_release(snapshot, &spec(&case["spec"])?, &catalog, &history, now).map(|p| vec![p])
+            plan_release(snapshot, &spec(&case["spec"], dir)?, &catalog, &history, now).map(|p| vec![p])
         }
         Some("automation") => plan_automation(snapshot, &catalog, &history, now),
         other => return Err(format!("unknown op {other:?}")),
@@ -278,7 +278,7 @@ fn check_case(dir: &Path) -> Result<(), Vec<String>> {
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let mut tmp = TempDir::new(&label);
     let before_dir = fresh(&tmp.path.join("before")).map_err(one)?;
-    let Some(plans) = plans(&case, &snapshot).map_err(one)? else {
+    let Some(plans) = plans(&case, &snapshot, dir).map_err(one)? else {
         // relman refuses the repo where kustomize does too: a path kustomize refuses, a
         // resource included twice.
         let code = case["expect"]["error"]["code"].as_str().unwrap_or_default();

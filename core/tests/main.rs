@@ -4,6 +4,7 @@
 
 mod arguments;
 mod config;
+mod drift;
 mod filters;
 mod fixtures;
 #[cfg(feature = "git")]

@@ -55,8 +55,16 @@ pub(crate) fn catalog(value: Option<&Value>) -> Result<Catalog, String> {
     Ok(catalog)
 }
 
-pub(crate) fn spec(value: &Value) -> Result<ReleaseSpec, String> {
+/// The case's spec; `observed` names a file of the case folder `dir` whose text is the
+/// observed text of image `observed`.
+pub(crate) fn spec(value: &Value, dir: &Path) -> Result<ReleaseSpec, String> {
     let env = value["environment"].as_str().ok_or("spec.environment")?;
+    let observed = match value.get("observed").and_then(Value::as_str) {
+        Some(file) => {
+            Some(fs::read_to_string(dir.join(file)).map_err(|e| format!("spec.observed {file}: {e}"))?)
+        }
+        None => None,
+    };
     let mut spec = ReleaseSpec::new(env);
     match value.get("services") {
         None | Some(Value::Null) => {}
@@ -68,8 +76,10 @@ pub(crate) fn spec(value: &Value) -> Result<ReleaseSpec, String> {
         }
         Some(other) => return Err(format!("bad services {other}")),
     }
-    if let Some(image) = value.get("image").and_then(Value::as_str) {
-        spec = spec.image(ImageSpec::parse(image).map_err(|e| e.to_string())?);
+    match value.get("image").and_then(Value::as_str) {
+        Some(image) => spec = spec.image(ImageSpec::parse_with(image, observed).map_err(|e| e.to_string())?),
+        None if observed.is_some() => return Err("spec.observed without spec.image".into()),
+        None => {}
     }
     if let Some(list) = value.get("exclude").and_then(Value::as_array) {
         spec = spec.exclude(list.iter().filter_map(|v| v.as_str().map(String::from)).collect());
@@ -288,7 +298,7 @@ fn check_case(dir: &Path) -> Result<(), String> {
     let expect = case["expect"].as_object().ok_or("expect")?;
     let outcome: Result<Vec<ReleasePlan>, relman::Error> = match case["op"].as_str() {
         Some("release") => {
-            plan_release(&snapshot, &spec(&case["spec"])?, &catalog, &history, now).map(|p| vec![p])
+            plan_release(&snapshot, &spec(&case["spec"], dir)?, &catalog, &history, now).map(|p| vec![p])
         }
         Some("automation") => plan_automation(&snapshot, &catalog, &history, now),
         other => return Err(format!("unknown op {other:?}")),

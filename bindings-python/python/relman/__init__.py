@@ -17,7 +17,9 @@ The quick API works on one YAML text::
 
 Releases are planned from a :class:`Snapshot` of the config repo, a :class:`Catalog` of what
 the registry offers and the release history (:func:`plan_release`, :func:`plan_automation`),
-and committed with :class:`Repository` or your own git.
+and committed with :class:`Repository` or your own git. :func:`drift` compares what the cluster
+runs (the text ``kubectl get ... -o yaml`` printed) with what the repo says, and
+``plan_release(..., image="observed", observed=text)`` adopts it.
 
 Errors are :class:`RelmanError` subclasses with a stable ``code`` and, where known, a
 location (``path``, ``line``, ``column``).
@@ -31,6 +33,8 @@ from ._native import (
     Config,
     ContainerSkip,
     ContainerUpdate,
+    DriftEntry,
+    DriftReport,
     Environment,
     EnvironmentLock,
     FileChange,
@@ -52,6 +56,7 @@ from ._native import (
     WorkloadResult,
     __version__,
     compare,
+    drift,
     list_images,
     lock_environment,
     parse_version,
@@ -104,6 +109,10 @@ __all__ = [
     "History",
     "PointerMove",
     "RecordedChange",
+    # drift against the cluster
+    "drift",
+    "DriftReport",
+    "DriftEntry",
     # git
     "Repository",
     # errors

@@ -18,9 +18,10 @@ _Reason: TypeAlias = Literal[
     "missing_timestamp", "future_timestamp", "missing_digest", "not_automated", "environment_manual",
     "not_promoted", "no_previous_release", "ambiguous_source", "unsupported_yaml", "shared_file",
 ]
-_ReleaseKind: TypeAlias = Literal["manual", "automated", "promotion", "rollback"]
-_MoveCause: TypeAlias = Literal["manual", "automated", "promotion", "rollback", "unrecorded"]
+_ReleaseKind: TypeAlias = Literal["manual", "automated", "promotion", "rollback", "adopted"]
+_MoveCause: TypeAlias = Literal["manual", "automated", "promotion", "rollback", "adopted", "unrecorded"]
 _HistorySource: TypeAlias = Literal["trees", "messages"]
+_DriftStatus: TypeAlias = Literal["in_sync", "drifted", "missing_in_cluster", "not_in_repo"]
 _SlotKind: TypeAlias = Literal["container", "init_container", "helm_values", "setter_marker"]
 _ReleaseMode: TypeAlias = Literal["automatic", "manual", "annotations"]
 _FilterKind: TypeAlias = Literal["glob", "regex", "semver"]
@@ -66,6 +67,9 @@ __all__ = [
     "PointerMove",
     "plan_release",
     "plan_automation",
+    "DriftEntry",
+    "DriftReport",
+    "drift",
     "Repository",
 ]
 
@@ -480,6 +484,7 @@ def plan_release(
     catalog: Catalog | None = None,
     history: _History | None = (),
     now: _Time | None = None,
+    observed: str | None = None,
 ) -> ReleasePlan: ...
 def plan_automation(
     snapshot: Snapshot,
@@ -488,6 +493,48 @@ def plan_automation(
     history: _History | None = (),
     now: _Time | None = None,
 ) -> list[ReleasePlan]: ...
+
+
+# drift against the cluster
+
+@final
+class DriftEntry:
+    @property
+    def workload(self) -> str: ...
+    @property
+    def container(self) -> str: ...
+    @property
+    def status(self) -> _DriftStatus: ...
+    @property
+    def repo_image(self) -> str | None: ...
+    @property
+    def running_image(self) -> str | None: ...
+    @property
+    def live_workload(self) -> str | None: ...
+    @property
+    def live_container(self) -> str | None: ...
+    @property
+    def path(self) -> str | None: ...
+    @property
+    def message(self) -> str: ...
+    def __hash__(self) -> int: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class DriftReport:
+    @property
+    def environment(self) -> str: ...
+    @property
+    def entries(self) -> list[DriftEntry]: ...
+    @property
+    def warnings(self) -> list[str]: ...
+    @property
+    def is_drifted(self) -> bool: ...
+    def to_json(self) -> str: ...
+    def __hash__(self) -> int: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+def drift(snapshot: Snapshot, *, environment: str, observed: str) -> DriftReport: ...
 
 # git
 

@@ -4,12 +4,14 @@
 
 mod annotations;
 pub(crate) mod kustomize;
+mod live;
 pub(crate) mod marker;
 mod object;
 mod slot;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use live::{LiveWorkload, live_workloads};
 pub(crate) use slot::INVALID_NAME;
 pub use slot::{ImageSlot, SlotKind};
 

@@ -69,6 +69,10 @@ pub enum MoveCause {
     Promotion = "promotion",
     /// A rollback recorded by relman: the value it moved away from is known bad.
     Rollback = "rollback",
+    /// An adoption recorded by relman: the repo took the image the cluster ran (image
+    /// `observed`). The value it moved away from is not marked bad: an out-of-band change may
+    /// be a rollback or a hotfix forward, and relman cannot tell which.
+    Adopted = "adopted",
     /// A move without a matching record: a hand edit, a merge, a `git revert`.
     Unrecorded = "unrecorded",
 }
@@ -81,6 +85,7 @@ impl From<ReleaseKind> for MoveCause {
             ReleaseKind::Automated => MoveCause::Automated,
             ReleaseKind::Promotion => MoveCause::Promotion,
             ReleaseKind::Rollback => MoveCause::Rollback,
+            ReleaseKind::Adopted => MoveCause::Adopted,
         }
     }
 }

@@ -45,6 +45,7 @@ pub(crate) fn commit_message(
                 )
             }
             ReleaseKind::Rollback => format!("Roll back {name} to {what}"),
+            ReleaseKind::Adopted => format!("Adopt {what} running in {name}"),
         }
     };
     let mut body = String::new();

@@ -1,8 +1,10 @@
 //! Releases (DESIGN.md section 10): what the registry offers ([`Catalog`]), what the repo holds
 //! ([`Snapshot`]), what is asked ([`ReleaseSpec`]), what happened before ([`History`]), and the
-//! planner that decides which pointers move ([`plan_release`], [`plan_automation`]).
+//! planner that decides which pointers move ([`plan_release`], [`plan_automation`]); and the
+//! drift of an environment against what the cluster runs ([`drift`]).
 
 mod catalog;
+mod drift;
 pub(crate) mod environment;
 #[cfg(any(feature = "fs", feature = "git"))]
 mod file_tree;
@@ -20,6 +22,7 @@ mod spec;
 #[doc(hidden)]
 pub use crate::work::{PlanningWork, planning_work};
 pub use catalog::{Catalog, ImageInfo};
+pub use drift::{DriftEntry, DriftReport, DriftStatus, drift};
 pub use history::{History, HistoryEntry, HistorySource, MoveCause, PointerMove, Pointers, pointers};
 pub use plan::{
     ContainerSkip, ContainerUpdate, FileChange, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult,

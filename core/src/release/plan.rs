@@ -147,6 +147,9 @@ pub enum ReleaseKind {
     Promotion = "promotion",
     /// A rollback.
     Rollback = "rollback",
+    /// Adopting what the cluster runs (image `observed`): an out-of-band `kubectl set image` or
+    /// `rollout undo` written back into the repo.
+    Adopted = "adopted",
 }
 }
 

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use jiff::Timestamp;
 
 use super::catalog::{Catalog, ImageInfo};
+use super::drift::{self, DriftEntry, DriftStatus};
 use super::environment::{self, Model, Others, Placed, Readers, WorkloadAt};
 use super::history::{History, HistorySource};
 use super::message::commit_message;
@@ -128,6 +129,8 @@ struct Planner<'a> {
     /// The `promoteFrom` environment's current pointers (normalised name, tag) and its
     /// workloads, loaded when the gate or a promotion needs them.
     source: Option<Source>,
+    /// For an adoption (image `observed`): the drift of each (workload, container).
+    observed: HashMap<(String, String), Vec<DriftEntry>>,
     context: &'a mut Context,
 }
 
@@ -724,6 +727,7 @@ impl Planner<'_> {
     fn lock_change(&self) -> PolicyChange {
         let default_msg = match self.kind {
             ReleaseKind::Rollback => format!("rolled back in {} by relman", self.env.name),
+            ReleaseKind::Adopted => format!("adopted from the cluster in {} by relman", self.env.name),
             _ => format!("released to {} and locked by relman", self.env.name),
         };
         let mut change = PolicyChange::new().add("locked", "true").add(
@@ -795,6 +799,7 @@ impl Planner<'_> {
             ImageSpec::Exact(image) => self.aim_exact(placed, image, current, filter),
             ImageSpec::Promote => self.aim_promote(placed, container, current, filter),
             ImageSpec::Rollback => self.aim_rollback(placed, container, current),
+            ImageSpec::Observed(_) => self.aim_observed(placed, container, current),
         };
         let target = match aim {
             Aim::To(target) => target,
@@ -902,6 +907,85 @@ impl Planner<'_> {
             );
         }
         skip(Reason::NoPreviousRelease, message).into()
+    }
+
+    /// An adoption: the image the cluster runs in the slot, when it drifted. Written as the
+    /// repo writes the slot: its repository as written when the cluster runs the same one;
+    /// a digest where the repo pins one (the running one, else the catalog's for the running
+    /// tag, else `missing_digest`) or where the cluster runs a digest without a tag.
+    fn aim_observed(&self, placed: &Placed, container: &str, current: &ImageRef) -> Aim {
+        let key = (placed.workload.id.clone(), container.to_string());
+        let entries: &[DriftEntry] = self.observed.get(&key).map_or(&[], Vec::as_slice);
+        let status = |s| entries.iter().filter(move |e: &&DriftEntry| e.status == s);
+        let drifted: Vec<&DriftEntry> = status(DriftStatus::Drifted).collect();
+        if drifted.is_empty() {
+            return match entries.first() {
+                Some(e) if e.status == DriftStatus::InSync => skip(
+                    Reason::UpToDate,
+                    format!("the cluster runs it as written ({})", e.message),
+                ),
+                Some(e) => skip(
+                    Reason::NotFound,
+                    format!("missing_in_cluster: {}; nothing to adopt", e.message),
+                ),
+                None => skip(
+                    Reason::NotFound,
+                    "not compared with the cluster; nothing to adopt",
+                ),
+            }
+            .into();
+        }
+        let mut running: Vec<&str> = drifted
+            .iter()
+            .filter_map(|e| e.running_image.as_deref())
+            .collect();
+        running.sort_unstable();
+        running.dedup();
+        if running.len() > 1 || drifted.len() < entries.len() {
+            return skip(
+                Reason::AmbiguousSource,
+                format!(
+                    "the cluster runs more than one image for it: {}",
+                    entries
+                        .iter()
+                        .map(|e| format!(
+                            "{} in {} container {}",
+                            e.running_image.as_deref().unwrap_or("nothing"),
+                            e.live_workload.as_deref().unwrap_or("-"),
+                            e.live_container.as_deref().unwrap_or("-")
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .into();
+        }
+        let Ok(image) = ImageRef::parse(running[0]) else {
+            return skip(
+                Reason::NoMatchingImage,
+                format!(
+                    "the cluster runs {:?}, which is not an image reference",
+                    running[0]
+                ),
+            )
+            .into();
+        };
+        let digest = if current.digest().is_some() || image.tag().is_none() {
+            image.digest()
+        } else {
+            None
+        };
+        if image.same_repository(current) {
+            return self.spell(current, image.tag(), digest);
+        }
+        let mut text = image.repository().to_string();
+        for (mark, part) in [(':', image.tag()), ('@', digest)] {
+            if let Some(part) = part {
+                text.push(mark);
+                text.push_str(part);
+            }
+        }
+        Aim::To(text)
     }
 
     /// Whether `image` runs in the source environment now or ran there before: released to it, or
@@ -1077,6 +1161,7 @@ pub fn plan_release(
     let kind = match spec.image {
         ImageSpec::Promote => ReleaseKind::Promotion,
         ImageSpec::Rollback => ReleaseKind::Rollback,
+        ImageSpec::Observed(_) => ReleaseKind::Adopted,
         _ => ReleaseKind::Manual,
     };
     let mut context = Context::new(snapshot, &config, Some(index))?;
@@ -1146,6 +1231,10 @@ fn plan(
     // Files other environments read: never changed by a release to this one. One lookup per
     // file in the run's index, whatever the number of environments.
     let model = environment::model(snapshot, config, env, &Others::new(&context.readers, env_index))?;
+    let (observed, drift_warnings) = match &spec.image {
+        ImageSpec::Observed(text) => observed_drift(&model, env, text)?,
+        _ => Default::default(),
+    };
     let mut planner = Planner {
         config,
         env,
@@ -1157,6 +1246,7 @@ fn plan(
         kind,
         mode: config.versions(),
         source: source_of(snapshot, config, env, kind)?,
+        observed,
         context,
     };
     let mut decisions = model
@@ -1178,7 +1268,8 @@ fn plan(
     let mut results: Vec<WorkloadResult> = decisions.into_iter().map(|d| d.result).collect();
     results.extend(not_found(spec, &model.placed, env));
     let commit_message = commit_message(env, kind, spec, run == Run::Automation, &results)?;
-    let warnings = plan_warnings(model, env, history, &context.readers);
+    let mut warnings = plan_warnings(model, env, history, &context.readers);
+    warnings.extend(drift_warnings);
     Ok(ReleasePlan {
         environment: env.name.clone(),
         kind,
@@ -1188,6 +1279,28 @@ fn plan(
         warnings,
         revision: snapshot.revision().map(str::to_string),
     })
+}
+
+/// The drift of every (workload, container) of `model` against the observed text, for an
+/// adoption, and what was not compared.
+#[allow(clippy::type_complexity)]
+fn observed_drift(
+    model: &Model<'_>,
+    env: &Environment,
+    text: &str,
+) -> Result<(HashMap<(String, String), Vec<DriftEntry>>, Vec<String>)> {
+    let live = crate::manifest::live_workloads(text, &env.default_namespace, drift::OBSERVED)?;
+    let report = drift::report(model, env, &live);
+    let mut by_slot: HashMap<(String, String), Vec<DriftEntry>> = HashMap::new();
+    for entry in report.entries {
+        if entry.status != DriftStatus::NotInRepo {
+            by_slot
+                .entry((entry.workload.clone(), entry.container.clone()))
+                .or_default()
+                .push(entry);
+        }
+    }
+    Ok((by_slot, report.warnings))
 }
 
 /// The `promoteFrom` environment of `env` with its workloads, when the promotion gate or a

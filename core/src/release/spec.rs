@@ -48,24 +48,59 @@ pub enum ImageSpec {
     Promote,
     /// The pointer before the current one, from the release history.
     Rollback,
+    /// What the cluster runs: the text `kubectl get ... -o yaml` (or `-o json`) printed. The
+    /// drifted containers (see [`drift`](super::drift)) move to their running images; in-sync
+    /// ones, digest-resolved included, stay as written. Recorded as `adopted`; the adopted
+    /// workloads are locked unless the spec says `lock(false)`.
+    Observed(String),
 }
 
 impl ImageSpec {
-    /// Read the spec from text: `latest`, `promote`, `rollback`, or an image reference.
+    /// Read the spec from text: `latest`, `promote`, `rollback`, or an image reference. The
+    /// word `observed` needs the observed text: see [`ImageSpec::parse_with`]
+    /// (`invalid_argument` here).
     ///
     /// ```
     /// use relman::release::ImageSpec;
     /// assert_eq!(ImageSpec::parse("rollback")?, ImageSpec::Rollback);
     /// assert!(matches!(ImageSpec::parse("acme/users:1.4.0")?, ImageSpec::Exact(_)));
+    /// assert_eq!(ImageSpec::parse("observed").unwrap_err().code(), "invalid_argument");
     /// # Ok::<(), relman::Error>(())
     /// ```
     pub fn parse(text: &str) -> Result<ImageSpec> {
-        Ok(match text {
-            "latest" => ImageSpec::Latest,
-            "promote" => ImageSpec::Promote,
-            "rollback" => ImageSpec::Rollback,
-            other => ImageSpec::Exact(ImageRef::parse(other)?),
-        })
+        ImageSpec::parse_with(text, None)
+    }
+
+    /// The image argument of every surface with its `observed` text: `observed` with the text
+    /// is [`ImageSpec::Observed`]; `observed` without one, or a text given with any other
+    /// image, is `invalid_argument`; else as [`ImageSpec::parse`].
+    ///
+    /// ```
+    /// use relman::release::ImageSpec;
+    /// let live = "apiVersion: v1\nkind: List\nitems: []\n".to_string();
+    /// assert!(matches!(ImageSpec::parse_with("observed", Some(live.clone()))?, ImageSpec::Observed(_)));
+    /// assert_eq!(ImageSpec::parse_with("latest", Some(live)).unwrap_err().code(), "invalid_argument");
+    /// assert_eq!(ImageSpec::parse_with("observed", None).unwrap_err().code(), "invalid_argument");
+    /// # Ok::<(), relman::Error>(())
+    /// ```
+    pub fn parse_with(text: &str, observed: Option<String>) -> Result<ImageSpec> {
+        match (text, observed) {
+            ("observed", Some(observed)) => Ok(ImageSpec::Observed(observed)),
+            ("observed", None) => Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "image observed needs the observed text: what `kubectl get ... -o yaml` printed",
+            )),
+            (other, Some(_)) => Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "observed text given with image {other:?}: the observed text is only read by image \"observed\""
+                ),
+            )),
+            ("latest", None) => Ok(ImageSpec::Latest),
+            ("promote", None) => Ok(ImageSpec::Promote),
+            ("rollback", None) => Ok(ImageSpec::Rollback),
+            (other, None) => Ok(ImageSpec::Exact(ImageRef::parse(other)?)),
+        }
     }
 }
 
@@ -113,7 +148,8 @@ pub struct ReleaseSpec {
     pub override_environment_lock: bool,
     /// Who and why.
     pub cause: Cause,
-    /// Lock the released workloads in the same commit; `None` means "only for rollbacks".
+    /// Lock the released workloads in the same commit; `None` means "only for rollbacks and
+    /// adoptions".
     pub lock: Option<bool>,
 }
 
@@ -175,9 +211,11 @@ impl ReleaseSpec {
         self
     }
 
-    /// Whether released workloads get locked: the explicit choice, else only for rollbacks.
+    /// Whether released workloads get locked: the explicit choice, else only for rollbacks and
+    /// adoptions of what the cluster runs (so that automation does not undo them).
     pub fn locks(&self) -> bool {
-        self.lock.unwrap_or(self.image == ImageSpec::Rollback)
+        self.lock
+            .unwrap_or(matches!(self.image, ImageSpec::Rollback | ImageSpec::Observed(_)))
     }
 
     /// Check the request before anything is planned (`invalid_argument`, DESIGN.md section 10):
