@@ -3,6 +3,7 @@
 //! annotations; plus the quick API that lists and edits one text.
 
 mod annotations;
+mod kinds;
 pub(crate) mod kustomize;
 pub(crate) mod marker;
 mod object;
@@ -10,7 +11,7 @@ mod slot;
 
 use serde::{Deserialize, Serialize};
 
-pub(crate) use slot::INVALID_NAME;
+pub(crate) use slot::{GENERATED_NAME, INVALID_NAME};
 pub use slot::{ImageSlot, SlotKind};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -273,6 +274,9 @@ pub(crate) struct SlotSite {
     pub fields: Fields,
     /// A duplicated key on the slot's path: refused for editing.
     pub duplicate_key: Option<Error>,
+    /// How many times a kustomize `images:` entry runs over the slot (0: never, the slot is
+    /// not in a `containers` or `initContainers` list).
+    pub passes: usize,
 }
 
 impl WorkloadSite {
@@ -290,6 +294,7 @@ impl WorkloadSite {
                     container: s.info.container,
                     fields: s.fields,
                     duplicate_key: s.duplicate_key,
+                    passes: s.passes,
                 })
                 .collect(),
             duplicate_key: workload.duplicate_key,
@@ -346,7 +351,9 @@ pub fn set_image(
             })?;
             write_fields(&stream, &mut patch, &m.fields, &m.name, &new)?;
         } else {
-            let found = WorkloadSite::of(find_workload(&stream, workload, options)?);
+            let found = find_workload(&stream, workload, options)?;
+            found.object.refuse_generated()?;
+            let found = WorkloadSite::of(found);
             write_slot(&stream, &mut patch, find_slot(&found, container)?, &new)?;
         }
         patch.apply(&stream)
@@ -491,6 +498,7 @@ pub fn update_policy(text: &str, workload: &str, change: &PolicyChange, options:
     let run = || -> Result<String> {
         let stream = Stream::parse(text)?;
         let found = find_workload(&stream, workload, options)?;
+        found.object.refuse_generated()?;
         object::check_identity_keys(&found.object)?;
         if let Some(metadata) = found.object.node.get("metadata") {
             metadata.unique_key(&stream, "annotations")?;
@@ -530,8 +538,11 @@ pub(crate) struct ScannedWorkload {
     pub id: String,
     /// `kind` as written.
     pub kind: String,
-    /// `metadata.name`.
+    /// `metadata.name`, or `<generateName>*` for an object with only a generateName.
     pub name: String,
+    /// Whether it has only `metadata.generateName` (its slots are unmanaged, `generated_name`;
+    /// two of them with the same prefix are no duplicate).
+    pub generated: bool,
     /// The policies annotated on it.
     pub policy: Policy,
     /// Its annotations, for reading its policy under kustomize `commonAnnotations`.
@@ -552,36 +563,40 @@ pub(crate) struct Scanned {
     pub markers: Vec<marker::MarkerSlot>,
 }
 
-/// The byte offsets of every scalar that is already part of a workload's slot.
-fn covered(stream: &Stream<'_>, found: &[Workload<'_>]) -> std::collections::HashSet<usize> {
-    let mut out = std::collections::HashSet::new();
-    for w in found {
-        for slot in &w.slots {
-            let paths: Vec<&crate::yaml::Path> = match &slot.fields {
-                Fields::Whole(p) => vec![p],
-                Fields::Parts {
-                    registry,
-                    repository,
-                    tag,
-                    digest,
-                } => std::iter::once(repository)
-                    .chain(registry)
-                    .chain(tag)
-                    .chain(digest)
-                    .collect(),
-                Fields::Marker {
-                    name, tag, digest, ..
-                } => name.iter().chain(tag).chain(digest).collect(),
-            };
-            out.extend(
-                paths
-                    .into_iter()
-                    .filter_map(|p| crate::yaml::resolve(stream, p))
-                    .map(|n| n.start()),
-            );
-        }
-    }
-    out
+/// The byte offsets of every scalar that is already part of a slot of `found`.
+fn covered<'a, 's: 'a>(
+    stream: &Stream<'_>,
+    found: impl Iterator<Item = &'a Workload<'s>>,
+) -> std::collections::HashSet<usize> {
+    found
+        .flat_map(|w| w.slots.iter())
+        .flat_map(|slot| field_offsets(stream, &slot.fields))
+        .collect()
+}
+
+/// The byte offsets of the scalars `fields` names.
+fn field_offsets(stream: &Stream<'_>, fields: &Fields) -> Vec<usize> {
+    let paths: Vec<&crate::yaml::Path> = match fields {
+        Fields::Whole(p) => vec![p],
+        Fields::Parts {
+            registry,
+            repository,
+            tag,
+            digest,
+        } => std::iter::once(repository)
+            .chain(registry)
+            .chain(tag)
+            .chain(digest)
+            .collect(),
+        Fields::Marker {
+            name, tag, digest, ..
+        } => name.iter().chain(tag).chain(digest).collect(),
+    };
+    paths
+        .into_iter()
+        .filter_map(|p| crate::yaml::resolve(stream, p))
+        .map(|n| n.start())
+        .collect()
 }
 
 /// The list entry of a marker slot.
@@ -629,11 +644,31 @@ fn scan_with(
         Some(p) => e.in_file(p),
         None => e,
     };
-    let found = workloads(stream, default_namespace, path).map_err(locate)?;
+    let mut found = workloads(stream, default_namespace, path).map_err(locate)?;
     // The covered offsets only matter to a file with markers: `markers` finds none in a text
     // without `$imagepolicy` (most files), so the set is not built for those.
     let markers = if stream.text().contains("$imagepolicy") {
-        marker::markers(stream, path.unwrap_or("-"), &covered(stream, &found)).map_err(locate)?
+        // A marked value in a kind that was no workload before DESIGN.md section 16 (an Argo
+        // workflow, a Tekton task...) stays the slot of its policy, as it was: it leaves its
+        // workload, and a workload left with no slot by markers is no workload.
+        let covered = covered(stream, found.iter().filter(|w| !w.markers_win));
+        let markers = marker::markers(stream, path.unwrap_or("-"), &covered).map_err(locate)?;
+        let marked: std::collections::HashSet<usize> = markers
+            .iter()
+            .flat_map(|m| field_offsets(stream, &m.fields))
+            .collect();
+        found.retain_mut(|w| {
+            if !w.markers_win || w.slots.is_empty() {
+                return true;
+            }
+            w.slots.retain(|s| {
+                !field_offsets(stream, &s.fields)
+                    .iter()
+                    .any(|o| marked.contains(o))
+            });
+            !w.slots.is_empty()
+        });
+        markers
     } else {
         Vec::new()
     };
@@ -647,9 +682,10 @@ fn scan_with(
                 .slots
                 .first()
                 .map_or_else(|| w.object.id(), |s| s.info.workload.clone());
+            let generated = w.object.generated;
             let (kind, name, line) = (
                 w.object.kind.to_string(),
-                w.object.name.to_string(),
+                w.object.display_name(),
                 w.object.stream.line_col(w.object.node).0,
             );
             let (mut slots, site) = if sites {
@@ -662,6 +698,7 @@ fn scan_with(
                         column: s.info.column,
                         fields: s.fields,
                         duplicate_key: s.duplicate_key,
+                        passes: s.passes,
                     });
                     infos.push(s.info);
                 }
@@ -680,7 +717,10 @@ fn scan_with(
             };
             if !policy.ambiguous.is_empty() {
                 for slot in &mut slots {
-                    if slot.warning.as_deref() != Some(slot::INVALID_NAME) {
+                    if !matches!(
+                        slot.warning.as_deref(),
+                        Some(slot::INVALID_NAME | slot::GENERATED_NAME)
+                    ) {
                         slot.warning = Some(AMBIGUOUS_POLICY.to_string());
                     }
                 }
@@ -689,6 +729,7 @@ fn scan_with(
                 id,
                 kind,
                 name,
+                generated,
                 policy,
                 annotations: found_annotations,
                 line,
