@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'duplicate_resource'
   | 'workload_not_found'
   | 'container_not_found'
+  | 'generated_name'
   | 'invalid_policy'
   | 'invalid_catalog'
   | 'invalid_marker'
@@ -947,9 +948,11 @@ export declare function setImage(text: string, workload: string, container: stri
 
 /**
  * What kind of place an image slot is: a pod template's `containers` or `initContainers`,
- * a HelmRelease's `spec.values`, or a value marked by a Flux setter comment. Core's `SlotKind`.
+ * a HelmRelease's `spec.values`, a value marked by a Flux setter comment, an Argo template's
+ * container or script, a sidecar (Argo, Tekton), a Tekton step or step template. Core's
+ * `SlotKind`.
  */
-export type SlotKind = 'container' | 'init_container' | 'helm_values' | 'setter_marker'
+export type SlotKind = 'container' | 'init_container' | 'helm_values' | 'setter_marker' | 'template_container' | 'sidecar' | 'step' | 'step_template'
 
 /** The outcome for one workload: core's `Status`. */
 export type Status = 'success' | 'skipped' | 'ignored' | 'failed'

@@ -122,6 +122,7 @@ __all__ = [
     "InvalidArgument",
     "WorkloadNotFound",
     "ContainerNotFound",
+    "GeneratedName",
     "UnknownEnvironment",
     "NotFound",
     "ConflictError",

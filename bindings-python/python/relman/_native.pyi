@@ -21,7 +21,10 @@ _Reason: TypeAlias = Literal[
 _ReleaseKind: TypeAlias = Literal["manual", "automated", "promotion", "rollback"]
 _MoveCause: TypeAlias = Literal["manual", "automated", "promotion", "rollback", "unrecorded"]
 _HistorySource: TypeAlias = Literal["trees", "messages"]
-_SlotKind: TypeAlias = Literal["container", "init_container", "helm_values", "setter_marker"]
+_SlotKind: TypeAlias = Literal[
+    "container", "init_container", "helm_values", "setter_marker", "template_container", "sidecar", "step",
+    "step_template",
+]
 _ReleaseMode: TypeAlias = Literal["automatic", "manual", "annotations"]
 _FilterKind: TypeAlias = Literal["glob", "regex", "semver"]
 _VersionMode: TypeAlias = Literal["default", "strict", "loose"]

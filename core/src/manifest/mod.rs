@@ -59,7 +59,9 @@ impl Options {
 }
 
 /// Every image slot in `text`, in document order: for each workload its containers, then its
-/// init containers; for a HelmRelease, `chart-image` first, then the other slots by name.
+/// init containers (per group, for kinds with several pod templates or container lists: the
+/// order and slot names per kind are in `docs/workload-kinds.md`); for a HelmRelease,
+/// `chart-image` first, then the other slots by name.
 ///
 /// Errors: `invalid_yaml`, `duplicate_resource`.
 ///
@@ -148,7 +150,10 @@ fn list_chunked(text: &str, options: &Options) -> Option<Vec<ImageSlot>> {
                     slot.line += first_line - 1;
                     slots.push((w.id.clone(), slot));
                 }
-                ids.push(w.id);
+                // Objects with only a generateName may share an id.
+                if !w.generated {
+                    ids.push(w.id);
+                }
             }
             for m in &scanned.markers {
                 let mut slot = marker_slot(m, options.path.as_deref());
@@ -311,7 +316,8 @@ impl WorkloadSite {
 ///
 /// Errors: `invalid_image_reference` (the `image` argument), `invalid_yaml`,
 /// `workload_not_found`, `container_not_found`, `duplicate_resource`, `unsupported_yaml`
-/// (an alias, an anchor used elsewhere, a block scalar).
+/// (an alias, an anchor used elsewhere, a block scalar), `generated_name` (an object with only
+/// `metadata.generateName`: listed as `namespace:kind/<prefix>*`, never edited).
 pub fn set_image(
     text: &str,
     workload: &str,
