@@ -595,7 +595,8 @@ export interface ImageSlot {
 
 /**
  * Every image slot in `text`, in document order: for each workload its containers, then its
- * init containers; for a HelmRelease, `chart-image` first, then the other slots by name.
+ * init containers (per group, for kinds with several pod templates or container lists: see
+ * docs/workload-kinds.md); for a HelmRelease, `chart-image` first, then the other slots by name.
  *
  * Throws `invalid_yaml`, `duplicate_resource`.
  *
@@ -942,7 +943,8 @@ export interface Service {
  *
  * Throws `invalid_image_reference` (the `image` argument), `invalid_yaml`,
  * `workload_not_found`, `container_not_found`, `duplicate_resource`, `unsupported_yaml` (an
- * alias, an anchor used elsewhere, a block scalar).
+ * alias, an anchor used elsewhere, a block scalar), `generated_name` (an object with only
+ * `metadata.generateName`).
  */
 export declare function setImage(text: string, workload: string, container: string, image: string, options?: ManifestOptions | undefined | null): string
 

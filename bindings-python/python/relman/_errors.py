@@ -180,7 +180,7 @@ class ContainerNotFound(RelmanError, LookupError):
     default_code = "container_not_found"
 
 
-class GeneratedName(RelmanError, ValueError):
+class GeneratedName(RelmanError):
     """The workload has only ``metadata.generateName``: each apply creates a new object, so it
     has no stable id to edit or release (``generated_name``). Located at the generateName."""
 
