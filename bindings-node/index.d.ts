@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'duplicate_resource'
   | 'workload_not_found'
   | 'container_not_found'
+  | 'generated_name'
   | 'invalid_policy'
   | 'invalid_catalog'
   | 'invalid_marker'
@@ -667,7 +668,8 @@ export interface ImageSlot {
 
 /**
  * Every image slot in `text`, in document order: for each workload its containers, then its
- * init containers; for a HelmRelease, `chart-image` first, then the other slots by name.
+ * init containers (per group, for kinds with several pod templates or container lists: see
+ * docs/workload-kinds.md); for a HelmRelease, `chart-image` first, then the other slots by name.
  *
  * Throws `invalid_yaml`, `duplicate_resource`.
  *
@@ -1026,15 +1028,18 @@ export interface Service {
  *
  * Throws `invalid_image_reference` (the `image` argument), `invalid_yaml`,
  * `workload_not_found`, `container_not_found`, `duplicate_resource`, `unsupported_yaml` (an
- * alias, an anchor used elsewhere, a block scalar).
+ * alias, an anchor used elsewhere, a block scalar), `generated_name` (an object with only
+ * `metadata.generateName`).
  */
 export declare function setImage(text: string, workload: string, container: string, image: string, options?: ManifestOptions | undefined | null): string
 
 /**
  * What kind of place an image slot is: a pod template's `containers` or `initContainers`,
- * a HelmRelease's `spec.values`, or a value marked by a Flux setter comment. Core's `SlotKind`.
+ * a HelmRelease's `spec.values`, a value marked by a Flux setter comment, an Argo template's
+ * container or script, a sidecar (Argo, Tekton), a Tekton step or step template. Core's
+ * `SlotKind`.
  */
-export type SlotKind = 'container' | 'init_container' | 'helm_values' | 'setter_marker'
+export type SlotKind = 'container' | 'init_container' | 'helm_values' | 'setter_marker' | 'template_container' | 'sidecar' | 'step' | 'step_template'
 
 /** The outcome for one workload: core's `Status`. */
 export type Status = 'success' | 'skipped' | 'ignored' | 'failed'

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'duplicate_resource'
   | 'workload_not_found'
   | 'container_not_found'
+  | 'generated_name'
   | 'invalid_policy'
   | 'invalid_catalog'
   | 'invalid_marker'

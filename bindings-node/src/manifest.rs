@@ -38,13 +38,19 @@ fn options(o: Option<ManifestOptions>) -> relman::Options {
 }
 
 /// What kind of place an image slot is: a pod template's `containers` or `initContainers`,
-/// a HelmRelease's `spec.values`, or a value marked by a Flux setter comment. Core's `SlotKind`.
+/// a HelmRelease's `spec.values`, a value marked by a Flux setter comment, an Argo template's
+/// container or script, a sidecar (Argo, Tekton), a Tekton step or step template. Core's
+/// `SlotKind`.
 #[napi(string_enum = "snake_case")]
 pub enum SlotKind {
     Container,
     InitContainer,
     HelmValues,
     SetterMarker,
+    TemplateContainer,
+    Sidecar,
+    Step,
+    StepTemplate,
 }
 
 /// One place an image reference lives, as listed by `listImages`.
@@ -76,7 +82,8 @@ pub struct ImageSlot {
 }
 
 /// Every image slot in `text`, in document order: for each workload its containers, then its
-/// init containers; for a HelmRelease, `chart-image` first, then the other slots by name.
+/// init containers (per group, for kinds with several pod templates or container lists: see
+/// docs/workload-kinds.md); for a HelmRelease, `chart-image` first, then the other slots by name.
 ///
 /// Throws `invalid_yaml`, `duplicate_resource`.
 ///
@@ -104,7 +111,8 @@ pub fn list_images(
 ///
 /// Throws `invalid_image_reference` (the `image` argument), `invalid_yaml`,
 /// `workload_not_found`, `container_not_found`, `duplicate_resource`, `unsupported_yaml` (an
-/// alias, an anchor used elsewhere, a block scalar).
+/// alias, an anchor used elsewhere, a block scalar), `generated_name` (an object with only
+/// `metadata.generateName`).
 #[napi]
 pub fn set_image(
     env: &Env,

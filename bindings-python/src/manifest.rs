@@ -17,8 +17,9 @@ record! {
         workload: String = s.workload.clone(),
         /// The container name, or the HelmRelease slot name (``chart-image`` for the values root).
         container: String = s.container.clone(),
-        /// What kind of place this is: ``"container"``, ``"init_container"``, ``"helm_values"`` or
-        /// ``"setter_marker"``.
+        /// What kind of place this is: ``"container"``, ``"init_container"``, ``"helm_values"``,
+        /// ``"setter_marker"``, ``"template_container"`` (an Argo template's container or
+        /// script), ``"sidecar"``, ``"step"`` or ``"step_template"`` (Tekton).
         kind: &'static str = s.kind.code(),
         /// The image reference as written (a HelmRelease slot split over several fields gives
         /// them joined: ``registry/repository:tag@digest``).
@@ -46,7 +47,9 @@ fn options(default_namespace: String, path: Option<String>) -> relman::Options {
 }
 
 /// Every image slot in ``text``, in document order: for each workload its containers, then
-/// its init containers; for a HelmRelease, ``chart-image`` first, then the other slots by name.
+/// its init containers (per group, for kinds with several pod templates or container lists:
+/// see docs/workload-kinds.md); for a HelmRelease, ``chart-image`` first, then the other slots
+/// by name.
 ///
 /// ``default_namespace`` is the namespace of objects that name none; ``path`` (the file the
 /// text came from) is reported in the slots and in error locations.
@@ -74,7 +77,8 @@ pub(crate) fn list_images(
 ///
 /// Raises :class:`InvalidImageReference` (the ``image`` argument), :class:`InvalidYaml`,
 /// :class:`WorkloadNotFound`, :class:`ContainerNotFound`, :class:`DuplicateResource`,
-/// :class:`UnsupportedYaml` (an alias, an anchor used elsewhere, a block scalar).
+/// :class:`UnsupportedYaml` (an alias, an anchor used elsewhere, a block scalar),
+/// :class:`GeneratedName` (an object with only ``metadata.generateName``).
 #[pyfunction]
 #[pyo3(signature = (text, workload, container, image, *, default_namespace = "default".to_string(), path = None), text_signature = "(text, workload, container, image, *, default_namespace='default', path=None)")]
 pub(crate) fn set_image(

@@ -24,6 +24,9 @@ pub enum ErrorKind {
     WorkloadNotFound = "workload_not_found",
     /// The workload has no container (or image slot) of that name (`container_not_found`).
     ContainerNotFound = "container_not_found",
+    /// The workload has only `metadata.generateName`: each apply creates a new object, so it
+    /// has no stable id to edit or release (`generated_name`). Located at the generateName.
+    GeneratedName = "generated_name",
     /// A policy name that relman does not know, or a value the policy cannot hold, such as a
     /// `locked_until` that is not an RFC 3339 time (`invalid_policy`).
     InvalidPolicy = "invalid_policy",

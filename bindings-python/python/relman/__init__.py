@@ -131,6 +131,7 @@ __all__ = [
     "InvalidArgument",
     "WorkloadNotFound",
     "ContainerNotFound",
+    "GeneratedName",
     "UnknownEnvironment",
     "NotFound",
     "ConflictError",

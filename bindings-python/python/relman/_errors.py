@@ -180,6 +180,13 @@ class ContainerNotFound(RelmanError, LookupError):
     default_code = "container_not_found"
 
 
+class GeneratedName(RelmanError):
+    """The workload has only ``metadata.generateName``: each apply creates a new object, so it
+    has no stable id to edit or release (``generated_name``). Located at the generateName."""
+
+    default_code = "generated_name"
+
+
 class UnknownEnvironment(RelmanError, LookupError):
     """An environment ``relman.yaml`` does not define (``unknown_environment``)."""
 

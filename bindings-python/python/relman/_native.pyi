@@ -22,7 +22,10 @@ _ReleaseKind: TypeAlias = Literal["manual", "automated", "promotion", "rollback"
 _MoveCause: TypeAlias = Literal["manual", "automated", "promotion", "rollback", "adopted", "unrecorded"]
 _HistorySource: TypeAlias = Literal["trees", "messages"]
 _DriftStatus: TypeAlias = Literal["in_sync", "drifted", "missing_in_cluster", "not_in_repo"]
-_SlotKind: TypeAlias = Literal["container", "init_container", "helm_values", "setter_marker"]
+_SlotKind: TypeAlias = Literal[
+    "container", "init_container", "helm_values", "setter_marker", "template_container", "sidecar", "step",
+    "step_template",
+]
 _ReleaseMode: TypeAlias = Literal["automatic", "manual", "annotations"]
 _FilterKind: TypeAlias = Literal["glob", "regex", "semver"]
 _VersionMode: TypeAlias = Literal["default", "strict", "loose"]

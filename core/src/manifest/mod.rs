@@ -3,6 +3,7 @@
 //! annotations; plus the quick API that lists and edits one text.
 
 mod annotations;
+mod kinds;
 pub(crate) mod kustomize;
 mod live;
 pub(crate) mod marker;
@@ -12,7 +13,7 @@ mod slot;
 use serde::{Deserialize, Serialize};
 
 pub(crate) use live::{LiveWorkload, live_workloads};
-pub(crate) use slot::INVALID_NAME;
+pub(crate) use slot::{GENERATED_NAME, INVALID_NAME};
 pub use slot::{ImageSlot, SlotKind};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -60,7 +61,9 @@ impl Options {
 }
 
 /// Every image slot in `text`, in document order: for each workload its containers, then its
-/// init containers; for a HelmRelease, `chart-image` first, then the other slots by name.
+/// init containers (per group, for kinds with several pod templates or container lists: the
+/// order and slot names per kind are in `docs/workload-kinds.md`); for a HelmRelease,
+/// `chart-image` first, then the other slots by name.
 ///
 /// Errors: `invalid_yaml`, `duplicate_resource`.
 ///
@@ -149,7 +152,10 @@ fn list_chunked(text: &str, options: &Options) -> Option<Vec<ImageSlot>> {
                     slot.line += first_line - 1;
                     slots.push((w.id.clone(), slot));
                 }
-                ids.push(w.id);
+                // Objects with only a generateName may share an id.
+                if !w.generated {
+                    ids.push(w.id);
+                }
             }
             for m in &scanned.markers {
                 let mut slot = marker_slot(m, options.path.as_deref());
@@ -275,6 +281,9 @@ pub(crate) struct SlotSite {
     pub fields: Fields,
     /// A duplicated key on the slot's path: refused for editing.
     pub duplicate_key: Option<Error>,
+    /// How many times a kustomize `images:` entry runs over the slot (0: never, the slot is
+    /// not in a `containers` or `initContainers` list).
+    pub passes: usize,
 }
 
 impl WorkloadSite {
@@ -292,6 +301,7 @@ impl WorkloadSite {
                     container: s.info.container,
                     fields: s.fields,
                     duplicate_key: s.duplicate_key,
+                    passes: s.passes,
                 })
                 .collect(),
             duplicate_key: workload.duplicate_key,
@@ -308,7 +318,8 @@ impl WorkloadSite {
 ///
 /// Errors: `invalid_image_reference` (the `image` argument), `invalid_yaml`,
 /// `workload_not_found`, `container_not_found`, `duplicate_resource`, `unsupported_yaml`
-/// (an alias, an anchor used elsewhere, a block scalar).
+/// (an alias, an anchor used elsewhere, a block scalar), `generated_name` (an object with only
+/// `metadata.generateName`: listed as `namespace:kind/<prefix>*`, never edited).
 pub fn set_image(
     text: &str,
     workload: &str,
@@ -348,7 +359,9 @@ pub fn set_image(
             })?;
             write_fields(&stream, &mut patch, &m.fields, &m.name, &new)?;
         } else {
-            let found = WorkloadSite::of(find_workload(&stream, workload, options)?);
+            let found = find_workload(&stream, workload, options)?;
+            found.object.refuse_generated()?;
+            let found = WorkloadSite::of(found);
             write_slot(&stream, &mut patch, find_slot(&found, container)?, &new)?;
         }
         patch.apply(&stream)
@@ -493,6 +506,7 @@ pub fn update_policy(text: &str, workload: &str, change: &PolicyChange, options:
     let run = || -> Result<String> {
         let stream = Stream::parse(text)?;
         let found = find_workload(&stream, workload, options)?;
+        found.object.refuse_generated()?;
         object::check_identity_keys(&found.object)?;
         if let Some(metadata) = found.object.node.get("metadata") {
             metadata.unique_key(&stream, "annotations")?;
@@ -532,8 +546,11 @@ pub(crate) struct ScannedWorkload {
     pub id: String,
     /// `kind` as written.
     pub kind: String,
-    /// `metadata.name`.
+    /// `metadata.name`, or `<generateName>*` for an object with only a generateName.
     pub name: String,
+    /// Whether it has only `metadata.generateName` (its slots are unmanaged, `generated_name`;
+    /// two of them with the same prefix are no duplicate).
+    pub generated: bool,
     /// The policies annotated on it.
     pub policy: Policy,
     /// Its annotations, for reading its policy under kustomize `commonAnnotations`.
@@ -554,36 +571,40 @@ pub(crate) struct Scanned {
     pub markers: Vec<marker::MarkerSlot>,
 }
 
-/// The byte offsets of every scalar that is already part of a workload's slot.
-fn covered(stream: &Stream<'_>, found: &[Workload<'_>]) -> std::collections::HashSet<usize> {
-    let mut out = std::collections::HashSet::new();
-    for w in found {
-        for slot in &w.slots {
-            let paths: Vec<&crate::yaml::Path> = match &slot.fields {
-                Fields::Whole(p) => vec![p],
-                Fields::Parts {
-                    registry,
-                    repository,
-                    tag,
-                    digest,
-                } => std::iter::once(repository)
-                    .chain(registry)
-                    .chain(tag)
-                    .chain(digest)
-                    .collect(),
-                Fields::Marker {
-                    name, tag, digest, ..
-                } => name.iter().chain(tag).chain(digest).collect(),
-            };
-            out.extend(
-                paths
-                    .into_iter()
-                    .filter_map(|p| crate::yaml::resolve(stream, p))
-                    .map(|n| n.start()),
-            );
-        }
-    }
-    out
+/// The byte offsets of every scalar that is already part of a slot of `found`.
+fn covered<'a, 's: 'a>(
+    stream: &Stream<'_>,
+    found: impl Iterator<Item = &'a Workload<'s>>,
+) -> std::collections::HashSet<usize> {
+    found
+        .flat_map(|w| w.slots.iter())
+        .flat_map(|slot| field_offsets(stream, &slot.fields))
+        .collect()
+}
+
+/// The byte offsets of the scalars `fields` names.
+fn field_offsets(stream: &Stream<'_>, fields: &Fields) -> Vec<usize> {
+    let paths: Vec<&crate::yaml::Path> = match fields {
+        Fields::Whole(p) => vec![p],
+        Fields::Parts {
+            registry,
+            repository,
+            tag,
+            digest,
+        } => std::iter::once(repository)
+            .chain(registry)
+            .chain(tag)
+            .chain(digest)
+            .collect(),
+        Fields::Marker {
+            name, tag, digest, ..
+        } => name.iter().chain(tag).chain(digest).collect(),
+    };
+    paths
+        .into_iter()
+        .filter_map(|p| crate::yaml::resolve(stream, p))
+        .map(|n| n.start())
+        .collect()
 }
 
 /// The list entry of a marker slot.
@@ -631,11 +652,31 @@ fn scan_with(
         Some(p) => e.in_file(p),
         None => e,
     };
-    let found = workloads(stream, default_namespace, path).map_err(locate)?;
+    let mut found = workloads(stream, default_namespace, path).map_err(locate)?;
     // The covered offsets only matter to a file with markers: `markers` finds none in a text
     // without `$imagepolicy` (most files), so the set is not built for those.
     let markers = if stream.text().contains("$imagepolicy") {
-        marker::markers(stream, path.unwrap_or("-"), &covered(stream, &found)).map_err(locate)?
+        // A marked value in a kind that was no workload before DESIGN.md section 16 (an Argo
+        // workflow, a Tekton task...) stays the slot of its policy, as it was: it leaves its
+        // workload, and a workload left with no slot by markers is no workload.
+        let covered = covered(stream, found.iter().filter(|w| !w.markers_win));
+        let markers = marker::markers(stream, path.unwrap_or("-"), &covered).map_err(locate)?;
+        let marked: std::collections::HashSet<usize> = markers
+            .iter()
+            .flat_map(|m| field_offsets(stream, &m.fields))
+            .collect();
+        found.retain_mut(|w| {
+            if !w.markers_win || w.slots.is_empty() {
+                return true;
+            }
+            w.slots.retain(|s| {
+                !field_offsets(stream, &s.fields)
+                    .iter()
+                    .any(|o| marked.contains(o))
+            });
+            !w.slots.is_empty()
+        });
+        markers
     } else {
         Vec::new()
     };
@@ -649,9 +690,10 @@ fn scan_with(
                 .slots
                 .first()
                 .map_or_else(|| w.object.id(), |s| s.info.workload.clone());
+            let generated = w.object.generated;
             let (kind, name, line) = (
                 w.object.kind.to_string(),
-                w.object.name.to_string(),
+                w.object.display_name(),
                 w.object.stream.line_col(w.object.node).0,
             );
             let (mut slots, site) = if sites {
@@ -664,6 +706,7 @@ fn scan_with(
                         column: s.info.column,
                         fields: s.fields,
                         duplicate_key: s.duplicate_key,
+                        passes: s.passes,
                     });
                     infos.push(s.info);
                 }
@@ -682,7 +725,10 @@ fn scan_with(
             };
             if !policy.ambiguous.is_empty() {
                 for slot in &mut slots {
-                    if slot.warning.as_deref() != Some(slot::INVALID_NAME) {
+                    if !matches!(
+                        slot.warning.as_deref(),
+                        Some(slot::INVALID_NAME | slot::GENERATED_NAME)
+                    ) {
                         slot.warning = Some(AMBIGUOUS_POLICY.to_string());
                     }
                 }
@@ -691,6 +737,7 @@ fn scan_with(
                 id,
                 kind,
                 name,
+                generated,
                 policy,
                 annotations: found_annotations,
                 line,

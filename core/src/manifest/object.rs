@@ -2,6 +2,7 @@
 //! with their ids and the keys an edit depends on.
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::yaml::AtNode;
 use crate::yaml::{Node, Path, Step, Stream};
 
 /// A Kubernetes object found in a stream.
@@ -17,21 +18,54 @@ pub(crate) struct Object<'s> {
     pub kind: &'s str,
     /// `apiVersion` as written ("" when absent).
     pub api_version: &'s str,
-    /// `metadata.name`.
+    /// `metadata.name`, or `metadata.generateName` when the object has only that.
     pub name: &'s str,
     /// `metadata.namespace`, else the default namespace.
     pub namespace: String,
+    /// Whether the object has only `metadata.generateName` (no `metadata.name`): each apply
+    /// creates a new object, so it has no stable id.
+    pub generated: bool,
 }
 
 impl Object<'_> {
-    /// `namespace:kind/name` with the kind lower-cased.
+    /// `namespace:kind/name` with the kind lower-cased; for an object with only
+    /// `metadata.generateName`, `namespace:kind/<generateName>*` (never a Kubernetes name).
     pub fn id(&self) -> String {
         format!(
             "{}:{}/{}",
             self.namespace,
             self.kind.to_ascii_lowercase(),
-            self.name
+            self.display_name()
         )
+    }
+
+    /// The name as it appears in the id: `metadata.name`, or `<generateName>*`.
+    pub fn display_name(&self) -> String {
+        if self.generated {
+            format!("{}*", self.name)
+        } else {
+            self.name.to_string()
+        }
+    }
+
+    /// For an object with only `metadata.generateName`, the `generated_name` error of an edit
+    /// (located at the generateName value).
+    pub fn refuse_generated(&self) -> Result<()> {
+        if !self.generated {
+            return Ok(());
+        }
+        let mut err = Error::new(
+            ErrorKind::GeneratedName,
+            format!(
+                "{} has only metadata.generateName: each apply creates a new object, so it has no \
+                 stable id to release to; give it a metadata.name",
+                self.id()
+            ),
+        );
+        if let Some(node) = self.node.get("metadata").and_then(|m| m.get("generateName")) {
+            err = err.at_node(self.stream, node);
+        }
+        Err(err)
     }
 }
 
@@ -83,8 +117,12 @@ fn collect<'s>(
         return;
     }
     let metadata = node.get("metadata");
-    let Some(name) = metadata.and_then(|m| m.get_str("name")) else {
-        return;
+    let (name, generated) = match metadata.and_then(|m| m.get_str("name")) {
+        Some(name) => (name, false),
+        None => match metadata.and_then(|m| m.get_str("generateName")) {
+            Some(prefix) if !prefix.is_empty() => (prefix, true),
+            _ => return,
+        },
     };
     let namespace = metadata
         .and_then(|m| m.get_str("namespace"))
@@ -99,6 +137,7 @@ fn collect<'s>(
         api_version: node.get_str("apiVersion").unwrap_or(""),
         name,
         namespace,
+        generated,
     });
 }
 
@@ -158,7 +197,7 @@ impl WorkloadName {
     }
 
     pub fn matches(&self, object: &Object<'_>) -> bool {
-        object.name == self.name
+        object.display_name() == self.name
             && object.namespace == self.namespace
             && object.kind.eq_ignore_ascii_case(&self.kind)
     }

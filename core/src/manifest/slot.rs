@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::kinds;
 use super::object::{Object, child, objects, unique_key};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
@@ -20,6 +21,14 @@ pub enum SlotKind {
     HelmValues = "helm_values",
     /// A value marked by a Flux setter comment (`# {"$imagepolicy": "ns:name"}`).
     SetterMarker = "setter_marker",
+    /// The `container` or `script` of an Argo Workflows template (one per template).
+    TemplateContainer = "template_container",
+    /// `sidecars[*].image` of an Argo Workflows template or a Tekton task.
+    Sidecar = "sidecar",
+    /// `steps[*].image` of a Tekton task.
+    Step = "step",
+    /// `stepTemplate.image` of a Tekton task.
+    StepTemplate = "step_template",
 }
 }
 
@@ -232,6 +241,11 @@ pub(crate) struct Slot {
     pub fields: Fields,
     /// A duplicated key on the slot's path: tolerated for reading, refused for editing.
     pub duplicate_key: Option<Error>,
+    /// Whether every part of the slot's name is one upstream accepts (a position given for a
+    /// missing name never is).
+    pub name_ok: bool,
+    /// How many times a kustomize `images:` entry runs over the slot ([`kinds::Place`]).
+    pub passes: usize,
 }
 
 /// A workload: an object that runs containers (or a HelmRelease) and its slots.
@@ -243,9 +257,14 @@ pub(crate) struct Workload<'s> {
     /// the copy Kubernetes keeps has no containers, an edit must name the duplicate, not report
     /// a missing container.
     pub duplicate_key: Option<Error>,
+    /// Whether its kind was no workload before DESIGN.md section 16 (an Argo workflow, a
+    /// Tekton task, a JobSet...): a value in it that carries a Flux setter marker stays the
+    /// slot of its policy ([`scan`](super::scan)).
+    pub markers_win: bool,
 }
 
-/// Every workload in the stream. Two workloads with the same id are `duplicate_resource`.
+/// Every workload in the stream. Two workloads with the same id are `duplicate_resource`
+/// (objects with only `metadata.generateName` excepted: each apply creates a new one).
 pub(crate) fn workloads<'s>(
     stream: &'s Stream<'s>,
     default_namespace: &str,
@@ -256,40 +275,34 @@ pub(crate) fn workloads<'s>(
     // earlier ones (quadratic on a stream of thousands of workloads).
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for object in objects(stream, default_namespace) {
-        let mut duplicate_key = None;
-        let slots = if is_helm_release(&object) {
-            helm_slots(&object, file)?
-        } else if let Some((spec, path, dup)) = pod_spec(&object) {
-            duplicate_key.clone_from(&dup);
-            container_slots(&object, spec, &path, dup, file)
-        } else if let Some(keys) = pod_spec_keys(object.kind) {
-            // A workload kind without a pod spec yet: it has policies but no slots.
-            let mut dup = super::object::check_identity_keys(&object).err();
-            walk(stream, object.node, &object.path, keys, &mut dup);
-            duplicate_key = dup;
-            Vec::new()
+        let (mut slots, duplicate_key, markers_win) = if is_helm_release(&object) {
+            (helm_slots(&object, file)?, None, false)
+        } else if let Some((places, dup, markers_win)) = places(&object) {
+            (place_slots(&object, places, file), dup, markers_win)
         } else {
             continue;
         };
-        let mut slots = slots;
         mark_invalid_names(&object, &mut slots);
         let id = object.id();
-        if let Some(first) = seen.get(&id).map(|&i| &out[i]) {
-            return Err(Error::new(
-                ErrorKind::DuplicateResource,
-                format!(
-                    "{id} is defined twice, at line {} and at line {}",
-                    stream.line_col(first.object.node).0,
-                    stream.line_col(object.node).0
-                ),
-            )
-            .at_node(stream, object.node));
+        if !object.generated {
+            if let Some(first) = seen.get(&id).map(|&i| &out[i]) {
+                return Err(Error::new(
+                    ErrorKind::DuplicateResource,
+                    format!(
+                        "{id} is defined twice, at line {} and at line {}",
+                        stream.line_col(first.object.node).0,
+                        stream.line_col(object.node).0
+                    ),
+                )
+                .at_node(stream, object.node));
+            }
+            seen.insert(id, out.len());
         }
-        seen.insert(id, out.len());
         out.push(Workload {
             object,
             slots,
             duplicate_key,
+            markers_win,
         });
     }
     Ok(out)
@@ -298,21 +311,31 @@ pub(crate) fn workloads<'s>(
 /// The warning of a slot whose workload or container name Kubernetes would not accept.
 pub(crate) const INVALID_NAME: &str = "invalid_name";
 
+/// The warning of a slot whose workload has only `metadata.generateName`: each apply creates a
+/// new object, so it has no stable id and is never released.
+pub(crate) const GENERATED_NAME: &str = "generated_name";
+
 /// Names Kubernetes would refuse never reach a release or a commit message (DESIGN.md
 /// section 6): a workload whose namespace (DNS-1123 label), name (DNS-1123 subdomain) or kind
 /// is not one Kubernetes accepts has every slot unmanaged with the warning `invalid_name`; so
-/// has a container whose name is not a DNS-1123 label, or a HelmRelease slot whose name (a
-/// values key, or the slot of a `repository.fluxcd.io/<slot>` annotation) is not the name part
-/// of an annotation key.
+/// has a slot whose name is not one upstream accepts (a container name that is not a DNS-1123
+/// label, a missing name given by position, a template or group name with a `.`) or, whole,
+/// is not the name part of an annotation key (HelmRelease slots are named after values keys,
+/// or the slot of a `repository.fluxcd.io/<slot>` annotation). A workload with only
+/// `metadata.generateName` has every slot unmanaged with the warning `generated_name`.
 fn mark_invalid_names(object: &Object<'_>, slots: &mut [Slot]) {
+    if object.generated {
+        for slot in slots {
+            slot.info.unmanage();
+            slot.info.warning = Some(GENERATED_NAME.to_string());
+        }
+        return;
+    }
     let object_ok = names::is_dns_label(&object.namespace)
         && names::is_dns_subdomain(object.name)
         && names::is_kind(object.kind);
     for slot in slots {
-        let name_ok = match slot.info.kind {
-            SlotKind::HelmValues => names::is_key_name(&slot.info.container),
-            _ => names::is_dns_label(&slot.info.container),
-        };
+        let name_ok = slot.name_ok && names::is_key_name(&slot.info.container);
         if !(object_ok && name_ok) {
             slot.info.unmanage();
             slot.info.warning = Some(INVALID_NAME.to_string());
@@ -328,7 +351,7 @@ fn is_helm_release(object: &Object<'_>) -> bool {
 }
 
 /// Walk `keys` down from `node`, noting the first duplicated key on the way.
-fn walk<'s>(
+pub(super) fn walk<'s>(
     stream: &Stream<'_>,
     node: &'s Node<'s>,
     path: &Path,
@@ -358,76 +381,125 @@ fn pod_spec_keys(kind: &str) -> Option<&'static [&'static str]> {
     }
 }
 
-/// The pod spec of a workload, with its path and the first duplicated key on the way.
-fn pod_spec<'s>(object: &Object<'s>) -> Option<(&'s Node<'s>, Path, Option<Error>)> {
-    let mut dup = super::object::check_identity_keys(object).err();
-    let keys: &[&str] = match pod_spec_keys(object.kind) {
-        Some(keys) => keys,
-        None => {
-            let mut ignored = None;
-            let (spec, _) = walk(
-                object.stream,
-                object.node,
-                &object.path,
-                &["spec", "template", "spec"],
-                &mut ignored,
-            )?;
-            spec.get("containers")?;
-            &["spec", "template", "spec"]
+/// Where the containers of `object` are, with the first duplicated key on the way to them
+/// (kept for the workload as a whole); `None` when the object is not a workload. The kinds
+/// Kubernetes defines (by kind; without a pod spec yet, a workload with policies and no
+/// slots), the kinds of DESIGN.md section 16 (by group and kind), and any other object whose
+/// `spec.template.spec` has `containers`. The flag says whether the kind was no workload
+/// before DESIGN.md section 16 ([`Workload::markers_win`]).
+fn places<'s>(object: &Object<'s>) -> Option<(Vec<kinds::Place<'s>>, Option<Error>, bool)> {
+    let mut out = Vec::new();
+    if let Some(keys) = pod_spec_keys(object.kind) {
+        let mut dup = super::object::check_identity_keys(object).err();
+        if let Some((spec, path)) = walk(object.stream, object.node, &object.path, keys, &mut dup) {
+            // kustomize's image field specs name `spec` and `spec.template.spec` (2 passes);
+            // a CronJob's pod spec is reached by its walk only.
+            let passes = if object.kind == "CronJob" { 1 } else { 2 };
+            kinds::pod_places(object, spec, &path, None, passes, false, &dup, &mut out);
         }
-    };
-    let (spec, path) = walk(object.stream, object.node, &object.path, keys, &mut dup)?;
-    spec.entries()?;
-    Some((spec, path, dup))
+        return Some((out, dup, false));
+    }
+    if let Some((places, dup)) = kinds::family_places(object) {
+        // Rollouts and Knative services were workloads already (a pod template at
+        // `spec.template.spec`).
+        let was_workload = matches!(object.kind, "Rollout" | "Service" | "Configuration")
+            && object
+                .node
+                .get("spec")
+                .and_then(|s| s.get("template"))
+                .and_then(|t| t.get("spec"))
+                .and_then(|s| s.get("containers"))
+                .is_some();
+        return Some((places, dup, !was_workload));
+    }
+    let mut ignored = None;
+    let (spec, _) = walk(
+        object.stream,
+        object.node,
+        &object.path,
+        &["spec", "template", "spec"],
+        &mut ignored,
+    )?;
+    spec.get("containers")?;
+    let mut dup = super::object::check_identity_keys(object).err();
+    let (spec, path) = walk(
+        object.stream,
+        object.node,
+        &object.path,
+        &["spec", "template", "spec"],
+        &mut dup,
+    )?;
+    kinds::pod_places(object, spec, &path, None, 2, false, &dup, &mut out);
+    Some((out, dup, false))
 }
 
-fn container_slots(
-    object: &Object<'_>,
-    spec: &Node<'_>,
-    spec_path: &Path,
-    dup: Option<Error>,
-    file: Option<&str>,
-) -> Vec<Slot> {
+/// The slots of the containers in `places`, in order.
+fn place_slots(object: &Object<'_>, places: Vec<kinds::Place<'_>>, file: Option<&str>) -> Vec<Slot> {
+    use kinds::{Items, Naming};
+    let stream = object.stream;
     let mut slots = Vec::new();
-    for (list, kind) in [
-        ("containers", SlotKind::Container),
-        ("initContainers", SlotKind::InitContainer),
-    ] {
-        let mut list_dup = dup.clone();
-        let Some((items, items_path)) = walk(object.stream, spec, spec_path, &[list], &mut list_dup) else {
-            continue;
+    let mut push = |name: String,
+                    name_ok: bool,
+                    item: &Node<'_>,
+                    item_path: &Path,
+                    mut dup: Option<Error>,
+                    place: &kinds::Place<'_>| {
+        let Some((image, image_path)) = walk(stream, item, item_path, &["image"], &mut dup) else {
+            return;
         };
-        for (i, item) in items.items().unwrap_or_default().iter().enumerate() {
-            if item.entries().is_none() {
-                continue;
+        let (line, column) = stream.line_col(image);
+        slots.push(Slot {
+            info: ImageSlot {
+                workload: object.id(),
+                container: name,
+                kind: place.kind,
+                image: describe(image),
+                line,
+                column,
+                path: file.map(str::to_string),
+                warning: None,
+            },
+            fields: Fields::Whole(image_path),
+            duplicate_key: dup,
+            name_ok,
+            passes: place.passes,
+        });
+    };
+    for place in &places {
+        match &place.items {
+            Items::One { node, path, name } => {
+                push(name.text.clone(), name.ok, node, path, place.dup.clone(), place);
             }
-            let item_path = items_path.then(Step::Item(i));
-            let mut slot_dup = list_dup.clone();
-            if slot_dup.is_none() {
-                slot_dup = unique_key(object.stream, item, "name").err();
+            Items::List {
+                node,
+                path,
+                field,
+                naming,
+            } => {
+                for (i, item) in node.items().unwrap_or_default().iter().enumerate() {
+                    if item.entries().is_none() {
+                        continue;
+                    }
+                    let mut dup = place.dup.clone();
+                    if dup.is_none() {
+                        dup = unique_key(stream, item, "name").err();
+                    }
+                    let (own, own_ok) = match (item.get_str("name"), naming) {
+                        (Some(name), _) => (name.to_string(), names::is_dns_label(name)),
+                        (None, Naming::TektonStep) => (format!("unnamed-{i}"), true),
+                        (None, Naming::Given(given)) => match given.get(i).cloned().flatten() {
+                            Some(name) => (name, true),
+                            None => (format!("{field}[{i}]"), false),
+                        },
+                        (None, Naming::Required) => (format!("{field}[{i}]"), false),
+                    };
+                    let (name, ok) = match &place.prefix {
+                        Some(p) => (format!("{}.{own}", p.text), p.ok && own_ok),
+                        None => (own, own_ok),
+                    };
+                    push(name, ok, item, &path.then(Step::Item(i)), dup, place);
+                }
             }
-            let Some(name) = item.get_str("name") else {
-                continue;
-            };
-            let Some((image, image_path)) = walk(object.stream, item, &item_path, &["image"], &mut slot_dup)
-            else {
-                continue;
-            };
-            let (line, column) = object.stream.line_col(image);
-            slots.push(Slot {
-                info: ImageSlot {
-                    workload: object.id(),
-                    container: name.to_string(),
-                    kind,
-                    image: describe(image),
-                    line,
-                    column,
-                    path: file.map(str::to_string),
-                    warning: None,
-                },
-                fields: Fields::Whole(image_path),
-                duplicate_key: slot_dup,
-            });
         }
     }
     slots
@@ -654,6 +726,8 @@ fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Result<Vec<Slot>> {
                 },
                 fields,
                 duplicate_key: dup.clone(),
+                name_ok: true,
+                passes: 0,
             }
         })
         .collect())

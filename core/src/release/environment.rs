@@ -17,7 +17,9 @@ use crate::config::{Config, Environment};
 use crate::error::{Error, ErrorKind, Result};
 use crate::manifest::kustomize::{self, KUSTOMIZATION_FILES, Kustomization};
 use crate::manifest::marker::MarkerSlot;
-use crate::manifest::{self, INVALID_NAME, ImageSlot, ScannedWorkload, SlotImage, SlotKind, WorkloadSite};
+use crate::manifest::{
+    self, GENERATED_NAME, INVALID_NAME, ImageSlot, ScannedWorkload, SlotImage, SlotKind, WorkloadSite,
+};
 use crate::parallel::par_map;
 use crate::policy::annotations::Annotations;
 use crate::policy::{Policy, TagFilter};
@@ -110,6 +112,7 @@ impl PlacedWorkload {
             id,
             kind,
             name,
+            generated: _,
             policy,
             annotations,
             slots,
@@ -654,14 +657,6 @@ pub(super) fn render<'a>(
     Ok(out)
 }
 
-/// How many times kustomize runs an `images:` entry over the containers of a workload of
-/// `kind`: twice over the pod specs its image field specs name (`spec` of a Pod,
-/// `spec.template.spec` of anything else) and once, by its walk of every `containers` field,
-/// over the others (a CronJob's `spec.jobTemplate.spec.template.spec`).
-fn passes(kind: &str) -> usize {
-    if kind == "CronJob" { 1 } else { 2 }
-}
-
 /// Whether a file holds an object (a non-empty mapping document, or a list with items).
 fn holds_objects(stream: &Stream<'_>) -> bool {
     let object = |node: &Node| match node.entries() {
@@ -897,25 +892,43 @@ impl Placer<'_, '_> {
             visit,
         } = raw;
         let file_id = workload.id.clone();
+        // Objects with only a generateName are listed, never released: two of the same
+        // prefix are no duplicate.
+        let generated = workload.generated;
         let (mut workload, mut images, site) = PlacedWorkload::split(workload);
         let namespace = visit.and_then(|v| self.walker.visits[v].namespace.as_deref());
         if let Some(ns) = namespace {
             workload.id = format!("{ns}:{}/{}", workload.kind.to_ascii_lowercase(), workload.name);
         }
-        self.claim(&workload.id, &path, workload.line)?;
+        if !generated {
+            self.claim(&workload.id, &path, workload.line)?;
+        }
         let annotated = self.annotated(visit);
         if !annotated.common.is_empty() {
             render_policy(&mut workload, &mut images, &annotated.common);
         }
         let root = visit.map(|v| self.walker.visits[self.walker.visits[v].root].file.clone());
-        let passes = passes(&workload.kind);
+        // How many times kustomize runs an `images:` entry over each slot, as the scan found
+        // it (DESIGN.md section 6: its image field specs and its walk of every `containers`
+        // and `initContainers` field).
+        let passes: Vec<usize> = site
+            .as_ref()
+            .map(|s| s.slots.iter().map(|s| s.passes).collect())
+            .unwrap_or_default();
         let mut slots: Vec<PlacedSlot> = images
             .into_iter()
-            .map(|info| self.slot(&workload.id, info, &path, visit, root.as_deref(), passes))
+            .enumerate()
+            .map(|(i, info)| {
+                let passes = passes.get(i).copied().unwrap_or(2);
+                self.slot(&workload.id, info, &path, visit, root.as_deref(), passes)
+            })
             .collect();
         // The kustomize `namespace:` is a name too (DESIGN.md section 6).
         if namespace.is_some_and(|ns| !crate::names::is_dns_label(ns)) {
-            for slot in &mut slots {
+            for slot in slots
+                .iter_mut()
+                .filter(|s| s.info.warning.as_deref() != Some(GENERATED_NAME))
+            {
                 slot.info.unmanage();
                 slot.info.warning = Some(INVALID_NAME.to_string());
             }
@@ -992,7 +1005,7 @@ impl Placer<'_, '_> {
             Some(r) => {
                 if r.value != base {
                     info.set_image(match info.warning.as_deref() {
-                        Some(INVALID_NAME) => SlotImage::Unmanaged(r.value),
+                        Some(INVALID_NAME | GENERATED_NAME) => SlotImage::Unmanaged(r.value),
                         _ => SlotImage::read(r.value),
                     });
                 }

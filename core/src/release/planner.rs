@@ -18,7 +18,7 @@ use super::spec::{ImageSpec, ReleaseSpec, Services};
 use crate::config::{Config, Environment, ReleaseMode};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
-use crate::manifest::{INVALID_NAME, SlotKind};
+use crate::manifest::{GENERATED_NAME, INVALID_NAME, SlotKind};
 use crate::policy::{
     CLOCK_SKEW, Ignore, PolicyChange, RejectReason, TagFilter, VersionMode, choose, compare, select,
 };
@@ -674,7 +674,16 @@ impl Planner<'_> {
         let invalid_name = placed
             .images()
             .any(|s| s.warning.as_deref() == Some(INVALID_NAME));
+        let generated = placed
+            .images()
+            .any(|s| s.warning.as_deref() == Some(GENERATED_NAME));
         let (status, reason, message) = match (&self.spec.image, any_managed) {
+            (_, false) if generated => (
+                Status::Skipped,
+                Reason::NoMatchingImage,
+                "never released: it has only metadata.generateName, so no stable id (generated_name)"
+                    .to_string(),
+            ),
             (_, false) if invalid_name => (
                 Status::Skipped,
                 Reason::NoMatchingImage,
@@ -1431,6 +1440,15 @@ fn trust_warnings(placed: &[Placed]) -> Vec<String> {
                 "{}:{}: policy_unread: {:?}: `{key}` in {file} can change its annotations and relman \
                  does not read it; automation treats the workload as locked",
                 p.path, w.line, w.id
+            ));
+        }
+        if let Some(slot) = p.images().find(|s| s.warning.as_deref() == Some(GENERATED_NAME)) {
+            out.push(format!(
+                "{}:{}: generated_name: {:?}: it has only metadata.generateName (each apply creates a new \
+                 object), so it has no stable id; listed, never released",
+                slot.path.as_deref().unwrap_or(&p.path),
+                w.line,
+                w.id
             ));
         }
         for slot in p.images().filter(|s| s.warning.as_deref() == Some(INVALID_NAME)) {
