@@ -69,6 +69,9 @@ enum Choice {
     MissingTime,
     /// The matching tags with a creation time are dated in the future.
     FutureTime,
+    /// A numerical order stopped by a value that is not a number: the first rejection's
+    /// message.
+    NotANumber(String),
 }
 
 impl Context {
@@ -951,6 +954,13 @@ impl Planner<'_> {
                 )
                 .into();
             }
+            Some(Choice::NotANumber(why)) => {
+                return skip(
+                    Reason::NoMatchingImage,
+                    format!("no tag of {repository} is chosen by {filter}: {why}"),
+                )
+                .into();
+            }
             Some(Choice::FutureTime) => {
                 return skip(
                     Reason::FutureTimestamp,
@@ -989,7 +999,13 @@ impl Planner<'_> {
             // apart (a time-ordered filter's other rejections are misses and `latest`).
             let selection = select(filter, mode, images, now);
             let any = |reason| selection.rejected.iter().any(|r| r.reason == reason);
-            if any(RejectReason::FutureTimestamp) {
+            if let Some(r) = selection
+                .rejected
+                .iter()
+                .find(|r| r.reason == RejectReason::NotANumber)
+            {
+                Choice::NotANumber(r.message.clone())
+            } else if any(RejectReason::FutureTimestamp) {
                 Choice::FutureTime
             } else if any(RejectReason::MissingTime) {
                 Choice::MissingTime
@@ -1020,7 +1036,7 @@ impl Planner<'_> {
         let future = current_info
             .created
             .filter(|t| now.checked_add(CLOCK_SKEW).is_ok_and(|latest| *t > latest));
-        if let (Some(created), false) = (future, filter_is_semver(filter)) {
+        if let (Some(created), false) = (future, filter_reads_values(filter)) {
             return Some(skip(
                 Reason::FutureTimestamp,
                 format!(
@@ -1042,7 +1058,7 @@ impl Planner<'_> {
                 format!("{tag} orders the same as {}", chosen.tag),
             )),
             Some(std::cmp::Ordering::Greater) => None,
-            None if known.is_some_and(|k| k.created.is_none()) && !filter_is_semver(filter) => Some(skip(
+            None if known.is_some_and(|k| k.created.is_none()) && !filter_reads_values(filter) => Some(skip(
                 Reason::MissingTimestamp,
                 format!("the current tag {tag} has no creation time, so a newer image cannot be told apart"),
             )),
@@ -1051,8 +1067,10 @@ impl Planner<'_> {
     }
 }
 
-fn filter_is_semver(filter: &TagFilter) -> bool {
-    filter.as_str().starts_with("semver:")
+/// Whether `filter` ranks by something other than creation time (a version, text or number):
+/// creation times then do not matter.
+fn filter_reads_values(filter: &TagFilter) -> bool {
+    filter.order().reads_values()
 }
 
 /// Plan a release (DESIGN.md section 10). Pure: nothing is written.
