@@ -3,6 +3,7 @@
 //! annotations; plus the quick API that lists and edits one text.
 
 mod annotations;
+mod image_policy;
 pub(crate) mod kustomize;
 pub(crate) mod marker;
 mod object;
@@ -10,6 +11,7 @@ mod slot;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use image_policy::{FluxObjects, read as read_flux_objects};
 pub(crate) use slot::INVALID_NAME;
 pub use slot::{ImageSlot, SlotKind};
 
@@ -542,6 +544,8 @@ pub(crate) struct ScannedWorkload {
     pub line: usize,
     /// Where its edits go, when the scan was asked to keep it ([`scan_sites`]).
     pub site: Option<WorkloadSite>,
+    /// Its slots whose value carries a Flux setter marker: (container, policy `namespace:name`).
+    pub marked: Vec<(String, String)>,
 }
 
 /// What the planner reads of one file: its workloads and the setter markers outside them.
@@ -552,27 +556,32 @@ pub(crate) struct Scanned {
     pub markers: Vec<marker::MarkerSlot>,
 }
 
+/// The paths of the values a slot's reference is written in.
+fn slot_paths(fields: &Fields) -> Vec<&crate::yaml::Path> {
+    match fields {
+        Fields::Whole(p) => vec![p],
+        Fields::Parts {
+            registry,
+            repository,
+            tag,
+            digest,
+        } => std::iter::once(repository)
+            .chain(registry)
+            .chain(tag)
+            .chain(digest)
+            .collect(),
+        Fields::Marker {
+            name, tag, digest, ..
+        } => name.iter().chain(tag).chain(digest).collect(),
+    }
+}
+
 /// The byte offsets of every scalar that is already part of a workload's slot.
 fn covered(stream: &Stream<'_>, found: &[Workload<'_>]) -> std::collections::HashSet<usize> {
     let mut out = std::collections::HashSet::new();
     for w in found {
         for slot in &w.slots {
-            let paths: Vec<&crate::yaml::Path> = match &slot.fields {
-                Fields::Whole(p) => vec![p],
-                Fields::Parts {
-                    registry,
-                    repository,
-                    tag,
-                    digest,
-                } => std::iter::once(repository)
-                    .chain(registry)
-                    .chain(tag)
-                    .chain(digest)
-                    .collect(),
-                Fields::Marker {
-                    name, tag, digest, ..
-                } => name.iter().chain(tag).chain(digest).collect(),
-            };
+            let paths = slot_paths(&slot.fields);
             out.extend(
                 paths
                     .into_iter()
@@ -637,9 +646,25 @@ fn scan_with(
     } else {
         Vec::new()
     };
+    let with_markers = stream.text().contains("$imagepolicy");
     let workloads = found
         .into_iter()
         .map(|w| {
+            // Setter markers on the workload's own slots bind them to a Flux policy.
+            let marked: Vec<(String, String)> = if with_markers {
+                w.slots
+                    .iter()
+                    .filter_map(|s| {
+                        let policy = slot_paths(&s.fields)
+                            .into_iter()
+                            .filter_map(|p| crate::yaml::resolve(stream, p))
+                            .find_map(|n| marker::policy_after(stream, n))?;
+                        Some((s.info.container.clone(), policy))
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let found_annotations = annotations::annotations_of(w.object.node);
             let policy = crate::policy::annotations::read_rendered(&found_annotations, &[]);
             // Every slot carries the workload's id already: a copy, not a second `format!`.
@@ -694,6 +719,7 @@ fn scan_with(
                 line,
                 slots,
                 site,
+                marked,
             }
         })
         .collect();
