@@ -186,7 +186,11 @@ fn files(input: &Input) -> Vec<(String, String)> {
         "{config}  settings-marker:\n    workloads: [settings/settings]\n    imagePolicy: {}\n",
         dq(&input.marker_policy)
     );
-    let config = if Config::parse(&mapped).is_ok() { mapped } else { config };
+    let config = if Config::parse(&mapped).is_ok() {
+        mapped
+    } else {
+        config
+    };
     let deployment = format!(
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {}\n  namespace: {}\nspec:\n  template:\n    spec:\n      containers:\n        - name: {}\n          image: acme/app:1.0.0\n",
         dq(&input.name),
