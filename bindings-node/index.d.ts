@@ -372,9 +372,12 @@ export declare class Snapshot {
  * - `glob:PATTERN` (the default when there is no prefix): the whole tag must match; `*` is
  *   the only wildcard.
  * - `regex:RE` / `regexp:RE`: the tag must contain a match of `RE` (RE2 syntax, unanchored).
- * - `semver:CONSTRAINT`: the tag read as a version must satisfy the Masterminds v3
- *   constraint (`^1.2`, `~1.2.3`, `>=1.0 <2.0 || 3.x`...).
- * - The tag `latest` never matches, except under exactly `glob:latest`.
+ * - `semver:CONSTRAINT` (the last clause): the tag read as a version must satisfy the
+ *   Masterminds v3 constraint (`^1.2`, `~1.2.3`, `>=1.0 <2.0 || 3.x`...).
+ * - `alphabetical:asc|desc`, `numerical:asc|desc`: Flux's orders, with an optional pattern
+ *   and `extract:TEMPLATE` (`numerical:asc extract:$ts regex:^main-(?P<ts>[0-9]+)$`).
+ * - Clauses are separated by spaces. The tag `latest` never matches, except under exactly
+ *   `glob:latest`.
  *
  * ```js
  * const filter = TagFilter.parse('semver:^1.2')
@@ -389,6 +392,15 @@ export declare class TagFilter {
   matches(tag: string, mode?: VersionMode | undefined | null): boolean
   /** The kind of filter. */
   get kind(): FilterKind
+  /** How the filter ranks the tags it allows. */
+  get order(): TagOrder
+  /** The `extract:` template, or `null`. */
+  get extract(): string | null
+  /**
+   * The value the order ranks for `tag`: the `extract:` template expanded with the
+   * pattern's match, else the tag; `null` when the tag does not pass the pattern.
+   */
+  valueOfTag(tag: string): string | null
   /**
    * Choose among `images` the one the filter allows that orders highest (`semver:` by
    * version, `glob:`/`regex:` by creation time, ties to the most specific tag: `1.4.0`
@@ -864,7 +876,7 @@ export interface Rejection {
 }
 
 /** Why a tag was not chosen by `TagFilter.select`. Core's `RejectReason`. */
-export type RejectReason = 'filter_miss' | 'not_a_version' | 'prerelease' | 'latest' | 'older' | 'missing_time' | 'future_timestamp'
+export type RejectReason = 'filter_miss' | 'not_a_version' | 'prerelease' | 'latest' | 'older' | 'missing_time' | 'future_timestamp' | 'not_a_number' | 'blocked'
 
 /** Why a release happens, as recorded in the `Relman-Cause` trailer: core's `ReleaseKind`. */
 export type ReleaseKind = 'manual' | 'automated' | 'promotion' | 'rollback' | 'adopted'
@@ -1043,6 +1055,13 @@ export type SlotKind = 'container' | 'init_container' | 'helm_values' | 'setter_
 
 /** The outcome for one workload: core's `Status`. */
 export type Status = 'success' | 'skipped' | 'ignored' | 'failed'
+
+/**
+ * How a tag filter ranks the tags it allows: the newest creation time (`glob:`/`regex:`),
+ * the highest version (`semver:`), or Flux's orders `alphabetical:asc|desc` and
+ * `numerical:asc|desc`. Core's `TagOrder`.
+ */
+export type TagOrder = 'creation_time' | 'version' | 'alphabetical_asc' | 'alphabetical_desc' | 'numerical_asc' | 'numerical_desc'
 
 /**
  * Remove the lock of `environment` from the text of `relman.yaml` (only the lines of the

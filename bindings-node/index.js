@@ -861,6 +861,7 @@ module.exports.ReleaseMode = nativeBinding.ReleaseMode
 module.exports.setImage = nativeBinding.setImage
 module.exports.SlotKind = nativeBinding.SlotKind
 module.exports.Status = nativeBinding.Status
+module.exports.TagOrder = nativeBinding.TagOrder
 module.exports.unlockEnvironment = nativeBinding.unlockEnvironment
 module.exports.updatePolicy = nativeBinding.updatePolicy
 module.exports.VersionMode = nativeBinding.VersionMode

@@ -47,6 +47,21 @@ pub enum RejectReason {
     Older,
     MissingTime,
     FutureTimestamp,
+    NotANumber,
+    Blocked,
+}
+
+/// How a tag filter ranks the tags it allows: the newest creation time (`glob:`/`regex:`),
+/// the highest version (`semver:`), or Flux's orders `alphabetical:asc|desc` and
+/// `numerical:asc|desc`. Core's `TagOrder`.
+#[napi(string_enum = "snake_case")]
+pub enum TagOrder {
+    CreationTime,
+    Version,
+    AlphabeticalAsc,
+    AlphabeticalDesc,
+    NumericalAsc,
+    NumericalDesc,
 }
 
 /// Which tags a container may be released to: the value of a `tag.<container>` policy or of a
@@ -55,9 +70,12 @@ pub enum RejectReason {
 /// - `glob:PATTERN` (the default when there is no prefix): the whole tag must match; `*` is
 ///   the only wildcard.
 /// - `regex:RE` / `regexp:RE`: the tag must contain a match of `RE` (RE2 syntax, unanchored).
-/// - `semver:CONSTRAINT`: the tag read as a version must satisfy the Masterminds v3
-///   constraint (`^1.2`, `~1.2.3`, `>=1.0 <2.0 || 3.x`...).
-/// - The tag `latest` never matches, except under exactly `glob:latest`.
+/// - `semver:CONSTRAINT` (the last clause): the tag read as a version must satisfy the
+///   Masterminds v3 constraint (`^1.2`, `~1.2.3`, `>=1.0 <2.0 || 3.x`...).
+/// - `alphabetical:asc|desc`, `numerical:asc|desc`: Flux's orders, with an optional pattern
+///   and `extract:TEMPLATE` (`numerical:asc extract:$ts regex:^main-(?P<ts>[0-9]+)$`).
+/// - Clauses are separated by spaces. The tag `latest` never matches, except under exactly
+///   `glob:latest`.
 ///
 /// ```js
 /// const filter = TagFilter.parse('semver:^1.2')
@@ -88,6 +106,25 @@ impl TagFilter {
     #[napi(getter, ts_return_type = "FilterKind")]
     pub fn kind(&self) -> &'static str {
         self.inner.kind().code()
+    }
+
+    /// How the filter ranks the tags it allows.
+    #[napi(getter, ts_return_type = "TagOrder")]
+    pub fn order(&self) -> &'static str {
+        self.inner.order().code()
+    }
+
+    /// The `extract:` template, or `null`.
+    #[napi(getter)]
+    pub fn extract(&self) -> Option<String> {
+        self.inner.extract().map(str::to_string)
+    }
+
+    /// The value the order ranks for `tag`: the `extract:` template expanded with the
+    /// pattern's match, else the tag; `null` when the tag does not pass the pattern.
+    #[napi]
+    pub fn value_of_tag(&self, tag: String) -> Option<String> {
+        self.inner.value_of(&tag)
     }
 
     /// Choose among `images` the one the filter allows that orders highest (`semver:` by

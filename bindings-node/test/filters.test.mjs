@@ -32,6 +32,12 @@ test('filters match', (t) => {
     const filter = TagFilter.parse(row.filter)
     if (filter.toString() !== row.filter || `${filter}` !== row.filter) failures.push(`displays as ${filter}`)
     if (row.kind !== undefined && filter.kind !== row.kind) failures.push(`kind ${filter.kind}, expected ${row.kind}`)
+    if (row.order !== undefined && filter.order !== row.order) failures.push(`order ${filter.order}, expected ${row.order}`)
+    if (row.extract !== undefined && filter.extract !== row.extract) failures.push(`extract ${filter.extract}, expected ${row.extract}`)
+    for (const [tag, want] of Object.entries(row.values ?? {})) {
+      const got = filter.valueOfTag(tag)
+      if (got !== want) failures.push(`value of ${JSON.stringify(tag)} is ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`)
+    }
     const yes = row.match ?? []
     const no = row.no_match ?? []
     if (yes.length === 0 && no.length === 0) failures.push('row without tags')

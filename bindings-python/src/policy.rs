@@ -47,17 +47,26 @@ record! {
 }
 
 record! {
-    /// A tag filter: ``glob:PATTERN`` (the default when there is no prefix; ``*`` is the only
-    /// wildcard), ``regex:RE`` / ``regexp:RE`` (unanchored, RE2 syntax) or
-    /// ``semver:CONSTRAINT`` (Masterminds v3 constraints, as Flux and Argo CD use them).
-    /// The tag ``latest`` passes only the filter ``glob:latest``. ``str()`` gives the filter as
-    /// written.
+    /// A tag filter: clauses separated by spaces. A pattern: ``glob:PATTERN`` (the default
+    /// when there is no prefix; ``*`` is the only wildcard) or ``regex:RE`` / ``regexp:RE``
+    /// (unanchored, RE2 syntax). An order: ``semver:CONSTRAINT`` (Masterminds v3 constraints,
+    /// as Flux and Argo CD use them; last), ``alphabetical:asc|desc`` or
+    /// ``numerical:asc|desc`` (Flux's policies); without one, the newest creation time.
+    /// ``extract:TEMPLATE`` ranks the regex match expanded with a Go template (``$ts``,
+    /// ``${1}``), as Flux's ``filterTags.extract``. The tag ``latest`` passes only the filter
+    /// ``glob:latest``. ``str()`` gives the filter as written.
     ///
     /// >>> TagFilter.parse("semver:^1.2").matches("1.4.0")
     /// True
     "TagFilter" PyTagFilter from f: relman::TagFilter, keep inner {
         /// The kind of filter: ``"glob"``, ``"regex"`` or ``"semver"``.
         kind: &'static str = f.kind().code(),
+        /// How the filter ranks the tags it allows: ``"creation_time"``, ``"version"``,
+        /// ``"alphabetical_asc"``, ``"alphabetical_desc"``, ``"numerical_asc"`` or
+        /// ``"numerical_desc"``.
+        order: &'static str = f.order().code(),
+        /// The ``extract:`` template, or ``None``.
+        extract: Option<String> = f.extract().map(str::to_string),
     }
     repr(this, py) { format!("TagFilter({})", repr(py, this.inner.as_str())) }
     methods {
@@ -75,6 +84,12 @@ record! {
             Ok(self.inner.matches_in(&tag, self::mode(&mode)?))
         }
 
+        /// The value the order ranks for ``tag``: the ``extract:`` template expanded with the
+        /// pattern's match, else the tag; ``None`` when the tag does not pass the pattern.
+        fn value_of(&self, tag: PyBackedStr) -> Option<String> {
+            self.inner.value_of(&tag)
+        }
+
         fn __str__(&self) -> &str {
             self.inner.as_str()
         }
@@ -87,7 +102,8 @@ record! {
         /// The tag.
         tag: String = r.tag.clone(),
         /// Why it lost: ``"filter_miss"``, ``"not_a_version"``, ``"prerelease"``, ``"latest"``,
-        /// ``"older"``, ``"missing_time"`` or ``"future_timestamp"``.
+        /// ``"older"``, ``"missing_time"``, ``"future_timestamp"``, ``"not_a_number"`` or
+        /// ``"blocked"``.
         reason: &'static str = r.reason.code(),
         /// The reason in words, naming the tag.
         message: String = r.message.clone(),

@@ -222,6 +222,12 @@ def test_filter_match(row: Dict[str, Any]) -> None:
     assert str(f) == text
     if "kind" in row:
         assert f.kind == row["kind"]
+    if "order" in row:
+        assert f.order == row["order"]
+    if "extract" in row:
+        assert f.extract == row["extract"]
+    for tag, want in (row.get("values") or {}).items():
+        assert f.value_of(tag) == want, f"{text!r}: value of {tag!r}"
     yes, no = row.get("match") or [], row.get("no_match") or []
     assert yes or no, "row without tags"
     for tags, want in ((yes, True), (no, False)):

@@ -14,7 +14,7 @@ from relman import _errors, _native
 VOCABULARIES: Dict[str, List[str]] = _native.vocabularies()
 STUB = Path(__file__).resolve().parent.parent / "python" / "relman" / "_native.pyi"
 #: Properties whose value is a wire string: each must be typed with a vocabulary alias.
-WIRE_ATTRIBUTES = {"status", "reason", "cause", "kind", "source", "release", "ignore", "versions"}
+WIRE_ATTRIBUTES = {"status", "reason", "cause", "kind", "source", "release", "ignore", "versions", "order"}
 #: Properties of those names that hold free text, not a code.
 FREE_TEXT = {("EnvironmentLock", "reason")}
 

@@ -83,6 +83,7 @@ pub mod wire {
             entry::<crate::manifest::SlotKind>(),
             entry::<crate::config::ReleaseMode>(),
             entry::<crate::policy::FilterKind>(),
+            entry::<crate::policy::TagOrder>(),
             entry::<crate::policy::VersionMode>(),
             entry::<crate::policy::Ignore>(),
             entry::<crate::policy::RejectReason>(),

@@ -86,6 +86,32 @@ fn filters_match() {
                 failures.push(format!("{source} {text:?}: kind {got}, expected {kind}"));
             }
         }
+        if let Some(order) = row["order"].as_str() {
+            if filter.order().code() != order {
+                failures.push(format!(
+                    "{source} {text:?}: order {}, expected {order}",
+                    filter.order()
+                ));
+            }
+        }
+        if let Some(extract) = row.get("extract") {
+            if filter.extract() != extract.as_str() {
+                failures.push(format!(
+                    "{source} {text:?}: extract {:?}, expected {extract}",
+                    filter.extract()
+                ));
+            }
+        }
+        if let Some(values) = row["values"].as_object() {
+            for (tag, want) in values {
+                let got = filter.value_of(tag);
+                if got.as_deref() != want.as_str() {
+                    failures.push(format!(
+                        "{source} {text:?}: value of {tag:?} is {got:?}, expected {want}"
+                    ));
+                }
+            }
+        }
         let (yes, no) = (strings(row, "match"), strings(row, "no_match"));
         if yes.is_empty() && no.is_empty() {
             failures.push(format!("{source} {text:?}: row without tags"));

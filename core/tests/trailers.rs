@@ -179,6 +179,18 @@ fn files(input: &Input) -> Vec<(String, String)> {
         dq(&input.environment),
         dq(&input.service),
     );
+    // A marker asks for automation when its policy is one relman knows (DESIGN.md section 16):
+    // a service maps it, where relman.yaml can hold the name (a policy it cannot hold leaves
+    // the marker slot unmanaged anyway, invalid_name).
+    let mapped = format!(
+        "{config}  settings-marker:\n    workloads: [settings/settings]\n    imagePolicy: {}\n",
+        dq(&input.marker_policy)
+    );
+    let config = if Config::parse(&mapped).is_ok() {
+        mapped
+    } else {
+        config
+    };
     let deployment = format!(
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {}\n  namespace: {}\nspec:\n  template:\n    spec:\n      containers:\n        - name: {}\n          image: acme/app:1.0.0\n",
         dq(&input.name),

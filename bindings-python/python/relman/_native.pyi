@@ -31,7 +31,18 @@ _FilterKind: TypeAlias = Literal["glob", "regex", "semver"]
 _VersionMode: TypeAlias = Literal["default", "strict", "loose"]
 _Ignore: TypeAlias = Literal["no", "true", "sync_only"]
 _RejectReason: TypeAlias = Literal[
-    "filter_miss", "not_a_version", "prerelease", "latest", "older", "missing_time", "future_timestamp"
+    "filter_miss",
+    "not_a_version",
+    "prerelease",
+    "latest",
+    "older",
+    "missing_time",
+    "future_timestamp",
+    "not_a_number",
+    "blocked",
+]
+_TagOrder: TypeAlias = Literal[
+    "creation_time", "version", "alphabetical_asc", "alphabetical_desc", "numerical_asc", "numerical_desc"
 ]
 
 __all__ = [
@@ -182,6 +193,11 @@ class TagFilter:
     def matches(self, tag: str, *, mode: _VersionMode = "default") -> bool: ...
     @property
     def kind(self) -> _FilterKind: ...
+    @property
+    def order(self) -> _TagOrder: ...
+    @property
+    def extract(self) -> str | None: ...
+    def value_of(self, tag: str) -> str | None: ...
     def __hash__(self) -> int: ...
     def __eq__(self, value: object, /) -> bool: ...
 

@@ -80,6 +80,20 @@ fn parse(comment: &str) -> Option<std::result::Result<(String, Part), String>> {
     Some(Ok((format!("{}:{}", parts[0], parts[1]), part)))
 }
 
+/// The policy (`namespace:name`) a marker comment after `node` names, if one does (a marker
+/// that does not parse is reported by [`markers`]).
+pub(crate) fn policy_after(stream: &Stream<'_>, node: &Node<'_>) -> Option<String> {
+    let text = stream.text();
+    let range = comment_after(text, node.end())?;
+    if !text[node.end()..range.start].trim().is_empty() {
+        return None;
+    }
+    match parse(&text[range])? {
+        Ok((policy, _)) => Some(policy),
+        Err(_) => None,
+    }
+}
+
 /// Every marked value in `stream`, as slots, except values at the byte offsets in `covered`
 /// (values that are already slots of a workload or a kustomization).
 pub(crate) fn markers(stream: &Stream<'_>, file: &str, covered: &HashSet<usize>) -> Result<Vec<MarkerSlot>> {

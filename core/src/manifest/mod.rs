@@ -3,6 +3,7 @@
 //! annotations; plus the quick API that lists and edits one text.
 
 mod annotations;
+mod image_policy;
 mod kinds;
 pub(crate) mod kustomize;
 mod live;
@@ -12,6 +13,7 @@ mod slot;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use image_policy::{FluxObjects, read as read_flux_objects};
 pub(crate) use live::{LiveWorkload, live_workloads};
 pub(crate) use slot::{GENERATED_NAME, INVALID_NAME};
 pub use slot::{ImageSlot, SlotKind};
@@ -561,6 +563,8 @@ pub(crate) struct ScannedWorkload {
     pub line: usize,
     /// Where its edits go, when the scan was asked to keep it ([`scan_sites`]).
     pub site: Option<WorkloadSite>,
+    /// Its slots whose value carries a Flux setter marker: (container, policy `namespace:name`).
+    pub marked: Vec<(String, String)>,
 }
 
 /// What the planner reads of one file: its workloads and the setter markers outside them.
@@ -571,20 +575,9 @@ pub(crate) struct Scanned {
     pub markers: Vec<marker::MarkerSlot>,
 }
 
-/// The byte offsets of every scalar that is already part of a slot of `found`.
-fn covered<'a, 's: 'a>(
-    stream: &Stream<'_>,
-    found: impl Iterator<Item = &'a Workload<'s>>,
-) -> std::collections::HashSet<usize> {
-    found
-        .flat_map(|w| w.slots.iter())
-        .flat_map(|slot| field_offsets(stream, &slot.fields))
-        .collect()
-}
-
-/// The byte offsets of the scalars `fields` names.
-fn field_offsets(stream: &Stream<'_>, fields: &Fields) -> Vec<usize> {
-    let paths: Vec<&crate::yaml::Path> = match fields {
+/// The paths of the values a slot's reference is written in.
+fn slot_paths(fields: &Fields) -> Vec<&crate::yaml::Path> {
+    match fields {
         Fields::Whole(p) => vec![p],
         Fields::Parts {
             registry,
@@ -599,12 +592,24 @@ fn field_offsets(stream: &Stream<'_>, fields: &Fields) -> Vec<usize> {
         Fields::Marker {
             name, tag, digest, ..
         } => name.iter().chain(tag).chain(digest).collect(),
-    };
-    paths
-        .into_iter()
-        .filter_map(|p| crate::yaml::resolve(stream, p))
-        .map(|n| n.start())
-        .collect()
+    }
+}
+
+/// The byte offsets of every scalar that is already part of a workload's slot.
+fn covered(stream: &Stream<'_>, found: &[Workload<'_>]) -> std::collections::HashSet<usize> {
+    let mut out = std::collections::HashSet::new();
+    for w in found {
+        for slot in &w.slots {
+            let paths = slot_paths(&slot.fields);
+            out.extend(
+                paths
+                    .into_iter()
+                    .filter_map(|p| crate::yaml::resolve(stream, p))
+                    .map(|n| n.start()),
+            );
+        }
+    }
+    out
 }
 
 /// The list entry of a marker slot.
@@ -652,37 +657,33 @@ fn scan_with(
         Some(p) => e.in_file(p),
         None => e,
     };
-    let mut found = workloads(stream, default_namespace, path).map_err(locate)?;
+    let found = workloads(stream, default_namespace, path).map_err(locate)?;
     // The covered offsets only matter to a file with markers: `markers` finds none in a text
     // without `$imagepolicy` (most files), so the set is not built for those.
     let markers = if stream.text().contains("$imagepolicy") {
-        // A marked value in a kind that was no workload before DESIGN.md section 16 (an Argo
-        // workflow, a Tekton task...) stays the slot of its policy, as it was: it leaves its
-        // workload, and a workload left with no slot by markers is no workload.
-        let covered = covered(stream, found.iter().filter(|w| !w.markers_win));
-        let markers = marker::markers(stream, path.unwrap_or("-"), &covered).map_err(locate)?;
-        let marked: std::collections::HashSet<usize> = markers
-            .iter()
-            .flat_map(|m| field_offsets(stream, &m.fields))
-            .collect();
-        found.retain_mut(|w| {
-            if !w.markers_win || w.slots.is_empty() {
-                return true;
-            }
-            w.slots.retain(|s| {
-                !field_offsets(stream, &s.fields)
-                    .iter()
-                    .any(|o| marked.contains(o))
-            });
-            !w.slots.is_empty()
-        });
-        markers
+        marker::markers(stream, path.unwrap_or("-"), &covered(stream, &found)).map_err(locate)?
     } else {
         Vec::new()
     };
+    let with_markers = stream.text().contains("$imagepolicy");
     let workloads = found
         .into_iter()
         .map(|w| {
+            // Setter markers on the workload's own slots bind them to a Flux policy.
+            let marked: Vec<(String, String)> = if with_markers {
+                w.slots
+                    .iter()
+                    .filter_map(|s| {
+                        let policy = slot_paths(&s.fields)
+                            .into_iter()
+                            .filter_map(|p| crate::yaml::resolve(stream, p))
+                            .find_map(|n| marker::policy_after(stream, n))?;
+                        Some((s.info.container.clone(), policy))
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let found_annotations = annotations::annotations_of(w.object.node);
             let policy = crate::policy::annotations::read_rendered(&found_annotations, &[]);
             // Every slot carries the workload's id already: a copy, not a second `format!`.
@@ -743,6 +744,7 @@ fn scan_with(
                 line,
                 slots,
                 site,
+                marked,
             }
         })
         .collect();

@@ -257,10 +257,6 @@ pub(crate) struct Workload<'s> {
     /// the copy Kubernetes keeps has no containers, an edit must name the duplicate, not report
     /// a missing container.
     pub duplicate_key: Option<Error>,
-    /// Whether its kind was no workload before DESIGN.md section 16 (an Argo workflow, a
-    /// Tekton task, a JobSet...): a value in it that carries a Flux setter marker stays the
-    /// slot of its policy ([`scan`](super::scan)).
-    pub markers_win: bool,
 }
 
 /// Every workload in the stream. Two workloads with the same id are `duplicate_resource`
@@ -275,10 +271,10 @@ pub(crate) fn workloads<'s>(
     // earlier ones (quadratic on a stream of thousands of workloads).
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for object in objects(stream, default_namespace) {
-        let (mut slots, duplicate_key, markers_win) = if is_helm_release(&object) {
-            (helm_slots(&object, file)?, None, false)
-        } else if let Some((places, dup, markers_win)) = places(&object) {
-            (place_slots(&object, places, file), dup, markers_win)
+        let (mut slots, duplicate_key) = if is_helm_release(&object) {
+            (helm_slots(&object, file)?, None)
+        } else if let Some((places, dup)) = places(&object) {
+            (place_slots(&object, places, file), dup)
         } else {
             continue;
         };
@@ -302,7 +298,6 @@ pub(crate) fn workloads<'s>(
             object,
             slots,
             duplicate_key,
-            markers_win,
         });
     }
     Ok(out)
@@ -385,9 +380,8 @@ fn pod_spec_keys(kind: &str) -> Option<&'static [&'static str]> {
 /// (kept for the workload as a whole); `None` when the object is not a workload. The kinds
 /// Kubernetes defines (by kind; without a pod spec yet, a workload with policies and no
 /// slots), the kinds of DESIGN.md section 16 (by group and kind), and any other object whose
-/// `spec.template.spec` has `containers`. The flag says whether the kind was no workload
-/// before DESIGN.md section 16 ([`Workload::markers_win`]).
-fn places<'s>(object: &Object<'s>) -> Option<(Vec<kinds::Place<'s>>, Option<Error>, bool)> {
+/// `spec.template.spec` has `containers`.
+fn places<'s>(object: &Object<'s>) -> Option<(Vec<kinds::Place<'s>>, Option<Error>)> {
     let mut out = Vec::new();
     if let Some(keys) = pod_spec_keys(object.kind) {
         let mut dup = super::object::check_identity_keys(object).err();
@@ -397,20 +391,10 @@ fn places<'s>(object: &Object<'s>) -> Option<(Vec<kinds::Place<'s>>, Option<Erro
             let passes = if object.kind == "CronJob" { 1 } else { 2 };
             kinds::pod_places(object, spec, &path, None, passes, false, &dup, &mut out);
         }
-        return Some((out, dup, false));
+        return Some((out, dup));
     }
     if let Some((places, dup)) = kinds::family_places(object) {
-        // Rollouts and Knative services were workloads already (a pod template at
-        // `spec.template.spec`).
-        let was_workload = matches!(object.kind, "Rollout" | "Service" | "Configuration")
-            && object
-                .node
-                .get("spec")
-                .and_then(|s| s.get("template"))
-                .and_then(|t| t.get("spec"))
-                .and_then(|s| s.get("containers"))
-                .is_some();
-        return Some((places, dup, !was_workload));
+        return Some((places, dup));
     }
     let mut ignored = None;
     let (spec, _) = walk(
@@ -430,7 +414,7 @@ fn places<'s>(object: &Object<'s>) -> Option<(Vec<kinds::Place<'s>>, Option<Erro
         &mut dup,
     )?;
     kinds::pod_places(object, spec, &path, None, 2, false, &dup, &mut out);
-    Some((out, dup, false))
+    Some((out, dup))
 }
 
 /// The slots of the containers in `places`, in order.

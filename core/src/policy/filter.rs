@@ -1,11 +1,13 @@
 //! Tag filters: which tags of a repository a container may run (`glob:`, `regex:`, `semver:`).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::constraint::Constraint;
+use super::order::TagOrder;
 use super::version::{Ver, VersionMode};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -40,23 +42,51 @@ impl FilterKind {
     }
 }
 
-/// Which tags a container may be released to: the value of a `tag.<container>` policy
-/// (`filter.fluxcd.io/<container>`) or a service's `filter:` in `relman.yaml`.
+/// Which tags a container may be released to, and how they are ranked: the value of a
+/// `tag.<container>` policy (`filter.fluxcd.io/<container>`) or a service's `filter:` in
+/// `relman.yaml`.
 ///
-/// - `glob:PATTERN`: the whole tag must match; `*` (any run of characters, also none) is the
-///   only wildcard, everything else is literal and case-sensitive.
-/// - `regex:RE` / `regexp:RE`: the tag must contain a match of `RE` (unanchored; anchor with
-///   `^...$`), in the RE2 syntax of the [`regex`] crate. Compiled once, at parse.
-/// - `semver:CONSTRAINT`: the tag read as a version (see [`VersionMode`]) must satisfy the
-///   [`Constraint`]; tags that are not versions never match.
-/// - Only those four prefixes are prefixes (case-sensitive); any other text, `foo:bar`
-///   included, is a glob pattern. (Tags cannot contain `:`, so such a glob matches nothing.)
-/// - The tag `latest`, in any case, never matches, except under the filter that is exactly
-///   `glob:latest` (or `latest`).
-/// - The default filter is `glob:*`. Filters compare, hash and serialize as their text.
+/// A filter is one or more clauses separated by spaces:
+///
+/// - a pattern, which a tag must pass:
+///   - `glob:PATTERN`, or a clause without a known prefix: the whole tag must match; `*` (any
+///     run of characters, also none) is the only wildcard, everything else is literal and
+///     case-sensitive.
+///   - `regex:RE` / `regexp:RE`: the tag must contain a match of `RE` (unanchored; anchor with
+///     `^...$`), in the RE2 syntax of the [`regex`] crate. Compiled once, at parse.
+///
+///   A pattern clause ends at the first space: tags hold no spaces, so a pattern never needs
+///   one (write `\x20` in a regex that must).
+/// - an order, which ranks the tags that pass ([`TagOrder`]):
+///   - `semver:CONSTRAINT` (the last clause: the constraint is the rest of the text, spaces
+///     included): the value read as a version (see [`VersionMode`]) must satisfy the
+///     [`Constraint`]; the highest version wins. Values that are not versions never pass.
+///   - `alphabetical:asc` / `alphabetical:desc`: the value that sorts last / first in byte
+///     order wins (Flux's `alphabetical` policy).
+///   - `numerical:asc` / `numerical:desc`: the value read as a 64-bit float (Go's
+///     `ParseFloat`, as Flux reads it) that is greatest / smallest wins. As in Flux's
+///     `numerical` policy, one value that passes the pattern and is not a number stops the
+///     choice: nothing is chosen (reasons `not_a_number` and `blocked`).
+///   - none: the newest creation time wins.
+/// - `extract:TEMPLATE` (with a `regex:` pattern and an order that reads values): the value
+///   ranked is the template expanded with the regex's match, as Go's `Regexp.Expand` does
+///   (`$name`, `${name}`, `$1`, `$$`): Flux's `filterTags.extract`. Without it the value is the
+///   tag.
+/// - `versions:default|strict|loose` (with `semver:`): how this filter reads versions,
+///   whatever the mode of the plan (Flux v2 policies read versions strictly).
+///
+/// Each kind of clause may be given once. Only those prefixes are prefixes (case-sensitive);
+/// any other clause, `foo:bar` included, is a glob pattern. (Tags cannot contain `:`, so such a
+/// glob matches nothing.) The tag `latest`, in any case, never passes, except under the filter
+/// that is exactly `glob:latest` (or `latest`). Equal values rank by tag: for versions the
+/// tag that spells more parts, then the smaller tag; for alphabetical and numerical values
+/// the greater tag (what Flux picks from a registry that lists tags in order).
+///
+/// The default filter is `glob:*`. Filters compare, hash and serialize as their text.
 ///
 /// ```
 /// use relman::{TagFilter, VersionMode};
+/// use relman::policy::TagOrder;
 ///
 /// let f = TagFilter::parse("semver:~1")?;
 /// assert!(f.matches("v1.2.3"));
@@ -69,20 +99,43 @@ impl FilterKind {
 /// assert!(!TagFilter::default().matches("latest"));
 /// assert!(TagFilter::parse("glob:latest")?.matches("latest"));
 ///
+/// // Flux's filterTags + numerical policy, in one filter.
+/// let f = TagFilter::parse("numerical:asc extract:$ts regex:^main-[a-f0-9]+-(?P<ts>[0-9]+)$")?;
+/// assert_eq!((f.order(), f.extract()), (TagOrder::NumericalAsc, Some("$ts")));
+/// assert!(f.matches("main-0d1e2f3-1606364286"));
+///
 /// assert_eq!(TagFilter::parse("semver:nonsense").unwrap_err().code(), "invalid_filter");
 /// # Ok::<(), relman::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct TagFilter {
     text: String,
-    matcher: Matcher,
+    pattern: Pattern,
+    extract: Option<Box<str>>,
+    rank: Rank,
+    mode: Option<VersionMode>,
 }
 
+/// Which tags pass, before the order reads them.
 #[derive(Clone)]
-enum Matcher {
+enum Pattern {
+    /// Every tag (a filter with no pattern clause).
+    Any,
     Glob(Glob),
     Regex(regex::Regex),
-    Semver(Constraint),
+}
+
+/// How the tags that pass are ranked.
+#[derive(Clone)]
+pub(crate) enum Rank {
+    /// Newest creation time.
+    Time,
+    /// Highest version satisfying the constraint.
+    Version(Constraint),
+    /// Byte order of the value; `true` for ascending (the last wins).
+    Alphabetical(bool),
+    /// Numeric value; `true` for ascending (the greatest wins).
+    Numerical(bool),
 }
 
 /// A glob split at its `*`s: `parts.len() - 1` wildcards.
@@ -182,18 +235,24 @@ fn regex_error(e: &regex::Error) -> String {
 }
 
 impl TagFilter {
-    /// Parse a filter: `glob:PATTERN`, `regex:RE`, `regexp:RE`, `semver:CONSTRAINT` or a bare
-    /// `PATTERN` (a glob).
+    /// Parse a filter: clauses separated by spaces (see [`TagFilter`]): at most one pattern
+    /// (`glob:PATTERN`, `regex:RE`, `regexp:RE`, or a bare `PATTERN`, a glob), at most one order
+    /// (`semver:CONSTRAINT`, last; `alphabetical:asc|desc`; `numerical:asc|desc`), and the
+    /// options `extract:TEMPLATE` and `versions:MODE`.
     ///
     /// Errors: `invalid_filter` for a constraint or regex that does not parse, for an empty
-    /// glob (`""`, `glob:`), which could match no tag, and for a filter past the size caps: text
-    /// longer than [`MAX_FILTER_LEN`] bytes, a constraint of more than
+    /// glob (`""`, `glob:`), which could match no tag, for a clause given twice (two patterns,
+    /// two orders), for an order word other than `asc`/`desc`, for `extract:` without a
+    /// `regex:` pattern or with the creation-time order (which reads no value), for
+    /// `versions:` without `semver:`, and for a filter past the size caps: text longer than
+    /// [`MAX_FILTER_LEN`] bytes, a constraint of more than
     /// [`MAX_COMPARATORS`](super::constraint::MAX_COMPARATORS) comparators, a regex whose
     /// compiled program would pass [`MAX_REGEX_SIZE`] bytes.
     ///
     /// ```
     /// use relman::TagFilter;
-    /// for bad in ["semver:nonsense", "regex:(", "regexp:*", "glob:", ""] {
+    /// for bad in ["semver:nonsense", "regex:(", "regexp:*", "glob:", "", "numerical:up",
+    ///             "extract:$1 glob:a*", "extract:$1 regex:(a)", "glob:a glob:b", "alphabetical:asc semver:^1"] {
     ///     assert_eq!(TagFilter::parse(bad).unwrap_err().code(), "invalid_filter", "{bad}");
     /// }
     /// assert_eq!(TagFilter::parse("foo:bar")?.kind(), relman::policy::FilterKind::Glob);
@@ -219,29 +278,107 @@ impl TagFilter {
                 format!("invalid filter `{}`: {detail}", excerpt(text)),
             )
         };
-        let matcher = if let Some(constraint) = text.strip_prefix("semver:") {
-            Matcher::Semver(Constraint::parse_detailed(constraint).map_err(invalid)?)
-        } else if let Some(re) = text
-            .strip_prefix("regex:")
-            .or_else(|| text.strip_prefix("regexp:"))
-        {
-            Matcher::Regex(
-                regex::RegexBuilder::new(re)
-                    .size_limit(MAX_REGEX_SIZE)
-                    .dfa_size_limit(MAX_REGEX_DFA_SIZE)
-                    .build()
-                    .map_err(|e| invalid(format!("not a valid regular expression: {}", regex_error(&e))))?,
-            )
-        } else {
-            let pattern = text.strip_prefix("glob:").unwrap_or(text);
-            if pattern.is_empty() {
-                return Err(invalid("an empty glob pattern matches no tag".into()));
+        let mut pattern: Option<Pattern> = None;
+        let mut rank: Option<Rank> = None;
+        let mut extract: Option<Box<str>> = None;
+        let mut mode: Option<VersionMode> = None;
+        let mut rest = text;
+        let mut clauses = 0;
+        loop {
+            // Clauses are separated by runs of spaces.
+            if clauses > 0 {
+                rest = rest.trim_start_matches(' ');
+                if rest.is_empty() {
+                    break;
+                }
             }
-            Matcher::Glob(Glob::new(pattern))
-        };
+            clauses += 1;
+            if let Some(constraint) = rest.strip_prefix("semver:") {
+                if rank.is_some() {
+                    return Err(invalid("two orders (semver: and another)".into()));
+                }
+                rank = Some(Rank::Version(
+                    Constraint::parse_detailed(constraint).map_err(invalid)?,
+                ));
+                break;
+            }
+            let (word, after) = rest.split_once(' ').unwrap_or((rest, ""));
+            rest = after;
+            let once = |what: &str, taken: bool| -> Result<()> {
+                if taken {
+                    Err(invalid(format!("{what} is given twice")))
+                } else {
+                    Ok(())
+                }
+            };
+            if let Some(dir) = word.strip_prefix("alphabetical:") {
+                once("an order", rank.is_some())?;
+                rank = Some(Rank::Alphabetical(direction(dir).map_err(invalid)?));
+            } else if let Some(dir) = word.strip_prefix("numerical:") {
+                once("an order", rank.is_some())?;
+                rank = Some(Rank::Numerical(direction(dir).map_err(invalid)?));
+            } else if let Some(template) = word.strip_prefix("extract:") {
+                once("extract:", extract.is_some())?;
+                if template.is_empty() {
+                    return Err(invalid("an empty extract: template".into()));
+                }
+                extract = Some(template.into());
+            } else if let Some(m) = word.strip_prefix("versions:") {
+                once("versions:", mode.is_some())?;
+                mode = Some(
+                    m.parse::<VersionMode>()
+                        .map_err(|e| invalid(e.message().to_string()))?,
+                );
+            } else if let Some(re) = word
+                .strip_prefix("regex:")
+                .or_else(|| word.strip_prefix("regexp:"))
+            {
+                once("a pattern", pattern.is_some())?;
+                pattern = Some(Pattern::Regex(
+                    regex::RegexBuilder::new(re)
+                        .size_limit(MAX_REGEX_SIZE)
+                        .dfa_size_limit(MAX_REGEX_DFA_SIZE)
+                        .build()
+                        .map_err(|e| {
+                            invalid(format!("not a valid regular expression: {}", regex_error(&e)))
+                        })?,
+                ));
+            } else {
+                once("a pattern", pattern.is_some())?;
+                let glob = word.strip_prefix("glob:").unwrap_or(word);
+                if glob.is_empty() {
+                    return Err(invalid("an empty glob pattern matches no tag".into()));
+                }
+                pattern = Some(Pattern::Glob(Glob::new(glob)));
+            }
+        }
+        let rank = rank.unwrap_or(Rank::Time);
+        if pattern.is_none() && matches!(rank, Rank::Time) {
+            return Err(invalid(
+                "no pattern and no order: write glob:* for every tag".into(),
+            ));
+        }
+        if extract.is_some() && !matches!(pattern, Some(Pattern::Regex(_))) {
+            return Err(invalid(
+                "extract: needs a regex: pattern, whose groups the template names".into(),
+            ));
+        }
+        if extract.is_some() && matches!(rank, Rank::Time) {
+            return Err(invalid(
+                "extract: needs an order that reads values (semver:, alphabetical: or numerical:); \
+                 the creation-time order reads none"
+                    .into(),
+            ));
+        }
+        if mode.is_some() && !matches!(rank, Rank::Version(_)) {
+            return Err(invalid("versions: applies only to a semver: filter".into()));
+        }
         Ok(TagFilter {
             text: text.to_string(),
-            matcher,
+            pattern: pattern.unwrap_or(Pattern::Any),
+            extract,
+            rank,
+            mode,
         })
     }
 
@@ -259,23 +396,30 @@ impl TagFilter {
     }
 
     /// Whether `tag` passes the filter, reading versions in `mode` (only `semver:` filters read
-    /// versions).
+    /// versions; a filter's own `versions:` wins over `mode`). Under a numerical order, a tag
+    /// passes when its value is a number; under an alphabetical one, when it passes the
+    /// pattern.
     ///
     /// ```
     /// use relman::{TagFilter, VersionMode};
     /// let f = TagFilter::parse("semver:*")?;
     /// assert!(f.matches_in("12345678", VersionMode::Loose));
     /// assert!(!f.matches_in("1.0", VersionMode::Strict));
+    /// let n = TagFilter::parse("numerical:asc")?;
+    /// assert!(n.matches("1606234201") && !n.matches("main"));
     /// # Ok::<(), relman::Error>(())
     /// ```
     pub fn matches_in(&self, tag: &str, mode: VersionMode) -> bool {
         if is_latest_tag(tag) && !self.allows_latest() {
             return false;
         }
-        match &self.matcher {
-            Matcher::Glob(glob) => glob.matches(tag),
-            Matcher::Regex(re) => re.is_match(tag),
-            Matcher::Semver(c) => Ver::parse(tag, mode).is_some_and(|v| c.check(&v, false)),
+        let Some(value) = self.value(tag) else {
+            return false;
+        };
+        match &self.rank {
+            Rank::Time | Rank::Alphabetical(_) => true,
+            Rank::Numerical(_) => super::order::parse_number(&value).is_some(),
+            Rank::Version(c) => Ver::parse(&value, self.mode_in(mode)).is_some_and(|v| c.check(&v, false)),
         }
     }
 
@@ -289,20 +433,58 @@ impl TagFilter {
         &self.text
     }
 
-    /// The kind of filter.
+    /// The kind of filter: `semver` for a `semver:` order, else the kind of its pattern
+    /// (`regex`, or `glob`, also for a filter without a pattern, which passes every tag).
     ///
     /// ```
     /// use relman::{policy::FilterKind, TagFilter};
     /// assert_eq!(TagFilter::parse("master-*")?.kind(), FilterKind::Glob);
     /// assert_eq!(TagFilter::parse("semver:^1")?.kind(), FilterKind::Semver);
+    /// assert_eq!(TagFilter::parse("numerical:asc regex:^[0-9]+$")?.kind(), FilterKind::Regex);
     /// # Ok::<(), relman::Error>(())
     /// ```
     pub fn kind(&self) -> FilterKind {
-        match self.matcher {
-            Matcher::Glob(_) => FilterKind::Glob,
-            Matcher::Regex(_) => FilterKind::Regex,
-            Matcher::Semver(_) => FilterKind::Semver,
+        match (&self.rank, &self.pattern) {
+            (Rank::Version(_), _) => FilterKind::Semver,
+            (_, Pattern::Regex(_)) => FilterKind::Regex,
+            _ => FilterKind::Glob,
         }
+    }
+
+    /// How the filter ranks the tags it allows.
+    pub fn order(&self) -> TagOrder {
+        match self.rank {
+            Rank::Time => TagOrder::CreationTime,
+            Rank::Version(_) => TagOrder::Version,
+            Rank::Alphabetical(true) => TagOrder::AlphabeticalAsc,
+            Rank::Alphabetical(false) => TagOrder::AlphabeticalDesc,
+            Rank::Numerical(true) => TagOrder::NumericalAsc,
+            Rank::Numerical(false) => TagOrder::NumericalDesc,
+        }
+    }
+
+    /// The `extract:` template, if any: the value ranked is the regex's match expanded with it.
+    ///
+    /// ```
+    /// let f = relman::TagFilter::parse("alphabetical:desc extract:${1} regex:^build-(.*)$")?;
+    /// assert_eq!(f.extract(), Some("${1}"));
+    /// assert_eq!(f.value_of("build-b7").as_deref(), Some("b7"));
+    /// # Ok::<(), relman::Error>(())
+    /// ```
+    pub fn extract(&self) -> Option<&str> {
+        self.extract.as_deref()
+    }
+
+    /// The filter's own `versions:` mode, if it sets one.
+    pub fn versions(&self) -> Option<VersionMode> {
+        self.mode
+    }
+
+    /// The value the order ranks for `tag`: `None` when the tag does not pass the pattern;
+    /// the `extract:` template expanded with the pattern's match, else the tag itself.
+    /// (`latest` is not checked here.)
+    pub fn value_of(&self, tag: &str) -> Option<String> {
+        self.value(tag).map(|v| v.into_owned())
     }
 
     /// The constraint of a `semver:` filter.
@@ -313,24 +495,59 @@ impl TagFilter {
     /// # Ok::<(), relman::Error>(())
     /// ```
     pub fn constraint(&self) -> Option<&Constraint> {
-        match &self.matcher {
-            Matcher::Semver(c) => Some(c),
+        match &self.rank {
+            Rank::Version(c) => Some(c),
             _ => None,
         }
     }
 
-    /// Whether the tag `latest` may pass: only for the glob that is exactly `latest`.
-    pub(crate) fn allows_latest(&self) -> bool {
-        matches!(&self.matcher, Matcher::Glob(g) if g.is_latest())
+    /// How the filter ranks, for the selector.
+    pub(crate) fn rank(&self) -> &Rank {
+        &self.rank
     }
 
-    /// Glob or regex match of a tag known not to be a barred `latest`.
-    pub(crate) fn matches_pattern(&self, tag: &str) -> bool {
-        match &self.matcher {
-            Matcher::Glob(glob) => glob.matches(tag),
-            Matcher::Regex(re) => re.is_match(tag),
-            Matcher::Semver(_) => false,
+    /// The version mode the filter reads in when the plan's is `mode`.
+    pub(crate) fn mode_in(&self, mode: VersionMode) -> VersionMode {
+        self.mode.unwrap_or(mode)
+    }
+
+    /// Whether the tag `latest` may pass: only for the glob that is exactly `latest`.
+    pub(crate) fn allows_latest(&self) -> bool {
+        matches!((&self.pattern, &self.rank), (Pattern::Glob(g), Rank::Time) if g.is_latest())
+    }
+
+    /// Whether `tag` passes the pattern (any tag when there is none); `latest` is not
+    /// checked here.
+    pub(crate) fn passes_pattern(&self, tag: &str) -> bool {
+        match &self.pattern {
+            Pattern::Any => true,
+            Pattern::Glob(glob) => glob.matches(tag),
+            Pattern::Regex(re) => re.is_match(tag),
         }
+    }
+
+    /// The value of `tag` ([`TagFilter::value_of`]), borrowed when there is no template.
+    pub(crate) fn value<'t>(&self, tag: &'t str) -> Option<Cow<'t, str>> {
+        match &self.pattern {
+            Pattern::Any => Some(Cow::Borrowed(tag)),
+            Pattern::Glob(glob) => glob.matches(tag).then_some(Cow::Borrowed(tag)),
+            Pattern::Regex(re) => match &self.extract {
+                None => re.is_match(tag).then_some(Cow::Borrowed(tag)),
+                Some(template) => {
+                    let caps = re.captures(tag)?;
+                    Some(Cow::Owned(super::order::expand(template, re, &caps)))
+                }
+            },
+        }
+    }
+}
+
+/// `asc` or `desc` (as true for ascending).
+fn direction(word: &str) -> std::result::Result<bool, String> {
+    match word {
+        "asc" => Ok(true),
+        "desc" => Ok(false),
+        other => Err(format!("unknown order direction `{other}`; write asc or desc")),
     }
 }
 
@@ -339,7 +556,10 @@ impl Default for TagFilter {
     fn default() -> TagFilter {
         TagFilter {
             text: "glob:*".to_string(),
-            matcher: Matcher::Glob(Glob::new("*")),
+            pattern: Pattern::Glob(Glob::new("*")),
+            extract: None,
+            rank: Rank::Time,
+            mode: None,
         }
     }
 }

@@ -5,6 +5,7 @@ pub(crate) mod annotations;
 mod constraint;
 mod filter;
 pub(crate) mod image_info;
+mod order;
 mod select;
 mod version;
 
@@ -13,5 +14,6 @@ pub use constraint::{Constraint, MAX_COMPARATORS};
 pub use filter::{FilterKind, MAX_FILTER_LEN, MAX_REGEX_SIZE, TagFilter};
 pub use image_info::ImageInfo;
 pub(crate) use image_info::parse_time;
+pub use order::TagOrder;
 pub use select::{CLOCK_SKEW, MAX_REJECTIONS, RejectReason, Rejection, Selection, choose, compare, select};
 pub use version::{VersionMode, parse_version};

@@ -1,5 +1,6 @@
 //! Choosing the image a filter allows, and explaining why every other tag lost.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use jiff::{SignedDuration, Timestamp};
@@ -7,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::ImageInfo;
 use super::constraint::Constraint;
-use super::filter::{FilterKind, TagFilter, is_latest_tag};
+use super::filter::{FilterKind, Rank, TagFilter, is_latest_tag};
+use super::order::parse_number;
 use super::version::{Ver, VersionMode};
 
 /// At most this many [`Rejection`]s are listed in a [`Selection`];
@@ -51,6 +53,12 @@ pub enum RejectReason {
     /// A `glob:`/`regex:` filter orders by creation time and the tag's is later than `now`
     /// plus [`CLOCK_SKEW`] (`future_timestamp`).
     FutureTimestamp = "future_timestamp",
+    /// A numerical order, and the tag's value is not a number (`not_a_number`). As in Flux's
+    /// numerical policy, it stops the choice: no tag is chosen.
+    NotANumber = "not_a_number",
+    /// The tag passes the filter, but the order chose nothing because another tag's value is
+    /// not a number (`blocked`).
+    Blocked = "blocked",
 }
 }
 
@@ -197,6 +205,9 @@ pub fn select(filter: &TagFilter, mode: VersionMode, images: &[ImageInfo], now: 
         let reason = match *status {
             Status::Rejected(reason) => reason,
             Status::Candidate if best == Some(i) => continue,
+            // A candidate and nothing chosen: a numerical order stopped by a value that is
+            // not a number.
+            Status::Candidate if best.is_none() => RejectReason::Blocked,
             Status::Candidate => RejectReason::Older,
         };
         let message = explain(filter, mode, info, reason, chosen, now);
@@ -243,9 +254,11 @@ fn scan(
     now: Timestamp,
     sink: impl FnMut(Status),
 ) -> Option<usize> {
-    match filter.constraint() {
-        Some(constraint) => best_version(filter, constraint, mode, images, sink),
-        None => best_by_time(filter, images, latest_allowed(now), sink),
+    match filter.rank() {
+        Rank::Version(constraint) => best_version(filter, constraint, filter.mode_in(mode), images, sink),
+        Rank::Time => best_by_time(filter, images, latest_allowed(now), sink),
+        Rank::Alphabetical(asc) => best_alphabetical(filter, *asc, images, sink),
+        Rank::Numerical(asc) => best_numerical(filter, *asc, images, sink),
     }
 }
 
@@ -262,13 +275,27 @@ fn best_version(
     mut sink: impl FnMut(Status),
 ) -> Option<usize> {
     let allows_latest = filter.allows_latest();
+    // With an `extract:` template the values are built once (the versions borrow them);
+    // without one a value is its tag.
+    let extracted: Option<Vec<Option<String>>> = filter
+        .extract()
+        .map(|_| images.iter().map(|i| filter.value_of(&i.tag)).collect());
+    let value_at = |i: usize| -> Option<&str> {
+        match &extracted {
+            Some(values) => values[i].as_deref(),
+            None => {
+                let tag = images[i].tag.as_str();
+                filter.passes_pattern(tag).then_some(tag)
+            }
+        }
+    };
     let mut best: Option<(usize, Ver<'_>)> = None;
     for (i, info) in images.iter().enumerate() {
         let tag = info.tag.as_str();
         let s = if !allows_latest && is_latest_tag(tag) {
             Status::Rejected(RejectReason::Latest)
-        } else {
-            match Ver::parse(tag, mode) {
+        } else if let Some(value) = value_at(i) {
+            match Ver::parse(value, mode) {
                 None => Status::Rejected(RejectReason::NotAVersion),
                 Some(v) if constraint.check(&v, false) => {
                     let better = match &best {
@@ -285,10 +312,96 @@ fn best_version(
                 }
                 Some(_) => Status::Rejected(RejectReason::FilterMiss),
             }
+        } else {
+            Status::Rejected(RejectReason::FilterMiss)
         };
         sink(s);
     }
     best.map(|(i, _)| i)
+}
+
+/// Order two values of an alphabetical order: byte order (reversed for `desc`), then the
+/// greater tag. `Equal` only for equal tags.
+fn text_order(asc: bool, a: &str, a_tag: &str, b: &str, b_tag: &str) -> Ordering {
+    let by_value = if asc { a.cmp(b) } else { b.cmp(a) };
+    by_value.then_with(|| a_tag.cmp(b_tag))
+}
+
+/// Order two values of a numerical order (never NaN): by number (reversed for `desc`), then
+/// the greater tag. `Equal` only for equal tags.
+fn number_order(asc: bool, a: f64, a_tag: &str, b: f64, b_tag: &str) -> Ordering {
+    let by_value = a.partial_cmp(&b).unwrap_or(Ordering::Equal);
+    let by_value = if asc { by_value } else { by_value.reverse() };
+    by_value.then_with(|| a_tag.cmp(b_tag))
+}
+
+fn best_alphabetical(
+    filter: &TagFilter,
+    asc: bool,
+    images: &[ImageInfo],
+    mut sink: impl FnMut(Status),
+) -> Option<usize> {
+    let allows_latest = filter.allows_latest();
+    let mut best: Option<(usize, Cow<'_, str>)> = None;
+    for (i, info) in images.iter().enumerate() {
+        let tag = info.tag.as_str();
+        let s = if !allows_latest && is_latest_tag(tag) {
+            Status::Rejected(RejectReason::Latest)
+        } else if let Some(value) = filter.value(tag) {
+            let better = match &best {
+                None => true,
+                Some((j, b)) => text_order(asc, &value, tag, b, &images[*j].tag) == Ordering::Greater,
+            };
+            if better {
+                best = Some((i, value));
+            }
+            Status::Candidate
+        } else {
+            Status::Rejected(RejectReason::FilterMiss)
+        };
+        sink(s);
+    }
+    best.map(|(i, _)| i)
+}
+
+/// The numerical order: as Flux's numerical policy, one value that is not a number among the
+/// tags that pass stops the choice (the others are then `blocked`, see [`select`]).
+fn best_numerical(
+    filter: &TagFilter,
+    asc: bool,
+    images: &[ImageInfo],
+    mut sink: impl FnMut(Status),
+) -> Option<usize> {
+    let allows_latest = filter.allows_latest();
+    let mut best: Option<(usize, f64)> = None;
+    let mut blocked = false;
+    for (i, info) in images.iter().enumerate() {
+        let tag = info.tag.as_str();
+        let s = if !allows_latest && is_latest_tag(tag) {
+            Status::Rejected(RejectReason::Latest)
+        } else if let Some(value) = filter.value(tag) {
+            match parse_number(&value) {
+                None => {
+                    blocked = true;
+                    Status::Rejected(RejectReason::NotANumber)
+                }
+                Some(n) => {
+                    let better = match best {
+                        None => true,
+                        Some((j, b)) => number_order(asc, n, tag, b, &images[j].tag) == Ordering::Greater,
+                    };
+                    if better {
+                        best = Some((i, n));
+                    }
+                    Status::Candidate
+                }
+            }
+        } else {
+            Status::Rejected(RejectReason::FilterMiss)
+        };
+        sink(s);
+    }
+    if blocked { None } else { best.map(|(i, _)| i) }
 }
 
 fn best_by_time(
@@ -303,7 +416,7 @@ fn best_by_time(
         let tag = info.tag.as_str();
         let s = if !allows_latest && is_latest_tag(tag) {
             Status::Rejected(RejectReason::Latest)
-        } else if !filter.matches_pattern(tag) {
+        } else if !filter.passes_pattern(tag) {
             Status::Rejected(RejectReason::FilterMiss)
         } else if known_time(info).is_some_and(|t| t > latest) {
             Status::Rejected(RejectReason::FutureTimestamp)
@@ -344,13 +457,33 @@ fn explain(
     now: Timestamp,
 ) -> String {
     let tag = info.tag.as_str();
+    let mode = filter.mode_in(mode);
+    // With an `extract:` template, the value the order read, named after the tag.
+    let noted = |tag: &str| -> String {
+        match filter.extract().and_then(|_| filter.value_of(tag)) {
+            Some(value) => concat(&["`", tag, "` (value `", &value, "`)"]),
+            None => concat(&["`", tag, "`"]),
+        }
+    };
     match reason {
         RejectReason::Latest => concat(&["`", tag, "` is a candidate only for the filter `glob:latest`"]),
-        RejectReason::FilterMiss => concat(&["`", tag, "` does not match `", filter.as_str(), "`"]),
-        RejectReason::NotAVersion => concat(&[
+        RejectReason::NotANumber => concat(&[
+            &noted(tag),
+            " is not a number, and `",
+            filter.as_str(),
+            "` orders numerically: as Flux's numerical policy, no tag is chosen while a tag that passes the pattern is not a number (narrow the pattern to numbers)",
+        ]),
+        RejectReason::Blocked => concat(&[
             "`",
             tag,
-            "` is not a version in ",
+            "` passes `",
+            filter.as_str(),
+            "`, but the numerical order chose nothing: another tag that passes is not a number",
+        ]),
+        RejectReason::FilterMiss => concat(&["`", tag, "` does not match `", filter.as_str(), "`"]),
+        RejectReason::NotAVersion => concat(&[
+            &noted(tag),
+            " is not a version in ",
             mode.code(),
             " mode, which needs ",
             match mode {
@@ -386,6 +519,34 @@ fn explain(
             let Some(chosen) = chosen else {
                 return concat(&["`", tag, "` orders below the chosen tag"]);
             };
+            if let Rank::Alphabetical(_) | Rank::Numerical(_) = filter.rank() {
+                let same = filter.extract().is_some() && filter.value_of(tag) == filter.value_of(&chosen.tag)
+                    || matches!(filter.rank(), Rank::Numerical(_))
+                        && filter
+                            .value(tag)
+                            .and_then(|v| parse_number(&v))
+                            .zip(filter.value(&chosen.tag).and_then(|v| parse_number(&v)))
+                            .is_some_and(|(a, b)| a == b);
+                let order = filter.order().describe();
+                return if same {
+                    concat(&[
+                        &noted(tag),
+                        " has the same value as the chosen `",
+                        &chosen.tag,
+                        "` under ",
+                        order,
+                        ", which wins the tie (the greater tag)",
+                    ])
+                } else {
+                    concat(&[
+                        &noted(tag),
+                        " orders below the chosen ",
+                        &noted(&chosen.tag),
+                        " under ",
+                        order,
+                    ])
+                };
+            }
             let tie = match filter.kind() {
                 FilterKind::Semver => Ver::parse(tag, mode)
                     .zip(Ver::parse(&chosen.tag, mode))
@@ -416,9 +577,11 @@ fn explain(
 
 /// Order two images the way [`select`] does: `Greater` when `a` would be chosen over `b`.
 ///
-/// `None` when the pair cannot be ordered: for a `semver:` filter, when either tag is not a
-/// version in `mode`; for `glob:`/`regex:`, when either has no creation time. Whether the tags
-/// pass the filter is not checked. `Equal` only for equal tags (see [`select`] for the
+/// `None` when the pair cannot be ordered: for a `semver:` filter, when either value is not a
+/// version in `mode`; for a numerical order, when either value is not a number; for the
+/// creation-time order, when either has no creation time; with an `extract:` template, when
+/// either tag does not match the pattern (it has no value). Whether the tags pass the filter
+/// is not otherwise checked. `Equal` only for equal tags (see [`select`] for the
 /// tie-breaks). The planner uses it for the no-downgrade rule.
 ///
 /// ```
@@ -439,11 +602,28 @@ fn explain(
 /// # Ok::<(), relman::Error>(())
 /// ```
 pub fn compare(filter: &TagFilter, mode: VersionMode, a: &ImageInfo, b: &ImageInfo) -> Option<Ordering> {
-    if filter.kind() == FilterKind::Semver {
-        let (va, vb) = (Ver::parse(&a.tag, mode)?, Ver::parse(&b.tag, mode)?);
-        Some(version_order(&va, &a.tag, &vb, &b.tag))
-    } else {
-        Some(time_order(known_time(a)?, &a.tag, known_time(b)?, &b.tag))
+    // The value ranked: with an `extract:` template, the expansion (none when the pattern
+    // does not match); else the tag.
+    fn value<'t>(filter: &TagFilter, tag: &'t str) -> Option<Cow<'t, str>> {
+        match filter.extract() {
+            Some(_) => filter.value_of(tag).map(Cow::Owned),
+            None => Some(Cow::Borrowed(tag)),
+        }
+    }
+    let value = |tag| value(filter, tag);
+    match filter.rank() {
+        Rank::Version(_) => {
+            let mode = filter.mode_in(mode);
+            let (a_value, b_value) = (value(&a.tag)?, value(&b.tag)?);
+            let (va, vb) = (Ver::parse(&a_value, mode)?, Ver::parse(&b_value, mode)?);
+            Some(version_order(&va, &a.tag, &vb, &b.tag))
+        }
+        Rank::Time => Some(time_order(known_time(a)?, &a.tag, known_time(b)?, &b.tag)),
+        Rank::Alphabetical(asc) => Some(text_order(*asc, &value(&a.tag)?, &a.tag, &value(&b.tag)?, &b.tag)),
+        Rank::Numerical(asc) => {
+            let (na, nb) = (parse_number(&value(&a.tag)?)?, parse_number(&value(&b.tag)?)?);
+            Some(number_order(*asc, na, &a.tag, nb, &b.tag))
+        }
     }
 }
 

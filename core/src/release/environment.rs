@@ -105,9 +105,19 @@ pub(super) struct PlacedWorkload {
     pub line: usize,
 }
 
+/// What a split scanned workload gives: the workload, its slots, where its edits go, and its
+/// marked slots (container, policy).
+type Split = (
+    PlacedWorkload,
+    Vec<ImageSlot>,
+    Option<WorkloadSite>,
+    Vec<(String, String)>,
+);
+
 impl PlacedWorkload {
-    /// Split a scanned workload into what it is, its slots and where its edits go.
-    fn split(w: ScannedWorkload) -> (PlacedWorkload, Vec<ImageSlot>, Option<WorkloadSite>) {
+    /// Split a scanned workload into what it is, its slots, where its edits go and its marked
+    /// slots.
+    fn split(w: ScannedWorkload) -> Split {
         let ScannedWorkload {
             id,
             kind,
@@ -118,6 +128,7 @@ impl PlacedWorkload {
             slots,
             line,
             site,
+            marked,
         } = w;
         let workload = PlacedWorkload {
             id,
@@ -127,7 +138,7 @@ impl PlacedWorkload {
             annotations,
             line,
         };
-        (workload, slots, site)
+        (workload, slots, site, marked)
     }
 }
 
@@ -157,6 +168,8 @@ pub(super) struct PlacedSlot {
     pub suffix: Option<Suffix>,
     /// Where a new pointer goes.
     pub target: Target,
+    /// The Flux image policy (`namespace:name`) a setter marker on the slot's value names.
+    pub image_policy: Option<String>,
 }
 
 /// A kustomization as the walk reaches it.
@@ -895,7 +908,7 @@ impl Placer<'_, '_> {
         // Objects with only a generateName are listed, never released: two of the same
         // prefix are no duplicate.
         let generated = workload.generated;
-        let (mut workload, mut images, site) = PlacedWorkload::split(workload);
+        let (mut workload, mut images, site, marked) = PlacedWorkload::split(workload);
         let namespace = visit.and_then(|v| self.walker.visits[v].namespace.as_deref());
         if let Some(ns) = namespace {
             workload.id = format!("{ns}:{}/{}", workload.kind.to_ascii_lowercase(), workload.name);
@@ -923,6 +936,12 @@ impl Placer<'_, '_> {
                 self.slot(&workload.id, info, &path, visit, root.as_deref(), passes)
             })
             .collect();
+        for slot in &mut slots {
+            slot.image_policy = marked
+                .iter()
+                .find(|(container, _)| *container == slot.info.container)
+                .map(|(_, policy)| policy.clone());
+        }
         // The kustomize `namespace:` is a name too (DESIGN.md section 6).
         if namespace.is_some_and(|ns| !crate::names::is_dns_label(ns)) {
             for slot in slots
@@ -995,6 +1014,7 @@ impl Placer<'_, '_> {
                         passes,
                         suffix: None,
                         target: Target::Refused(e),
+                        image_policy: None,
                     };
                 }
             }
@@ -1021,6 +1041,7 @@ impl Placer<'_, '_> {
             passes,
             suffix,
             target,
+            image_policy: None,
         }
     }
 
@@ -1091,6 +1112,7 @@ impl Placer<'_, '_> {
                 } else {
                     Target::Shared { file: file.clone() }
                 },
+                image_policy: Some(m.policy.clone()),
             })
             .collect();
         let id = slots[0].info.workload.clone();
@@ -1120,12 +1142,9 @@ impl Placer<'_, '_> {
                 id,
                 kind: "ImagePolicy".to_string(),
                 name: name.to_string(),
-                // A marker asks for automation; it carries no annotations.
-                policy: Policy {
-                    automated: true,
-                    automated_set: true,
-                    ..Default::default()
-                },
+                // No annotations: a marker asks for automation of its slot when its policy is
+                // one the repository holds or relman.yaml maps (decided by the planner).
+                policy: Policy::default(),
                 annotations: Default::default(),
                 line: list[0].1.line,
             },

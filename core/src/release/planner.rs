@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 use super::catalog::{Catalog, ImageInfo};
 use super::drift::{self, DriftEntry, DriftStatus};
-use super::environment::{self, Model, Others, Placed, Readers, WorkloadAt};
+use super::environment::{self, Model, Others, Placed, PlacedSlot, Readers, WorkloadAt};
 use super::history::{History, HistorySource};
 use super::message::commit_message;
 use super::placement::{self, Decision, Move, Moves};
@@ -18,7 +18,7 @@ use super::spec::{ImageSpec, ReleaseSpec, Services};
 use crate::config::{Config, Environment, ReleaseMode};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
-use crate::manifest::{GENERATED_NAME, INVALID_NAME, SlotKind};
+use crate::manifest::{FluxObjects, GENERATED_NAME, INVALID_NAME, SlotKind};
 use crate::policy::{
     CLOCK_SKEW, Ignore, PolicyChange, RejectReason, TagFilter, VersionMode, choose, compare, select,
 };
@@ -57,6 +57,32 @@ struct Context {
     /// The default filter's entry of `filters`, once it is there.
     default_filter: Option<Rc<TagFilter>>,
     selections: HashMap<(String, String), Choice>,
+    /// The Flux image automation objects of the snapshot (`ImagePolicy`, `ImageRepository`).
+    flux: FluxObjects,
+}
+
+/// What a Flux setter marker on a slot binds it to (DESIGN.md section 16).
+enum Binding {
+    /// No marker on the slot.
+    Unmarked,
+    /// An `ImagePolicy` of the snapshot: its filter text (or why it has none), where it is.
+    Held {
+        filter: std::result::Result<String, Error>,
+        path: String,
+        line: usize,
+    },
+    /// No `ImagePolicy` of that name, but a service of relman.yaml maps the policy
+    /// (`imagePolicy:`, default the service's name): the service's filter, when it has one.
+    Mapped(Option<TagFilter>),
+    /// Neither: a located warning, and the slot is not automated.
+    Unknown(String),
+}
+
+impl Binding {
+    /// Whether the marker asks for automation (its policy is one relman knows).
+    fn automates(&self) -> bool {
+        matches!(self, Binding::Held { .. } | Binding::Mapped(_))
+    }
 }
 
 /// What a filter allows of a repository's tags, once per run.
@@ -70,6 +96,9 @@ enum Choice {
     MissingTime,
     /// The matching tags with a creation time are dated in the future.
     FutureTime,
+    /// A numerical order stopped by a value that is not a number: the first rejection's
+    /// message.
+    NotANumber(String),
 }
 
 impl Context {
@@ -79,6 +108,7 @@ impl Context {
             filters: HashMap::new(),
             default_filter: None,
             selections: HashMap::new(),
+            flux: crate::manifest::read_flux_objects(snapshot.files(), config.default_namespace())?,
         })
     }
 
@@ -536,8 +566,24 @@ impl Planner<'_> {
             ReleaseMode::Automatic if policy.automated_set && !policy.automated => {
                 Some("automation is turned off by annotation".to_string())
             }
-            ReleaseMode::Annotations if !policy.automated => {
-                Some("not annotated automated: \"true\"".to_string())
+            // A setter marker naming a policy relman knows asks for automation of its slot,
+            // as the image-automation-controller updates every marked value; an explicit
+            // `automated: "false"` wins.
+            ReleaseMode::Annotations
+                if !policy.automated
+                    && (policy.automated_set
+                        || !placed.slots.iter().any(|s| self.binding(s).automates())) =>
+            {
+                match placed.slots.iter().find_map(|s| match self.binding(s) {
+                    Binding::Unknown(id) => Some(id),
+                    _ => None,
+                }) {
+                    Some(id) if placed.site.is_none() => Some(format!(
+                        "the setter markers name {id}, which is no ImagePolicy of the repository and no \
+                         service of relman.yaml maps: not automated"
+                    )),
+                    _ => Some("not annotated automated: \"true\"".to_string()),
+                }
             }
             _ => None,
         }
@@ -548,12 +594,42 @@ impl Planner<'_> {
     fn decide_slots(&mut self, model: &Model<'_>, at: WorkloadAt) -> Result<SlotDecisions> {
         let placed = at.of(model);
         let mut out = SlotDecisions::default();
+        // Automated only by setter markers (the implicit environment, no `automated`
+        // annotation): the slots without one stay.
+        let by_markers = self.run == Run::Automation
+            && self.env.release == ReleaseMode::Annotations
+            && !placed.workload.policy.automated;
         for (id, slot) in model.slots(at) {
             let info = &slot.info;
             let Some(current) = info.image_ref() else { continue };
             out.any_managed = true;
-            let filter = self.filter_of(placed, &info.container)?;
-            match self.decide_slot(placed, &info.container, current, &filter)? {
+            let binding = self.binding(slot);
+            if self.run == Run::Automation
+                && (by_markers && !binding.automates() || matches!(binding, Binding::Unknown(_)))
+            {
+                let message = match &binding {
+                    Binding::Unknown(policy) => format!(
+                        "its setter marker names {policy}, which is no ImagePolicy of the repository and no \
+                         service of relman.yaml maps: not automated"
+                    ),
+                    _ => "not annotated automated: \"true\" and no setter marker on it".to_string(),
+                };
+                out.skipped.push(ContainerSkip {
+                    container: info.container.clone(),
+                    reason: Reason::NotAutomated,
+                    message,
+                });
+                continue;
+            }
+            // A held policy's ImageRepository is where its tags come from, and what Flux
+            // writes: the slot's reference as that repository would spell it.
+            let source = match (&binding, &slot.image_policy) {
+                (Binding::Held { .. }, Some(id)) => self.policy_source(id, current),
+                _ => None,
+            };
+            let filter = self.filter_of(placed, &info.container, binding)?;
+            let current_for_spec = source.as_ref().unwrap_or(current);
+            match self.decide_slot(placed, &info.container, current, current_for_spec, &filter)? {
                 SlotOutcome::Move(target) => {
                     out.updates.push(ContainerUpdate {
                         container: info.container.clone(),
@@ -582,8 +658,112 @@ impl Planner<'_> {
         Ok(out)
     }
 
-    /// The tag filter of a container: its annotation, else its service's, else the default.
-    fn filter_of(&mut self, placed: &Placed, container: &str) -> Result<Rc<TagFilter>> {
+    /// The warnings of setter markers (DESIGN.md section 16): a marker naming a policy relman
+    /// does not know (`unknown_image_policy`; the slot is not automated), and a policy whose
+    /// `ImageRepository` is another repository than the slot's (`policy_repository`; relman
+    /// releases the slot's own repository).
+    fn marker_warnings(&self, placed: &[Placed]) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in placed {
+            for slot in &p.slots {
+                let Some(id) = &slot.image_policy else { continue };
+                let at = format!(
+                    "{}:{}",
+                    slot.info.path.as_deref().unwrap_or(&p.path),
+                    slot.info.line
+                );
+                match self.binding(slot) {
+                    Binding::Unknown(_) => out.push(format!(
+                        "{at}: unknown_image_policy: {:?} {:?}: the setter marker names {id}, which is no \
+                         ImagePolicy (image.toolkit.fluxcd.io) of the repository and no service of \
+                         relman.yaml maps; the slot is not automated",
+                        p.workload.id, slot.info.container
+                    )),
+                    Binding::Held { .. } => {
+                        let (Some(image), Some(current)) =
+                            (self.context.flux.repository_of(id), slot.info.image_ref())
+                        else {
+                            continue;
+                        };
+                        if !ImageRef::parse(image).is_ok_and(|r| r.same_repository(current)) {
+                            out.push(format!(
+                                "{at}: policy_repository: {:?} {:?}: {id} takes its tags from {image} \
+                                 (its ImageRepository) and the slot runs {}: automation writes {image}, \
+                                 as Flux does",
+                                p.workload.id,
+                                slot.info.container,
+                                current.repository()
+                            ));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+
+    /// The slot's reference spelled with the repository of the `ImagePolicy` `id`'s
+    /// `ImageRepository` (`spec.image`), when that is another repository than the slot's:
+    /// the image-automation-controller writes the policy's image. `None` when it is the same
+    /// repository, or unknown.
+    fn policy_source(&self, id: &str, current: &ImageRef) -> Option<ImageRef> {
+        let image = ImageRef::parse(self.context.flux.repository_of(id)?).ok()?;
+        if image.same_repository(current) || image.tag().is_some() || image.digest().is_some() {
+            return None;
+        }
+        let mut text = image.as_str().to_string();
+        if let Some(tag) = current.tag() {
+            text.push(':');
+            text.push_str(tag);
+        }
+        if let Some(digest) = current.digest() {
+            text.push('@');
+            text.push_str(digest);
+        }
+        ImageRef::parse(&text).ok()
+    }
+
+    /// What the setter marker on `slot` (if any) binds it to.
+    fn binding(&self, slot: &PlacedSlot) -> Binding {
+        let Some(id) = &slot.image_policy else {
+            return Binding::Unmarked;
+        };
+        if let Some(policy) = self.context.flux.policies.get(id) {
+            return Binding::Held {
+                filter: policy.filter.clone(),
+                path: policy.path.clone(),
+                line: policy.line,
+            };
+        }
+        let name = id.split_once(':').map_or(id.as_str(), |(_, n)| n);
+        match self
+            .config
+            .services()
+            .iter()
+            .find(|s| s.image_policy == *id || s.image_policy == name)
+        {
+            Some(service) => Binding::Mapped(service.filter.clone()),
+            None => Binding::Unknown(id.clone()),
+        }
+    }
+
+    /// The tag filter of a slot, by the one precedence of DESIGN.md section 16: the
+    /// `ImagePolicy` its setter marker names (or the filter of the relman.yaml service that
+    /// maps that policy name), else the container's `tag.<container>` annotation (Flux v1),
+    /// else its service's `filter:` (relman.yaml), else `glob:*`.
+    fn filter_of(&mut self, placed: &Placed, container: &str, binding: Binding) -> Result<Rc<TagFilter>> {
+        match binding {
+            Binding::Held { filter, path, line } => {
+                let text = filter?;
+                return self
+                    .context
+                    .filter(&text)
+                    .map_err(|e| e.in_file(path).at(line, 1));
+            }
+            Binding::Mapped(Some(filter)) => return Ok(self.context.shared(&filter)),
+            _ => {}
+        }
         let w = &placed.workload;
         Ok(match w.policy.tag_filters.get(container) {
             Some(text) => self.context.filter(text).map_err(|e| {
@@ -800,11 +980,12 @@ impl Planner<'_> {
         placed: &Placed,
         container: &str,
         current: &ImageRef,
+        source: &ImageRef,
         filter: &TagFilter,
     ) -> Result<SlotOutcome> {
         let spec = self.spec;
         let aim = match &spec.image {
-            ImageSpec::Latest => self.aim_latest(current, filter),
+            ImageSpec::Latest => self.aim_latest(source, filter),
             ImageSpec::Exact(image) => self.aim_exact(placed, image, current, filter),
             ImageSpec::Promote => self.aim_promote(placed, container, current, filter),
             ImageSpec::Rollback => self.aim_rollback(placed, container, current),
@@ -1044,6 +1225,13 @@ impl Planner<'_> {
                 )
                 .into();
             }
+            Some(Choice::NotANumber(why)) => {
+                return skip(
+                    Reason::NoMatchingImage,
+                    format!("no tag of {repository} is chosen by {filter}: {why}"),
+                )
+                .into();
+            }
             Some(Choice::FutureTime) => {
                 return skip(
                     Reason::FutureTimestamp,
@@ -1082,7 +1270,13 @@ impl Planner<'_> {
             // apart (a time-ordered filter's other rejections are misses and `latest`).
             let selection = select(filter, mode, images, now);
             let any = |reason| selection.rejected.iter().any(|r| r.reason == reason);
-            if any(RejectReason::FutureTimestamp) {
+            if let Some(r) = selection
+                .rejected
+                .iter()
+                .find(|r| r.reason == RejectReason::NotANumber)
+            {
+                Choice::NotANumber(r.message.clone())
+            } else if any(RejectReason::FutureTimestamp) {
                 Choice::FutureTime
             } else if any(RejectReason::MissingTime) {
                 Choice::MissingTime
@@ -1113,7 +1307,7 @@ impl Planner<'_> {
         let future = current_info
             .created
             .filter(|t| now.checked_add(CLOCK_SKEW).is_ok_and(|latest| *t > latest));
-        if let (Some(created), false) = (future, filter_is_semver(filter)) {
+        if let (Some(created), false) = (future, filter_reads_values(filter)) {
             return Some(skip(
                 Reason::FutureTimestamp,
                 format!(
@@ -1135,7 +1329,7 @@ impl Planner<'_> {
                 format!("{tag} orders the same as {}", chosen.tag),
             )),
             Some(std::cmp::Ordering::Greater) => None,
-            None if known.is_some_and(|k| k.created.is_none()) && !filter_is_semver(filter) => Some(skip(
+            None if known.is_some_and(|k| k.created.is_none()) && !filter_reads_values(filter) => Some(skip(
                 Reason::MissingTimestamp,
                 format!("the current tag {tag} has no creation time, so a newer image cannot be told apart"),
             )),
@@ -1144,8 +1338,10 @@ impl Planner<'_> {
     }
 }
 
-fn filter_is_semver(filter: &TagFilter) -> bool {
-    filter.as_str().starts_with("semver:")
+/// Whether `filter` ranks by something other than creation time (a version, text or number):
+/// creation times then do not matter.
+fn filter_reads_values(filter: &TagFilter) -> bool {
+    filter.order().reads_values()
 }
 
 /// Plan a release (DESIGN.md section 10). Pure: nothing is written.
@@ -1262,6 +1458,7 @@ fn plan(
         .workloads()
         .map(|(at, _)| planner.decide(&model, at))
         .collect::<Result<Vec<Decision<'_>>>>()?;
+    let marker_warnings = planner.marker_warnings(&model.placed);
     // Other environments that read a kustomization this release edits are simulated, to prove
     // they render the same afterwards; only those (an environment that reads none of the
     // edited files cannot render differently).
@@ -1279,6 +1476,8 @@ fn plan(
     let commit_message = commit_message(env, kind, spec, run == Run::Automation, &results)?;
     let mut warnings = plan_warnings(model, env, history, &context.readers);
     warnings.extend(drift_warnings);
+    warnings.extend(marker_warnings);
+    warnings.extend(context.flux.warnings.iter().cloned());
     Ok(ReleasePlan {
         environment: env.name.clone(),
         kind,
