@@ -143,8 +143,14 @@ pub(crate) fn is_environment_name(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'))
 }
 
+/// The namespace part of a workload id: a namespace name, or `<cluster>` for a cluster-scoped
+/// object (DESIGN.md section 6).
+pub(crate) fn is_id_namespace(s: &str) -> bool {
+    is_dns_label(s) || s == "<cluster>"
+}
+
 /// A workload id as relman writes it into a trailer: `namespace:kind/name` with a DNS-1123
-/// label namespace, a lower-case [kind](is_kind) and a DNS-1123 subdomain name.
+/// label namespace (or `<cluster>`), a lower-case [kind](is_kind) and a DNS-1123 subdomain name.
 pub(crate) fn is_workload_id(s: &str) -> bool {
     let Some((namespace, rest)) = s.split_once(':') else {
         return false;
@@ -152,7 +158,7 @@ pub(crate) fn is_workload_id(s: &str) -> bool {
     let Some((kind, name)) = rest.split_once('/') else {
         return false;
     };
-    is_dns_label(namespace) && kind == kind.to_ascii_lowercase() && is_kind(kind) && is_dns_subdomain(name)
+    is_id_namespace(namespace) && kind == kind.to_ascii_lowercase() && is_kind(kind) && is_dns_subdomain(name)
 }
 
 #[cfg(test)]

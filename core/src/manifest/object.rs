@@ -124,21 +124,41 @@ fn collect<'s>(
             _ => return,
         },
     };
-    let namespace = metadata
-        .and_then(|m| m.get_str("namespace"))
-        .filter(|ns| !ns.is_empty())
-        .unwrap_or(default_namespace)
-        .to_string();
+    let api_version = node.get_str("apiVersion").unwrap_or("");
+    // A cluster-scoped object has no namespace (the API server ignores one written in it).
+    let namespace = if is_cluster_scoped(api_version, kind) {
+        CLUSTER.to_string()
+    } else {
+        metadata
+            .and_then(|m| m.get_str("namespace"))
+            .filter(|ns| !ns.is_empty())
+            .unwrap_or(default_namespace)
+            .to_string()
+    };
     out.push(Object {
         stream,
         node,
         path,
         kind,
-        api_version: node.get_str("apiVersion").unwrap_or(""),
+        api_version,
         name,
         namespace,
         generated,
     });
+}
+
+/// The namespace part of the id of a cluster-scoped object (DESIGN.md section 6).
+pub(crate) const CLUSTER: &str = "<cluster>";
+
+/// Whether objects of `kind` in the API group of `api_version` are cluster-scoped. Only the
+/// workload kinds matter (other objects have no id): Argo's `ClusterWorkflowTemplate` and
+/// Tekton's `ClusterTask`.
+pub(crate) fn is_cluster_scoped(api_version: &str, kind: &str) -> bool {
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    matches!(
+        (group, kind),
+        ("argoproj.io", "ClusterWorkflowTemplate") | ("tekton.dev", "ClusterTask")
+    )
 }
 
 /// The keys an edit of `object` relies on, checked for duplicates.

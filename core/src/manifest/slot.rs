@@ -326,7 +326,7 @@ fn mark_invalid_names(object: &Object<'_>, slots: &mut [Slot]) {
         }
         return;
     }
-    let object_ok = names::is_dns_label(&object.namespace)
+    let object_ok = names::is_id_namespace(&object.namespace)
         && names::is_dns_subdomain(object.name)
         && names::is_kind(object.kind);
     for slot in slots {

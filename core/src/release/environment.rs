@@ -910,7 +910,8 @@ impl Placer<'_, '_> {
         let generated = workload.generated;
         let (mut workload, mut images, site, marked) = PlacedWorkload::split(workload);
         let namespace = visit.and_then(|v| self.walker.visits[v].namespace.as_deref());
-        if let Some(ns) = namespace {
+        // A namespace transformer does not move a cluster-scoped object's id (`<cluster>:`).
+        if let Some(ns) = namespace.filter(|_| !workload.id.starts_with("<cluster>:")) {
             workload.id = format!("{ns}:{}/{}", workload.kind.to_ascii_lowercase(), workload.name);
         }
         if !generated {
