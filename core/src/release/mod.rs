@@ -25,7 +25,7 @@ pub use history::{History, HistoryEntry, HistorySource, MoveCause, PointerMove, 
 pub use plan::{
     ContainerSkip, ContainerUpdate, FileChange, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult,
 };
-pub use planner::{plan_automation, plan_policy, plan_release};
+pub use planner::{plan_automation, plan_environment_lock, plan_policy, plan_release};
 pub use record::{RecordedChange, ReleaseRecord};
 pub use snapshot::{CONFIG_FILE, Snapshot, normalise_path};
 

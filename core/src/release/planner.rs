@@ -11,7 +11,9 @@ use super::environment::{self, Model, Others, Placed, Readers, WorkloadAt};
 use super::history::{History, HistorySource};
 use super::message::commit_message;
 use super::placement::{self, Decision, Move, Moves};
-use super::plan::{ContainerSkip, ContainerUpdate, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult};
+use super::plan::{
+    ContainerSkip, ContainerUpdate, FileChange, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult,
+};
 use super::snapshot::{CONFIG_FILE, Snapshot};
 use super::spec::{ImageSpec, ReleaseSpec, Services};
 use crate::config::{Config, Environment, ReleaseMode};
@@ -1449,4 +1451,78 @@ fn describe_change(change: &PolicyChange) -> String {
         parts.push(format!("remove {}", change.remove.join(", ")));
     }
     parts.join(", ")
+}
+
+/// Plan locking (`Some(lock)`) or unlocking (`None`) the environment `environment`: the edit
+/// of `relman.yaml` that [`lock_environment`](crate::config::lock_environment) or
+/// [`unlock_environment`](crate::config::unlock_environment) makes (the rewrite contract:
+/// only the lock's lines change), as a plan to commit like any other. The plan has no
+/// results; it is a no-op when the environment already has that lock (or none).
+///
+/// Errors: `invalid_config` when the repo has no `relman.yaml` (the implicit environment
+/// cannot be locked), `unknown_environment`, and the errors of the config edit.
+///
+/// ```
+/// use relman::release::{plan_environment_lock, Snapshot};
+/// use relman::EnvironmentLock;
+/// let config = "environments:\n  production: {path: prod}\n";
+/// let snapshot = Snapshot::from_files([("relman.yaml", config)])?;
+/// let plan = plan_environment_lock(&snapshot, "production", Some(&EnvironmentLock::new("freeze", "carol")))?;
+/// assert_eq!(plan.changes[0].path, "relman.yaml");
+/// assert!(plan.changes[0].after.contains("freeze"));
+/// assert!(plan.commit_message.starts_with("Lock production: freeze"));
+/// # Ok::<(), relman::Error>(())
+/// ```
+pub fn plan_environment_lock(
+    snapshot: &Snapshot,
+    environment: &str,
+    lock: Option<&crate::config::EnvironmentLock>,
+) -> Result<ReleasePlan> {
+    let Some(before) = snapshot.get(CONFIG_FILE) else {
+        return Err(Error::new(
+            ErrorKind::InvalidConfig,
+            "the repo has no relman.yaml: its one implicit environment cannot be locked; lock workloads instead",
+        ));
+    };
+    let config = Config::parse(before)?;
+    let env = config.environment(environment)?;
+    let (after, subject) = match lock {
+        Some(lock) => {
+            let one_line = |s: &str| {
+                s.chars()
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .collect::<String>()
+            };
+            let mut subject = format!("Lock {environment}: {}", one_line(&lock.reason));
+            if let Some(until) = lock.until {
+                subject.push_str(&format!(" (until {until})"));
+            }
+            (
+                crate::config::lock_environment(before, environment, lock)?,
+                subject,
+            )
+        }
+        None => (
+            crate::config::unlock_environment(before, environment)?,
+            format!("Unlock {environment}"),
+        ),
+    };
+    let mut commit_message = format!("{subject}\n");
+    if let Some(lock) = lock {
+        commit_message.push_str(&format!("\nBy {}\n", lock.by));
+    }
+    let changes = if after == before {
+        Vec::new()
+    } else {
+        vec![FileChange::new(CONFIG_FILE, before, after)]
+    };
+    Ok(ReleasePlan {
+        environment: env.name.clone(),
+        kind: ReleaseKind::Manual,
+        results: Vec::new(),
+        changes,
+        commit_message,
+        warnings: Vec::new(),
+        revision: snapshot.revision().map(str::to_string),
+    })
 }
