@@ -411,7 +411,7 @@ pub fn report(
     as_json: bool,
     exit_code: bool,
 ) -> Result<i32, Failure> {
-    let code = if exit_code && matches!(written, Written::Nothing) || exit_code && plan.is_noop() {
+    let code = if exit_code && (matches!(written, Written::Nothing) || plan.is_noop()) {
         EXIT_NOTHING
     } else {
         EXIT_OK

@@ -67,9 +67,9 @@ pub fn page(
     h.push_str("<title>relman status</title>\n<style>\n");
     h.push_str(CSS);
     h.push_str("</style>\n</head>\n<body>\n<h1>relman status</h1>\n");
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<p class=\"meta\">{} environments · generated {}{}</p>\n",
+        "<p class=\"meta\">{} environments · generated {}{}</p>",
         status.environments.len(),
         escape(&now.round(jiff::Unit::Second).unwrap_or(now).to_string()),
         revision
@@ -202,10 +202,10 @@ fn timeline(h: &mut String, status: &RepoStatus, history: &History, times: &Hash
                 .unwrap_or_default();
             let commit = m.commit.as_deref().map(|c| &c[..c.len().min(10)]).unwrap_or("");
             let cause = m.cause.code();
-            let _ = write!(
+            let _ = writeln!(
                 h,
                 "<li class=\"release {cause}\"><span class=\"when\">{} <code>{}</code></span><span class=\"cause\">{}</span><br>\
-                 <code>{}</code> {}: <span class=\"img\">{}</span> → <span class=\"img\">{}</span>{}</li>\n",
+                 <code>{}</code> {}: <span class=\"img\">{}</span> → <span class=\"img\">{}</span>{}</li>",
                 escape(&when),
                 escape(commit),
                 escape(cause),

@@ -245,12 +245,14 @@ impl Repo {
             return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
         }
         let err = String::from_utf8_lossy(&out.stderr);
-        let last = err
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("")
-            .trim();
+        // The line that says why: git's `error:`/`fatal:` line or a rejected ref, else the last.
+        let lines: Vec<&str> = err.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let last = lines
+            .iter()
+            .find(|l| l.starts_with("! [") || l.starts_with("error:") || l.starts_with("fatal:"))
+            .or(lines.last())
+            .copied()
+            .unwrap_or("");
         Err(Failure::new(
             code::GIT_FAILED,
             format!("`{shown}` failed: {last}"),

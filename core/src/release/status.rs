@@ -167,7 +167,7 @@ fn workload_status(placed: &Placed, mode: ReleaseMode, now: Timestamp) -> Worklo
     let ignored = policy.ignore == crate::policy::Ignore::True;
     let automated = !ignored
         && match mode {
-            ReleaseMode::Automatic => !(policy.automated_set && !policy.automated),
+            ReleaseMode::Automatic => !policy.automated_set || policy.automated,
             ReleaseMode::Manual => false,
             ReleaseMode::Annotations => policy.automated,
         };
