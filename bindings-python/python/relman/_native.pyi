@@ -72,6 +72,7 @@ __all__ = [
 __version__: str
 
 def vocabularies() -> dict[str, list[str]]: ...
+def main(argv: list[str]) -> int: ...
 
 # images
 
