@@ -98,7 +98,10 @@ impl Table {
             let last = cells.len().saturating_sub(1);
             for (i, (cell, style)) in cells.into_iter().enumerate() {
                 let pad = if i == last { 0 } else { widths[i] - width(&cell) };
-                text.push_str(&format!("{style}{cell}{style:#}{}", " ".repeat(pad)));
+                if !cell.is_empty() {
+                    text.push_str(&format!("{style}{cell}{style:#}"));
+                }
+                text.push_str(&" ".repeat(pad));
                 if i != last {
                     text.push_str("  ");
                 }
@@ -170,6 +173,14 @@ impl Drop for Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_trailing_spaces_after_empty_styled_cells() {
+        let mut t = Table::new(&["A", "B"]);
+        t.row(vec!["x".into(), Cell::styled("", style::BAD)]);
+        assert_eq!(anstream::adapter::strip_str(&t.render()).to_string(), "A  B\nx\n");
+        assert!(!t.render().lines().nth(1).unwrap().ends_with(' '));
+    }
 
     #[test]
     fn columns_align_on_the_widest_cell() {

@@ -2,7 +2,7 @@
 
 The matrix has a row per service (users, orders) and a column per environment (staging,
 production), each cell the image it runs; production shows the Black Friday lock of step 4
-(expired since) and users' rollback lock of step 5; the timeline has a section per environment
+and staging users' rollback lock of step 5; the timeline has a section per environment
 with the releases of the week, newest first. The screenshot is a PNG that is not one colour."""
 
 from __future__ import annotations

@@ -21,7 +21,8 @@ use super::snapshot::Snapshot;
 use super::spec::{ImageSpec, ReleaseSpec, Services};
 use crate::config::{EnvironmentLock, ReleaseMode};
 use crate::error::{Error, ErrorKind, Result};
-use crate::policy::{ImageInfo, Rejection, TagFilter, compare, select};
+// `policy::select` by its module: the function shares its name with policy's file.
+use crate::policy::{self, ImageInfo, Rejection, TagFilter, compare};
 
 /// The state of every environment of a config repo: what [`status`] returns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -343,7 +344,7 @@ pub fn images(
             // Each tag on its own through the same selection the planner uses: chosen alone
             // means the filter allows it, else the rejection says why.
             for info in tags {
-                let alone = select(&filter, mode, std::slice::from_ref(info), now);
+                let alone = policy::select(&filter, mode, std::slice::from_ref(info), now);
                 match alone.chosen {
                     Some(_) => allowed.push(info),
                     None => rejected.extend(alone.rejected),
