@@ -33,6 +33,7 @@ _RejectReason: TypeAlias = Literal[
 __all__ = [
     "__version__",
     "vocabularies",
+    "main",
     "ImageRef",
     "ImageSlot",
     "list_images",
