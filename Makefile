@@ -4,9 +4,9 @@ CARGO ?= cargo
 # The real-world corpus for the opt-in corpus test; used when the folder exists.
 RELMAN_CORPUS ?= $(abspath ../shared/corpus)
 
-.PHONY: test check fmt-check clippy unit-test cargo-test default-features docs fuzz-build corpus demo fmt bench fuzz node-test node-build python-test python-venv python-wheel e2e-test
+.PHONY: cli-install-test status-page-test test check fmt-check clippy unit-test cargo-test default-features docs fuzz-build corpus demo fmt bench fuzz node-test node-build python-test python-venv python-wheel e2e-test
 
-test: fmt-check clippy cargo-test default-features docs fuzz-build corpus node-test python-test e2e-test
+test: fmt-check clippy cargo-test default-features docs fuzz-build corpus node-test python-test e2e-test cli-install-test status-page-test
 
 # The fast loop while editing (a minute once warm): formatting, clippy, core's unit tests.
 check: fmt-check clippy unit-test
@@ -48,6 +48,25 @@ corpus:
 fmt:
 	$(CARGO) fmt --all
 
+# The `relman` command as `cargo install --path cli` installs it (into target/cli-install, with
+# the workspace's target dir so that nothing builds twice), then `--version` and a real command
+# on a throwaway config folder. The size of the binary is the README's.
+CLI_ROOT := target/cli-install
+cli-install-test:
+	$(CARGO) install --quiet --locked --path cli --root $(CLI_ROOT) --target-dir target
+	$(CLI_ROOT)/bin/relman --version | grep -qx "relman $$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && mkdir -p "$$tmp/staging" && \
+		printf 'environments:\n  staging: {path: staging}\n' >"$$tmp/relman.yaml" && \
+		printf 'kind: Deployment\nmetadata: {name: users}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: app, image: acme/users:1.3.0}\n' >"$$tmp/staging/users.yaml" && \
+		$(CLI_ROOT)/bin/relman --repo "$$tmp" release --image acme/users:1.4.0 >/dev/null && \
+		$(CLI_ROOT)/bin/relman --repo "$$tmp" list | grep -q 'staging  default:deployment/users  app        acme/users:1.4.0' && \
+		echo "cargo install: $$(du -k $(CLI_ROOT)/bin/relman | cut -f1) KiB relman binary, release and list ran"
+
+# The status page in headless Chromium (Debian's, installed with apt-get when missing): the
+# demo's page, its DOM and a screenshot (cli/tests/browser/).
+status-page-test: python-wheel
+	cli/tests/browser/status_page.sh $(PY_BIN)/python
+
 # Criterion benchmarks (DESIGN.md section 15; results in target/criterion), then the side-by-side
 # comparison with PyYAML, ruamel.yaml and npm `yaml` (benches/compare/), which rewrites
 # benches/RESULTS.md, and the per-call overhead of both bindings.
@@ -88,12 +107,14 @@ $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package.json $(NODE_DIR
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund
 	@touch $@
 
-node-build: $(NODE_DIR)/node_modules/.package-lock.json
+# The addon is linked by zig for glibc 2.17 (manylinux2014, as the wheel): bindings-node/zig-linker.sh
+# with the ziglang and maturin of the project venv.
+node-build: $(NODE_DIR)/node_modules/.package-lock.json python-venv
 	@mkdir -p target/node-generated
 	@cd $(NODE_DIR) && for f in $(NODE_GENERATED); do \
 		if [ -f $$f ]; then cp $$f ../target/node-generated/$$f; else rm -f ../target/node-generated/$$f; fi; \
 	done
-	cd $(NODE_DIR) && npm run --silent build
+	cd $(NODE_DIR) && RELMAN_VENV=$(abspath $(PY_BIN)) CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER=$(abspath $(NODE_DIR)/zig-linker.sh) npm run --silent build
 	@cd $(NODE_DIR) && for f in $(NODE_GENERATED); do \
 		if ! cmp -s $$f ../target/node-generated/$$f; then \
 			diff -u ../target/node-generated/$$f $$f | head -40; \
@@ -124,7 +145,7 @@ python-venv: $(PY_DIR)/.venv/.complete
 
 python-wheel: python-venv
 	@rm -f $(PY_WHEELS)/relman-*.whl
-	$(PY_BIN)/maturin build --release --manifest-path $(PY_DIR)/Cargo.toml --out $(PY_WHEELS)
+	PATH="$(abspath $(PY_BIN)):$$PATH" $(PY_BIN)/maturin build --release --zig --compatibility manylinux2014 --manifest-path $(PY_DIR)/Cargo.toml --out $(PY_WHEELS)
 	$(PY_BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall $(PY_WHEELS)/relman-*.whl
 
 python-test: python-wheel

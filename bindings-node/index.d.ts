@@ -718,6 +718,13 @@ export interface LockInput {
   until?: string | Date | null
 }
 
+/**
+ * Run the `relman` command with `argv` (the program name first) and return its exit code: the
+ * same Rust code as `cargo install --path cli`. Output goes to the process's standard output
+ * and error; the call blocks (it is the whole process of the package's `relman` bin).
+ */
+export declare function main(argv: Array<string>): number
+
 /** Options of the quick API. */
 export interface ManifestOptions {
   /** The namespace of objects that do not name one (default `'default'`). */

@@ -849,6 +849,7 @@ module.exports.HistorySource = nativeBinding.HistorySource
 module.exports.Ignore = nativeBinding.Ignore
 module.exports.listImages = nativeBinding.listImages
 module.exports.lockEnvironment = nativeBinding.lockEnvironment
+module.exports.main = nativeBinding.main
 module.exports.MoveCause = nativeBinding.MoveCause
 module.exports.parseReleaseRecord = nativeBinding.parseReleaseRecord
 module.exports.planAutomation = nativeBinding.planAutomation

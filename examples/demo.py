@@ -153,9 +153,10 @@ class Terminal:
 
 
 class Demo:
-    def __init__(self, root: Path, term: Terminal) -> None:
+    def __init__(self, root: Path, term: Terminal, html: Path) -> None:
         self.root = root
         self.term = term
+        self.html = html  # the status page step 8 writes
         self.bare = root / "config.git"  # where relman commits (a bare clone, like a bot's)
         self.work = root / "work"  # a person's clone
         self.env = {
@@ -452,6 +453,25 @@ class Demo:
             t.block("\n".join(diff) or "(no difference)")
         elif not self.kubectl:
             print("(kubectl is not on PATH: the kustomize renders of production are skipped)\n")
+
+        t.step(
+            8,
+            "The relman command",
+            """The same library as a command for CI jobs and people (installed by the wheel, the npm
+            package and `cargo install --path cli`): `relman status` shows what runs where, who locked
+            what and why, and what is waiting for promotion; `--html` writes the same as one
+            self-contained page, with a release timeline per environment.""",
+        )
+        t.heading(f"relman --repo {self.bare.name} status --html {self.html}")
+        self.html.parent.mkdir(parents=True, exist_ok=True)
+        sys.stdout.flush()
+        command = [sys.executable, "-m", "relman", "--repo", str(self.bare), "--color", "always" if t.color else "never",
+                   "status", "--html", str(self.html)]
+        result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "RELMAN_NO_PROGRESS": "1"})
+        if result.returncode != 0:
+            raise SystemExit(f"relman status failed: {result.stderr.strip()}")
+        t.block(result.stdout)
+        print()
         print(f"demo finished in {time.monotonic() - started:.1f} s")
 
 
@@ -459,13 +479,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="relman's guided tour on a throwaway config repo")
     parser.add_argument("--keep", action="store_true", help="keep the config repo and print where it is")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    parser.add_argument("--html", type=Path, default=Path(__file__).resolve().parents[1] / "target" / "relman-demo-status.html",
+                        help="where step 8 writes the status page (default: target/relman-demo-status.html)")
     args = parser.parse_args(argv)
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="replace")  # a non-UTF-8 terminal gets '?' for the rules
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     root = Path(tempfile.mkdtemp(prefix="relman-demo-"))
     try:
-        Demo(root, Terminal(color)).run()
+        Demo(root, Terminal(color), args.html.resolve()).run()
     except BrokenPipeError:  # `make demo | head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     finally:

@@ -69,7 +69,7 @@ def best(fn: Callable[[], Any], rounds: int) -> Tuple[float, Any]:
 
 def build_stream(path: Path) -> Dict[str, Any]:
     out = subprocess.run(
-        ["cargo", "run", "--quiet", "--release", "-p", "relman-benches", "--example", "corpus_stream", "--", str(path)],
+        ["cargo", "run", "--quiet", "--profile", "profiling", "-p", "relman-benches", "--example", "corpus_stream", "--", str(path)],
         cwd=ROOT, check=True, capture_output=True, text=True,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
@@ -424,7 +424,7 @@ def write_results(table: str, ftable: str, stable: str, headline: str, info: Dic
 - date: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}
 - machine: {machine()}
 - versions: {'; '.join(versions)}
-- input: {size:.2f} MB stream, {docs} documents, built by `cargo run --release -p relman-benches --example corpus_stream` from {'the corpus' if info.get('corpus') else 'the fixtures'} (the criterion `list` benchmark's bytes), and the other streams of `benches/compare/streams.py`, built from the corpus at run time
+- input: {size:.2f} MB stream, {docs} documents, built by `cargo run --profile profiling -p relman-benches --example corpus_stream` from {'the corpus' if info.get('corpus') else 'the fixtures'} (the criterion `list` benchmark's bytes), and the other streams of `benches/compare/streams.py`, built from the corpus at run time
 
 ### Listing on streams built from the corpus
 

@@ -34,7 +34,7 @@ const TARGET_US = 3
 function rustNs(manifest) {
   const out = execFileSync(
     'cargo',
-    ['run', '--quiet', '--release', '-p', 'relman-benches', '--example', 'set_image_timing', '--', manifest],
+    ['run', '--quiet', '--profile', 'profiling', '-p', 'relman-benches', '--example', 'set_image_timing', '--', manifest],
     { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
   )
   return JSON.parse(out.trim().split('\n').pop()).ns_per_call
@@ -88,7 +88,7 @@ for (let i = 0; i < 200 + Number(process.argv[3]); i++) call()
 
 /** Instructions per call of setImage from Rust and from Node (N calls minus 0 calls). */
 function perCallInstructions(manifest, calls) {
-  const example = path.join(ROOT, 'target', 'release', 'examples', 'set_image_timing')
+  const example = path.join(ROOT, 'target', 'profiling', 'examples', 'set_image_timing')
   const rust = [0, calls].map((n) => instructions([example, manifest], { RELMAN_CALLS: String(n) }))
   const addon = path.join(ROOT, 'bindings-node')
   const node = [0, calls].map((n) => instructions([process.execPath, '-e', NODE_CALLS, addon, manifest, String(n)]))

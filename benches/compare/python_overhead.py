@@ -43,7 +43,7 @@ TARGET_US = 3.0
 def rust_ns(manifest: Path) -> float:
     """The Rust example's best mean, in ns per call."""
     out = subprocess.run(
-        ["cargo", "run", "--quiet", "--release", "-p", "relman-benches", "--example", "set_image_timing", "--", str(manifest)],
+        ["cargo", "run", "--quiet", "--profile", "profiling", "-p", "relman-benches", "--example", "set_image_timing", "--", str(manifest)],
         cwd=ROOT,
         check=True,
         capture_output=True,
@@ -53,8 +53,8 @@ def rust_ns(manifest: Path) -> float:
 
 
 def rust_binary() -> Path:
-    """The release build of the Rust example (built by ``rust_ns``)."""
-    return ROOT / "target" / "release" / "examples" / "set_image_timing"
+    """The profiling build (release with symbols) of the Rust example (built by ``rust_ns``)."""
+    return ROOT / "target" / "profiling" / "examples" / "set_image_timing"
 
 
 def instructions(command: List[str], env: Optional[dict] = None) -> int:

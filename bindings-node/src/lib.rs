@@ -73,3 +73,11 @@ pub fn vocabularies() -> IndexMap<&'static str, Vec<&'static str>> {
         .map(|(name, codes)| (name, codes.to_vec()))
         .collect()
 }
+
+/// Run the `relman` command with `argv` (the program name first) and return its exit code: the
+/// same Rust code as `cargo install --path cli`. Output goes to the process's standard output
+/// and error; the call blocks (it is the whole process of the package's `relman` bin).
+#[napi]
+pub fn main(argv: Vec<String>) -> i32 {
+    relman_cli::run(argv)
+}

@@ -37,11 +37,21 @@ fn vocabularies(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     Ok(dict)
 }
 
+/// Run the ``relman`` command with ``argv`` (the program name first) and return its exit code:
+/// the same Rust code as ``cargo install --path cli`` (``relman_cli::run``), with the GIL
+/// released. Output goes to the process's standard output and error. The ``relman`` console
+/// script and ``python -m relman`` call it.
+#[pyfunction]
+fn main(py: Python<'_>, argv: Vec<String>) -> i32 {
+    py.detach(|| relman_cli::run(argv))
+}
+
 /// The native part of the ``relman`` package. Import ``relman`` rather than this module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(vocabularies, m)?)?;
+    m.add_function(wrap_pyfunction!(main, m)?)?;
 
     m.add_class::<image::PyImageRef>()?;
 

@@ -20,6 +20,7 @@ mod properties;
 mod reader;
 mod reader_contract;
 mod record;
+mod status;
 mod trailers;
 
 mod corpus;

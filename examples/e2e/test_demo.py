@@ -14,11 +14,12 @@ DEMO = Path(__file__).resolve().parents[1] / "demo.py"
 
 def test_demo_walks_the_whole_story(git_env: Dict[str, str], tmp_path: Path) -> None:
     env = {**git_env, "TMPDIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, str(DEMO), "--color", "never"], env=env, capture_output=True, text=True, timeout=120)
+    page = tmp_path / "status.html"
+    result = subprocess.run([sys.executable, str(DEMO), "--color", "never", "--html", str(page)], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     steps = re.findall(r"^━━ (\d)\. ", out, re.M)
-    assert steps == [str(n) for n in range(1, 8)]
+    assert steps == [str(n) for n in range(1, 9)]
     # 2. automation: both services to staging in one commit; production is manual.
     assert re.search(r"staging:deployment/users\s+app\s+acme/users:1\.3\.0\s+acme/users:1\.4\.0\s+success", out)
     assert "plan for staging (automated): Auto-release multiple (2) images" in out
@@ -35,5 +36,10 @@ def test_demo_walks_the_whole_story(git_env: Dict[str, str], tmp_path: Path) -> 
     assert "plan for staging (automated): Auto-release acme/orders:2.2.1" in out
     # 7. the history, from git and as relman reads it.
     assert out.count("Relman-Environment:") >= 2 * 4
+    # 8. the command: the status matrix and the page's path.
+    assert re.search(r"production\s+manual\s+promoteFrom staging", out)
+    assert re.search(r"staging:deployment/users\s+acme/users:1\.3\.0\s+automated\s+locked by Bob Chen", out)
+    assert f"status page: {page}" in out
+    assert '<table id="matrix">' in page.read_text()
     assert re.search(r"^demo finished in \d+\.\d s$", out, re.M)
     assert not list(tmp_path.glob("relman-demo-*")), "the demo left its repo behind"

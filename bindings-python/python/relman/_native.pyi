@@ -48,6 +48,7 @@ _TagOrder: TypeAlias = Literal[
 __all__ = [
     "__version__",
     "vocabularies",
+    "main",
     "ImageRef",
     "ImageSlot",
     "list_images",
@@ -90,6 +91,7 @@ __all__ = [
 __version__: str
 
 def vocabularies() -> dict[str, list[str]]: ...
+def main(argv: list[str]) -> int: ...
 
 # images
 

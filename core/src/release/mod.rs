@@ -18,6 +18,7 @@ mod planner;
 mod record;
 mod snapshot;
 mod spec;
+mod status;
 
 #[doc(hidden)]
 pub use crate::work::{PlanningWork, planning_work};
@@ -27,7 +28,7 @@ pub use history::{History, HistoryEntry, HistorySource, MoveCause, PointerMove, 
 pub use plan::{
     ContainerSkip, ContainerUpdate, FileChange, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult,
 };
-pub use planner::{plan_automation, plan_release};
+pub use planner::{plan_automation, plan_environment_lock, plan_policy, plan_release};
 pub use record::{RecordedChange, ReleaseRecord};
 pub use snapshot::{CONFIG_FILE, Snapshot, normalise_path};
 
@@ -41,3 +42,7 @@ pub(crate) use history::{inputs, pointers_in};
 #[cfg(feature = "git")]
 pub(crate) use snapshot::{skipped, utf8_text, wanted};
 pub use spec::{Cause, ImageSpec, ReleaseSpec, Services};
+pub use status::{
+    AllowedImage, ContainerStatus, EnvironmentStatus, RepoStatus, SlotImages, WorkloadLock, WorkloadStatus,
+    images, status,
+};

@@ -12,7 +12,9 @@ use super::environment::{self, Model, Others, Placed, PlacedSlot, Readers, Workl
 use super::history::{History, HistorySource};
 use super::message::commit_message;
 use super::placement::{self, Decision, Move, Moves};
-use super::plan::{ContainerSkip, ContainerUpdate, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult};
+use super::plan::{
+    ContainerSkip, ContainerUpdate, FileChange, Reason, ReleaseKind, ReleasePlan, Status, WorkloadResult,
+};
 use super::snapshot::{CONFIG_FILE, Snapshot};
 use super::spec::{ImageSpec, ReleaseSpec, Services};
 use crate::config::{Config, Environment, ReleaseMode};
@@ -24,7 +26,7 @@ use crate::policy::{
 };
 
 /// How a release names workloads: service names or workload ids.
-fn names(entry: &str, placed: &Placed) -> bool {
+pub(super) fn names(entry: &str, placed: &Placed) -> bool {
     if !entry.contains('/') {
         return entry == placed.service;
     }
@@ -1662,4 +1664,195 @@ fn trust_warnings(placed: &[Placed]) -> Vec<String> {
         }
     }
     out
+}
+
+/// Plan a change of policy annotations (DESIGN.md section 7) on the workloads `targets` names
+/// (service names or workload ids) in `environment`: lock or unlock them, turn automation on
+/// or off, set a tag filter. The edit follows the rules a release's lock follows: it goes to
+/// the workload's own manifest, never to a manifest another environment reads (that workload
+/// fails with `shared_file`), and a lock an overlay's `commonAnnotations` would override, or
+/// one on values marked by setter comments, fails with `unsupported_yaml`.
+///
+/// One result per workload of the environment (`not_included` for the others, `not_found`
+/// for a target that names nothing); the commit message names the change and `user`, and
+/// carries no `Relman-*` trailers: no pointer moves.
+///
+/// Errors: `invalid_argument` (an empty or multi-line target or user), `unknown_environment`,
+/// and the errors of reading the environment's files.
+///
+/// ```
+/// use relman::release::{plan_policy, Snapshot, Status};
+/// use relman::PolicyChange;
+/// let users = "kind: Deployment\nmetadata:\n  name: users\nspec:\n  template:\n    spec:\n      containers:\n        - {name: app, image: acme/users:1.4.0}\n";
+/// let snapshot = Snapshot::from_files([("users.yaml", users)])?;
+/// let lock = PolicyChange::new().add("locked", "true").add("locked_msg", "1.4.1 is broken");
+/// let plan = plan_policy(&snapshot, "default", &["users".to_string()], &lock, Some("alice".into()))?;
+/// assert_eq!(plan.results[0].status, Status::Success);
+/// assert!(plan.changes[0].after.contains("fluxcd.io/locked: \"true\""));
+/// # Ok::<(), relman::Error>(())
+/// ```
+pub fn plan_policy(
+    snapshot: &Snapshot,
+    environment: &str,
+    targets: &[String],
+    change: &PolicyChange,
+    user: Option<String>,
+) -> Result<ReleasePlan> {
+    let spec = ReleaseSpec::new(environment)
+        .services(Services::Named(targets.to_vec()))
+        .cause(user, None);
+    spec.validate()?;
+    let config = snapshot.config()?;
+    let env = config.environment(environment)?;
+    let index = config
+        .position(environment)
+        .expect("the environment was found by name");
+    let context = Context::new(snapshot, &config, Some(index))?;
+    let model = environment::model(snapshot, &config, env, &Others::new(&context.readers, index))?;
+    let locks = change.add.iter().any(|(k, v)| k == "locked" && v == "true");
+    let mut decisions = Vec::new();
+    for (at, placed) in model.workloads() {
+        let named = targets.iter().any(|t| names(t, placed));
+        let mut result = Planner::result(placed, Status::Success, None, "");
+        let moves = if !named {
+            result.status = Status::Ignored;
+            result.reason = Some(Reason::NotIncluded);
+            result.message = "not included in the change".to_string();
+            None
+        } else if let Some(why) = locks.then(|| Planner::unlockable(placed, change)).flatten() {
+            result.status = Status::Failed;
+            result.reason = Some(Reason::UnsupportedYaml);
+            result.message = why.to_string();
+            None
+        } else {
+            result.message = describe_change(change);
+            Some(Moves {
+                slots: Vec::new(),
+                policy: Some(change.clone()),
+            })
+        };
+        decisions.push(Decision::new(&model, at, result, moves));
+    }
+    let changes = placement::write(&model, &[], &mut decisions)?;
+    let mut results: Vec<WorkloadResult> = decisions.into_iter().map(|d| d.result).collect();
+    results.extend(not_found(&spec, &model.placed, env));
+    let changed: Vec<&str> = results
+        .iter()
+        .filter(|r| r.status == Status::Success)
+        .map(|r| r.workload.as_str())
+        .collect();
+    let subject = match changed.as_slice() {
+        [one] => format!("Policy of {one} in {environment}: {}", describe_change(change)),
+        many => format!(
+            "Policy of {} workloads in {environment}: {}",
+            many.len(),
+            describe_change(change)
+        ),
+    };
+    let mut commit_message = format!("{subject}\n\n");
+    for workload in &changed {
+        commit_message.push_str(&format!("- {workload}\n"));
+    }
+    if let Some(user) = &spec.cause.user {
+        commit_message.push_str(&format!("\nBy {user}\n"));
+    }
+    Ok(ReleasePlan {
+        environment: env.name.clone(),
+        kind: ReleaseKind::Manual,
+        results,
+        changes,
+        commit_message,
+        warnings: model.warnings.clone(),
+        revision: snapshot.revision().map(str::to_string),
+    })
+}
+
+/// A policy change in words, on one line: `locked=true, locked_msg="..."; remove automated`.
+fn describe_change(change: &PolicyChange) -> String {
+    let mut parts: Vec<String> = change
+        .add
+        .iter()
+        .map(|(k, v)| {
+            let one_line: String = v.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+            format!("{k}={one_line}")
+        })
+        .collect();
+    if !change.remove.is_empty() {
+        parts.push(format!("remove {}", change.remove.join(", ")));
+    }
+    parts.join(", ")
+}
+
+/// Plan locking (`Some(lock)`) or unlocking (`None`) the environment `environment`: the edit
+/// of `relman.yaml` that [`lock_environment`](crate::config::lock_environment) or
+/// [`unlock_environment`](crate::config::unlock_environment) makes (the rewrite contract:
+/// only the lock's lines change), as a plan to commit like any other. The plan has no
+/// results; it is a no-op when the environment already has that lock (or none).
+///
+/// Errors: `invalid_config` when the repo has no `relman.yaml` (the implicit environment
+/// cannot be locked), `unknown_environment`, and the errors of the config edit.
+///
+/// ```
+/// use relman::release::{plan_environment_lock, Snapshot};
+/// use relman::EnvironmentLock;
+/// let config = "environments:\n  production: {path: prod}\n";
+/// let snapshot = Snapshot::from_files([("relman.yaml", config)])?;
+/// let plan = plan_environment_lock(&snapshot, "production", Some(&EnvironmentLock::new("freeze", "carol")))?;
+/// assert_eq!(plan.changes[0].path, "relman.yaml");
+/// assert!(plan.changes[0].after.contains("freeze"));
+/// assert!(plan.commit_message.starts_with("Lock production: freeze"));
+/// # Ok::<(), relman::Error>(())
+/// ```
+pub fn plan_environment_lock(
+    snapshot: &Snapshot,
+    environment: &str,
+    lock: Option<&crate::config::EnvironmentLock>,
+) -> Result<ReleasePlan> {
+    let Some(before) = snapshot.get(CONFIG_FILE) else {
+        return Err(Error::new(
+            ErrorKind::InvalidConfig,
+            "the repo has no relman.yaml: its one implicit environment cannot be locked; lock workloads instead",
+        ));
+    };
+    let config = Config::parse(before)?;
+    let env = config.environment(environment)?;
+    let (after, subject) = match lock {
+        Some(lock) => {
+            let one_line = |s: &str| {
+                s.chars()
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .collect::<String>()
+            };
+            let mut subject = format!("Lock {environment}: {}", one_line(&lock.reason));
+            if let Some(until) = lock.until {
+                subject.push_str(&format!(" (until {until})"));
+            }
+            (
+                crate::config::lock_environment(before, environment, lock)?,
+                subject,
+            )
+        }
+        None => (
+            crate::config::unlock_environment(before, environment)?,
+            format!("Unlock {environment}"),
+        ),
+    };
+    let mut commit_message = format!("{subject}\n");
+    if let Some(lock) = lock {
+        commit_message.push_str(&format!("\nBy {}\n", lock.by));
+    }
+    let changes = if after == before {
+        Vec::new()
+    } else {
+        vec![FileChange::new(CONFIG_FILE, before, after)]
+    };
+    Ok(ReleasePlan {
+        environment: env.name.clone(),
+        kind: ReleaseKind::Manual,
+        results: Vec::new(),
+        changes,
+        commit_message,
+        warnings: Vec::new(),
+        revision: snapshot.revision().map(str::to_string),
+    })
 }
