@@ -14,6 +14,7 @@ mod placement;
 mod plan;
 mod planner;
 mod record;
+mod repositories;
 mod snapshot;
 mod spec;
 
