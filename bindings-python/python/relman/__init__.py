@@ -42,6 +42,7 @@ from ._native import (
     Rejection,
     ReleasePlan,
     ReleaseRecord,
+    Registry,
     History,
     PointerMove,
     Repository,
@@ -106,6 +107,8 @@ __all__ = [
     "RecordedChange",
     # git
     "Repository",
+    # registry
+    "Registry",
     # errors
     "RelmanError",
     "InvalidImageReference",
@@ -127,5 +130,9 @@ __all__ = [
     "ConflictError",
     "BranchCheckedOut",
     "CorruptRepository",
+    "RegistryUnauthorized",
+    "RegistryNotFound",
+    "RegistryUnavailable",
+    "RegistryProtocol",
     "InternalError",
 ]

@@ -91,7 +91,7 @@ pub fn next_link(values: &[&str]) -> Option<String> {
                         .split_ascii_whitespace()
                         .any(|r| r.eq_ignore_ascii_case("next"))
             });
-            if is_next && !target.is_empty() {
+            if is_next && !target.is_empty() && !target.contains('<') {
                 return Some(target.to_string());
             }
             rest = &after[params_end..];
@@ -131,7 +131,15 @@ mod tests {
             Some("/p")
         );
         assert_eq!(next_link(&["</p>", "</q>; rel=next"]).as_deref(), Some("/q"));
-        for none in ["", "<", "</p", "</p>; rel=\"prev\"", "<>; rel=next", "rel=next"] {
+        for none in [
+            "",
+            "<",
+            "</p",
+            "</p>; rel=\"prev\"",
+            "<>; rel=next",
+            "rel=next",
+            "<<a>; rel=next",
+        ] {
             assert_eq!(next_link(&[none]), None, "{none}");
         }
     }
