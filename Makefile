@@ -4,7 +4,7 @@ CARGO ?= cargo
 # The real-world corpus for the opt-in corpus test; used when the folder exists.
 RELMAN_CORPUS ?= $(abspath ../shared/corpus)
 
-.PHONY: test check fmt-check clippy unit-test cargo-test default-features docs fuzz-build corpus demo fmt bench fuzz node-test node-build python-test python-venv python-wheel e2e-test
+.PHONY: test check fmt-check clippy unit-test cargo-test default-features docs fuzz-build corpus demo fmt bench fuzz node-test node-build python-test python-venv python-wheel e2e-test bench-registry
 
 test: fmt-check clippy cargo-test default-features docs fuzz-build corpus node-test python-test e2e-test
 
@@ -66,6 +66,12 @@ bench: python-wheel node-build $(BENCH_DIR)/node_modules/.package-lock.json bind
 	$(PY_BIN)/python $(BENCH_DIR)/compare.py --write-results
 	$(PY_BIN)/python $(BENCH_DIR)/python_overhead.py || true
 	node $(BENCH_DIR)/node_overhead.mjs || true
+
+# The registry benchmark (not part of `test`; DESIGN.md section 15): 100 repositories x 200 tags
+# on a local docker-registry, cold and warm, requests counted (figures in benches/RESULTS.md).
+bench-registry: python-wheel
+	examples/e2e/install_tools.sh
+	$(PY_BIN)/python benches/registry/bench_registry.py
 
 # Fuzzing (not part of `test`): every cargo-fuzz target of fuzz/ for FUZZ_SECONDS each, one
 # after another, on stable Rust without sanitizers (fuzz/README.md). Needs cargo-fuzz.

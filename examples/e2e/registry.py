@@ -294,3 +294,26 @@ def push_index(registry: LocalRegistry, repository: str, tag: str, platforms: Li
         return PushedImage(reference=reference, digest=digest, created=platforms[0][1])
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def serve(root: Path) -> None:
+    """`python registry.py serve ROOT`: start a registry, push one image of each kind (OCI and
+    Docker, single- and multi-platform), print one JSON line `{"host", "images": [...]}` and
+    serve until standard input closes. For the Node end-to-end test."""
+    with LocalRegistry(root) as registry:
+        pushed = [
+            push_image(registry, "acme/users", "1.0.0", "2026-11-27T08:00:00Z"),
+            push_image(registry, "acme/users", "1.1.0", "2026-11-27T09:00:00Z", docker=True),
+            push_index(registry, "acme/orders", "main-1", [("amd64", "2026-11-27T10:00:00Z"), ("arm64", "2026-11-27T11:00:00Z")]),
+            push_index(registry, "acme/orders", "main-2", [("arm64", "2026-11-27T12:00:00Z"), ("amd64", "2026-11-27T13:00:00Z")], docker=True),
+        ]
+        images = [{"reference": p.reference, "digest": p.digest, "created": p.created} for p in pushed]
+        print(json.dumps({"host": registry.host, "images": images}), flush=True)
+        sys.stdin.read()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "serve":
+        serve(Path(sys.argv[2]))
+    else:
+        sys.exit("usage: registry.py serve ROOT")

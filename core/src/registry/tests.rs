@@ -257,10 +257,6 @@ fn anonymous() -> RegistryOptions {
     }
 }
 
-fn count(log: &[String], what: &str) -> usize {
-    log.iter().filter(|l| l.contains(what)).count()
-}
-
 #[test]
 fn cold_then_warm_poll_costs_one_tag_list_per_repository() {
     let mut fake = Fake::default();
