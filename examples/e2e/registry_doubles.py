@@ -150,7 +150,8 @@ class _ProxyHandler(_Quiet):
         if proxy.before is not None:
             answer = proxy.before(self.command, self.path)
             if answer is not None:
-                self.reply(*answer)
+                status, headers, body = answer
+                self.reply(status, body, headers)
                 return
         connection = http.client.HTTPConnection(proxy.upstream, timeout=10)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}

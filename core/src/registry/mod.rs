@@ -533,10 +533,8 @@ impl Registry {
         let mut seen = HashSet::new();
         for _ in 0..MAX_PAGES {
             let response = self.get(target, Kind::TagList, &url, None, MAX_TAG_PAGE)?;
-            if response.status == 404 {
-                return Err(status_error(&response, &url, &target.given));
-            }
             if response.status != 200 {
+                // 404: `registry_not_found`, the repository does not exist.
                 return Err(status_error(&response, &url, &target.given));
             }
             let page = parse_tag_list(&response.body).map_err(|m| protocol(&target.given, &url, &m))?;
