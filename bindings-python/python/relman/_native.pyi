@@ -67,6 +67,7 @@ __all__ = [
     "plan_release",
     "plan_automation",
     "Repository",
+    "Registry",
 ]
 
 __version__: str
