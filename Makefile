@@ -138,10 +138,11 @@ python-test: python-wheel
 	cd $(PY_DIR) && .venv/bin/python -m mypy.stubtest relman
 	cd $(PY_DIR) && .venv/bin/python -m mypy --strict tests
 
-# End to end (examples/e2e/): the release bot against a real registry (Debian's docker-registry
-# on 127.0.0.1, images pushed with skopeo) and a bare git remote, the demo, and the Node build
-# step on temporary repos. install_tools.sh installs docker-registry and skopeo with apt-get
-# (as root, or with sudo) only when they are missing.
+# End to end (examples/e2e/): the registry client of both bindings and the release bot against a
+# real registry (Debian's docker-registry on 127.0.0.1, images pushed with skopeo; Basic auth
+# with htpasswd, token auth with a token server the test starts) and a bare git remote, the
+# demo, and the Node build step on temporary repos. install_tools.sh installs docker-registry,
+# skopeo, apache2-utils and openssl with apt-get (as root, or with sudo) only when missing.
 e2e-test: python-wheel node-build
 	examples/e2e/install_tools.sh
 	$(PY_BIN)/python -m pytest -p no:cacheprovider -o tmp_path_retention_policy=failed examples/e2e
