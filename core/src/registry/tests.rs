@@ -738,3 +738,55 @@ fn a_registry_that_never_answers_times_out() {
     assert!(err.message().contains("no answer within 0.3 s"), "{err}");
     drop(holder);
 }
+
+#[test]
+fn parsers_never_panic_on_mutated_answers() {
+    // Valid answers with bytes replaced, cut or repeated (the fuzz targets do this at length):
+    // each parser gives a value or an error, and what it gives keeps its promises.
+    let seeds: [&[u8]; 4] = [
+        br#"{"name":"a/b","tags":["1.0","latest"]}"#,
+        br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"digest":"sha256:1111111111111111111111111111111111111111111111111111111111111111","platform":{"os":"linux","architecture":"amd64"}}]}"#,
+        br#"{"created":"2026-01-01T00:00:00Z","config":{}}"#,
+        br#"Bearer realm="https://a/token",service="s",scope="repository:a:pull", </v2/a/tags/list?last=b>; rel="next""#,
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..4000 {
+        let mut bytes = seeds[round % seeds.len()].to_vec();
+        for _ in 0..1 + next() % 4 {
+            let at = (next() as usize) % bytes.len().max(1);
+            match next() % 3 {
+                0 if !bytes.is_empty() => bytes[at] = (next() % 256) as u8,
+                1 => bytes.truncate(at),
+                _ => {
+                    let piece = bytes[at..].to_vec();
+                    bytes.extend_from_slice(&piece);
+                }
+            }
+        }
+        if let Ok(page) = parse_tag_list(&bytes) {
+            assert!(
+                page.tags
+                    .iter()
+                    .filter(|t| is_valid_tag(t))
+                    .all(|t| !t.contains('/'))
+            );
+        }
+        match parse_manifest(&bytes, "") {
+            Ok(Manifest::Image { config }) => assert!(is_valid_digest(&config)),
+            Ok(Manifest::Index { child: Some(child) }) => assert!(is_valid_digest(&child)),
+            _ => {}
+        }
+        let _ = parse_config_created(&bytes);
+        let text = String::from_utf8_lossy(&bytes);
+        let _ = parse_challenges(&text);
+        if let Some(link) = next_link(&[&text]) {
+            assert!(!link.is_empty() && !link.contains(['<', '>']));
+        }
+    }
+}
