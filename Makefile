@@ -4,7 +4,7 @@ CARGO ?= cargo
 # The real-world corpus for the opt-in corpus test; used when the folder exists.
 RELMAN_CORPUS ?= $(abspath ../shared/corpus)
 
-.PHONY: cli-install-test status-page-test test check fmt-check clippy unit-test cargo-test default-features docs fuzz-build corpus demo fmt bench fuzz node-test node-build python-test python-venv python-wheel e2e-test
+.PHONY: cli-install-test status-page-test test check fmt-check clippy unit-test cargo-test default-features docs fuzz-build corpus demo fmt bench fuzz node-test node-build python-test python-venv python-wheel e2e-test bench-registry
 
 test: fmt-check clippy cargo-test default-features docs fuzz-build corpus node-test python-test e2e-test cli-install-test status-page-test
 
@@ -86,6 +86,12 @@ bench: python-wheel node-build $(BENCH_DIR)/node_modules/.package-lock.json bind
 	$(PY_BIN)/python $(BENCH_DIR)/python_overhead.py || true
 	node $(BENCH_DIR)/node_overhead.mjs || true
 
+# The registry benchmark (not part of `test`; DESIGN.md section 15): 100 repositories x 200 tags
+# on a local docker-registry, cold and warm, requests counted (figures in benches/RESULTS.md).
+bench-registry: python-wheel
+	examples/e2e/install_tools.sh
+	$(PY_BIN)/python benches/registry/bench_registry.py
+
 # Fuzzing (not part of `test`): every cargo-fuzz target of fuzz/ for FUZZ_SECONDS each, one
 # after another, on stable Rust without sanitizers (fuzz/README.md). Needs cargo-fuzz.
 FUZZ_SECONDS ?= 600
@@ -153,10 +159,11 @@ python-test: python-wheel
 	cd $(PY_DIR) && .venv/bin/python -m mypy.stubtest relman
 	cd $(PY_DIR) && .venv/bin/python -m mypy --strict tests
 
-# End to end (examples/e2e/): the release bot against a real registry (Debian's docker-registry
-# on 127.0.0.1, images pushed with skopeo) and a bare git remote, the demo, and the Node build
-# step on temporary repos. install_tools.sh installs docker-registry and skopeo with apt-get
-# (as root, or with sudo) only when they are missing.
+# End to end (examples/e2e/): the registry client of both bindings and the release bot against a
+# real registry (Debian's docker-registry on 127.0.0.1, images pushed with skopeo; Basic auth
+# with htpasswd, token auth with a token server the test starts) and a bare git remote, the
+# demo, and the Node build step on temporary repos. install_tools.sh installs docker-registry,
+# skopeo, apache2-utils and openssl with apt-get (as root, or with sudo) only when missing.
 e2e-test: python-wheel node-build
 	examples/e2e/install_tools.sh
 	$(PY_BIN)/python -m pytest -p no:cacheprovider -o tmp_path_retention_policy=failed examples/e2e

@@ -23,6 +23,10 @@ export type ErrorCode =
   | 'not_found'
   | 'invalid_argument'
   | 'corrupt_repository'
+  | 'registry_unauthorized'
+  | 'registry_not_found'
+  | 'registry_unavailable'
+  | 'registry_protocol'
   | 'internal'
 
 /**
@@ -231,6 +235,30 @@ export declare class ImageRef {
 }
 
 /**
+ * A client of container registries (the OCI Distribution / Docker Registry HTTP API v2,
+ * read-only) that turns repositories into a `Catalog`: tags, digests and creation times,
+ * with auth, paging, retries and a cache.
+ *
+ * ```js
+ * const registry = new Registry({ cacheDir: '.relman-cache' })
+ * const catalog = await registry.catalog(snapshot.repositories())
+ * ```
+ */
+export declare class Registry {
+  /** A registry client. Throws `invalid_argument` for an option it cannot use. */
+  constructor(options?: RegistryOptions | undefined | null)
+  /**
+   * The `Catalog` of `repositories` (image names without tag, e.g. from
+   * `snapshot.repositories()`), each named as given; a Promise. The work runs off the event
+   * loop. Rejects with `registry_unauthorized`, `registry_not_found`, `registry_unavailable`,
+   * `registry_protocol` (naming the repository and URL) or `invalid_argument`.
+   */
+  catalog(repositories: Array<string>, options?: CatalogOptions | undefined | null): Promise<Catalog>
+  /** Requests sent since the registry was made, by kind. */
+  requests(): RegistryRequests
+}
+
+/**
  * A git repository holding a config repo.
  *
  * ```js
@@ -343,6 +371,14 @@ export declare class Snapshot {
    */
   static fromGit(path: string, rev?: string | undefined | null): Snapshot
   /**
+   * The repositories the managed image slots of every environment reference, as the
+   * environments render them, by normalised name (`nginx` is `docker.io/library/nginx`),
+   * sorted, each once: what to ask a `Registry` for.
+   *
+   * Throws what planning throws (`invalid_config`, `invalid_yaml`, `duplicate_resource`...).
+   */
+  repositories(): Array<string>
+  /**
    * The revision (commit id) the snapshot was taken at: set by `fromGit` and
    * `withRevision`, else `null`. Pass it as `expectedHead` when committing a plan.
    */
@@ -440,6 +476,15 @@ export interface CatalogEntry {
   digest?: string | undefined | null
   /** When the image was created: an RFC 3339 string or a `Date`. */
   created?: string | Date | null
+}
+
+/** The options of one `catalog` call. */
+export interface CatalogOptions {
+  /**
+   * Called with each progress event, on the main thread (events may still arrive just
+   * after the Promise settles).
+   */
+  progress?: (arg: RegistryProgress) => void
 }
 
 /** Where and as whom `Repository.commit` writes. */
@@ -870,6 +915,78 @@ export interface RecordedChange {
   from: string
   /** The image after. */
   to: string
+}
+
+/**
+ * Credentials given as an object: `{username, password}` (Basic, or exchanged for a Bearer
+ * token), `{token}` (a Bearer token) or `{dockerConfig}` (another `config.json`).
+ */
+export interface RegistryCredentials {
+  /** The user name (with `password`). */
+  username?: string
+  /** The password or access token (with `username`). */
+  password?: string
+  /** A registry (Bearer) token sent as it is. */
+  token?: string
+  /** The path of a Docker `config.json` to read instead of the default one. */
+  dockerConfig?: string
+}
+
+/** How a `Registry` behaves; every field is optional. */
+export interface RegistryOptions {
+  /**
+   * `'docker-config'` (the default: `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`,
+   * with `auths`, `credHelpers` and `credsStore`), `null` (anonymous), or an object (see
+   * `RegistryCredentials`).
+   */
+  credentials?: 'docker-config' | RegistryCredentials | null
+  /** A folder that keeps digests and creation times between processes. */
+  cacheDir?: string
+  /** Hosts (`host[:port]`) reached over plain http (loopback hosts always are). */
+  insecure?: Array<string>
+  /** Requests in flight at once (default 8). */
+  concurrency?: number
+  /** Seconds one request may take (default 30). */
+  timeout?: number
+  /** Tags asked for at every poll even when known (default `['latest']`). */
+  movingTags?: Array<string>
+  /** Seconds after which a known tag is asked for again (default: never). */
+  maxAge?: number
+  /** Retries of a `429`/`503` answer (default 3). */
+  retries?: number
+}
+
+/**
+ * One progress event of `Registry.catalog`: `event` is `'listed'` (with `tags` and
+ * `toFetch`) or `'fetched'` (with `tag` and `found`).
+ */
+export interface RegistryProgress {
+  /** `'listed'` or `'fetched'`. */
+  event: 'listed' | 'fetched'
+  /** The repository as the caller named it. */
+  repository: string
+  /** `listed`: how many tags it has. */
+  tags?: number
+  /** `listed`: how many of them are fetched now. */
+  toFetch?: number
+  /** `fetched`: the tag. */
+  tag?: string
+  /** `fetched`: whether the registry still had it. */
+  found?: boolean
+}
+
+/** Requests sent since the registry was made, by kind. */
+export interface RegistryRequests {
+  /** Tag list pages. */
+  tagLists: number
+  /** Manifests. */
+  manifests: number
+  /** Config blobs. */
+  blobs: number
+  /** Token requests. */
+  tokens: number
+  /** All requests. */
+  total: number
 }
 
 /** One tag that was not chosen, and why. */

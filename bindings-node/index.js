@@ -839,6 +839,7 @@ module.exports.Catalog = nativeBinding.Catalog
 module.exports.Config = nativeBinding.Config
 module.exports.History = nativeBinding.History
 module.exports.ImageRef = nativeBinding.ImageRef
+module.exports.Registry = nativeBinding.Registry
 module.exports.Repository = nativeBinding.Repository
 module.exports.Snapshot = nativeBinding.Snapshot
 module.exports.TagFilter = nativeBinding.TagFilter

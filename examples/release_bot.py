@@ -1,246 +1,50 @@
 #!/usr/bin/env python3
-"""relman release bot: continuous delivery from a container registry into a config repo.
+"""relman release bot: continuous delivery from container registries into a config repo.
 
 Each run
-  1. lists what the registry offers through the Docker Registry HTTP API v2: the repositories
-     (``/v2/_catalog``, or the ones given with ``--repository``), their tags
-     (``/v2/<name>/tags/list``), each tag's digest (the ``Docker-Content-Digest`` of its
-     manifest) and creation time (``created`` in the image config blob);
-  2. fetches the config repo into a bare clone (``--workdir``) and plans automation with
-     relman: every ``automatic`` environment moves to the newest image its policies allow;
-  3. commits each environment's plan with compare-and-swap (``Repository.commit``) and pushes
+  1. fetches the config repo into a bare clone (``--workdir``) and asks relman which image
+     repositories its environments use (``Snapshot.repositories``);
+  2. asks the registries for their tags, digests and creation times with ``relman.Registry``
+     (auth, paging, retries and a cache of digests, so that a warm poll costs one request per
+     repository plus one per new tag; the bot logs how many requests each poll made);
+  3. plans automation with relman: every ``automatic`` environment moves to the newest image its
+     policies allow;
+  4. commits each environment's plan with compare-and-swap (``Repository.commit``) and pushes
      with ``git push`` (never forced: the remote accepts it only on top of what was fetched);
-  4. when another writer pushed first, fetches, plans again on the new head and retries
+  5. when another writer pushed first, fetches, plans again on the new head and retries
      (``--attempts`` times).
 
 Only the standard library and relman are needed::
 
-    python examples/release_bot.py --registry http://127.0.0.1:5000 \\
-        --repo git@example.com:acme/config.git --branch main --once
+    python examples/release_bot.py --repo git@example.com:acme/config.git --branch main --once
 
-Registry credentials: ``--username`` with the password in ``$REGISTRY_PASSWORD`` (Basic, or
-exchanged for a Bearer token when the registry asks for one, as Docker Hub, GHCR, Harbor and
-distribution's token auth do). Git credentials are whatever your ``git`` is configured with.
+Registry credentials: those of ``docker login`` (``~/.docker/config.json``: ``auths``,
+``credHelpers``, ``credsStore``), or ``--username`` with the password in
+``$REGISTRY_PASSWORD``. Git credentials are whatever your ``git`` is configured with.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
 import hashlib
-import json
 import logging
 import os
 import random
 import re
 import subprocess
 import sys
-import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import List, Optional, Sequence, Set
 
 import relman
 
 log = logging.getLogger("relman-bot")
 
-# Manifest media types the bot accepts: a single-platform image (OCI, Docker v2) or an index
-# of them (OCI index, Docker manifest list). Schema 1 manifests are not asked for.
-OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
-OCI_INDEX = "application/vnd.oci.image.index.v1+json"
-DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
-DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
-MANIFEST_TYPES = (OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_LIST)
-INDEX_TYPES = (OCI_INDEX, DOCKER_LIST)
-
-
-class RegistryError(RuntimeError):
-    pass
-
 
 class PushRejected(RuntimeError):
     pass
-
-
-@dataclass(frozen=True)
-class TagInfo:
-    tag: str
-    digest: Optional[str]
-    created: Optional[str]
-
-
-class Registry:
-    """A small Docker Registry HTTP API v2 client (read-only), thread-safe."""
-
-    def __init__(
-        self,
-        url: str,
-        *,
-        username: Optional[str] = None,
-        password: Optional[str] = None,
-        platform: str = "linux/amd64",
-        timeout: float = 30.0,
-    ) -> None:
-        self.url = url.rstrip("/")
-        self.username = username
-        self.password = password
-        self.platform = platform
-        self.timeout = timeout
-        # Blob downloads may be redirected to object storage with a signed URL: credentials are
-        # added with add_unredirected_header, so urllib does not send them there.
-        self._opener = urllib.request.build_opener()
-        self._tokens: Dict[str, str] = {}  # scope -> bearer token
-        self._created: Dict[str, Optional[str]] = {}  # manifest digest -> created (immutable)
-        self._lock = threading.Lock()
-        self.requests = 0
-
-    @property
-    def host(self) -> str:
-        """The registry as image references name it: `127.0.0.1:5000`, `docker.io`."""
-        netloc = urllib.parse.urlsplit(self.url).netloc
-        return "docker.io" if netloc in ("registry-1.docker.io", "index.docker.io") else netloc
-
-    # HTTP with the registry's two auth schemes
-
-    def _basic(self) -> Optional[str]:
-        if self.username is None:
-            return None
-        raw = f"{self.username}:{self.password or ''}".encode()
-        return "Basic " + base64.b64encode(raw).decode()
-
-    def _token(self, challenge: str, scope: str) -> str:
-        params = dict(re.findall(r'(\w+)="([^"]*)"', challenge))
-        realm = params.pop("realm", None)
-        if not realm:
-            raise RegistryError(f"cannot authenticate: the challenge names no realm: {challenge}")
-        query = {"service": params.get("service", "")}
-        if params.get("scope") or scope:
-            query["scope"] = params.get("scope") or scope
-        request = urllib.request.Request(realm + "?" + urllib.parse.urlencode(query))
-        basic = self._basic()
-        if basic:
-            request.add_unredirected_header("Authorization", basic)
-        with self._opener.open(request, timeout=self.timeout) as response:
-            body = json.load(response)
-        token = body.get("token") or body.get("access_token")
-        if not token:
-            raise RegistryError(f"the token service {realm} returned no token")
-        return str(token)
-
-    def _open(self, method: str, url: str, *, accept: Sequence[str] = (), scope: str = "") -> Tuple[Dict[str, str], bytes]:
-        if not url.startswith("http"):
-            url = self.url + url
-        for attempt in (1, 2):
-            request = urllib.request.Request(url, method=method)
-            if accept:
-                request.add_header("Accept", ", ".join(accept))
-            token = self._tokens.get(scope)
-            auth = f"Bearer {token}" if token else self._basic()
-            if auth:
-                request.add_unredirected_header("Authorization", auth)
-            with self._lock:
-                self.requests += 1
-            try:
-                with self._opener.open(request, timeout=self.timeout) as response:
-                    return {k.lower(): v for k, v in response.headers.items()}, response.read()
-            except urllib.error.HTTPError as err:
-                challenge = err.headers.get("WWW-Authenticate", "")
-                if err.code == 401 and attempt == 1 and challenge.lower().startswith("bearer"):
-                    self._tokens[scope] = self._token(challenge, scope)
-                    continue
-                detail = err.read(500).decode(errors="replace").strip()
-                raise RegistryError(f"{method} {url}: HTTP {err.code} {err.reason} {detail}".rstrip()) from None
-            except (urllib.error.URLError, OSError) as err:
-                raise RegistryError(f"{method} {url}: {getattr(err, 'reason', err)}") from None
-        raise RegistryError(f"{method} {url}: not authorised")
-
-    def _paged(self, path: str, key: str, scope: str) -> Iterator[str]:
-        url: Optional[str] = path
-        while url:
-            headers, body = self._open("GET", url, scope=scope)
-            yield from json.loads(body or b"{}").get(key) or []
-            match = re.search(r'<([^>]+)>\s*;\s*rel="?next"?', headers.get("link", ""))
-            url = urllib.parse.urljoin(self.url + "/", match.group(1)) if match else None
-
-    # the API
-
-    def repositories(self) -> List[str]:
-        """Every repository of `/v2/_catalog` (paginated)."""
-        return sorted(self._paged("/v2/_catalog?n=1000", "repositories", "registry:catalog:*"))
-
-    def tags(self, repository: str) -> List[str]:
-        return sorted(self._paged(f"/v2/{repository}/tags/list?n=1000", "tags", f"repository:{repository}:pull"))
-
-    def tag_info(self, repository: str, tag: str) -> TagInfo:
-        """The digest of `repository:tag` (what a pinned reference carries) and the creation
-        time of its image config; a config is fetched once per manifest digest."""
-        scope = f"repository:{repository}:pull"
-        path = f"/v2/{repository}/manifests/{urllib.parse.quote(tag, safe='')}"
-        if self._created:  # a HEAD is enough when the manifest was seen before (tags move, digests do not)
-            headers, _ = self._open("HEAD", path, accept=MANIFEST_TYPES, scope=scope)
-            digest = headers.get("docker-content-digest")
-            if digest and digest in self._created:
-                return TagInfo(tag, digest, self._created[digest])
-        headers, body = self._open("GET", path, accept=MANIFEST_TYPES, scope=scope)
-        digest = headers.get("docker-content-digest") or "sha256:" + hashlib.sha256(body).hexdigest()
-        created = self._created_of(repository, json.loads(body), headers.get("content-type", ""), scope)
-        self._created[digest] = created
-        return TagInfo(tag, digest, created)
-
-    def _created_of(self, repository: str, manifest: Dict[str, Any], content_type: str, scope: str) -> Optional[str]:
-        media_type = manifest.get("mediaType") or content_type.split(";")[0].strip()
-        if media_type in INDEX_TYPES or "manifests" in manifest:
-            children = manifest.get("manifests") or []
-            if not children:
-                return None
-            os_name, _, arch = self.platform.partition("/")
-            chosen = next(
-                (m for m in children if (m.get("platform") or {}).get("os") == os_name and (m.get("platform") or {}).get("architecture") == arch),
-                children[0],
-            )
-            _, body = self._open("GET", f"/v2/{repository}/manifests/{chosen['digest']}", accept=MANIFEST_TYPES, scope=scope)
-            return self._created_of(repository, json.loads(body), "", scope)
-        config = manifest.get("config") or {}
-        if not config.get("digest"):
-            return None
-        _, body = self._open("GET", f"/v2/{repository}/blobs/{config['digest']}", scope=scope)
-        created = json.loads(body).get("created")
-        return created if isinstance(created, str) and created else None
-
-
-def build_catalog(registry: Registry, repositories: Sequence[str], image_prefix: str, workers: int = 8) -> relman.Catalog:
-    """Ask the registry for every tag of `repositories` and return relman's catalog, keyed by
-    the repository as the manifests name it (`<image_prefix>/<repository>`)."""
-    names = list(repositories) or registry.repositories()
-    started, before = time.monotonic(), registry.requests
-    jobs: List[Tuple[str, str]] = []
-    for name in names:
-        tags = registry.tags(name)
-        log.debug("%s: %d tags", name, len(tags))
-        jobs.extend((name, tag) for tag in tags)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        infos = list(pool.map(lambda job: (job[0], registry.tag_info(*job)), jobs))
-    catalog = relman.Catalog()
-    for name, info in infos:
-        repository = f"{image_prefix}/{name}" if image_prefix else name
-        try:
-            catalog.add(repository, info.tag, digest=info.digest, created=info.created)
-        except relman.InvalidCatalog as err:  # a tag or time relman cannot use: list it without
-            log.warning("%s:%s left out of the catalog: %s", repository, info.tag, err)
-    log.info(
-        "registry %s: %d repositories, %d tags (%d requests, %.1f s)",
-        registry.url,
-        len(names),
-        len(jobs),
-        registry.requests - before,
-        time.monotonic() - started,
-    )
-    return catalog
 
 
 class ConfigRepo:
@@ -334,13 +138,49 @@ def release(repo: ConfigRepo, catalog: relman.Catalog, author: str, dry_run: boo
         released.add(plan.environment)
 
 
-def run_once(args: argparse.Namespace, registry: Registry, repo: ConfigRepo) -> int:
-    """One run: catalog, then fetch-plan-commit-push until the push lands. Returns the number
-    of commits pushed."""
-    catalog = build_catalog(registry, args.repository, args.image_prefix)
+def watched(repositories: Sequence[str], args: argparse.Namespace) -> List[str]:
+    """The repositories of the config repo the bot asks for: all of them, or those on the
+    `--registry` host, or those named with `--repository`."""
+    names = list(repositories)
+    if args.registry_host:
+        names = [n for n in names if n.split("/", 1)[0] == args.registry_host]
+    if args.repository:
+        wanted = {f"{args.registry_host}/{r}" if args.registry_host else r for r in args.repository}
+        names = [n for n in names if n in wanted or n.split("/", 1)[1] in args.repository]
+    return names
+
+
+def build_catalog(registry: relman.Registry, repositories: Sequence[str]) -> relman.Catalog:
+    """Ask the registries for `repositories`; log what it cost."""
+    started, before = time.monotonic(), registry.requests()
+    catalog = registry.catalog(repositories)
+    after = registry.requests()
+    spent = {k: after[k] - before[k] for k in after}
+    tags = sum(len(catalog.images(r)) for r in repositories)
+    log.info(
+        "registry: %d repositories, %d tags, %d requests (%d tag lists, %d manifests, %d blobs, %d tokens), %.1f s",
+        len(repositories),
+        tags,
+        spent["total"],
+        spent["tag_lists"],
+        spent["manifests"],
+        spent["blobs"],
+        spent["tokens"],
+        time.monotonic() - started,
+    )
+    return catalog
+
+
+def run_once(args: argparse.Namespace, registry: relman.Registry, repo: ConfigRepo) -> int:
+    """One run: fetch, catalog, then plan-commit-push until the push lands (fetching and
+    planning again after a rejected push). Returns the number of commits pushed."""
+    catalog: Optional[relman.Catalog] = None
     for attempt in range(1, args.attempts + 1):
         head = repo.fetch()
         log.info("%s %s at %s", repo.remote, repo.branch, head[:12])
+        if catalog is None:
+            snapshot = relman.Repository.open(repo.path).snapshot(f"refs/heads/{repo.branch}")
+            catalog = build_catalog(registry, watched(snapshot.repositories(), args))
         commits = release(repo, catalog, args.author, args.dry_run)
         if args.dry_run:
             log.info("dry run: nothing committed or pushed")
@@ -375,24 +215,24 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Release new registry tags into a Kubernetes config repo with relman (automatic environments only).",
     )
-    parser.add_argument("--registry", required=True, help="registry base URL, e.g. http://127.0.0.1:5000 or https://registry.example.com")
     parser.add_argument("--repo", required=True, help="config repo: a git URL or path (the bot keeps a bare clone in --workdir)")
     parser.add_argument("--branch", default="main", help="branch of the config repo (default: main)")
+    parser.add_argument(
+        "--registry",
+        help="watch only the repositories of this registry: host[:port], or a URL (http:// marks the host insecure)",
+    )
     parser.add_argument(
         "--repository",
         action="append",
         default=[],
         metavar="NAME",
-        help="registry repository to watch, e.g. acme/users (repeatable; default: every repository of /v2/_catalog)",
+        help="watch only this repository, e.g. acme/users (repeatable; default: every repository the config repo uses)",
     )
-    parser.add_argument(
-        "--image-prefix",
-        help="how manifests name the registry in image references (default: the registry URL's host[:port])",
-    )
+    parser.add_argument("--insecure", action="append", default=[], metavar="HOST", help="registry host reached over plain http (repeatable; loopback always is)")
+    parser.add_argument("--cache-dir", type=Path, help="where digests and creation times are kept between runs (default: <workdir>/registry-cache)")
     parser.add_argument("--workdir", type=Path, help="where the bare clone lives (default: ~/.cache/relman-bot/<hash of repo and branch>)")
     parser.add_argument("--author", default="relman bot <relman-bot@localhost>", help='commit author, "Name <email>"')
-    parser.add_argument("--username", default=os.environ.get("REGISTRY_USERNAME"), help="registry user (password in $REGISTRY_PASSWORD)")
-    parser.add_argument("--platform", default="linux/amd64", help="platform whose creation time a multi-platform index gets (default: linux/amd64)")
+    parser.add_argument("--username", default=os.environ.get("REGISTRY_USERNAME"), help="registry user (password in $REGISTRY_PASSWORD; default: the Docker config)")
     parser.add_argument("--attempts", type=int, default=5, help="push attempts before giving up on a busy branch (default: 5)")
     when = parser.add_mutually_exclusive_group()
     when.add_argument("--once", action="store_true", help="run once and exit (the default)")
@@ -402,8 +242,15 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.attempts < 1:
         parser.error("--attempts must be at least 1")
-    if not re.match(r"https?://[^/]+", args.registry):
-        parser.error("--registry must be an http:// or https:// URL")
+    args.registry_host = None
+    if args.registry:
+        if re.match(r"https?://", args.registry):
+            url = urllib.parse.urlsplit(args.registry)
+            args.registry_host = url.netloc
+            if url.scheme == "http":
+                args.insecure.append(url.netloc)
+        else:
+            args.registry_host = args.registry.rstrip("/")
     if Path(args.repo).exists():  # a local path: absolute, so that it means the same from the clone
         args.repo = str(Path(args.repo).resolve())
     return args
@@ -416,16 +263,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         format="%(asctime)s %(name)s[%(process)d] %(levelname)s %(message)s",
         datefmt="%Y-%m-%dT%H:%M:%S",
     )
-    registry = Registry(args.registry, username=args.username, password=os.environ.get("REGISTRY_PASSWORD"), platform=args.platform)
-    if args.image_prefix is None:
-        args.image_prefix = registry.host
     workdir = args.workdir or default_workdir(args.repo, args.branch)
+    password = os.environ.get("REGISTRY_PASSWORD")
+    registry = relman.Registry(
+        credentials=(args.username, password or "") if args.username else "docker-config",
+        cache_dir=args.cache_dir or workdir / "registry-cache",
+        insecure=args.insecure,
+    )
     repo = ConfigRepo(args.repo, workdir, args.branch)
     while True:
         try:
             run_once(args, registry, repo)
             failed = False
-        except (RegistryError, RuntimeError, relman.RelmanError) as err:
+        except (RuntimeError, relman.RelmanError) as err:
             log.error("%s", err)
             failed = True
         if args.interval is None:

@@ -23,6 +23,10 @@ export type ErrorCode =
   | 'not_found'
   | 'invalid_argument'
   | 'corrupt_repository'
+  | 'registry_unauthorized'
+  | 'registry_not_found'
+  | 'registry_unavailable'
+  | 'registry_protocol'
   | 'internal'
 
 /**

@@ -3,7 +3,7 @@
 //! A thin layer over the `relman` crate: every function and class converts its arguments,
 //! calls core, and converts the result or the error (see [`error`]). No behaviour lives here.
 //! The modules mirror core's: [`image`], [`policy`], [`manifest`], [`config`], [`release`],
-//! [`git`], [`arguments`]; [`text`] reads YAML text arguments with one conversion.
+//! [`git`], [`registry`], [`arguments`]; [`text`] reads YAML text arguments with one conversion.
 //! `index.js` and `index.d.ts` are generated from this crate by `napi build` and committed.
 //!
 //! Results are declarations: each `#[napi(object)]` struct lists the fields of the core type
@@ -26,6 +26,7 @@ mod git;
 mod image;
 mod manifest;
 mod policy;
+mod registry;
 mod release;
 mod text;
 

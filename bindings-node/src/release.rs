@@ -71,6 +71,13 @@ pub struct CatalogEntry<'a> {
     pub created: Option<Option<Time<'a>>>,
 }
 
+impl Catalog {
+    /// The JavaScript catalog of a core catalog (what a `Registry` returns).
+    pub(crate) fn from_core(inner: core::Catalog) -> Catalog {
+        Catalog { inner }
+    }
+}
+
 #[napi]
 impl Catalog {
     /// An empty catalog.
@@ -159,6 +166,16 @@ impl Snapshot {
     #[napi(factory)]
     pub fn from_git(env: &Env, path: String, rev: Option<String>) -> Result<Snapshot> {
         crate::git::snapshot(env, path, rev)
+    }
+
+    /// The repositories the managed image slots of every environment reference, as the
+    /// environments render them, by normalised name (`nginx` is `docker.io/library/nginx`),
+    /// sorted, each once: what to ask a `Registry` for.
+    ///
+    /// Throws what planning throws (`invalid_config`, `invalid_yaml`, `duplicate_resource`...).
+    #[napi]
+    pub fn repositories(&self, env: &Env) -> Result<Vec<String>> {
+        self.inner.repositories().or_throw(env)
     }
 
     /// The revision (commit id) the snapshot was taken at: set by `fromGit` and

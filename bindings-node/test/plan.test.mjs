@@ -126,6 +126,12 @@ function runCase(c, files, expectedFiles, made, dir) {
   if (typeof c.now !== 'string') return 'now'
   const expect = c.expect
   if (!expect) return 'expect'
+  if (expect.repositories !== undefined) {
+    const got = snapshot.repositories()
+    if (JSON.stringify(got) !== JSON.stringify(expect.repositories)) {
+      return `repositories are ${JSON.stringify(got)}, expected ${JSON.stringify(expect.repositories)}`
+    }
+  }
   let plans
   try {
     if (c.op === 'release') plans = [planRelease(snapshot, { ...releaseOptions(c.spec, dir), ...inputs })]

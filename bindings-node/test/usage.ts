@@ -6,6 +6,7 @@ import {
   Config,
   History,
   ImageRef,
+  Registry,
   Repository,
   Snapshot,
   TagFilter,
@@ -126,4 +127,18 @@ const codes: Array<string> | undefined = vocabularies().ErrorKind
 // @ts-expect-error: status is a closed union
 const wrong: Status = 'done'
 
-export const used = [shown, ok, status, reason, selection, order, kind, line, automated, modes, unlocked, revision, noop, message, plans, committed, history, moves, parsed, cause, warnings, rollbackTo, released, wrong, source, codes]
+// The registry: options all optional, credentials 'docker-config', null or an object; a Promise.
+const registry = new Registry({ credentials: null, cacheDir: '.cache', insecure: ['registry.local:5000'], concurrency: 4 })
+new Registry({ credentials: { username: 'ci', password: 'pw' } })
+new Registry()
+const pending: Promise<Catalog> = registry.catalog(snapshot.repositories(), {
+  progress: (e) => {
+    const kind: 'listed' | 'fetched' = e.event
+    void kind
+  },
+})
+const requestCount: number = registry.requests().total
+// @ts-expect-error: credentials are not a number
+new Registry({ credentials: 5 })
+
+export const used = [pending, requestCount, shown, ok, status, reason, selection, order, kind, line, automated, modes, unlocked, revision, noop, message, plans, committed, history, moves, parsed, cause, warnings, rollbackTo, released, wrong, source, codes]

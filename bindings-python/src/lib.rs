@@ -3,7 +3,7 @@
 //!
 //! The binding converts types and maps errors, nothing more: every behaviour lives in the
 //! core crate, so the Rust, Python and Node surfaces cannot disagree. Its modules mirror
-//! core's: `image`, `manifest`, `policy`, `config`, `release` (and `git`), plus `error` (the
+//! core's: `image`, `manifest`, `policy`, `config`, `release` (and `git`, `registry`), plus `error` (the
 //! exception mapping) and `convert` (the `record!` declaration of result classes and the
 //! argument helpers).
 //!
@@ -23,6 +23,7 @@ mod git;
 mod image;
 mod manifest;
 mod policy;
+mod registry;
 mod release;
 
 /// Every wire vocabulary of core (``relman::wire::vocabularies``): its name (``"ErrorKind"``,
@@ -95,5 +96,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(release::drift, m)?)?;
 
     m.add_class::<git::PyRepository>()?;
+    m.add_class::<registry::PyRegistry>()?;
     Ok(())
 }

@@ -79,6 +79,14 @@ impl PySnapshot {
         self.inner.clone().with_revision(revision).into()
     }
 
+    /// The repositories the managed image slots of every environment reference, as the
+    /// environments render them, by normalised name (``nginx`` is ``docker.io/library/nginx``),
+    /// sorted, each once: what to ask a :class:`Registry` for. Raises what planning raises
+    /// (:class:`InvalidConfig`, :class:`InvalidYaml`, :class:`DuplicateResource`...).
+    fn repositories(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        py.detach(|| self.inner.repositories()).py()
+    }
+
     /// The revision (commit id) the snapshot was taken at, or ``None``: pass it as
     /// ``expected_head`` to :meth:`Repository.commit`.
     #[getter]

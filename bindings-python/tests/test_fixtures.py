@@ -543,6 +543,8 @@ def _run_plan(spec: Dict[str, Any], files: Dict[str, str], expected_files: Dict[
     expect = spec["expect"]
     op = spec["op"]
     assert op in ("release", "automation"), f"unknown op {op!r}"
+    if "repositories" in expect:
+        assert snapshot.repositories() == expect["repositories"], "repositories"
     try:
         if op == "release":
             plans = [relman.plan_release(snapshot, catalog=catalog, history=history, now=now, **_release_kwargs(spec["spec"]))]

@@ -58,6 +58,18 @@ pub enum ErrorKind {
     /// The repository cannot be read or written: a corrupt or missing object, an unreadable
     /// reference, an I/O failure (`corrupt_repository`).
     CorruptRepository = "corrupt_repository",
+    /// A registry refused the credentials, asked for credentials none are configured for,
+    /// or a token service refused them; or the Docker config cannot be read
+    /// (`registry_unauthorized`). The message names the repository and the URL.
+    RegistryUnauthorized = "registry_unauthorized",
+    /// A registry does not have the repository (`registry_not_found`).
+    RegistryNotFound = "registry_not_found",
+    /// A registry did not answer in time, could not be reached, or kept answering `429`/`5xx`
+    /// after the retries (`registry_unavailable`).
+    RegistryUnavailable = "registry_unavailable",
+    /// A registry answered outside the API: a malformed tag list, manifest or config, a digest
+    /// that does not match the bytes, an answer past its size bound (`registry_protocol`).
+    RegistryProtocol = "registry_protocol",
     /// A bug in relman, such as an edit that failed its own verification (`internal`).
     Internal = "internal",
 }

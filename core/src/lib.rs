@@ -42,6 +42,8 @@ pub mod manifest;
 pub(crate) mod names;
 mod parallel;
 pub mod policy;
+#[cfg(feature = "registry")]
+pub mod registry;
 pub mod release;
 mod repo_path;
 mod vocabulary;

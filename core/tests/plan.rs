@@ -296,6 +296,14 @@ fn check_case(dir: &Path) -> Result<(), String> {
         .parse()
         .map_err(|e| format!("now: {e}"))?;
     let expect = case["expect"].as_object().ok_or("expect")?;
+    if let Some(want) = expect.get("repositories") {
+        let got = snapshot
+            .repositories()
+            .map_err(|e| format!("repositories: {e}"))?;
+        if serde_json::json!(got) != *want {
+            return Err(format!("repositories are {got:?}, expected {want}"));
+        }
+    }
     let outcome: Result<Vec<ReleasePlan>, relman::Error> = match case["op"].as_str() {
         Some("release") => {
             plan_release(&snapshot, &spec(&case["spec"], dir)?, &catalog, &history, now).map(|p| vec![p])

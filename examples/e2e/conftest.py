@@ -13,7 +13,7 @@ import pytest
 
 from registry import LocalRegistry
 
-TOOLS = ("git", "docker-registry", "skopeo")
+TOOLS = ("git", "docker-registry", "skopeo", "htpasswd", "openssl")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -23,7 +23,7 @@ def tools() -> None:
         # A failure, not a skip: CI must not pass without having run the test.
         pytest.fail(
             f"the end-to-end test needs {', '.join(missing)} on PATH: run `make e2e-test`, which installs the "
-            "Debian packages docker-registry and skopeo with apt-get, or install them yourself",
+            "Debian packages docker-registry, skopeo, apache2-utils and openssl with apt-get, or install them yourself",
             pytrace=False,
         )
 

@@ -1,4 +1,4 @@
-"""End to end: examples/release_bot.py against a real registry (Debian's docker-registry on
+"""End to end: examples/release_bot.py (built on `relman.Registry`) against a real registry (Debian's docker-registry on
 127.0.0.1, images pushed with skopeo from OCI layouts written here) and a bare git remote.
 
 1. One bot run releases the new tags to staging in exactly one commit, with the right
@@ -200,9 +200,11 @@ def test_release_bot_with_a_real_registry_and_remote(tmp_path: Path, git: Git, r
     assert show(git, remote, commit, "envs/staging/orders.yaml") == files["envs/staging/orders.yaml"].replace(pinned(orders_old), pinned(orders_new))
     assert "pushed 1 commit(s)" in out
 
-    # Again: nothing to release, nothing pushed.
+    # Again: nothing to release, nothing pushed; a warm poll (the cache of the first run, on
+    # disk in the bot's workdir) asks one tag list per repository and nothing else.
     out = run_bot(git, registry, remote, bot_a)
     assert "nothing to release" in out and git(remote, "rev-parse", "main").strip() == commit
+    assert "registry: 2 repositories, 6 tags, 2 requests (2 tag lists, 0 manifests, 0 blobs, 0 tokens)" in out, out
 
     # Two bots, one per repository, race on the same head: both changes land, once each.
     users_150 = push_image(registry, "acme/users", "1.5.0", at(12))

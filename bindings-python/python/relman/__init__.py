@@ -46,6 +46,7 @@ from ._native import (
     Rejection,
     ReleasePlan,
     ReleaseRecord,
+    Registry,
     History,
     PointerMove,
     Repository,
@@ -115,6 +116,8 @@ __all__ = [
     "DriftEntry",
     # git
     "Repository",
+    # registry
+    "Registry",
     # errors
     "RelmanError",
     "InvalidImageReference",
@@ -137,5 +140,9 @@ __all__ = [
     "ConflictError",
     "BranchCheckedOut",
     "CorruptRepository",
+    "RegistryUnauthorized",
+    "RegistryNotFound",
+    "RegistryUnavailable",
+    "RegistryProtocol",
     "InternalError",
 ]

@@ -239,6 +239,34 @@ class CorruptRepository(RelmanError):
     default_code = "corrupt_repository"
 
 
+class RegistryUnauthorized(RelmanError):
+    """A registry refused the credentials, asked for credentials none are configured for, or
+    its token service refused them; or the Docker config cannot be read
+    (``registry_unauthorized``). The message names the repository and the URL."""
+
+    default_code = "registry_unauthorized"
+
+
+class RegistryNotFound(RelmanError, LookupError):
+    """A registry does not have the repository (``registry_not_found``)."""
+
+    default_code = "registry_not_found"
+
+
+class RegistryUnavailable(RelmanError):
+    """A registry did not answer in time, could not be reached, or kept answering ``429`` or
+    ``5xx`` after the retries (``registry_unavailable``)."""
+
+    default_code = "registry_unavailable"
+
+
+class RegistryProtocol(RelmanError):
+    """A registry answered outside the API: a malformed tag list, manifest or config, a digest
+    that does not match the bytes, an answer past its size bound (``registry_protocol``)."""
+
+    default_code = "registry_protocol"
+
+
 class InternalError(RelmanError):
     """A bug in relman, such as an edit that failed its own verification (``internal``)."""
 

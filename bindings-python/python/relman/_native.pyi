@@ -86,6 +86,7 @@ __all__ = [
     "DriftReport",
     "drift",
     "Repository",
+    "Registry",
 ]
 
 __version__: str
@@ -318,6 +319,7 @@ class Snapshot:
     def get(self, path: str) -> str | None: ...
     def resolve(self, path: str) -> str | None: ...
     def config(self) -> Config: ...
+    def repositories(self) -> list[str]: ...
     def __len__(self) -> int: ...
     def __contains__(self, key: str, /) -> bool: ...
     def __eq__(self, value: object, /) -> bool: ...
@@ -577,3 +579,29 @@ class Repository:
         plan: Callable[[Snapshot, History], ReleasePlan],
         attempts: int = 5,
     ) -> str | None: ...
+
+# registry
+
+_Credentials: TypeAlias = str | tuple[str, str] | Mapping[str, str] | None
+
+@final
+class Registry:
+    def __new__(
+        cls,
+        *,
+        credentials: _Credentials = ...,
+        cache_dir: str | PathLike[str] | None = None,
+        insecure: Iterable[str] = ...,
+        concurrency: int = 8,
+        timeout: float = 30.0,
+        moving_tags: Iterable[str] = ...,
+        max_age: float | None = None,
+        retries: int = 3,
+    ) -> Registry: ...
+    def catalog(
+        self,
+        repositories: Iterable[str],
+        *,
+        progress: Callable[[dict[str, str | int | bool]], object] | None = None,
+    ) -> Catalog: ...
+    def requests(self) -> dict[str, int]: ...

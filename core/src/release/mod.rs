@@ -16,6 +16,7 @@ mod placement;
 mod plan;
 mod planner;
 mod record;
+mod repositories;
 mod snapshot;
 mod spec;
 mod status;

@@ -1,0 +1,290 @@
+//! The registry client (core: `relman::registry`, feature `registry`): `Registry`, whose
+//! `catalog` runs on the libuv thread pool (an `AsyncTask`) and returns a Promise, so the event
+//! loop never waits for a registry.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi_derive::napi;
+use relman::registry as core;
+
+use crate::error::{OrThrow, js_error};
+use crate::release::Catalog;
+
+/// Credentials given as an object: `{username, password}` (Basic, or exchanged for a Bearer
+/// token), `{token}` (a Bearer token) or `{dockerConfig}` (another `config.json`).
+#[napi(object)]
+pub struct RegistryCredentials {
+    /// The user name (with `password`).
+    pub username: Option<String>,
+    /// The password or access token (with `username`).
+    pub password: Option<String>,
+    /// A registry (Bearer) token sent as it is.
+    pub token: Option<String>,
+    /// The path of a Docker `config.json` to read instead of the default one.
+    pub docker_config: Option<String>,
+}
+
+/// How a `Registry` behaves; every field is optional.
+#[napi(object, object_to_js = false)]
+pub struct RegistryOptions {
+    /// `'docker-config'` (the default: `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`,
+    /// with `auths`, `credHelpers` and `credsStore`), `null` (anonymous), or an object (see
+    /// `RegistryCredentials`).
+    #[napi(ts_type = "'docker-config' | RegistryCredentials | null")]
+    pub credentials: Option<Option<Either<String, RegistryCredentials>>>,
+    /// A folder that keeps digests and creation times between processes.
+    pub cache_dir: Option<String>,
+    /// Hosts (`host[:port]`) reached over plain http (loopback hosts always are).
+    pub insecure: Option<Vec<String>>,
+    /// Requests in flight at once (default 8).
+    pub concurrency: Option<u32>,
+    /// Seconds one request may take (default 30).
+    pub timeout: Option<f64>,
+    /// Tags asked for at every poll even when known (default `['latest']`).
+    pub moving_tags: Option<Vec<String>>,
+    /// Seconds after which a known tag is asked for again (default: never).
+    pub max_age: Option<f64>,
+    /// Retries of a `429`/`503` answer (default 3).
+    pub retries: Option<u32>,
+}
+
+/// One progress event of `Registry.catalog`: `event` is `'listed'` (with `tags` and
+/// `toFetch`) or `'fetched'` (with `tag` and `found`).
+#[napi(object)]
+#[derive(Clone)]
+pub struct RegistryProgress {
+    /// `'listed'` or `'fetched'`.
+    #[napi(ts_type = "'listed' | 'fetched'")]
+    pub event: String,
+    /// The repository as the caller named it.
+    pub repository: String,
+    /// `listed`: how many tags it has.
+    pub tags: Option<u32>,
+    /// `listed`: how many of them are fetched now.
+    pub to_fetch: Option<u32>,
+    /// `fetched`: the tag.
+    pub tag: Option<String>,
+    /// `fetched`: whether the registry still had it.
+    pub found: Option<bool>,
+}
+
+/// The options of one `catalog` call.
+#[napi(object, object_to_js = false)]
+pub struct CatalogOptions<'a> {
+    /// Called with each progress event, on the main thread (events may still arrive just
+    /// after the Promise settles).
+    pub progress: Option<Function<'a, RegistryProgress, ()>>,
+}
+
+/// Requests sent since the registry was made, by kind.
+#[napi(object)]
+pub struct RegistryRequests {
+    /// Tag list pages.
+    pub tag_lists: f64,
+    /// Manifests.
+    pub manifests: f64,
+    /// Config blobs.
+    pub blobs: f64,
+    /// Token requests.
+    pub tokens: f64,
+    /// All requests.
+    pub total: f64,
+}
+
+/// A client of container registries (the OCI Distribution / Docker Registry HTTP API v2,
+/// read-only) that turns repositories into a `Catalog`: tags, digests and creation times,
+/// with auth, paging, retries and a cache.
+///
+/// ```js
+/// const registry = new Registry({ cacheDir: '.relman-cache' })
+/// const catalog = await registry.catalog(snapshot.repositories())
+/// ```
+#[napi]
+pub struct Registry {
+    inner: Arc<core::Registry>,
+}
+
+fn invalid(env: &Env, message: impl Into<String>) -> Error {
+    js_error(
+        env,
+        relman::Error::new(relman::ErrorKind::InvalidArgument, message),
+    )
+}
+
+fn seconds(env: &Env, what: &str, value: f64) -> Result<Duration> {
+    Duration::try_from_secs_f64(value)
+        .map_err(|_| invalid(env, format!("{what} must be a number of seconds >= 0")))
+}
+
+fn credentials(
+    env: &Env,
+    given: Option<Option<Either<String, RegistryCredentials>>>,
+) -> Result<core::Credentials> {
+    Ok(match given {
+        None => core::Credentials::default(),
+        Some(None) => core::Credentials::Anonymous,
+        Some(Some(Either::A(name))) if name == "docker-config" => {
+            core::Credentials::DockerConfig { path: None }
+        }
+        Some(Some(Either::A(name))) => {
+            return Err(invalid(
+                env,
+                format!("credentials must be 'docker-config', null or an object, not {name:?}"),
+            ));
+        }
+        Some(Some(Either::B(c))) => match (c.username, c.password, c.token, c.docker_config) {
+            (Some(username), Some(password), None, None) => core::Credentials::Basic { username, password },
+            (None, None, Some(token), None) => core::Credentials::Token(token),
+            (None, None, None, Some(path)) => core::Credentials::DockerConfig {
+                path: Some(PathBuf::from(path)),
+            },
+            _ => {
+                return Err(invalid(
+                    env,
+                    "credentials hold either username and password, or token, or dockerConfig",
+                ));
+            }
+        },
+    })
+}
+
+#[napi]
+impl Registry {
+    /// A registry client. Throws `invalid_argument` for an option it cannot use.
+    #[napi(constructor)]
+    pub fn new(env: &Env, options: Option<RegistryOptions>) -> Result<Registry> {
+        let defaults = core::RegistryOptions::default();
+        let options = match options {
+            None => defaults,
+            Some(o) => {
+                if o.concurrency == Some(0) {
+                    return Err(invalid(env, "concurrency must be at least 1"));
+                }
+                core::RegistryOptions {
+                    credentials: credentials(env, o.credentials)?,
+                    cache_dir: o.cache_dir.map(PathBuf::from),
+                    insecure: o.insecure.unwrap_or_default(),
+                    concurrency: o.concurrency.map_or(defaults.concurrency, |c| c as usize),
+                    timeout: match o.timeout {
+                        Some(t) => seconds(env, "timeout", t)?,
+                        None => defaults.timeout,
+                    },
+                    moving_tags: o.moving_tags.unwrap_or(defaults.moving_tags),
+                    max_age: o.max_age.map(|a| seconds(env, "maxAge", a)).transpose()?,
+                    retries: o.retries.unwrap_or(defaults.retries),
+                    ..defaults
+                }
+            }
+        };
+        Ok(Registry {
+            inner: Arc::new(core::Registry::new(options)),
+        })
+    }
+
+    /// The `Catalog` of `repositories` (image names without tag, e.g. from
+    /// `snapshot.repositories()`), each named as given; a Promise. The work runs off the event
+    /// loop. Rejects with `registry_unauthorized`, `registry_not_found`, `registry_unavailable`,
+    /// `registry_protocol` (naming the repository and URL) or `invalid_argument`.
+    #[napi(ts_return_type = "Promise<Catalog>")]
+    pub fn catalog(
+        &self,
+        repositories: Vec<String>,
+        options: Option<CatalogOptions>,
+    ) -> Result<AsyncTask<CatalogTask>> {
+        let progress = match options.and_then(|o| o.progress) {
+            Some(f) => Some(
+                f.build_threadsafe_function::<RegistryProgress>()
+                    .callee_handled::<false>()
+                    .build()?,
+            ),
+            None => None,
+        };
+        Ok(AsyncTask::new(CatalogTask {
+            registry: self.inner.clone(),
+            repositories,
+            progress,
+        }))
+    }
+
+    /// Requests sent since the registry was made, by kind.
+    #[napi]
+    pub fn requests(&self) -> RegistryRequests {
+        let c = self.inner.requests();
+        RegistryRequests {
+            tag_lists: c.tag_lists as f64,
+            manifests: c.manifests as f64,
+            blobs: c.blobs as f64,
+            tokens: c.tokens as f64,
+            total: c.total() as f64,
+        }
+    }
+}
+
+/// The progress function as the worker threads call it.
+type Progress = ThreadsafeFunction<RegistryProgress, (), RegistryProgress, Status, false>;
+
+/// One `catalog` call on the libuv pool.
+pub struct CatalogTask {
+    registry: Arc<core::Registry>,
+    repositories: Vec<String>,
+    progress: Option<Progress>,
+}
+
+fn event(p: &core::Progress<'_>) -> RegistryProgress {
+    let mut e = RegistryProgress {
+        event: String::new(),
+        repository: String::new(),
+        tags: None,
+        to_fetch: None,
+        tag: None,
+        found: None,
+    };
+    match p {
+        core::Progress::Listed {
+            repository,
+            tags,
+            to_fetch,
+        } => {
+            e.event = "listed".into();
+            e.repository = repository.to_string();
+            e.tags = Some(*tags as u32);
+            e.to_fetch = Some(*to_fetch as u32);
+        }
+        core::Progress::Fetched {
+            repository,
+            tag,
+            found,
+        } => {
+            e.event = "fetched".into();
+            e.repository = repository.to_string();
+            e.tag = Some(tag.to_string());
+            e.found = Some(*found);
+        }
+        _ => e.event = "other".into(),
+    }
+    e
+}
+
+impl Task for CatalogTask {
+    type Output = relman::Result<relman::release::Catalog>;
+    type JsValue = Catalog;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(match &self.progress {
+            None => self.registry.catalog(&self.repositories),
+            Some(f) => self
+                .registry
+                .catalog_with_progress(&self.repositories, &|p: &core::Progress<'_>| {
+                    f.call(event(p), ThreadsafeFunctionCallMode::NonBlocking);
+                }),
+        })
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        output.map(Catalog::from_core).or_throw(&env)
+    }
+}

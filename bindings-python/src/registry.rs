@@ -1,0 +1,197 @@
+//! The registry client (core: `relman::registry`, feature `registry`): `Registry`.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+use relman::registry::{Credentials, Progress, Registry, RegistryOptions};
+
+use crate::error::IntoPyResult;
+use crate::release::PyCatalog;
+
+/// A client of container registries (the OCI Distribution / Docker Registry HTTP API v2,
+/// read-only) that turns repositories into a :class:`Catalog`: tags, digests and creation
+/// times, with auth, paging, retries and a cache (DESIGN.md section 17).
+///
+/// ``credentials``: ``"docker-config"`` (the default: ``$DOCKER_CONFIG/config.json`` or
+/// ``~/.docker/config.json``, with ``auths``, ``credHelpers`` and ``credsStore``), ``None``
+/// (anonymous), a ``(user, password)`` tuple, ``{"token": ...}`` (a Bearer token) or
+/// ``{"docker_config": path}`` (another ``config.json``). ``cache_dir``: a folder that keeps
+/// digests and creation times between processes. ``insecure``: hosts (``host[:port]``) reached
+/// over plain http (loopback always is). ``concurrency``: requests in flight at once.
+/// ``timeout``: seconds per request. ``moving_tags``: tags asked for at every poll.
+/// ``max_age``: seconds after which a known tag is asked for again (``None``: never).
+/// ``retries``: retries of a ``429``/``503`` answer. Raises :class:`InvalidArgument` for an
+/// option it cannot use.
+#[pyclass(frozen, module = "relman", name = "Registry")]
+pub struct PyRegistry {
+    inner: Registry,
+}
+
+/// The ``credentials`` argument as given.
+#[derive(FromPyObject)]
+pub(crate) enum CredentialsArg {
+    Name(String),
+    Pair((String, String)),
+    Map(std::collections::HashMap<String, String>),
+}
+
+fn credentials(arg: Option<CredentialsArg>) -> PyResult<Credentials> {
+    Ok(match arg {
+        None => Credentials::Anonymous,
+        Some(CredentialsArg::Name(name)) if name == "docker-config" => {
+            Credentials::DockerConfig { path: None }
+        }
+        Some(CredentialsArg::Name(name)) => {
+            return Err(invalid(format!(
+                "credentials must be \"docker-config\", None, (user, password) or {{\"token\": ...}}, not {name:?}"
+            )));
+        }
+        Some(CredentialsArg::Pair((username, password))) => Credentials::Basic { username, password },
+        Some(CredentialsArg::Map(map)) => match (map.get("token"), map.get("docker_config"), map.len()) {
+            (Some(token), None, 1) => Credentials::Token(token.clone()),
+            (None, Some(path), 1) => Credentials::DockerConfig {
+                path: Some(PathBuf::from(path)),
+            },
+            _ => {
+                return Err(invalid(
+                    "credentials as a dict holds exactly one of \"token\" and \"docker_config\"",
+                ));
+            }
+        },
+    })
+}
+
+/// An `invalid_argument` error (:class:`InvalidArgument`).
+fn invalid(message: impl Into<String>) -> PyErr {
+    crate::error::to_py(relman::Error::new(relman::ErrorKind::InvalidArgument, message))
+}
+
+fn seconds(what: &str, value: f64) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(value)
+        .map_err(|_| invalid(format!("{what} must be a number of seconds >= 0")))
+}
+
+/// A progress event as the callable receives it: a dict with ``event`` (``"listed"`` or
+/// ``"fetched"``), ``repository`` and, for ``listed``, ``tags`` and ``to_fetch``; for
+/// ``fetched``, ``tag`` and ``found``.
+fn event<'py>(py: Python<'py>, progress: &Progress<'_>) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    match progress {
+        Progress::Listed {
+            repository,
+            tags,
+            to_fetch,
+        } => {
+            d.set_item("event", "listed")?;
+            d.set_item("repository", repository)?;
+            d.set_item("tags", tags)?;
+            d.set_item("to_fetch", to_fetch)?;
+        }
+        Progress::Fetched {
+            repository,
+            tag,
+            found,
+        } => {
+            d.set_item("event", "fetched")?;
+            d.set_item("repository", repository)?;
+            d.set_item("tag", tag)?;
+            d.set_item("found", found)?;
+        }
+        _ => d.set_item("event", "other")?,
+    }
+    Ok(d)
+}
+
+#[pymethods]
+impl PyRegistry {
+    #[new]
+    #[pyo3(signature = (*, credentials = Some(CredentialsArg::Name("docker-config".to_string())), cache_dir = None, insecure = Vec::new(), concurrency = 8, timeout = 30.0, moving_tags = vec!["latest".to_string()], max_age = None, retries = 3))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        credentials: Option<CredentialsArg>,
+        cache_dir: Option<PathBuf>,
+        insecure: Vec<String>,
+        concurrency: usize,
+        timeout: f64,
+        moving_tags: Vec<String>,
+        max_age: Option<f64>,
+        retries: u32,
+    ) -> PyResult<Self> {
+        if concurrency == 0 {
+            return Err(invalid("concurrency must be at least 1"));
+        }
+        let options = RegistryOptions {
+            credentials: self::credentials(credentials)?,
+            cache_dir,
+            insecure,
+            concurrency,
+            timeout: seconds("timeout", timeout)?,
+            moving_tags,
+            max_age: max_age.map(|a| seconds("max_age", a)).transpose()?,
+            retries,
+            ..RegistryOptions::default()
+        };
+        Ok(PyRegistry {
+            inner: Registry::new(options),
+        })
+    }
+
+    /// The :class:`Catalog` of ``repositories`` (image names without tag, as manifests write
+    /// them, e.g. from :meth:`Snapshot.repositories`), each named as given. Releases the GIL
+    /// while it waits. ``progress``, when given, is called with a dict per event (see the
+    /// class docs; from the calling thread's point of view, at any time during the call); an
+    /// exception it raises is raised by ``catalog`` once the call ends. Raises
+    /// :class:`RegistryUnauthorized`, :class:`RegistryNotFound`, :class:`RegistryUnavailable`,
+    /// :class:`RegistryProtocol` (naming the repository and URL), :class:`InvalidArgument` (a
+    /// name that is not a repository).
+    #[pyo3(signature = (repositories, *, progress = None))]
+    fn catalog(
+        &self,
+        py: Python<'_>,
+        repositories: Vec<String>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<PyCatalog> {
+        let raised: Mutex<Option<PyErr>> = Mutex::new(None);
+        let result = py.detach(|| match &progress {
+            None => self.inner.catalog(&repositories),
+            Some(callback) => self
+                .inner
+                .catalog_with_progress(&repositories, &|p: &Progress<'_>| {
+                    Python::attach(|py| {
+                        let mut raised = raised.lock().unwrap_or_else(|e| e.into_inner());
+                        if raised.is_some() {
+                            return;
+                        }
+                        let outcome = event(py, p).and_then(|d| callback.call1(py, PyTuple::new(py, [d])?));
+                        if let Err(e) = outcome {
+                            *raised = Some(e);
+                        }
+                    })
+                }),
+        });
+        if let Some(err) = raised.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            return Err(err);
+        }
+        result.py().map(|inner| PyCatalog { inner })
+    }
+
+    /// Requests sent since the registry was made, by kind: a dict with ``tag_lists``,
+    /// ``manifests``, ``blobs``, ``tokens`` and ``total``.
+    fn requests<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let counts = self.inner.requests();
+        let d = PyDict::new(py);
+        d.set_item("tag_lists", counts.tag_lists)?;
+        d.set_item("manifests", counts.manifests)?;
+        d.set_item("blobs", counts.blobs)?;
+        d.set_item("tokens", counts.tokens)?;
+        d.set_item("total", counts.total())?;
+        Ok(d)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Registry(requests={})", self.inner.requests().total())
+    }
+}

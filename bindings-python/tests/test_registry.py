@@ -1,0 +1,75 @@
+"""`relman.Registry` without a registry: its options, and that `catalog` releases the GIL while
+it waits (a server on 127.0.0.1 that accepts and never answers). The calls against a real
+registry are in examples/e2e/test_registry.py."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from typing import Any, Dict, List
+
+import pytest
+
+import relman
+
+
+def test_options_are_checked() -> None:
+    bad: List[Dict[str, Any]] = [
+        {"credentials": "nope"},
+        {"credentials": {"token": "a", "docker_config": "b"}},
+        {"credentials": {"user": "a"}},
+        {"concurrency": 0},
+        {"timeout": -1.0},
+        {"max_age": float("nan")},
+    ]
+    for options in bad:
+        with pytest.raises(relman.InvalidArgument):
+            relman.Registry(**options)
+    registry = relman.Registry(credentials=("ci", "pw"), insecure=["registry.local:5000"], concurrency=2, max_age=3600)
+    assert registry.requests() == {"tag_lists": 0, "manifests": 0, "blobs": 0, "tokens": 0, "total": 0}
+    for name in ("acme/users:1.0", "acme/users@sha256:" + "a" * 64, "Not A Repo"):
+        with pytest.raises(relman.InvalidArgument):
+            registry.catalog([name])
+
+
+def test_catalog_releases_the_gil_while_it_waits() -> None:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    held: List[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
+    errors: List[BaseException] = []
+
+    def call() -> None:
+        try:
+            relman.Registry(credentials=None, timeout=1).catalog([f"127.0.0.1:{server.getsockname()[1]}/acme/users"])
+        except relman.RelmanError as err:
+            errors.append(err)
+
+    caller = threading.Thread(target=call)
+    caller.start()
+    spins = 0
+    while caller.is_alive():  # pure Python work: runs only while the call does not hold the GIL
+        spins += 1
+        time.sleep(0.001)
+    caller.join()
+    stop.set()
+    acceptor.join()
+    for s in held:
+        s.close()
+    server.close()
+    assert len(errors) == 1 and isinstance(errors[0], relman.RegistryUnavailable), errors
+    assert "no answer within 1 s" in str(errors[0])
+    assert spins > 50, f"the main thread ran {spins} times during a one-second call"
