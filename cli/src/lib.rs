@@ -27,6 +27,7 @@ pub mod failure;
 mod html;
 mod output;
 mod repo;
+mod watch;
 
 use failure::Failure;
 use repo::{Repo, WriteOptions};
@@ -136,9 +137,10 @@ The catalog is JSON: {\"acme/users\": [\"1.3.0\", {\"tag\": \"1.4.0\", \"digest\
         after_help = "Examples:\n  relman unlock users --env production --commit\n  relman unlock --env production"
     )]
     Unlock(UnlockArgs),
-    /// Release the newest allowed images to every automated workload (one commit per environment)
+    /// Release the newest allowed images to every automated workload (one commit per environment);
+    /// the tags come from --catalog or from the registries themselves, once or every --watch INTERVAL
     #[command(
-        after_help = "Examples:\n  relman automate --catalog tags.json --commit\n  relman automate --env staging --catalog tags.json --repo /srv/config.git"
+        after_help = "Examples:\n  relman automate --catalog tags.json --commit\n  relman automate --env staging --catalog tags.json --repo /srv/config.git\n  relman automate --commit --push --cache-dir ~/.cache/relman\n  relman automate --watch 5m --repo /srv/config.git --push --cache-dir /var/cache/relman"
     )]
     Automate(AutomateArgs),
     /// Change a workload's policy annotations: automation, tag filters, ignore
@@ -351,9 +353,27 @@ struct UnlockArgs {
 
 #[derive(Debug, Args)]
 struct AutomateArgs {
-    /// What the registry offers, as JSON (`-`: standard input)
+    /// What the registry offers, as JSON (`-`: standard input) [default: ask the registries
+    /// the images name]
     #[arg(long, value_name = "FILE")]
-    catalog: PathBuf,
+    catalog: Option<PathBuf>,
+    /// Poll the registries every INTERVAL (`30s`, `5m`, `1h`) and release what is new: the
+    /// release bot as a command
+    #[arg(long, value_name = "INTERVAL", conflicts_with = "catalog", value_parser = watch::parse_interval)]
+    watch: Option<std::time::Duration>,
+    /// With --watch: stop after N polls (exit 1 when one failed) [default: never stop]
+    #[arg(long, value_name = "N", requires = "watch")]
+    polls: Option<u64>,
+    /// A folder for the registry cache, kept between runs (a warm poll then costs one tag-list
+    /// request per repository)
+    #[arg(long, value_name = "DIR", conflicts_with = "catalog")]
+    cache_dir: Option<PathBuf>,
+    /// A registry host reached over plain http (repeatable; loopback always is)
+    #[arg(long = "insecure", value_name = "HOST", conflicts_with = "catalog")]
+    insecure: Vec<String>,
+    /// Ask the registries without credentials [default: ~/.docker/config.json]
+    #[arg(long, conflicts_with = "catalog")]
+    anonymous: bool,
     /// Only these environments (repeatable) [default: every automatic one]
     #[arg(long = "env", value_name = "ENV")]
     envs: Vec<String>,
@@ -598,15 +618,29 @@ fn dispatch(cli: Cli) -> Result<i32, Failure> {
             policy_change(&repo, branch, &a.write, &env, &a.target, &change, user)
         }
         Command::Automate(a) => {
-            let catalog = catalog_file::read(&a.catalog)?;
-            commands::automate(
-                &repo,
-                &write_options(&a.write, branch),
-                &a.write_flags(),
-                &catalog,
-                &a.envs,
-                now,
-            )
+            let options = write_options(&a.write, branch);
+            let Some(file) = &a.catalog else {
+                let registry = watch::RegistrySettings {
+                    cache_dir: a.cache_dir.clone(),
+                    insecure: a.insecure.clone(),
+                    anonymous: a.anonymous,
+                }
+                .registry();
+                return match a.watch {
+                    Some(every) => Ok(watch::run(
+                        &repo,
+                        &options,
+                        &a.write_flags(),
+                        &a.envs,
+                        &registry,
+                        every,
+                        a.polls,
+                    )),
+                    None => watch::once(&repo, &options, &a.write_flags(), &a.envs, &registry),
+                };
+            };
+            let catalog = catalog_file::read(file)?;
+            commands::automate(&repo, &options, &a.write_flags(), &catalog, &a.envs, now)
         }
     }
 }

@@ -930,3 +930,152 @@ fn the_status_page_is_self_contained_and_escapes_what_it_reads() {
     assert!(html.contains("<section class=\"env-timeline\" data-env=\"staging\">"));
     assert!(html.contains("class=\"release manual\""));
 }
+
+/// A registry double on loopback (plain http, as relman uses for loopback hosts): the
+/// Distribution API's three reads for `acme/users`, tags 1.3.0 and 1.4.0, each an OCI manifest
+/// whose config carries a creation time. Counts the requests it answers.
+struct FakeRegistry {
+    port: u16,
+    requests: std::sync::Arc<AtomicUsize>,
+}
+
+impl FakeRegistry {
+    fn start() -> FakeRegistry {
+        use sha2::Digest;
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let requests = std::sync::Arc::new(AtomicUsize::new(0));
+        let counter = requests.clone();
+        let digest = |bytes: &[u8]| format!("sha256:{:x}", sha2::Sha256::digest(bytes));
+        let mut blobs = std::collections::HashMap::new();
+        let mut manifests = std::collections::HashMap::new();
+        for (tag, created) in [
+            ("1.3.0", "2026-11-01T10:00:00Z"),
+            ("1.4.0", "2026-11-10T10:00:00Z"),
+        ] {
+            let config = format!(r#"{{"created":"{created}","architecture":"amd64","os":"linux"}}"#);
+            let manifest = format!(
+                r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","size":{},"digest":"{}"}},"layers":[]}}"#,
+                config.len(),
+                digest(config.as_bytes())
+            );
+            blobs.insert(digest(config.as_bytes()), config);
+            manifests.insert(tag.to_string(), manifest);
+        }
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request_line = String::new();
+                if reader.read_line(&mut request_line).is_err() {
+                    continue;
+                }
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                counter.fetch_add(1, Ordering::SeqCst);
+                let path = request_line.split(' ').nth(1).unwrap_or("").to_string();
+                let path = path.split('?').next().unwrap_or("");
+                let (status, kind, body, extra) = if path == "/v2/acme/users/tags/list" {
+                    (
+                        "200 OK",
+                        "application/json",
+                        r#"{"name":"acme/users","tags":["1.3.0","1.4.0"]}"#.to_string(),
+                        String::new(),
+                    )
+                } else if let Some(m) = path
+                    .strip_prefix("/v2/acme/users/manifests/")
+                    .and_then(|t| manifests.get(t))
+                {
+                    (
+                        "200 OK",
+                        "application/vnd.oci.image.manifest.v1+json",
+                        m.clone(),
+                        format!("Docker-Content-Digest: {}\r\n", digest(m.as_bytes())),
+                    )
+                } else if let Some(b) = path
+                    .strip_prefix("/v2/acme/users/blobs/")
+                    .and_then(|d| blobs.get(d))
+                {
+                    ("200 OK", "application/octet-stream", b.clone(), String::new())
+                } else {
+                    (
+                        "404 Not Found",
+                        "application/json",
+                        r#"{"errors":[{"code":"NAME_UNKNOWN"}]}"#.to_string(),
+                        String::new(),
+                    )
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        FakeRegistry { port, requests }
+    }
+}
+
+#[test]
+fn automate_asks_the_registry_and_watch_polls_with_a_warm_cache() {
+    let registry = FakeRegistry::start();
+    let temp = Temp::new();
+    let dir = work_tree(&temp);
+    let image = format!("127.0.0.1:{}/acme/users:1.3.0", registry.port);
+    // Every image of the repo comes from the double (production is manual: never released).
+    for env in ["staging", "production"] {
+        std::fs::write(
+            dir.join(format!("{env}/users.yaml")),
+            deployment("users", env, &image),
+        )
+        .unwrap();
+        std::fs::remove_file(dir.join(format!("{env}/orders.yaml"))).unwrap();
+    }
+    git(&dir, &["commit", "-qam", "users from the local registry"]);
+    let cache = temp.0.join("cache");
+    // Two polls one second apart: the first lists, fetches both manifests and configs and
+    // releases 1.4.0 (semver:^1); the second lists only (the cache knows both tags) and has
+    // nothing to do.
+    let out = relman(
+        &dir,
+        &[
+            "automate",
+            "--watch",
+            "1s",
+            "--polls",
+            "2",
+            "--commit",
+            "--cache-dir",
+            cache.to_str().unwrap(),
+            "--anonymous",
+        ],
+    );
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("poll 1: 5 registry requests"), "{err}");
+    assert!(err.contains("poll 2: 1 registry requests"), "{err}");
+    assert_eq!(registry.requests.load(Ordering::SeqCst), 6);
+    let text = std::fs::read_to_string(dir.join("staging/users.yaml")).unwrap();
+    assert!(
+        text.contains(&format!("127.0.0.1:{}/acme/users:1.4.0", registry.port)),
+        "{text}"
+    );
+    assert!(git(&dir, &["log", "-1", "--format=%B"]).contains("Relman-Cause: automated"));
+    // A run without --watch asks once; a new process reads the cache folder: one request.
+    ok(&relman(
+        &dir,
+        &["automate", "--cache-dir", cache.to_str().unwrap(), "--anonymous"],
+    ));
+    assert_eq!(registry.requests.load(Ordering::SeqCst), 7);
+    // --catalog and --watch exclude each other; --polls needs --watch; a bad interval is usage.
+    for args in [
+        &["automate", "--watch", "1s", "--catalog", "x.json"][..],
+        &["automate", "--polls", "2"][..],
+        &["automate", "--watch", "5 minutes"][..],
+    ] {
+        assert_eq!(relman(&dir, args).status.code(), Some(2), "{args:?}");
+    }
+}
