@@ -25,6 +25,7 @@ import argparse
 import difflib
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -282,7 +283,7 @@ class Demo:
         """Run the `relman` command (the wheel's, `python -m relman`) on the bare repository, as a
         CI job would; show the command line and return what it printed."""
         shown = ["relman", "--repo", self.bare.name, *args]
-        self.term.heading(" ".join(shown) + (" < live.yaml" if stdin is not None else ""))
+        self.term.heading(shlex.join(shown) + (" < live.yaml" if stdin is not None else ""))
         command = [sys.executable, "-m", "relman", "--repo", str(self.bare), "--color", "always" if self.term.color else "never", *args]
         sys.stdout.flush()
         result = subprocess.run(command, input=stdin, capture_output=True, text=True, env={**os.environ, "RELMAN_NO_PROGRESS": "1"})
@@ -491,7 +492,7 @@ class Demo:
         self.relman_command(
             "release", "--env", "production", "--image", "observed", "--observed", "-", "--service", "users",
             "--force", "--override-environment-lock", "--user", BOB, "--commit",
-            "-m", "kubectl set image at 3 a.m.: 1.4.0 leaks connections in production too", stdin=live,
+            "-m", "kubectl set image at 3 a.m.: 1.4.0 leaks in production too", stdin=live,
         )
         self.show(self.repo.branch_head("main"))
         self.relman_command("drift", "--env", "production", "--observed", "-", stdin=live)

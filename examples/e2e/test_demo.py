@@ -41,12 +41,12 @@ def test_demo_walks_the_whole_story(git_env: Dict[str, str], tmp_path: Path) -> 
     assert "    managedFields: [...]   # managers: kubectl-client-side-apply, kube-controller-manager, kubectl-set" in out
     assert re.search(r"production:deployment/users\s+app\s+acme/users:1\.4\.0\s+acme/users:1\.3\.0\s+drifted", out)
     assert re.search(r"production:deployment/orders\s+app\s+acme/orders:2\.1\.0\s+acme/orders:2\.1\.0\s+in_sync", out)
-    assert "drift: 1 drifted, 1 in_sync\n  adopt what runs: relman release --env production --image observed --observed - --commit\n\n  (exit status 3)" in out
+    assert "drift: 1 drifted, 1 in_sync\n  adopt what runs: relman release --env production --image observed --observed - --commit\n  (exit status 3)" in out
     assert "plan for production (adopted)" in out
     assert "    Adopt acme/users:1.3.0 running in production" in out
     assert "Relman-Cause: adopted" in out and "Relman-Lock: production:deployment/users" in out
     assert '-    newTag: 1.4.0\n  +    newTag: 1.3.0' in out
-    assert "in sync: 2 in_sync\n\n  (exit status 0)" in out
+    assert "in sync: 2 in_sync\n  (exit status 0)" in out
     # 9. the command: the status matrix and the page's path.
     assert re.search(r"production\s+manual\s+promoteFrom staging", out)
     assert re.search(r"production:deployment/users\s+acme/users:1\.3\.0\s+manual\s+locked by Bob Chen <bob@acme\.example>: kubectl set image at 3 a\.m\.", out)
