@@ -10,8 +10,9 @@ person keeps) with two services, `users` and `orders`, in two environments:
 
 Then it walks the story: CI publishes tags and automation releases them to staging in one
 commit; a person promotes to production; a freeze blocks a release, with its reason; a
-rollback moves a pointer back and locks it, and the next automation run leaves it alone. Each
-step prints the plan relman made, the commit (`git show`), and at the end `git log` with the
+rollback moves a pointer back and locks it, and the next automation run leaves it alone; an
+out-of-band `kubectl set image` in production is caught by `relman drift` and adopted into the
+repo. Each step prints the plan relman made, the commit (`git show`), and at the end `git log` with the
 `Relman-*` trailers that are the release history. With kubectl on PATH, it also prints what
 `kubectl kustomize` renders for production before and after.
 
@@ -24,6 +25,7 @@ import argparse
 import difflib
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -156,7 +158,7 @@ class Demo:
     def __init__(self, root: Path, term: Terminal, html: Path) -> None:
         self.root = root
         self.term = term
-        self.html = html  # the status page step 8 writes
+        self.html = html  # the status page step 9 writes
         self.bare = root / "config.git"  # where relman commits (a bare clone, like a bot's)
         self.work = root / "work"  # a person's clone
         self.env = {
@@ -276,6 +278,19 @@ class Demo:
         commit = self.repo.commit(plan, branch="main", expected_head=snapshot.revision, author=author)
         self.show(commit)
         return commit
+
+    def relman_command(self, *args: str, stdin: Optional[str] = None, codes: Sequence[int] = (0,)) -> str:
+        """Run the `relman` command (the wheel's, `python -m relman`) on the bare repository, as a
+        CI job would; show the command line and return what it printed."""
+        shown = ["relman", "--repo", self.bare.name, *args]
+        self.term.heading(shlex.join(shown) + (" < live.yaml" if stdin is not None else ""))
+        command = [sys.executable, "-m", "relman", "--repo", str(self.bare), "--color", "always" if self.term.color else "never", *args]
+        sys.stdout.flush()
+        result = subprocess.run(command, input=stdin, capture_output=True, text=True, env={**os.environ, "RELMAN_NO_PROGRESS": "1"})
+        if result.returncode not in codes:
+            raise SystemExit(f"relman {args[0]} exited with {result.returncode}: {result.stderr.strip()}")
+        self.term.block(result.stdout + f"(exit status {result.returncode})\n")
+        return result.stdout
 
     def pointers(self) -> None:
         """Where the release pointers live: the image lines of every file, as git holds them."""
@@ -456,6 +471,34 @@ class Demo:
 
         t.step(
             8,
+            "3 a.m.: kubectl set image in production; relman drift catches it; Bob adopts it",
+            """users 1.4.0 leaks connections in production too. Bob, on call, rolls it back out of
+            band with `kubectl set image`, and goes back to sleep: the repo still says 1.4.0, and the
+            next sync would put the leak back. relman never talks to the cluster: a CI job runs
+            `kubectl get deployments -n production -o yaml` and `relman drift` compares what it
+            printed with what the repo renders (the kustomize overlay included). Exit status 3 says
+            drift, so the job alerts. Bob adopts what runs: image `observed` writes the running image
+            into the overlay, cause `adopted`, and locks users so automation leaves it (forced past
+            the freeze: an adoption changes nothing in the cluster). Python:
+            relman.drift(snapshot, environment="production", observed=text) and
+            relman.plan_release(..., image="observed", observed=text).""",
+        )
+        live = (Path(__file__).resolve().parent / "drift" / "production-after-set-image.yaml").read_text()
+        t.heading("kubectl set image deployment/users app=acme/users:1.3.0 -n production")
+        print("  deployment.apps/users image updated\n")
+        t.heading("kubectl get deployments -n production -o yaml > live.yaml   (the users object, abridged)")
+        t.block(abridged_live_object(live, "users"))
+        self.relman_command("drift", "--env", "production", "--observed", "-", stdin=live, codes=(3,))
+        self.relman_command(
+            "release", "--env", "production", "--image", "observed", "--observed", "-", "--service", "users",
+            "--force", "--override-environment-lock", "--user", BOB, "--commit",
+            "-m", "kubectl set image at 3 a.m.: 1.4.0 leaks in production too", stdin=live,
+        )
+        self.show(self.repo.branch_head("main"))
+        self.relman_command("drift", "--env", "production", "--observed", "-", stdin=live)
+
+        t.step(
+            9,
             "The relman command",
             """The same library as a command for CI jobs and people (installed by the wheel, the npm
             package and `cargo install --path cli`): `relman status` shows what runs where, who locked
@@ -475,12 +518,37 @@ class Demo:
         print(f"demo finished in {time.monotonic() - started:.1f} s")
 
 
+def abridged_live_object(live: str, name: str) -> str:
+    """The item `name` of a `kubectl get -o yaml` List, without its managedFields body and its
+    status (shown as one line each): what `kubectl set image` left in the live object."""
+    items = re.split(r"^(?=- apiVersion:)", live.split("\nitems:\n", 1)[1], flags=re.M)
+    [item] = [i for i in items if re.search(rf"^    name: {re.escape(name)}$", i, re.M)]
+    out: List[str] = []
+    skipping = False
+    for line in item.splitlines():
+        if line.startswith("kind: List"):
+            break
+        if skipping and (line.startswith("      ") or line.startswith("    - ")):
+            continue
+        skipping = False
+        if line == "    managedFields:":
+            managers = re.findall(r"^      manager: (\S+)", item, re.M)
+            out.append(f"    managedFields: [...]   # managers: {', '.join(managers)}")
+            skipping = True
+        elif line == "  status:":
+            out.append("  status: {...}")
+            break
+        else:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="relman's guided tour on a throwaway config repo")
     parser.add_argument("--keep", action="store_true", help="keep the config repo and print where it is")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     parser.add_argument("--html", type=Path, default=Path(__file__).resolve().parents[1] / "target" / "relman-demo-status.html",
-                        help="where step 8 writes the status page (default: target/relman-demo-status.html)")
+                        help="where step 9 writes the status page (default: target/relman-demo-status.html)")
     args = parser.parse_args(argv)
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="replace")  # a non-UTF-8 terminal gets '?' for the rules

@@ -6,12 +6,13 @@ use std::path::Path;
 use jiff::Timestamp;
 use relman::git::HISTORY_LIMIT;
 use relman::release::{
-    Catalog, EnvironmentStatus, PointerMove, ReleasePlan, RepoStatus, Snapshot, Status, WorkloadStatus,
-    plan_automation,
+    Catalog, DriftStatus, EnvironmentStatus, PointerMove, ReleasePlan, RepoStatus, Snapshot, Status,
+    WorkloadStatus, plan_automation,
 };
 use serde::Serialize;
 
 use crate::failure::Failure;
+use crate::observed_file::{self, Observed};
 use crate::output::{Cell, Table, json, paint, print, style};
 use crate::repo::{Repo, WriteOptions, Written};
 use crate::{EXIT_NOTHING, EXIT_OK};
@@ -315,6 +316,94 @@ pub fn images(
     }
     print(&out);
     Ok(EXIT_OK)
+}
+
+/// `relman drift`: one row per container compared; exit 3 when any is not `in_sync` (drifted,
+/// missing_in_cluster or not_in_repo: each means the repo does not describe what runs).
+pub fn drift(snapshot: &Snapshot, env: &str, observed: &Observed, as_json: bool) -> Result<i32, Failure> {
+    let report = relman::release::drift(snapshot, env, &observed.text)
+        .map_err(|e| observed_file::locate(e.into(), Some(&observed.name)))?;
+    let code = if report.is_drifted() {
+        EXIT_NOTHING
+    } else {
+        EXIT_OK
+    };
+    if as_json {
+        json(&report);
+        return Ok(code);
+    }
+    let mut out = paint(&format!("drift of {}\n", report.environment), style::TITLE);
+    let mut table = Table::new(&["WORKLOAD", "CONTAINER", "REPO IMAGE", "RUNNING IMAGE", "STATUS"]);
+    for e in &report.entries {
+        let s = match e.status {
+            DriftStatus::InSync => style::GOOD,
+            DriftStatus::Drifted => style::BAD,
+            _ => style::WARN,
+        };
+        // A HelmRelease's entries name the release's slot; say which live object ran it.
+        let live = match (&e.live_workload, &e.live_container) {
+            (Some(w), Some(c)) if *w != e.workload => format!(" ({w} {c})"),
+            _ => String::new(),
+        };
+        table.row(vec![
+            e.workload.as_str().into(),
+            e.container.as_str().into(),
+            e.repo_image.as_deref().unwrap_or("-").into(),
+            format!("{}{live}", e.running_image.as_deref().unwrap_or("-")).into(),
+            Cell::styled(e.status.code(), s),
+        ]);
+    }
+    if table.is_empty() {
+        out.push_str(&paint("  no container compared\n", style::DIM));
+    } else {
+        for line in table.render().lines() {
+            out.push_str(&format!("  {line}\n"));
+        }
+    }
+    for warning in &report.warnings {
+        out.push_str(&paint(
+            &format!("  warning: {}\n", crate::failure::one_line(warning)),
+            style::WARN,
+        ));
+    }
+    let count = |s| report.with_status(s).count();
+    let mut summary = Vec::new();
+    for status in [
+        DriftStatus::Drifted,
+        DriftStatus::MissingInCluster,
+        DriftStatus::NotInRepo,
+        DriftStatus::InSync,
+    ] {
+        let n = count(status);
+        if n > 0 {
+            summary.push(format!("{n} {}", status.code()));
+        }
+    }
+    if summary.is_empty() {
+        summary.push("nothing compared".to_string());
+    }
+    let summary = summary.join(", ");
+    if report.is_drifted() {
+        out.push_str(&paint(&format!("drift: {summary}\n"), style::BAD));
+        if count(DriftStatus::Drifted) > 0 {
+            out.push_str(&paint(
+                &format!(
+                    "adopt what runs: relman release --env {} --image observed --observed {} --commit\n",
+                    report.environment,
+                    if observed.name == "<stdin>" {
+                        "-"
+                    } else {
+                        observed.name.as_str()
+                    }
+                ),
+                style::DIM,
+            ));
+        }
+    } else {
+        out.push_str(&paint(&format!("in sync: {summary}\n"), style::GOOD));
+    }
+    print(&out);
+    Ok(code)
 }
 
 #[derive(Serialize)]

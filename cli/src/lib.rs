@@ -9,7 +9,9 @@
 //! package (the addon's `main`) ship the same code as `cargo install --path cli`.
 //!
 //! Exit codes: 0 done, 1 error (one line on standard error: `error[code] file:line:col:
-//! message (hint: ...)`), 2 usage, 3 nothing to do when `--exit-code` asks to say so.
+//! message (hint: ...)`), 2 usage, 3 nothing to do when `--exit-code` asks to say so, and for
+//! `relman drift` when the cluster and the repo disagree (any entry `drifted`,
+//! `missing_in_cluster` or `not_in_repo`).
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -25,6 +27,7 @@ mod catalog_file;
 mod commands;
 pub mod failure;
 mod html;
+mod observed_file;
 mod output;
 mod repo;
 mod watch;
@@ -50,12 +53,14 @@ Examples:
   relman release --env staging --image latest --catalog tags.json --service users
   relman promote --to production --service users --commit --push
   relman rollback --env production --service users --dry-run
+  kubectl get deployments -n prod -o yaml | relman drift --env production --observed -
+  relman release --env production --image observed --observed live.yaml --commit
   relman lock users --env production --reason \"1.4.0 leaks connections\"
   relman lock --env production --reason \"Black Friday freeze\" --until 2026-12-01T00:00:00Z
   relman automate --catalog tags.json --repo /srv/config.git
   relman completions bash > /etc/bash_completion.d/relman
 
-Exit codes: 0 done, 1 error, 2 usage, 3 nothing to do (with --exit-code).";
+Exit codes: 0 done, 1 error, 2 usage, 3 nothing to do (with --exit-code) or drift (relman drift).";
 
 /// relman: the release manager of a Kubernetes config repo.
 #[derive(Debug, Parser)]
@@ -112,9 +117,16 @@ The catalog is JSON: {\"acme/users\": [\"1.3.0\", {\"tag\": \"1.4.0\", \"digest\
         after_help = "Examples:\n  relman history\n  relman history --env production --limit 50 --json"
     )]
     History(HistoryArgs),
-    /// Release an image (or the newest allowed one) to an environment
+    /// Compare what the cluster runs (the output of `kubectl get ... -o yaml`) with the repo
     #[command(
-        after_help = "Examples:\n  relman release --env staging --image acme/users:1.4.0 --commit\n  relman release --env staging --image latest --catalog tags.json --service users --dry-run"
+        after_help = "Examples:\n  kubectl get deployments,statefulsets,daemonsets,cronjobs -n prod -o yaml > live.yaml\n  relman drift --env production --observed live.yaml\n  kubectl get deployments -n prod -o json | relman drift --env production --observed - --json\n\n\
+Exit codes: 0 in sync, 3 when any container is drifted, missing_in_cluster or not_in_repo (so CI can alert), 1 error.\n\
+Adopt what runs: relman release --env production --image observed --observed live.yaml --commit"
+    )]
+    Drift(DriftArgs),
+    /// Release an image (or the newest allowed one, or what the cluster runs) to an environment
+    #[command(
+        after_help = "Examples:\n  relman release --env staging --image acme/users:1.4.0 --commit\n  relman release --env staging --image latest --catalog tags.json --service users --dry-run\n  relman release --env production --image observed --observed live.yaml --commit"
     )]
     Release(ReleaseArgs),
     /// Copy the images of the environment's promoteFrom into it
@@ -219,6 +231,19 @@ struct HistoryArgs {
     json: bool,
 }
 
+#[derive(Debug, Args)]
+struct DriftArgs {
+    /// The environment [default: the only one]
+    #[arg(long, value_name = "ENV")]
+    env: Option<String>,
+    /// What `kubectl get <kinds> -o yaml` (or `-o json`) printed (`-`: standard input)
+    #[arg(long, value_name = "FILE")]
+    observed: PathBuf,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
 /// The options every writing command takes.
 #[derive(Debug, Args)]
 struct WriteArgs {
@@ -253,8 +278,9 @@ struct ReleaseArgs {
     /// The environment [default: the only one]
     #[arg(long, value_name = "ENV")]
     env: Option<String>,
-    /// An exact image reference, or `latest`: the newest the policy allows (needs --catalog)
-    #[arg(long, default_value = "latest", value_name = "IMAGE|latest")]
+    /// An exact image reference; `latest`: the newest the policy allows (needs --catalog);
+    /// `observed`: what the cluster runs, for the drifted containers (needs --observed)
+    #[arg(long, default_value = "latest", value_name = "IMAGE|latest|observed")]
     image: String,
     /// Only these services or workload ids (repeatable) [default: all]
     #[arg(long = "service", value_name = "NAME")]
@@ -268,15 +294,23 @@ struct ReleaseArgs {
     /// With --force, also override the environment lock
     #[arg(long, requires = "force")]
     override_environment_lock: bool,
-    /// Lock the released workloads in the same commit
-    #[arg(long)]
+    /// Lock the released workloads in the same commit (an adoption, --image observed, locks
+    /// unless --no-lock)
+    #[arg(long, conflicts_with = "no_lock")]
     lock: bool,
+    /// Do not lock the released workloads (an adoption, --image observed, and --image rollback
+    /// lock them by default)
+    #[arg(long)]
+    no_lock: bool,
     /// Why (the commit message; the lock message with --lock)
     #[arg(long, short, value_name = "TEXT")]
     message: Option<String>,
     /// What the registry offers, as JSON (`-`: standard input)
     #[arg(long, value_name = "FILE")]
     catalog: Option<PathBuf>,
+    /// With --image observed: what `kubectl get <kinds> -o yaml` printed (`-`: standard input)
+    #[arg(long, value_name = "FILE")]
+    observed: Option<PathBuf>,
     #[command(flatten)]
     write: WriteArgs,
 }
@@ -472,9 +506,20 @@ fn dispatch(cli: Cli) -> Result<i32, Failure> {
             a.limit,
             a.json,
         ),
+        Command::Drift(a) => {
+            let snapshot = repo.snapshot(branch)?;
+            let env = environment(&snapshot, a.env.as_deref())?;
+            let observed = observed_file::read(&a.observed)?;
+            commands::drift(&snapshot, &env, &observed, a.json)
+        }
         Command::Release(a) => {
             let env = environment(&repo.snapshot(branch)?, a.env.as_deref())?;
-            let image = ImageSpec::parse(&a.image)?;
+            let observed = match &a.observed {
+                Some(path) => Some(observed_file::read(path)?),
+                None => None,
+            };
+            let image = ImageSpec::parse_with(&a.image, observed.as_ref().map(|o| o.text.clone()))?;
+
             let catalog = match &a.catalog {
                 Some(path) => catalog_file::read(path)?,
                 None if matches!(image, ImageSpec::Latest) => {
@@ -495,10 +540,15 @@ fn dispatch(cli: Cli) -> Result<i32, Failure> {
             if a.lock {
                 spec = spec.lock(true);
             }
+            if a.no_lock {
+                spec = spec.lock(false);
+            }
             if !a.services.is_empty() {
                 spec = spec.services(Services::Named(a.services.clone()));
             }
+            let located = observed.as_ref().map(|o| o.name.as_str());
             release(&repo, branch, &a.write, &catalog, &spec, now)
+                .map_err(|f| observed_file::locate(f, located))
         }
         Command::Promote(a) => {
             let user = repo.user(a.write.user.as_deref());

@@ -931,6 +931,425 @@ fn the_status_page_is_self_contained_and_escapes_what_it_reads() {
     assert!(html.contains("class=\"release manual\""));
 }
 
+/// Run relman in `dir` with `input` on standard input.
+fn relman_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(RELMAN)
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .env_remove("NO_COLOR")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("relman runs");
+    // relman may fail before it reads: a closed pipe is its answer, not the test's failure.
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+/// One live Deployment as `kubectl get -o yaml` prints it inside a List.
+fn live_deployment(name: &str, namespace: &str, image: &str) -> String {
+    format!(
+        "- apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    annotations:
+      deployment.kubernetes.io/revision: '3'
+    generation: 3
+    managedFields:
+    - apiVersion: apps/v1
+      manager: kubectl-set
+      operation: Update
+    name: {name}
+    namespace: {namespace}
+    resourceVersion: '101657'
+    uid: 2018047d-b6dd-ec24-d980-4cbb89a0b3b6
+  spec:
+    replicas: 2
+    template:
+      spec:
+        containers:
+        - image: {image}
+          imagePullPolicy: IfNotPresent
+          name: app
+          terminationMessagePath: /dev/termination-log
+        dnsPolicy: ClusterFirst
+  status:
+    availableReplicas: 2
+"
+    )
+}
+
+/// What `kubectl get deployments -n production -o yaml` prints for these (name, image).
+fn live_list(objects: &[(&str, &str)]) -> String {
+    let mut text = String::from("apiVersion: v1\nitems:\n");
+    for (name, image) in objects {
+        text.push_str(&live_deployment(name, "production", image));
+    }
+    text.push_str("kind: List\nmetadata:\n  resourceVersion: ''\n");
+    text
+}
+
+/// Exit 3, and the standard output.
+#[track_caller]
+fn drifted(out: &Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "stdout: {}\nstderr: {}",
+        stdout(out),
+        stderr(out)
+    );
+    assert!(stderr(out).is_empty(), "{}", stderr(out));
+    stdout(out)
+}
+
+#[test]
+fn drift_in_sync_is_exit_0_and_any_disagreement_exit_3() {
+    let temp = Temp::new();
+    let dir = work_tree(&temp);
+    let file = temp.0.join("live.yaml");
+    let run_with = |live: &str, extra: &[&str]| {
+        std::fs::write(&file, live).unwrap();
+        let mut args = vec![
+            "drift",
+            "--env",
+            "production",
+            "--observed",
+            file.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        relman(&dir, &args)
+    };
+    let before = state(&dir);
+    // In sync: the running images as the repo writes them, or resolved to a digest by an
+    // admission controller, or with the registry spelled out.
+    let in_sync = live_list(&[
+        (
+            "users",
+            "docker.io/acme/users:1.3.0@sha256:0000000000000000000000000000000000000000000000000000000000000001",
+        ),
+        ("orders", "acme/orders:2.1.0"),
+    ]);
+    let out = ok(&run_with(&in_sync, &[]));
+    assert!(out.starts_with("drift of production\n"), "{out}");
+    assert!(
+        out.contains(
+            "production:deployment/users   app        acme/users:1.3.0   docker.io/acme/users:1.3.0@sha256:"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("in sync: 2 in_sync\n"), "{out}");
+    let report = json(&run_with(&in_sync, &["--json"]));
+    assert_eq!(report["environment"], "production");
+    assert_eq!(report["entries"].as_array().unwrap().len(), 2);
+    // Drifted: someone ran `kubectl set image` (exit 3, for CI to alert), table and JSON.
+    let set_image = live_list(&[("users", "acme/users:1.2.0"), ("orders", "acme/orders:2.1.0")]);
+    let out = drifted(&run_with(&set_image, &[]));
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        rows[1..4],
+        [
+            "  WORKLOAD                      CONTAINER  REPO IMAGE         RUNNING IMAGE      STATUS",
+            "  production:deployment/orders  app        acme/orders:2.1.0  acme/orders:2.1.0  in_sync",
+            "  production:deployment/users   app        acme/users:1.3.0   acme/users:1.2.0   drifted",
+        ],
+        "{out}"
+    );
+    assert!(out.contains("drift: 1 drifted, 1 in_sync\n"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "adopt what runs: relman release --env production --image observed --observed {} --commit",
+            file.display()
+        )),
+        "{out}"
+    );
+    let out = run_with(&set_image, &["--json"]);
+    let report: serde_json::Value = serde_json::from_str(&drifted(&out)).unwrap();
+    assert_eq!(report["entries"][1]["workload"], "production:deployment/users");
+    assert_eq!(report["entries"][1]["status"], "drifted");
+    assert_eq!(report["entries"][1]["repo_image"], "acme/users:1.3.0");
+    assert_eq!(report["entries"][1]["running_image"], "acme/users:1.2.0");
+    assert_eq!(report["entries"][0]["status"], "in_sync");
+    // The same text on standard input.
+    let out = relman_stdin(
+        &dir,
+        &["drift", "--env", "production", "--observed", "-"],
+        &set_image,
+    );
+    assert!(drifted(&out).contains("--observed - --commit"));
+    // A workload deleted from the cluster, and one created by hand: exit 3 too.
+    let out = drifted(&run_with(&live_list(&[("users", "acme/users:1.3.0")]), &[]));
+    assert!(
+        out.contains(
+            "production:deployment/orders  app        acme/orders:2.1.0  -                 missing_in_cluster"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("drift: 1 missing_in_cluster, 1 in_sync\n"), "{out}");
+    assert!(!out.contains("adopt what runs"), "nothing to adopt: {out}");
+    let by_hand = live_list(&[
+        ("users", "acme/users:1.3.0"),
+        ("orders", "acme/orders:2.1.0"),
+        ("debug", "busybox:1.36"),
+    ]);
+    let out = drifted(&run_with(&by_hand, &[]));
+    assert!(
+        out.contains(
+            "production:deployment/debug   app        -                  busybox:1.36       not_in_repo"
+        ),
+        "{out}"
+    );
+    // Objects of another namespace are not this environment's.
+    let other = format!(
+        "apiVersion: v1\nitems:\n{}{}{}kind: List\n",
+        live_deployment("users", "production", "acme/users:1.3.0"),
+        live_deployment("orders", "production", "acme/orders:2.1.0"),
+        live_deployment("debug", "kube-system", "busybox:1.36"),
+    );
+    ok(&run_with(&other, &[]));
+    // A reader: nothing is written.
+    assert_eq!(state(&dir), before);
+}
+
+#[test]
+fn drift_refuses_what_is_not_kubectls_output_in_one_coded_line() {
+    let temp = Temp::new();
+    let dir = work_tree(&temp);
+    let file = temp.0.join("live.yaml");
+    let before = state(&dir);
+    // kubectl failed and printed its error; an output cut short; `-o name`.
+    for (text, line) in [
+        (
+            "error: the server doesn't have a resource type \"deploymentz\"\n",
+            1,
+        ),
+        (
+            "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n  {\"kind\": \"Deployment\",\n",
+            3,
+        ),
+        ("deployment.apps/users\n", 1),
+    ] {
+        std::fs::write(&file, text).unwrap();
+        let args = [
+            "drift",
+            "--env",
+            "production",
+            "--observed",
+            file.to_str().unwrap(),
+        ];
+        let err = fails_with(&relman(&dir, &args), "invalid_yaml");
+        assert!(
+            err.contains(&format!(" {}:{line}:", file.display())),
+            "located in the file given: {err}"
+        );
+        assert!(err.contains("kubectl get <kinds> -o yaml"), "{err}");
+        assert!(stdout(&relman(&dir, &args)).is_empty());
+        // The adoption refuses it the same way, and writes nothing.
+        let err = fails_with(
+            &relman(
+                &dir,
+                &[
+                    "release",
+                    "--env",
+                    "production",
+                    "--image",
+                    "observed",
+                    "--observed",
+                    file.to_str().unwrap(),
+                ],
+            ),
+            "invalid_yaml",
+        );
+        assert!(err.contains(&format!(" {}:{line}:", file.display())), "{err}");
+    }
+    // Nothing on standard input (kubectl failed): located in <stdin>.
+    let err = fails_with(
+        &relman_stdin(&dir, &["drift", "--env", "production", "--observed", "-"], ""),
+        "invalid_yaml",
+    );
+    assert!(err.contains(" <stdin>"), "{err}");
+    // A file that is not there; an environment that is not there.
+    fails_with(
+        &relman(&dir, &["drift", "--env", "production", "--observed", "nope.yaml"]),
+        "io_error",
+    );
+    std::fs::write(&file, live_list(&[])).unwrap();
+    fails_with(
+        &relman(
+            &dir,
+            &["drift", "--env", "prod", "--observed", file.to_str().unwrap()],
+        ),
+        "unknown_environment",
+    );
+    // --observed is required; observed without --observed and --observed with another image
+    // are the core's invalid_argument.
+    assert_eq!(
+        relman(&dir, &["drift", "--env", "production"]).status.code(),
+        Some(2)
+    );
+    fails_with(
+        &relman(&dir, &["release", "--env", "production", "--image", "observed"]),
+        "invalid_argument",
+    );
+    fails_with(
+        &relman(
+            &dir,
+            &[
+                "release",
+                "--env",
+                "production",
+                "--image",
+                "acme/users:1.4.0",
+                "--observed",
+                file.to_str().unwrap(),
+            ],
+        ),
+        "invalid_argument",
+    );
+    assert_eq!(state(&dir), before);
+}
+
+#[test]
+fn adoption_writes_the_running_images_and_locks_them_on_a_work_tree() {
+    let temp = Temp::new();
+    let dir = work_tree(&temp);
+    let file = temp.0.join("live.yaml");
+    std::fs::write(
+        &file,
+        live_list(&[
+            ("users", "docker.io/acme/users:1.2.0"),
+            (
+                "orders",
+                "acme/orders:2.1.0@sha256:0000000000000000000000000000000000000000000000000000000000000002",
+            ),
+        ]),
+    )
+    .unwrap();
+    let observed = file.to_str().unwrap();
+    let adopt = [
+        "release",
+        "--env",
+        "production",
+        "--image",
+        "observed",
+        "--observed",
+        observed,
+    ];
+    // --dry-run: the plan, nothing written.
+    let before = state(&dir);
+    let out = ok(&relman(&dir, &[&adopt[..], &["--dry-run"]].concat()));
+    assert!(out.contains("plan for production (adopted)"), "{out}");
+    assert!(out.contains("would change production/users.yaml"), "{out}");
+    assert_eq!(state(&dir), before);
+    // --no-lock: the image only.
+    let out = ok(&relman(&dir, &[&adopt[..], &["--no-lock"]].concat()));
+    assert!(out.contains("edited production/users.yaml"), "{out}");
+    let users = std::fs::read_to_string(dir.join("production/users.yaml")).unwrap();
+    assert_eq!(
+        users,
+        deployment("users", "production", "acme/users:1.3.0").replace("1.3.0", "1.2.0"),
+        "the repo's spelling, quotes and comment kept; no lock"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("production/orders.yaml")).unwrap(),
+        deployment("orders", "production", "acme/orders:2.1.0"),
+        "a digest-resolved image is in sync: left as written"
+    );
+    git(&dir, &["checkout", "-q", "--", "."]);
+    // By default the adopted workload is locked, and --commit commits with the cause.
+    let out = ok(&relman(
+        &dir,
+        &[&adopt[..], &["--commit", "-m", "on-call rolled back at 3 a.m."]].concat(),
+    ));
+    assert!(out.contains("committed "), "{out}");
+    assert_eq!(git(&dir, &["status", "--porcelain"]), "");
+    let message = git(&dir, &["log", "-1", "--format=%B"]);
+    assert!(
+        message.starts_with("Adopt acme/users:1.2.0 running in production"),
+        "{message}"
+    );
+    assert!(message.contains("Relman-Cause: adopted"), "{message}");
+    assert!(
+        message.contains("Relman-Lock: production:deployment/users"),
+        "{message}"
+    );
+    let users = std::fs::read_to_string(dir.join("production/users.yaml")).unwrap();
+    assert!(
+        users.contains("image: \"acme/users:1.2.0\"   # quoted, with a comment"),
+        "{users}"
+    );
+    assert!(users.contains("fluxcd.io/locked: \"true\""), "{users}");
+    let history = json(&relman(&dir, &["history", "--json", "--env", "production"]));
+    assert_eq!(history["moves"][0]["cause"], "adopted");
+    // Adopted: the cluster and the repo agree again.
+    ok(&relman(
+        &dir,
+        &["drift", "--env", "production", "--observed", observed],
+    ));
+    // Nothing left to adopt: with --exit-code, 3.
+    let out = relman(&dir, &[&adopt[..], &["--exit-code"]].concat());
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+}
+
+#[test]
+fn adoption_commits_by_compare_and_swap_on_a_bare_repository() {
+    let temp = Temp::new();
+    let work = work_tree(&temp);
+    let bare = bare(&temp, &work);
+    let head = || git(&bare, &["rev-parse", "main"]).trim().to_string();
+    let start = head();
+    let live = live_list(&[("users", "acme/users:1.2.0"), ("orders", "acme/orders:2.1.0")]);
+    let repo = bare.to_str().unwrap();
+    let out = drifted(&relman_stdin(
+        &temp.0,
+        &["--repo", repo, "drift", "--env", "production", "--observed", "-"],
+        &live,
+    ));
+    assert!(out.contains("drift: 1 drifted, 1 in_sync"), "{out}");
+    let out = relman_stdin(
+        &temp.0,
+        &[
+            "--repo",
+            repo,
+            "release",
+            "--env",
+            "production",
+            "--image",
+            "observed",
+            "--observed",
+            "-",
+            "--json",
+        ],
+        &live,
+    );
+    let report: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
+    assert_eq!(report["written"], "committed");
+    assert_eq!(report["plan"]["kind"], "adopted");
+    assert_eq!(report["commit"].as_str().unwrap(), head());
+    assert_eq!(git(&bare, &["rev-parse", "main~1"]).trim(), start);
+    let message = git(&bare, &["log", "-1", "--format=%an%n%B", "main"]);
+    assert!(
+        message.starts_with("Release Bot\nAdopt acme/users:1.2.0 running in production"),
+        "{message}"
+    );
+    assert!(message.contains("Relman-Cause: adopted"), "{message}");
+    assert!(
+        message.contains("Relman-Lock: production:deployment/users"),
+        "{message}"
+    );
+    let users = git(&bare, &["show", "main:production/users.yaml"]);
+    assert!(users.contains("image: \"acme/users:1.2.0\""), "{users}");
+    ok(&relman_stdin(
+        &temp.0,
+        &["--repo", repo, "drift", "--env", "production", "--observed", "-"],
+        &live,
+    ));
+}
+
 /// A registry double on loopback (plain http, as relman uses for loopback hosts): the
 /// Distribution API's three reads for `acme/users`, tags 1.3.0 and 1.4.0, each an OCI manifest
 /// whose config carries a creation time. Counts the requests it answers.

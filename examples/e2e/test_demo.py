@@ -19,7 +19,7 @@ def test_demo_walks_the_whole_story(git_env: Dict[str, str], tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     out = result.stdout
     steps = re.findall(r"^━━ (\d)\. ", out, re.M)
-    assert steps == [str(n) for n in range(1, 9)]
+    assert steps == [str(n) for n in range(1, 10)]
     # 2. automation: both services to staging in one commit; production is manual.
     assert re.search(r"staging:deployment/users\s+app\s+acme/users:1\.3\.0\s+acme/users:1\.4\.0\s+success", out)
     assert "plan for staging (automated): Auto-release multiple (2) images" in out
@@ -36,8 +36,20 @@ def test_demo_walks_the_whole_story(git_env: Dict[str, str], tmp_path: Path) -> 
     assert "plan for staging (automated): Auto-release acme/orders:2.2.1" in out
     # 7. the history, from git and as relman reads it.
     assert out.count("Relman-Environment:") >= 2 * 4
-    # 8. the command: the status matrix and the page's path.
+    # 8. an out-of-band kubectl set image: the live object, `relman drift` (exit 3), the adoption
+    # commit, then drift again (in sync, exit 0).
+    assert "    managedFields: [...]   # managers: kubectl-client-side-apply, kube-controller-manager, kubectl-set" in out
+    assert re.search(r"production:deployment/users\s+app\s+acme/users:1\.4\.0\s+acme/users:1\.3\.0\s+drifted", out)
+    assert re.search(r"production:deployment/orders\s+app\s+acme/orders:2\.1\.0\s+acme/orders:2\.1\.0\s+in_sync", out)
+    assert "drift: 1 drifted, 1 in_sync\n  adopt what runs: relman release --env production --image observed --observed - --commit\n  (exit status 3)" in out
+    assert "plan for production (adopted)" in out
+    assert "    Adopt acme/users:1.3.0 running in production" in out
+    assert "Relman-Cause: adopted" in out and "Relman-Lock: production:deployment/users" in out
+    assert '-    newTag: 1.4.0\n  +    newTag: 1.3.0' in out
+    assert "in sync: 2 in_sync\n  (exit status 0)" in out
+    # 9. the command: the status matrix and the page's path.
     assert re.search(r"production\s+manual\s+promoteFrom staging", out)
+    assert re.search(r"production:deployment/users\s+acme/users:1\.3\.0\s+manual\s+locked by Bob Chen <bob@acme\.example>: kubectl set image at 3 a\.m\.", out)
     assert re.search(r"staging:deployment/users\s+acme/users:1\.3\.0\s+automated\s+locked by Bob Chen", out)
     assert f"status page: {page}" in out
     assert '<table id="matrix">' in page.read_text()
