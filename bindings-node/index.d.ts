@@ -1061,7 +1061,7 @@ export type Status = 'success' | 'skipped' | 'ignored' | 'failed'
  * the highest version (`semver:`), or Flux's orders `alphabetical:asc|desc` and
  * `numerical:asc|desc`. Core's `TagOrder`.
  */
-export type TagOrder = 'creation_time' | 'version' | 'alphabetical_asc' | 'alphabetical_desc' | 'numerical_asc' | 'numerical_desc'
+export type TagOrder = 'creation_time' | 'version' | 'alphabetical_asc' | 'alphabetical_desc' | 'numerical_asc' | 'numerical_desc' | 'digest'
 
 /**
  * Remove the lock of `environment` from the text of `relman.yaml` (only the lines of the

@@ -67,6 +67,11 @@ impl FilterKind {
 ///     `ParseFloat`, as Flux reads it) that is greatest / smallest wins. As in Flux's
 ///     `numerical` policy, one value that passes the pattern and is not a number stops the
 ///     choice: nothing is chosen (reasons `not_a_number` and `blocked`).
+///   - `digest:TAG` (the whole filter: it is the pattern too): only `TAG` passes (`latest`
+///     included), and the image is its current catalog digest, written `repo:TAG@sha256:...`:
+///     a mutable tag tracked by digest (Argo CD Image Updater's `digest` strategy, Keel's
+///     `force` with `match-tag`). A tag without a digest in the catalog is skipped
+///     (`missing_digest`).
 ///   - none: the newest creation time wins.
 /// - `extract:TEMPLATE` (with a `regex:` pattern and an order that reads values): the value
 ///   ranked is the template expanded with the regex's match, as Go's `Regexp.Expand` does
@@ -136,6 +141,8 @@ pub(crate) enum Rank {
     Alphabetical(bool),
     /// Numeric value; `true` for ascending (the greatest wins).
     Numerical(bool),
+    /// The one tag of the pattern, tracked by digest (`digest:TAG`).
+    Digest,
 }
 
 /// A glob split at its `*`s: `parts.len() - 1` wildcards.
@@ -237,7 +244,8 @@ fn regex_error(e: &regex::Error) -> String {
 impl TagFilter {
     /// Parse a filter: clauses separated by spaces (see [`TagFilter`]): at most one pattern
     /// (`glob:PATTERN`, `regex:RE`, `regexp:RE`, or a bare `PATTERN`, a glob), at most one order
-    /// (`semver:CONSTRAINT`, last; `alphabetical:asc|desc`; `numerical:asc|desc`), and the
+    /// (`semver:CONSTRAINT`, last; `alphabetical:asc|desc`; `numerical:asc|desc`; `digest:TAG`,
+    /// which is the pattern too), and the
     /// options `extract:TEMPLATE` and `versions:MODE`.
     ///
     /// Errors: `invalid_filter` for a constraint or regex that does not parse, for an empty
@@ -252,7 +260,8 @@ impl TagFilter {
     /// ```
     /// use relman::TagFilter;
     /// for bad in ["semver:nonsense", "regex:(", "regexp:*", "glob:", "", "numerical:up",
-    ///             "extract:$1 glob:a*", "extract:$1 regex:(a)", "glob:a glob:b", "alphabetical:asc semver:^1"] {
+    ///             "extract:$1 glob:a*", "extract:$1 regex:(a)", "glob:a glob:b", "alphabetical:asc semver:^1",
+    ///             "digest:", "digest:v*", "digest:a glob:b", "digest:a numerical:asc"] {
     ///     assert_eq!(TagFilter::parse(bad).unwrap_err().code(), "invalid_filter", "{bad}");
     /// }
     /// assert_eq!(TagFilter::parse("foo:bar")?.kind(), relman::policy::FilterKind::Glob);
@@ -311,7 +320,17 @@ impl TagFilter {
                     Ok(())
                 }
             };
-            if let Some(dir) = word.strip_prefix("alphabetical:") {
+            if let Some(tag) = word.strip_prefix("digest:") {
+                once("an order", rank.is_some())?;
+                once("a pattern", pattern.is_some())?;
+                if tag.is_empty() || tag.contains('*') {
+                    return Err(invalid(
+                        "digest: names one tag to track (no `*`): write digest:TAG".into(),
+                    ));
+                }
+                rank = Some(Rank::Digest);
+                pattern = Some(Pattern::Glob(Glob::new(tag)));
+            } else if let Some(dir) = word.strip_prefix("alphabetical:") {
                 once("an order", rank.is_some())?;
                 rank = Some(Rank::Alphabetical(direction(dir).map_err(invalid)?));
             } else if let Some(dir) = word.strip_prefix("numerical:") {
@@ -363,7 +382,7 @@ impl TagFilter {
                 "extract: needs a regex: pattern, whose groups the template names".into(),
             ));
         }
-        if extract.is_some() && matches!(rank, Rank::Time) {
+        if extract.is_some() && matches!(rank, Rank::Time | Rank::Digest) {
             return Err(invalid(
                 "extract: needs an order that reads values (semver:, alphabetical: or numerical:); \
                  the creation-time order reads none"
@@ -417,7 +436,7 @@ impl TagFilter {
             return false;
         };
         match &self.rank {
-            Rank::Time | Rank::Alphabetical(_) => true,
+            Rank::Time | Rank::Alphabetical(_) | Rank::Digest => true,
             Rank::Numerical(_) => super::order::parse_number(&value).is_some(),
             Rank::Version(c) => Ver::parse(&value, self.mode_in(mode)).is_some_and(|v| c.check(&v, false)),
         }
@@ -460,6 +479,7 @@ impl TagFilter {
             Rank::Alphabetical(false) => TagOrder::AlphabeticalDesc,
             Rank::Numerical(true) => TagOrder::NumericalAsc,
             Rank::Numerical(false) => TagOrder::NumericalDesc,
+            Rank::Digest => TagOrder::Digest,
         }
     }
 
@@ -513,7 +533,23 @@ impl TagFilter {
 
     /// Whether the tag `latest` may pass: only for the glob that is exactly `latest`.
     pub(crate) fn allows_latest(&self) -> bool {
-        matches!((&self.pattern, &self.rank), (Pattern::Glob(g), Rank::Time) if g.is_latest())
+        matches!((&self.pattern, &self.rank), (Pattern::Glob(g), Rank::Time | Rank::Digest) if g.is_latest())
+    }
+
+    /// The tag a `digest:TAG` filter tracks.
+    ///
+    /// ```
+    /// let f = relman::TagFilter::parse("digest:latest")?;
+    /// assert_eq!(f.tracked_tag(), Some("latest"));
+    /// assert!(f.matches("latest") && !f.matches("1.0"));
+    /// assert_eq!(relman::TagFilter::parse("glob:latest")?.tracked_tag(), None);
+    /// # Ok::<(), relman::Error>(())
+    /// ```
+    pub fn tracked_tag(&self) -> Option<&str> {
+        match (&self.pattern, &self.rank) {
+            (Pattern::Glob(g), Rank::Digest) => g.parts.first().map(|p| &**p),
+            _ => None,
+        }
     }
 
     /// Whether `tag` passes the pattern (any tag when there is none); `latest` is not
