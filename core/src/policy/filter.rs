@@ -77,6 +77,9 @@ impl FilterKind {
 ///   ranked is the template expanded with the regex's match, as Go's `Regexp.Expand` does
 ///   (`$name`, `${name}`, `$1`, `$$`): Flux's `filterTags.extract`. Without it the value is the
 ///   tag.
+/// - `ignore:GLOB,GLOB...`: tags matching any of the globs never pass, in Go's
+///   `filepath.Match` syntax (`*`, `?`, `[a-z]`, `[^0-9]`, `\x`): Argo CD Image Updater's
+///   `ignore-tags`.
 /// - `versions:default|strict|loose` (with `semver:`): how this filter reads versions,
 ///   whatever the mode of the plan (Flux v2 policies read versions strictly).
 ///
@@ -116,6 +119,8 @@ impl FilterKind {
 pub struct TagFilter {
     text: String,
     pattern: Pattern,
+    /// `ignore:GLOB,GLOB`: tags matching any of the globs never pass.
+    ignore: Option<regex::Regex>,
     extract: Option<Box<str>>,
     rank: Rank,
     mode: Option<VersionMode>,
@@ -261,7 +266,8 @@ impl TagFilter {
     /// use relman::TagFilter;
     /// for bad in ["semver:nonsense", "regex:(", "regexp:*", "glob:", "", "numerical:up",
     ///             "extract:$1 glob:a*", "extract:$1 regex:(a)", "glob:a glob:b", "alphabetical:asc semver:^1",
-    ///             "digest:", "digest:v*", "digest:a glob:b", "digest:a numerical:asc"] {
+    ///             "digest:", "digest:v*", "digest:a glob:b", "digest:a numerical:asc",
+    ///             "ignore:[a", "ignore:a,,b", "ignore:a ignore:b"] {
     ///     assert_eq!(TagFilter::parse(bad).unwrap_err().code(), "invalid_filter", "{bad}");
     /// }
     /// assert_eq!(TagFilter::parse("foo:bar")?.kind(), relman::policy::FilterKind::Glob);
@@ -291,6 +297,7 @@ impl TagFilter {
         let mut rank: Option<Rank> = None;
         let mut extract: Option<Box<str>> = None;
         let mut mode: Option<VersionMode> = None;
+        let mut ignore: Option<regex::Regex> = None;
         let mut rest = text;
         let mut clauses = 0;
         loop {
@@ -342,6 +349,9 @@ impl TagFilter {
                     return Err(invalid("an empty extract: template".into()));
                 }
                 extract = Some(template.into());
+            } else if let Some(globs) = word.strip_prefix("ignore:") {
+                once("ignore:", ignore.is_some())?;
+                ignore = Some(ignore_regex(globs).map_err(invalid)?);
             } else if let Some(m) = word.strip_prefix("versions:") {
                 once("versions:", mode.is_some())?;
                 mode = Some(
@@ -395,6 +405,7 @@ impl TagFilter {
         Ok(TagFilter {
             text: text.to_string(),
             pattern: pattern.unwrap_or(Pattern::Any),
+            ignore,
             extract,
             rank,
             mode,
@@ -555,6 +566,9 @@ impl TagFilter {
     /// Whether `tag` passes the pattern (any tag when there is none); `latest` is not
     /// checked here.
     pub(crate) fn passes_pattern(&self, tag: &str) -> bool {
+        if self.ignored(tag) {
+            return false;
+        }
         match &self.pattern {
             Pattern::Any => true,
             Pattern::Glob(glob) => glob.matches(tag),
@@ -564,6 +578,9 @@ impl TagFilter {
 
     /// The value of `tag` ([`TagFilter::value_of`]), borrowed when there is no template.
     pub(crate) fn value<'t>(&self, tag: &'t str) -> Option<Cow<'t, str>> {
+        if self.ignored(tag) {
+            return None;
+        }
         match &self.pattern {
             Pattern::Any => Some(Cow::Borrowed(tag)),
             Pattern::Glob(glob) => glob.matches(tag).then_some(Cow::Borrowed(tag)),
@@ -576,6 +593,63 @@ impl TagFilter {
             },
         }
     }
+}
+
+impl TagFilter {
+    /// Whether an `ignore:` glob matches `tag`.
+    fn ignored(&self, tag: &str) -> bool {
+        self.ignore.as_ref().is_some_and(|re| re.is_match(tag))
+    }
+}
+
+/// The anchored regex of `ignore:GLOB,GLOB...`: each glob in Go's `filepath.Match` syntax (as
+/// Argo CD Image Updater's `ignore-tags` reads them): `*` any run, `?` one character,
+/// `[...]` a class (`^` negates, `a-z` ranges, `\` escapes), `\x` the character `x`.
+fn ignore_regex(globs: &str) -> std::result::Result<regex::Regex, String> {
+    let mut alternatives = Vec::new();
+    for glob in globs.split(',') {
+        if glob.is_empty() {
+            return Err("an empty glob in ignore:".into());
+        }
+        let mut out = String::new();
+        let mut chars = glob.chars();
+        let bad = || format!("ignore: glob `{glob}` is not a pattern Go's filepath.Match reads");
+        while let Some(c) = chars.next() {
+            match c {
+                '*' => out.push_str(".*"),
+                '?' => out.push('.'),
+                '\\' => out.push_str(&regex::escape(&chars.next().ok_or_else(bad)?.to_string())),
+                '[' => {
+                    out.push('[');
+                    let mut first = true;
+                    let mut closed = false;
+                    while let Some(c) = chars.next() {
+                        match c {
+                            '^' if first => out.push('^'),
+                            ']' if !first => {
+                                closed = true;
+                                break;
+                            }
+                            '-' if !first => out.push('-'),
+                            '\\' => {
+                                let e = chars.next().ok_or_else(bad)?;
+                                out.push_str(&format!("\\x{{{:x}}}", e as u32));
+                            }
+                            other => out.push_str(&format!("\\x{{{:x}}}", other as u32)),
+                        }
+                        first = false;
+                    }
+                    if !closed {
+                        return Err(bad());
+                    }
+                    out.push(']');
+                }
+                other => out.push_str(&regex::escape(&other.to_string())),
+            }
+        }
+        alternatives.push(out);
+    }
+    regex::Regex::new(&format!("^(?:{})$", alternatives.join("|"))).map_err(|e| format!("ignore: {e}"))
 }
 
 /// `asc` or `desc` (as true for ascending).
@@ -593,6 +667,7 @@ impl Default for TagFilter {
         TagFilter {
             text: "glob:*".to_string(),
             pattern: Pattern::Glob(Glob::new("*")),
+            ignore: None,
             extract: None,
             rank: Rank::Time,
             mode: None,

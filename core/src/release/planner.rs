@@ -18,7 +18,7 @@ use super::spec::{ImageSpec, ReleaseSpec, Services};
 use crate::config::{Config, Environment, ReleaseMode};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
-use crate::manifest::{FluxObjects, GENERATED_NAME, INVALID_NAME, SlotKind};
+use crate::manifest::{ArgoApplications, FluxObjects, GENERATED_NAME, INVALID_NAME, SlotKind};
 use crate::policy::{
     CLOCK_SKEW, Ignore, PolicyChange, RejectReason, SlotRule, TagFilter, TagOrder, VersionMode, choose,
     compare, select,
@@ -60,6 +60,8 @@ struct Context {
     selections: HashMap<(String, String), Choice>,
     /// The Flux image automation objects of the snapshot (`ImagePolicy`, `ImageRepository`).
     flux: FluxObjects,
+    /// The Argo CD Applications of the snapshot with an Image Updater image list.
+    argo: ArgoApplications,
 }
 
 /// What a Flux setter marker on a slot binds it to (DESIGN.md section 16).
@@ -77,12 +79,24 @@ enum Binding {
     Mapped(Option<TagFilter>),
     /// Neither: a located warning, and the slot is not automated.
     Unknown(String),
+    /// No marker, and an Argo CD Application whose source path holds the slot's file lists
+    /// the slot's repository in its Image Updater image list: that image's filter text (or why
+    /// it has none), where the Application is.
+    Argo {
+        filter: std::result::Result<String, Error>,
+        path: String,
+        line: usize,
+    },
 }
 
 impl Binding {
-    /// Whether the marker asks for automation (its policy is one relman knows).
+    /// Whether the binding asks for automation (a marker's policy relman knows, or an Argo
+    /// CD Image Updater image).
     fn automates(&self) -> bool {
-        matches!(self, Binding::Held { .. } | Binding::Mapped(_))
+        matches!(
+            self,
+            Binding::Held { .. } | Binding::Mapped(_) | Binding::Argo { .. }
+        )
     }
 }
 
@@ -110,6 +124,7 @@ impl Context {
             default_filter: None,
             selections: HashMap::new(),
             flux: crate::manifest::read_flux_objects(snapshot.files(), config.default_namespace())?,
+            argo: crate::manifest::read_argo_applications(snapshot.files())?,
         })
     }
 
@@ -770,7 +785,7 @@ impl Planner<'_> {
     /// What the setter marker on `slot` (if any) binds it to.
     fn binding(&self, slot: &PlacedSlot) -> Binding {
         let Some(id) = &slot.image_policy else {
-            return Binding::Unmarked;
+            return self.argo_binding(slot).unwrap_or(Binding::Unmarked);
         };
         if let Some(policy) = self.context.flux.policies.get(id) {
             return Binding::Held {
@@ -791,11 +806,35 @@ impl Planner<'_> {
         }
     }
 
+    /// The Argo CD Image Updater image that applies to `slot`: the first Application (in file
+    /// order) whose source path holds the slot's file and whose image list names the slot's
+    /// repository.
+    fn argo_binding(&self, slot: &PlacedSlot) -> Option<Binding> {
+        let apps = &self.context.argo.applications;
+        if apps.is_empty() {
+            return None;
+        }
+        let file = slot.info.path.as_deref()?;
+        let current = slot.info.image_ref()?;
+        apps.iter().filter(|a| a.covers(file)).find_map(|app| {
+            let image = app
+                .images
+                .iter()
+                .find(|i| ImageRef::parse(&i.repository).is_ok_and(|r| r.same_repository(current)))?;
+            Some(Binding::Argo {
+                filter: image.filter.clone(),
+                path: app.file.clone(),
+                line: app.line,
+            })
+        })
+    }
+
     /// The tag filter of a slot whose current reference is `current`, by the one precedence
     /// of DESIGN.md section 16: the `ImagePolicy` its setter marker names (or the filter of
     /// the relman.yaml service that maps that policy name), else the container's
     /// `tag.<container>` annotation (Flux v1), else the workload's Keel policy (built from
-    /// the current tag), else its service's `filter:` (relman.yaml), else `glob:*`.
+    /// the current tag), else the Argo CD Image Updater image list of an Application whose path
+    /// holds it, else its service's `filter:` (relman.yaml), else `glob:*`.
     /// `Ok(Err(why))`: a Keel policy that would never move the slot, in automation.
     fn filter_of(
         &mut self,
@@ -833,6 +872,14 @@ impl Planner<'_> {
                     SlotRule::Never(why) if self.run == Run::Automation => return Ok(Err(why)),
                     SlotRule::Never(_) => {}
                 }
+            }
+            if let Binding::Argo { filter, path, line } = binding {
+                let text = filter?;
+                return self
+                    .context
+                    .filter(&text)
+                    .map(Ok)
+                    .map_err(|e| e.in_file(path).at(line, 1));
             }
         }
         Ok(Ok(match w.policy.tag_filters.get(container) {
@@ -1583,6 +1630,7 @@ fn plan(
     warnings.extend(drift_warnings);
     warnings.extend(marker_warnings);
     warnings.extend(context.flux.warnings.iter().cloned());
+    warnings.extend(context.argo.warnings.iter().cloned());
     Ok(ReleasePlan {
         environment: env.name.clone(),
         kind,
