@@ -412,6 +412,7 @@ export declare class Snapshot {
  *   Masterminds v3 constraint (`^1.2`, `~1.2.3`, `>=1.0 <2.0 || 3.x`...).
  * - `alphabetical:asc|desc`, `numerical:asc|desc`: Flux's orders, with an optional pattern
  *   and `extract:TEMPLATE` (`numerical:asc extract:$ts regex:^main-(?P<ts>[0-9]+)$`).
+ * - `digest:TAG`: only `TAG`, tracked by its current digest (written `repo:TAG@sha256:...`).
  * - Clauses are separated by spaces. The tag `latest` never matches, except under exactly
  *   `glob:latest`.
  *
@@ -1183,9 +1184,9 @@ export type Status = 'success' | 'skipped' | 'ignored' | 'failed'
 /**
  * How a tag filter ranks the tags it allows: the newest creation time (`glob:`/`regex:`),
  * the highest version (`semver:`), or Flux's orders `alphabetical:asc|desc` and
- * `numerical:asc|desc`. Core's `TagOrder`.
+ * `numerical:asc|desc`, or one tag tracked by digest (`digest:TAG`). Core's `TagOrder`.
  */
-export type TagOrder = 'creation_time' | 'version' | 'alphabetical_asc' | 'alphabetical_desc' | 'numerical_asc' | 'numerical_desc'
+export type TagOrder = 'creation_time' | 'version' | 'alphabetical_asc' | 'alphabetical_desc' | 'numerical_asc' | 'numerical_desc' | 'digest'
 
 /**
  * Remove the lock of `environment` from the text of `relman.yaml` (only the lines of the

@@ -53,7 +53,7 @@ pub enum RejectReason {
 
 /// How a tag filter ranks the tags it allows: the newest creation time (`glob:`/`regex:`),
 /// the highest version (`semver:`), or Flux's orders `alphabetical:asc|desc` and
-/// `numerical:asc|desc`. Core's `TagOrder`.
+/// `numerical:asc|desc`, or one tag tracked by digest (`digest:TAG`). Core's `TagOrder`.
 #[napi(string_enum = "snake_case")]
 pub enum TagOrder {
     CreationTime,
@@ -62,6 +62,7 @@ pub enum TagOrder {
     AlphabeticalDesc,
     NumericalAsc,
     NumericalDesc,
+    Digest,
 }
 
 /// Which tags a container may be released to: the value of a `tag.<container>` policy or of a
@@ -74,6 +75,7 @@ pub enum TagOrder {
 ///   Masterminds v3 constraint (`^1.2`, `~1.2.3`, `>=1.0 <2.0 || 3.x`...).
 /// - `alphabetical:asc|desc`, `numerical:asc|desc`: Flux's orders, with an optional pattern
 ///   and `extract:TEMPLATE` (`numerical:asc extract:$ts regex:^main-(?P<ts>[0-9]+)$`).
+/// - `digest:TAG`: only `TAG`, tracked by its current digest (written `repo:TAG@sha256:...`).
 /// - Clauses are separated by spaces. The tag `latest` never matches, except under exactly
 ///   `glob:latest`.
 ///

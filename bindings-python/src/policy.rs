@@ -62,8 +62,8 @@ record! {
         /// The kind of filter: ``"glob"``, ``"regex"`` or ``"semver"``.
         kind: &'static str = f.kind().code(),
         /// How the filter ranks the tags it allows: ``"creation_time"``, ``"version"``,
-        /// ``"alphabetical_asc"``, ``"alphabetical_desc"``, ``"numerical_asc"`` or
-        /// ``"numerical_desc"``.
+        /// ``"alphabetical_asc"``, ``"alphabetical_desc"``, ``"numerical_asc"``,
+        /// ``"numerical_desc"`` or ``"digest"``.
         order: &'static str = f.order().code(),
         /// The ``extract:`` template, or ``None``.
         extract: Option<String> = f.extract().map(str::to_string),

@@ -42,7 +42,8 @@ _RejectReason: TypeAlias = Literal[
     "blocked",
 ]
 _TagOrder: TypeAlias = Literal[
-    "creation_time", "version", "alphabetical_asc", "alphabetical_desc", "numerical_asc", "numerical_desc"
+    "creation_time", "version", "alphabetical_asc", "alphabetical_desc", "numerical_asc", "numerical_desc",
+    "digest",
 ]
 
 __all__ = [

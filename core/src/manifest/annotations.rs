@@ -81,7 +81,13 @@ pub(crate) fn annotations_of(object: &Node<'_>) -> Annotations {
         entries.insert(key.to_string(), e.value.as_str().map(str::to_string));
     }
     let duplicated = duplicates(object).into_iter().map(|(p, _)| p).collect();
-    Annotations::new(entries, duplicated)
+    let mut labels: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let found = object.get("metadata").and_then(|m| m.get("labels"));
+    for e in found.and_then(Node::entries).unwrap_or_default() {
+        let Some(key) = e.key.as_str() else { continue };
+        labels.insert(key.to_string(), e.value.as_str().map(str::to_string));
+    }
+    Annotations::new(entries, duplicated).with_labels(labels)
 }
 
 /// Read the policies from an object's `metadata.annotations`.

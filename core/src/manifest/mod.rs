@@ -3,6 +3,7 @@
 //! annotations; plus the quick API that lists and edits one text.
 
 mod annotations;
+mod argo_app;
 mod image_policy;
 mod kinds;
 pub(crate) mod kustomize;
@@ -13,6 +14,7 @@ mod slot;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use argo_app::{ArgoApplications, read as read_argo_applications};
 pub(crate) use image_policy::{FluxObjects, read as read_flux_objects};
 pub(crate) use live::{LiveWorkload, live_workloads};
 pub(crate) use slot::{GENERATED_NAME, INVALID_NAME};

@@ -295,13 +295,41 @@ pub(crate) fn is_read_policy(policy: &str) -> bool {
 pub(crate) struct Annotations {
     entries: BTreeMap<String, Option<String>>,
     duplicated: Vec<String>,
+    /// The object's `metadata.labels` (Keel reads its policy from labels too).
+    labels: BTreeMap<String, Option<String>>,
 }
 
 impl Annotations {
     /// Annotations from their entries (each key with the value of its last copy, `None` when
     /// that is not a string) and the duplicated policies.
     pub(crate) fn new(entries: BTreeMap<String, Option<String>>, duplicated: Vec<String>) -> Annotations {
-        Annotations { entries, duplicated }
+        Annotations {
+            entries,
+            duplicated,
+            labels: BTreeMap::new(),
+        }
+    }
+
+    /// The same, with the object's labels (each key with its value, `None` when not a string).
+    pub(crate) fn with_labels(mut self, labels: BTreeMap<String, Option<String>>) -> Annotations {
+        self.labels = labels;
+        self
+    }
+
+    /// The Keel policy of the object (DESIGN.md section 16): its annotations as `common`
+    /// renders them (the outermost `commonAnnotations` winning), then its labels.
+    pub(crate) fn keel(&self, common: &[(String, String)]) -> Option<super::keel::Keel> {
+        super::keel::read(
+            |key| {
+                common
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v.as_str())
+                    .or_else(|| self.entries.get(key).and_then(|v| v.as_deref()))
+            },
+            |key| self.labels.get(key).and_then(|v| v.as_deref()),
+        )
     }
 }
 

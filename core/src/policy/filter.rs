@@ -67,11 +67,19 @@ impl FilterKind {
 ///     `ParseFloat`, as Flux reads it) that is greatest / smallest wins. As in Flux's
 ///     `numerical` policy, one value that passes the pattern and is not a number stops the
 ///     choice: nothing is chosen (reasons `not_a_number` and `blocked`).
+///   - `digest:TAG` (the whole filter: it is the pattern too): only `TAG` passes (`latest`
+///     included), and the image is its current catalog digest, written `repo:TAG@sha256:...`:
+///     a mutable tag tracked by digest (Argo CD Image Updater's `digest` strategy, Keel's
+///     `force` with `match-tag`). A tag without a digest in the catalog is skipped
+///     (`missing_digest`).
 ///   - none: the newest creation time wins.
 /// - `extract:TEMPLATE` (with a `regex:` pattern and an order that reads values): the value
 ///   ranked is the template expanded with the regex's match, as Go's `Regexp.Expand` does
 ///   (`$name`, `${name}`, `$1`, `$$`): Flux's `filterTags.extract`. Without it the value is the
 ///   tag.
+/// - `ignore:GLOB,GLOB...`: tags matching any of the globs never pass, in Go's
+///   `filepath.Match` syntax (`*`, `?`, `[a-z]`, `[^0-9]`, `\x`): Argo CD Image Updater's
+///   `ignore-tags`.
 /// - `versions:default|strict|loose` (with `semver:`): how this filter reads versions,
 ///   whatever the mode of the plan (Flux v2 policies read versions strictly).
 ///
@@ -111,6 +119,8 @@ impl FilterKind {
 pub struct TagFilter {
     text: String,
     pattern: Pattern,
+    /// `ignore:GLOB,GLOB`: tags matching any of the globs never pass.
+    ignore: Option<regex::Regex>,
     extract: Option<Box<str>>,
     rank: Rank,
     mode: Option<VersionMode>,
@@ -136,6 +146,8 @@ pub(crate) enum Rank {
     Alphabetical(bool),
     /// Numeric value; `true` for ascending (the greatest wins).
     Numerical(bool),
+    /// The one tag of the pattern, tracked by digest (`digest:TAG`).
+    Digest,
 }
 
 /// A glob split at its `*`s: `parts.len() - 1` wildcards.
@@ -237,7 +249,8 @@ fn regex_error(e: &regex::Error) -> String {
 impl TagFilter {
     /// Parse a filter: clauses separated by spaces (see [`TagFilter`]): at most one pattern
     /// (`glob:PATTERN`, `regex:RE`, `regexp:RE`, or a bare `PATTERN`, a glob), at most one order
-    /// (`semver:CONSTRAINT`, last; `alphabetical:asc|desc`; `numerical:asc|desc`), and the
+    /// (`semver:CONSTRAINT`, last; `alphabetical:asc|desc`; `numerical:asc|desc`; `digest:TAG`,
+    /// which is the pattern too), and the
     /// options `extract:TEMPLATE` and `versions:MODE`.
     ///
     /// Errors: `invalid_filter` for a constraint or regex that does not parse, for an empty
@@ -252,7 +265,9 @@ impl TagFilter {
     /// ```
     /// use relman::TagFilter;
     /// for bad in ["semver:nonsense", "regex:(", "regexp:*", "glob:", "", "numerical:up",
-    ///             "extract:$1 glob:a*", "extract:$1 regex:(a)", "glob:a glob:b", "alphabetical:asc semver:^1"] {
+    ///             "extract:$1 glob:a*", "extract:$1 regex:(a)", "glob:a glob:b", "alphabetical:asc semver:^1",
+    ///             "digest:", "digest:v*", "digest:a glob:b", "digest:a numerical:asc",
+    ///             "ignore:[a", "ignore:a,,b", "ignore:a ignore:b"] {
     ///     assert_eq!(TagFilter::parse(bad).unwrap_err().code(), "invalid_filter", "{bad}");
     /// }
     /// assert_eq!(TagFilter::parse("foo:bar")?.kind(), relman::policy::FilterKind::Glob);
@@ -282,6 +297,7 @@ impl TagFilter {
         let mut rank: Option<Rank> = None;
         let mut extract: Option<Box<str>> = None;
         let mut mode: Option<VersionMode> = None;
+        let mut ignore: Option<regex::Regex> = None;
         let mut rest = text;
         let mut clauses = 0;
         loop {
@@ -311,7 +327,17 @@ impl TagFilter {
                     Ok(())
                 }
             };
-            if let Some(dir) = word.strip_prefix("alphabetical:") {
+            if let Some(tag) = word.strip_prefix("digest:") {
+                once("an order", rank.is_some())?;
+                once("a pattern", pattern.is_some())?;
+                if tag.is_empty() || tag.contains('*') {
+                    return Err(invalid(
+                        "digest: names one tag to track (no `*`): write digest:TAG".into(),
+                    ));
+                }
+                rank = Some(Rank::Digest);
+                pattern = Some(Pattern::Glob(Glob::new(tag)));
+            } else if let Some(dir) = word.strip_prefix("alphabetical:") {
                 once("an order", rank.is_some())?;
                 rank = Some(Rank::Alphabetical(direction(dir).map_err(invalid)?));
             } else if let Some(dir) = word.strip_prefix("numerical:") {
@@ -323,6 +349,9 @@ impl TagFilter {
                     return Err(invalid("an empty extract: template".into()));
                 }
                 extract = Some(template.into());
+            } else if let Some(globs) = word.strip_prefix("ignore:") {
+                once("ignore:", ignore.is_some())?;
+                ignore = Some(ignore_regex(globs).map_err(invalid)?);
             } else if let Some(m) = word.strip_prefix("versions:") {
                 once("versions:", mode.is_some())?;
                 mode = Some(
@@ -363,7 +392,7 @@ impl TagFilter {
                 "extract: needs a regex: pattern, whose groups the template names".into(),
             ));
         }
-        if extract.is_some() && matches!(rank, Rank::Time) {
+        if extract.is_some() && matches!(rank, Rank::Time | Rank::Digest) {
             return Err(invalid(
                 "extract: needs an order that reads values (semver:, alphabetical: or numerical:); \
                  the creation-time order reads none"
@@ -376,6 +405,7 @@ impl TagFilter {
         Ok(TagFilter {
             text: text.to_string(),
             pattern: pattern.unwrap_or(Pattern::Any),
+            ignore,
             extract,
             rank,
             mode,
@@ -417,7 +447,7 @@ impl TagFilter {
             return false;
         };
         match &self.rank {
-            Rank::Time | Rank::Alphabetical(_) => true,
+            Rank::Time | Rank::Alphabetical(_) | Rank::Digest => true,
             Rank::Numerical(_) => super::order::parse_number(&value).is_some(),
             Rank::Version(c) => Ver::parse(&value, self.mode_in(mode)).is_some_and(|v| c.check(&v, false)),
         }
@@ -460,6 +490,7 @@ impl TagFilter {
             Rank::Alphabetical(false) => TagOrder::AlphabeticalDesc,
             Rank::Numerical(true) => TagOrder::NumericalAsc,
             Rank::Numerical(false) => TagOrder::NumericalDesc,
+            Rank::Digest => TagOrder::Digest,
         }
     }
 
@@ -513,12 +544,31 @@ impl TagFilter {
 
     /// Whether the tag `latest` may pass: only for the glob that is exactly `latest`.
     pub(crate) fn allows_latest(&self) -> bool {
-        matches!((&self.pattern, &self.rank), (Pattern::Glob(g), Rank::Time) if g.is_latest())
+        matches!((&self.pattern, &self.rank), (Pattern::Glob(g), Rank::Time | Rank::Digest) if g.is_latest())
+    }
+
+    /// The tag a `digest:TAG` filter tracks.
+    ///
+    /// ```
+    /// let f = relman::TagFilter::parse("digest:latest")?;
+    /// assert_eq!(f.tracked_tag(), Some("latest"));
+    /// assert!(f.matches("latest") && !f.matches("1.0"));
+    /// assert_eq!(relman::TagFilter::parse("glob:latest")?.tracked_tag(), None);
+    /// # Ok::<(), relman::Error>(())
+    /// ```
+    pub fn tracked_tag(&self) -> Option<&str> {
+        match (&self.pattern, &self.rank) {
+            (Pattern::Glob(g), Rank::Digest) => g.parts.first().map(|p| &**p),
+            _ => None,
+        }
     }
 
     /// Whether `tag` passes the pattern (any tag when there is none); `latest` is not
     /// checked here.
     pub(crate) fn passes_pattern(&self, tag: &str) -> bool {
+        if self.ignored(tag) {
+            return false;
+        }
         match &self.pattern {
             Pattern::Any => true,
             Pattern::Glob(glob) => glob.matches(tag),
@@ -528,6 +578,9 @@ impl TagFilter {
 
     /// The value of `tag` ([`TagFilter::value_of`]), borrowed when there is no template.
     pub(crate) fn value<'t>(&self, tag: &'t str) -> Option<Cow<'t, str>> {
+        if self.ignored(tag) {
+            return None;
+        }
         match &self.pattern {
             Pattern::Any => Some(Cow::Borrowed(tag)),
             Pattern::Glob(glob) => glob.matches(tag).then_some(Cow::Borrowed(tag)),
@@ -540,6 +593,63 @@ impl TagFilter {
             },
         }
     }
+}
+
+impl TagFilter {
+    /// Whether an `ignore:` glob matches `tag`.
+    fn ignored(&self, tag: &str) -> bool {
+        self.ignore.as_ref().is_some_and(|re| re.is_match(tag))
+    }
+}
+
+/// The anchored regex of `ignore:GLOB,GLOB...`: each glob in Go's `filepath.Match` syntax (as
+/// Argo CD Image Updater's `ignore-tags` reads them): `*` any run, `?` one character,
+/// `[...]` a class (`^` negates, `a-z` ranges, `\` escapes), `\x` the character `x`.
+fn ignore_regex(globs: &str) -> std::result::Result<regex::Regex, String> {
+    let mut alternatives = Vec::new();
+    for glob in globs.split(',') {
+        if glob.is_empty() {
+            return Err("an empty glob in ignore:".into());
+        }
+        let mut out = String::new();
+        let mut chars = glob.chars();
+        let bad = || format!("ignore: glob `{glob}` is not a pattern Go's filepath.Match reads");
+        while let Some(c) = chars.next() {
+            match c {
+                '*' => out.push_str(".*"),
+                '?' => out.push('.'),
+                '\\' => out.push_str(&regex::escape(&chars.next().ok_or_else(bad)?.to_string())),
+                '[' => {
+                    out.push('[');
+                    let mut first = true;
+                    let mut closed = false;
+                    while let Some(c) = chars.next() {
+                        match c {
+                            '^' if first => out.push('^'),
+                            ']' if !first => {
+                                closed = true;
+                                break;
+                            }
+                            '-' if !first => out.push('-'),
+                            '\\' => {
+                                let e = chars.next().ok_or_else(bad)?;
+                                out.push_str(&format!("\\x{{{:x}}}", e as u32));
+                            }
+                            other => out.push_str(&format!("\\x{{{:x}}}", other as u32)),
+                        }
+                        first = false;
+                    }
+                    if !closed {
+                        return Err(bad());
+                    }
+                    out.push(']');
+                }
+                other => out.push_str(&regex::escape(&other.to_string())),
+            }
+        }
+        alternatives.push(out);
+    }
+    regex::Regex::new(&format!("^(?:{})$", alternatives.join("|"))).map_err(|e| format!("ignore: {e}"))
 }
 
 /// `asc` or `desc` (as true for ascending).
@@ -557,6 +667,7 @@ impl Default for TagFilter {
         TagFilter {
             text: "glob:*".to_string(),
             pattern: Pattern::Glob(Glob::new("*")),
+            ignore: None,
             extract: None,
             rank: Rank::Time,
             mode: None,

@@ -15,6 +15,7 @@ crate::vocabulary::wire_enum! {
 /// | `alphabetical_desc` | `alphabetical:desc` | the first in byte order |
 /// | `numerical_asc` | `numerical:asc` | the greatest number |
 /// | `numerical_desc` | `numerical:desc` | the smallest number |
+/// | `digest` | `digest:TAG` | `TAG` itself, at its current digest |
 ///
 /// ```
 /// use relman::policy::TagOrder;
@@ -37,6 +38,9 @@ pub enum TagOrder {
     NumericalAsc = "numerical_asc",
     /// The smallest number (Flux `numerical.order: desc`).
     NumericalDesc = "numerical_desc",
+    /// One tag, tracked by its current catalog digest (`digest:TAG`; Argo CD Image Updater's
+    /// `digest` strategy, Keel's `force` with `match-tag`).
+    Digest = "digest",
 }
 }
 
@@ -56,6 +60,7 @@ impl TagOrder {
             TagOrder::AlphabeticalDesc => "alphabetical:desc",
             TagOrder::NumericalAsc => "numerical:asc",
             TagOrder::NumericalDesc => "numerical:desc",
+            TagOrder::Digest => "digest",
         }
     }
 }

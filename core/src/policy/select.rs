@@ -258,6 +258,8 @@ fn scan(
         Rank::Version(constraint) => best_version(filter, constraint, filter.mode_in(mode), images, sink),
         Rank::Time => best_by_time(filter, images, latest_allowed(now), sink),
         Rank::Alphabetical(asc) => best_alphabetical(filter, *asc, images, sink),
+        // One tag passes the pattern: the first copy listed (a catalog lists a tag once).
+        Rank::Digest => best_alphabetical(filter, false, images, sink),
         Rank::Numerical(asc) => best_numerical(filter, *asc, images, sink),
     }
 }
@@ -620,6 +622,8 @@ pub fn compare(filter: &TagFilter, mode: VersionMode, a: &ImageInfo, b: &ImageIn
         }
         Rank::Time => Some(time_order(known_time(a)?, &a.tag, known_time(b)?, &b.tag)),
         Rank::Alphabetical(asc) => Some(text_order(*asc, &value(&a.tag)?, &a.tag, &value(&b.tag)?, &b.tag)),
+        // One tag: its images are ordered by nothing but their digest, which is not an order.
+        Rank::Digest => (a.tag == b.tag).then_some(Ordering::Equal),
         Rank::Numerical(asc) => {
             let (na, nb) = (parse_number(&value(&a.tag)?)?, parse_number(&value(&b.tag)?)?);
             Some(number_order(*asc, na, &a.tag, nb, &b.tag))

@@ -101,6 +101,8 @@ pub(super) struct PlacedWorkload {
     pub policy: Policy,
     /// Its own annotations.
     pub annotations: Annotations,
+    /// Its Keel policy as rendered (DESIGN.md section 16), if it has one.
+    pub keel: Option<crate::policy::Keel>,
     /// 1-based line of the object.
     pub line: usize,
 }
@@ -130,12 +132,14 @@ impl PlacedWorkload {
             site,
             marked,
         } = w;
+        let keel = annotations.keel(&[]);
         let workload = PlacedWorkload {
             id,
             kind,
             name,
             policy,
             annotations,
+            keel,
             line,
         };
         (workload, slots, site, marked)
@@ -1147,6 +1151,7 @@ impl Placer<'_, '_> {
                 // one the repository holds or relman.yaml maps (decided by the planner).
                 policy: Policy::default(),
                 annotations: Default::default(),
+                keel: None,
                 line: list[0].1.line,
             },
             slots,
@@ -1160,6 +1165,7 @@ impl Placer<'_, '_> {
 /// `ambiguous_policy` warnings follow the rendered policy.
 fn render_policy(workload: &mut PlacedWorkload, slots: &mut [ImageSlot], common: &[(String, String)]) {
     workload.policy = crate::policy::annotations::read_rendered(&workload.annotations, common);
+    workload.keel = workload.annotations.keel(common);
     let ambiguous = !workload.policy.ambiguous.is_empty();
     for slot in slots {
         match slot.warning.as_deref() {

@@ -20,9 +20,10 @@ use super::spec::{ImageSpec, ReleaseSpec, Services};
 use crate::config::{Config, Environment, ReleaseMode};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
-use crate::manifest::{FluxObjects, GENERATED_NAME, INVALID_NAME, SlotKind};
+use crate::manifest::{ArgoApplications, FluxObjects, GENERATED_NAME, INVALID_NAME, SlotKind};
 use crate::policy::{
-    CLOCK_SKEW, Ignore, PolicyChange, RejectReason, TagFilter, VersionMode, choose, compare, select,
+    CLOCK_SKEW, Ignore, PolicyChange, RejectReason, SlotRule, TagFilter, TagOrder, VersionMode, choose,
+    compare, select,
 };
 
 /// How a release names workloads: service names or workload ids.
@@ -61,6 +62,8 @@ struct Context {
     selections: HashMap<(String, String), Choice>,
     /// The Flux image automation objects of the snapshot (`ImagePolicy`, `ImageRepository`).
     flux: FluxObjects,
+    /// The Argo CD Applications of the snapshot with an Image Updater image list.
+    argo: ArgoApplications,
 }
 
 /// What a Flux setter marker on a slot binds it to (DESIGN.md section 16).
@@ -78,12 +81,24 @@ enum Binding {
     Mapped(Option<TagFilter>),
     /// Neither: a located warning, and the slot is not automated.
     Unknown(String),
+    /// No marker, and an Argo CD Application whose source path holds the slot's file lists
+    /// the slot's repository in its Image Updater image list: that image's filter text (or why
+    /// it has none), where the Application is.
+    Argo {
+        filter: std::result::Result<String, Error>,
+        path: String,
+        line: usize,
+    },
 }
 
 impl Binding {
-    /// Whether the marker asks for automation (its policy is one relman knows).
+    /// Whether the binding asks for automation (a marker's policy relman knows, or an Argo
+    /// CD Image Updater image).
     fn automates(&self) -> bool {
-        matches!(self, Binding::Held { .. } | Binding::Mapped(_))
+        matches!(
+            self,
+            Binding::Held { .. } | Binding::Mapped(_) | Binding::Argo { .. }
+        )
     }
 }
 
@@ -111,6 +126,7 @@ impl Context {
             default_filter: None,
             selections: HashMap::new(),
             flux: crate::manifest::read_flux_objects(snapshot.files(), config.default_namespace())?,
+            argo: crate::manifest::read_argo_applications(snapshot.files())?,
         })
     }
 
@@ -564,6 +580,18 @@ impl Planner<'_> {
             return None;
         }
         let policy = &placed.workload.policy;
+        // Keel's `never`, or a policy Keel does not apply, turns automation off (fail closed)
+        // unless `automated: "true"` says otherwise; another Keel policy asks for it.
+        let keel = placed.workload.keel.as_ref();
+        if let Some(k) = keel.filter(|k| !k.automates() && !policy.automated) {
+            if !matches!(self.env.release, ReleaseMode::Manual) {
+                return Some(format!(
+                    "{} {:?} is no policy Keel updates with: not automated",
+                    k.key, k.text
+                ));
+            }
+        }
+        let keel_automates = keel.is_some_and(|k| k.automates());
         match self.env.release {
             ReleaseMode::Automatic if policy.automated_set && !policy.automated => {
                 Some("automation is turned off by annotation".to_string())
@@ -574,7 +602,7 @@ impl Planner<'_> {
             ReleaseMode::Annotations
                 if !policy.automated
                     && (policy.automated_set
-                        || !placed.slots.iter().any(|s| self.binding(s).automates())) =>
+                        || !keel_automates && !placed.slots.iter().any(|s| self.binding(s).automates())) =>
             {
                 match placed.slots.iter().find_map(|s| match self.binding(s) {
                     Binding::Unknown(id) => Some(id),
@@ -600,12 +628,32 @@ impl Planner<'_> {
         // annotation): the slots without one stay.
         let by_markers = self.run == Run::Automation
             && self.env.release == ReleaseMode::Annotations
-            && !placed.workload.policy.automated;
+            && !placed.workload.policy.automated
+            && !placed.workload.keel.as_ref().is_some_and(|k| k.automates());
         for (id, slot) in model.slots(at) {
             let info = &slot.info;
             let Some(current) = info.image_ref() else { continue };
             out.any_managed = true;
             let binding = self.binding(slot);
+            // Keel updates init containers only when asked (`keel.sh/initContainers: "true"`).
+            let keel_skips_init = info.kind == SlotKind::InitContainer
+                && matches!(binding, Binding::Unmarked)
+                && placed
+                    .workload
+                    .keel
+                    .as_ref()
+                    .is_some_and(|k| k.automates() && !k.init_containers);
+            if self.run == Run::Automation && keel_skips_init {
+                out.skipped.push(ContainerSkip {
+                    container: info.container.clone(),
+                    reason: Reason::NotAutomated,
+                    message:
+                        "an init container of a workload with a Keel policy: Keel updates init containers \
+                              only with keel.sh/initContainers: \"true\""
+                            .to_string(),
+                });
+                continue;
+            }
             if self.run == Run::Automation
                 && (by_markers && !binding.automates() || matches!(binding, Binding::Unknown(_)))
             {
@@ -629,7 +677,17 @@ impl Planner<'_> {
                 (Binding::Held { .. }, Some(id)) => self.policy_source(id, current),
                 _ => None,
             };
-            let filter = self.filter_of(placed, &info.container, binding)?;
+            let filter = match self.filter_of(placed, &info.container, binding, current)? {
+                Ok(filter) => filter,
+                Err(why) => {
+                    out.skipped.push(ContainerSkip {
+                        container: info.container.clone(),
+                        reason: Reason::NoMatchingImage,
+                        message: why,
+                    });
+                    continue;
+                }
+            };
             let current_for_spec = source.as_ref().unwrap_or(current);
             match self.decide_slot(placed, &info.container, current, current_for_spec, &filter)? {
                 SlotOutcome::Move(target) => {
@@ -729,7 +787,7 @@ impl Planner<'_> {
     /// What the setter marker on `slot` (if any) binds it to.
     fn binding(&self, slot: &PlacedSlot) -> Binding {
         let Some(id) = &slot.image_policy else {
-            return Binding::Unmarked;
+            return self.argo_binding(slot).unwrap_or(Binding::Unmarked);
         };
         if let Some(policy) = self.context.flux.policies.get(id) {
             return Binding::Held {
@@ -750,24 +808,83 @@ impl Planner<'_> {
         }
     }
 
-    /// The tag filter of a slot, by the one precedence of DESIGN.md section 16: the
-    /// `ImagePolicy` its setter marker names (or the filter of the relman.yaml service that
-    /// maps that policy name), else the container's `tag.<container>` annotation (Flux v1),
-    /// else its service's `filter:` (relman.yaml), else `glob:*`.
-    fn filter_of(&mut self, placed: &Placed, container: &str, binding: Binding) -> Result<Rc<TagFilter>> {
+    /// The Argo CD Image Updater image that applies to `slot`: the first Application (in file
+    /// order) whose source path holds the slot's file and whose image list names the slot's
+    /// repository.
+    fn argo_binding(&self, slot: &PlacedSlot) -> Option<Binding> {
+        let apps = &self.context.argo.applications;
+        if apps.is_empty() {
+            return None;
+        }
+        let file = slot.info.path.as_deref()?;
+        let current = slot.info.image_ref()?;
+        apps.iter().filter(|a| a.covers(file)).find_map(|app| {
+            let image = app
+                .images
+                .iter()
+                .find(|i| ImageRef::parse(&i.repository).is_ok_and(|r| r.same_repository(current)))?;
+            Some(Binding::Argo {
+                filter: image.filter.clone(),
+                path: app.file.clone(),
+                line: app.line,
+            })
+        })
+    }
+
+    /// The tag filter of a slot whose current reference is `current`, by the one precedence
+    /// of DESIGN.md section 16: the `ImagePolicy` its setter marker names (or the filter of
+    /// the relman.yaml service that maps that policy name), else the container's
+    /// `tag.<container>` annotation (Flux v1), else the workload's Keel policy (built from
+    /// the current tag), else the Argo CD Image Updater image list of an Application whose path
+    /// holds it, else its service's `filter:` (relman.yaml), else `glob:*`.
+    /// `Ok(Err(why))`: a Keel policy that would never move the slot, in automation.
+    fn filter_of(
+        &mut self,
+        placed: &Placed,
+        container: &str,
+        binding: Binding,
+        current: &ImageRef,
+    ) -> Result<std::result::Result<Rc<TagFilter>, String>> {
         match binding {
             Binding::Held { filter, path, line } => {
                 let text = filter?;
                 return self
                     .context
                     .filter(&text)
+                    .map(Ok)
                     .map_err(|e| e.in_file(path).at(line, 1));
             }
-            Binding::Mapped(Some(filter)) => return Ok(self.context.shared(&filter)),
+            Binding::Mapped(Some(filter)) => return Ok(Ok(self.context.shared(&filter))),
             _ => {}
         }
         let w = &placed.workload;
-        Ok(match w.policy.tag_filters.get(container) {
+        if !w.policy.tag_filters.contains_key(container) {
+            if let Some(keel) = w.keel.as_ref().filter(|k| k.automates()) {
+                match keel.slot_rule(current.tag()) {
+                    SlotRule::Filter(text) => {
+                        return self.context.filter(&text).map(Ok).map_err(|e| {
+                            Error::new(
+                                ErrorKind::InvalidFilter,
+                                format!("{}: {} {:?}: {}", w.id, keel.key, keel.text, e.message()),
+                            )
+                            .in_file(placed.path.clone())
+                            .at(w.line, 1)
+                        });
+                    }
+                    SlotRule::Never(why) if self.run == Run::Automation => return Ok(Err(why)),
+                    SlotRule::Never(_) => {}
+                }
+            }
+            if let Binding::Argo { filter, path, line } = binding {
+                let text = filter?;
+                return self
+                    .context
+                    .filter(&text)
+                    .map(Ok)
+                    .map_err(|e| e.in_file(path).at(line, 1));
+            }
+        }
+        Ok(Ok(match w.policy.tag_filters.get(container) {
             Some(text) => self.context.filter(text).map_err(|e| {
                 Error::new(
                     ErrorKind::InvalidFilter,
@@ -780,7 +897,27 @@ impl Planner<'_> {
                 Some(f) => self.context.shared(f),
                 None => self.context.default_filter(),
             },
-        })
+        }))
+    }
+
+    /// The warnings of Keel policies (DESIGN.md section 16): a `keel.sh/policy` Keel does not
+    /// apply (`unknown_keel_policy`; the workload is not automated).
+    fn keel_warnings(&self, placed: &[Placed]) -> Vec<String> {
+        placed
+            .iter()
+            .filter_map(|p| {
+                let keel = p.workload.keel.as_ref()?;
+                let crate::policy::KeelRule::Unknown(text) = &keel.rule else {
+                    return None;
+                };
+                Some(format!(
+                    "{}:{}: unknown_keel_policy: {:?}: {} {text:?} is no policy Keel applies (all, major, \
+                     minor, patch, force, never, glob:PATTERN, regexp:PATTERN; a pattern Go compiles and \
+                     without spaces); Keel ignores it and the workload is not automated",
+                    p.path, p.workload.line, p.workload.id, keel.key
+                ))
+            })
+            .collect()
     }
 
     /// The result of a workload with moves, and its edit; `failed` when the lock the release
@@ -1249,6 +1386,20 @@ impl Planner<'_> {
                 return outcome.into();
             }
         }
+        if filter.order() == TagOrder::Digest {
+            // A tracked tag: the image is the tag's current digest, written pinned.
+            let Some(digest) = chosen.digest.as_deref() else {
+                return skip(
+                    Reason::MissingDigest,
+                    format!(
+                        "{filter} tracks {repository}:{} by digest and the catalog has none for it",
+                        chosen.tag
+                    ),
+                )
+                .into();
+            };
+            return self.spell(current, Some(&chosen.tag), Some(digest));
+        }
         self.spell(current, Some(&chosen.tag), None)
     }
 
@@ -1460,7 +1611,8 @@ fn plan(
         .workloads()
         .map(|(at, _)| planner.decide(&model, at))
         .collect::<Result<Vec<Decision<'_>>>>()?;
-    let marker_warnings = planner.marker_warnings(&model.placed);
+    let mut marker_warnings = planner.marker_warnings(&model.placed);
+    marker_warnings.extend(planner.keel_warnings(&model.placed));
     // Other environments that read a kustomization this release edits are simulated, to prove
     // they render the same afterwards; only those (an environment that reads none of the
     // edited files cannot render differently).
@@ -1480,6 +1632,7 @@ fn plan(
     warnings.extend(drift_warnings);
     warnings.extend(marker_warnings);
     warnings.extend(context.flux.warnings.iter().cloned());
+    warnings.extend(context.argo.warnings.iter().cloned());
     Ok(ReleasePlan {
         environment: env.name.clone(),
         kind,
