@@ -100,3 +100,63 @@ fn policy_plans_never_write_into_another_environments_manifest() {
             .is_noop()
     );
 }
+
+/// `images` shows what a release would allow: the filter of a slot comes from the same
+/// precedence as the planner's (a Flux v2 marker's ImagePolicy, a Keel policy), not only from
+/// Flux v1 annotations and relman.yaml.
+#[test]
+fn images_follow_the_release_precedence() {
+    use relman::release::{Catalog, ImageInfo, images};
+    let policy = "\
+apiVersion: image.toolkit.fluxcd.io/v1beta2
+kind: ImageRepository
+metadata: {name: users, namespace: flux-system}
+spec: {image: acme/users}
+---
+apiVersion: image.toolkit.fluxcd.io/v1beta2
+kind: ImagePolicy
+metadata: {name: users, namespace: flux-system}
+spec:
+  imageRepositoryRef: {name: users}
+  policy:
+    semver: {range: 1.x}
+";
+    let marked = "kind: Deployment\nmetadata:\n  name: users\n  namespace: staging\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: acme/users:1.3.0 # {\"$imagepolicy\": \"flux-system:users\"}\n";
+    let keel = "kind: Deployment\nmetadata:\n  name: orders\n  namespace: staging\n  annotations:\n    keel.sh/policy: patch\nspec:\n  template:\n    spec:\n      containers:\n        - {name: app, image: acme/orders:2.1.0}\n";
+    let snapshot = Snapshot::from_files([
+        (
+            "relman.yaml",
+            "environments:\n  staging: {path: staging}\n".to_string(),
+        ),
+        ("staging/users.yaml", marked.to_string()),
+        ("staging/orders.yaml", keel.to_string()),
+        ("flux-system/policy.yaml", policy.to_string()),
+    ])
+    .unwrap();
+    let mut catalog = Catalog::new();
+    for (repo, tag) in [
+        ("acme/users", "1.3.0"),
+        ("acme/users", "1.4.0"),
+        ("acme/users", "2.0.0"),
+        ("acme/orders", "2.1.0"),
+        ("acme/orders", "2.1.1"),
+        ("acme/orders", "2.2.0"),
+    ] {
+        catalog
+            .add(
+                repo,
+                ImageInfo::new(tag).with_created("2026-11-01T00:00:00Z".parse().unwrap()),
+            )
+            .unwrap();
+    }
+    let now = "2026-12-01T00:00:00Z".parse().unwrap();
+    let allowed = |workload: &str| -> Vec<String> {
+        let slots = images(&snapshot, "staging", workload, &catalog, now).unwrap();
+        assert_eq!(slots.len(), 1, "{slots:?}");
+        let mut tags: Vec<String> = slots[0].allowed.iter().map(|a| a.info.tag.clone()).collect();
+        tags.sort();
+        tags
+    };
+    assert_eq!(allowed("staging:deployment/users"), ["1.3.0", "1.4.0"]);
+    assert_eq!(allowed("staging:deployment/orders"), ["2.1.0", "2.1.1"]);
+}

@@ -164,6 +164,124 @@ impl Context {
     }
 }
 
+/// The tag filter of each slot, by the one precedence of DESIGN.md section 16, shared by
+/// the planner and [`SlotFilters`].
+impl Context {
+    /// What the setter marker on `slot` (if any) binds it to.
+    fn binding(&self, config: &Config, slot: &PlacedSlot) -> Binding {
+        let Some(id) = &slot.image_policy else {
+            return self.argo_binding(slot).unwrap_or(Binding::Unmarked);
+        };
+        if let Some(policy) = self.flux.policies.get(id) {
+            return Binding::Held {
+                filter: policy.filter.clone(),
+                path: policy.path.clone(),
+                line: policy.line,
+            };
+        }
+        let name = id.split_once(':').map_or(id.as_str(), |(_, n)| n);
+        match config
+            .services()
+            .iter()
+            .find(|s| s.image_policy == *id || s.image_policy == name)
+        {
+            Some(service) => Binding::Mapped(service.filter.clone()),
+            None => Binding::Unknown(id.clone()),
+        }
+    }
+
+    /// The Argo CD Image Updater image that applies to `slot`: the first Application (in file
+    /// order) whose source path holds the slot's file and whose image list names the slot's
+    /// repository.
+    fn argo_binding(&self, slot: &PlacedSlot) -> Option<Binding> {
+        let apps = &self.argo.applications;
+        if apps.is_empty() {
+            return None;
+        }
+        let file = slot.info.path.as_deref()?;
+        let current = slot.info.image_ref()?;
+        apps.iter().filter(|a| a.covers(file)).find_map(|app| {
+            let image = app
+                .images
+                .iter()
+                .find(|i| ImageRef::parse(&i.repository).is_ok_and(|r| r.same_repository(current)))?;
+            Some(Binding::Argo {
+                filter: image.filter.clone(),
+                path: app.file.clone(),
+                line: app.line,
+            })
+        })
+    }
+
+    /// The tag filter of a slot whose current reference is `current`, by the one precedence
+    /// of DESIGN.md section 16: the `ImagePolicy` its setter marker names (or the filter of
+    /// the relman.yaml service that maps that policy name), else the container's
+    /// `tag.<container>` annotation (Flux v1), else the workload's Keel policy (built from
+    /// the current tag), else the Argo CD Image Updater image list of an Application whose path
+    /// holds it, else its service's `filter:` (relman.yaml), else `glob:*`.
+    /// `Ok(Err(why))`: a Keel policy that would never move the slot, in `automation`.
+    fn filter_of(
+        &mut self,
+        automation: bool,
+        placed: &Placed,
+        container: &str,
+        binding: Binding,
+        current: &ImageRef,
+    ) -> Result<std::result::Result<Rc<TagFilter>, String>> {
+        match binding {
+            Binding::Held { filter, path, line } => {
+                let text = filter?;
+                return self
+                    .filter(&text)
+                    .map(Ok)
+                    .map_err(|e| e.in_file(path).at(line, 1));
+            }
+            Binding::Mapped(Some(filter)) => return Ok(Ok(self.shared(&filter))),
+            _ => {}
+        }
+        let w = &placed.workload;
+        if !w.policy.tag_filters.contains_key(container) {
+            if let Some(keel) = w.keel.as_ref().filter(|k| k.automates()) {
+                match keel.slot_rule(current.tag()) {
+                    SlotRule::Filter(text) => {
+                        return self.filter(&text).map(Ok).map_err(|e| {
+                            Error::new(
+                                ErrorKind::InvalidFilter,
+                                format!("{}: {} {:?}: {}", w.id, keel.key, keel.text, e.message()),
+                            )
+                            .in_file(placed.path.clone())
+                            .at(w.line, 1)
+                        });
+                    }
+                    SlotRule::Never(why) if automation => return Ok(Err(why)),
+                    SlotRule::Never(_) => {}
+                }
+            }
+            if let Binding::Argo { filter, path, line } = binding {
+                let text = filter?;
+                return self
+                    .filter(&text)
+                    .map(Ok)
+                    .map_err(|e| e.in_file(path).at(line, 1));
+            }
+        }
+        Ok(Ok(match w.policy.tag_filters.get(container) {
+            Some(text) => self.filter(text).map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidFilter,
+                    format!("{}: tag filter of container {container}: {}", w.id, e.message()),
+                )
+                .in_file(placed.path.clone())
+                .at(w.line, 1)
+            })?,
+            None => match &placed.service_filter {
+                Some(f) => self.shared(f),
+                None => self.default_filter(),
+            },
+        }))
+    }
+}
+
 struct Planner<'a> {
     config: &'a Config,
     env: &'a Environment,
@@ -784,60 +902,12 @@ impl Planner<'_> {
         ImageRef::parse(&text).ok()
     }
 
-    /// What the setter marker on `slot` (if any) binds it to.
+    /// What the setter marker on `slot` (if any) binds it to ([`Context::binding`]).
     fn binding(&self, slot: &PlacedSlot) -> Binding {
-        let Some(id) = &slot.image_policy else {
-            return self.argo_binding(slot).unwrap_or(Binding::Unmarked);
-        };
-        if let Some(policy) = self.context.flux.policies.get(id) {
-            return Binding::Held {
-                filter: policy.filter.clone(),
-                path: policy.path.clone(),
-                line: policy.line,
-            };
-        }
-        let name = id.split_once(':').map_or(id.as_str(), |(_, n)| n);
-        match self
-            .config
-            .services()
-            .iter()
-            .find(|s| s.image_policy == *id || s.image_policy == name)
-        {
-            Some(service) => Binding::Mapped(service.filter.clone()),
-            None => Binding::Unknown(id.clone()),
-        }
+        self.context.binding(self.config, slot)
     }
 
-    /// The Argo CD Image Updater image that applies to `slot`: the first Application (in file
-    /// order) whose source path holds the slot's file and whose image list names the slot's
-    /// repository.
-    fn argo_binding(&self, slot: &PlacedSlot) -> Option<Binding> {
-        let apps = &self.context.argo.applications;
-        if apps.is_empty() {
-            return None;
-        }
-        let file = slot.info.path.as_deref()?;
-        let current = slot.info.image_ref()?;
-        apps.iter().filter(|a| a.covers(file)).find_map(|app| {
-            let image = app
-                .images
-                .iter()
-                .find(|i| ImageRef::parse(&i.repository).is_ok_and(|r| r.same_repository(current)))?;
-            Some(Binding::Argo {
-                filter: image.filter.clone(),
-                path: app.file.clone(),
-                line: app.line,
-            })
-        })
-    }
-
-    /// The tag filter of a slot whose current reference is `current`, by the one precedence
-    /// of DESIGN.md section 16: the `ImagePolicy` its setter marker names (or the filter of
-    /// the relman.yaml service that maps that policy name), else the container's
-    /// `tag.<container>` annotation (Flux v1), else the workload's Keel policy (built from
-    /// the current tag), else the Argo CD Image Updater image list of an Application whose path
-    /// holds it, else its service's `filter:` (relman.yaml), else `glob:*`.
-    /// `Ok(Err(why))`: a Keel policy that would never move the slot, in automation.
+    /// The tag filter of a slot ([`Context::filter_of`]).
     fn filter_of(
         &mut self,
         placed: &Placed,
@@ -845,59 +915,9 @@ impl Planner<'_> {
         binding: Binding,
         current: &ImageRef,
     ) -> Result<std::result::Result<Rc<TagFilter>, String>> {
-        match binding {
-            Binding::Held { filter, path, line } => {
-                let text = filter?;
-                return self
-                    .context
-                    .filter(&text)
-                    .map(Ok)
-                    .map_err(|e| e.in_file(path).at(line, 1));
-            }
-            Binding::Mapped(Some(filter)) => return Ok(Ok(self.context.shared(&filter))),
-            _ => {}
-        }
-        let w = &placed.workload;
-        if !w.policy.tag_filters.contains_key(container) {
-            if let Some(keel) = w.keel.as_ref().filter(|k| k.automates()) {
-                match keel.slot_rule(current.tag()) {
-                    SlotRule::Filter(text) => {
-                        return self.context.filter(&text).map(Ok).map_err(|e| {
-                            Error::new(
-                                ErrorKind::InvalidFilter,
-                                format!("{}: {} {:?}: {}", w.id, keel.key, keel.text, e.message()),
-                            )
-                            .in_file(placed.path.clone())
-                            .at(w.line, 1)
-                        });
-                    }
-                    SlotRule::Never(why) if self.run == Run::Automation => return Ok(Err(why)),
-                    SlotRule::Never(_) => {}
-                }
-            }
-            if let Binding::Argo { filter, path, line } = binding {
-                let text = filter?;
-                return self
-                    .context
-                    .filter(&text)
-                    .map(Ok)
-                    .map_err(|e| e.in_file(path).at(line, 1));
-            }
-        }
-        Ok(Ok(match w.policy.tag_filters.get(container) {
-            Some(text) => self.context.filter(text).map_err(|e| {
-                Error::new(
-                    ErrorKind::InvalidFilter,
-                    format!("{}: tag filter of container {container}: {}", w.id, e.message()),
-                )
-                .in_file(placed.path.clone())
-                .at(w.line, 1)
-            })?,
-            None => match &placed.service_filter {
-                Some(f) => self.context.shared(f),
-                None => self.context.default_filter(),
-            },
-        }))
+        let automation = self.run == Run::Automation;
+        self.context
+            .filter_of(automation, placed, container, binding, current)
     }
 
     /// The warnings of Keel policies (DESIGN.md section 16): a `keel.sh/policy` Keel does not
@@ -2008,4 +2028,38 @@ pub fn plan_environment_lock(
         warnings: Vec::new(),
         revision: snapshot.revision().map(str::to_string),
     })
+}
+
+/// The tag filter a release would give each slot (DESIGN.md section 16's precedence: Flux v2
+/// markers and their policies, Flux v1 annotations, Keel, Argo CD Image Updater, relman.yaml),
+/// for readers that show what a policy allows (`status::images`) and must not disagree with a
+/// release.
+pub(super) struct SlotFilters<'c> {
+    context: Context,
+    config: &'c Config,
+}
+
+impl<'c> SlotFilters<'c> {
+    /// Read the policy objects of `snapshot` once.
+    pub(super) fn new(snapshot: &Snapshot, config: &'c Config) -> Result<SlotFilters<'c>> {
+        Ok(SlotFilters {
+            context: Context::new(snapshot, config, None)?,
+            config,
+        })
+    }
+
+    /// The filter of `slot` of `placed`, as a manual release would use it.
+    pub(super) fn of(&mut self, placed: &Placed, slot: &PlacedSlot) -> Result<TagFilter> {
+        let Some(current) = slot.info.image_ref() else {
+            return Ok(placed.service_filter.clone().unwrap_or_default());
+        };
+        let binding = self.context.binding(self.config, slot);
+        let filter = self
+            .context
+            .filter_of(false, placed, &slot.info.container, binding, current)?;
+        Ok(match filter {
+            Ok(f) => (*f).clone(),
+            Err(_) => placed.service_filter.clone().unwrap_or_default(),
+        })
+    }
 }

@@ -22,7 +22,7 @@ use super::spec::{ImageSpec, ReleaseSpec, Services};
 use crate::config::{EnvironmentLock, ReleaseMode};
 use crate::error::{Error, ErrorKind, Result};
 // `policy::select` by its module: the function shares its name with policy's file.
-use crate::policy::{self, ImageInfo, Rejection, TagFilter, compare};
+use crate::policy::{self, ImageInfo, Rejection, compare};
 
 /// The state of every environment of a config repo: what [`status`] returns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -322,9 +322,11 @@ pub fn images(
         ));
     }
     let mut out = Vec::new();
+    let mut filters = super::planner::SlotFilters::new(snapshot, &config)?;
     for placed in found {
-        for slot in placed.images() {
-            let filter = filter_of(placed, &slot.container)?;
+        for placed_slot in &placed.slots {
+            let slot = &placed_slot.info;
+            let filter = filters.of(placed, placed_slot)?;
             let Some(current) = slot.image_ref() else {
                 out.push(SlotImages {
                     workload: placed.workload.id.clone(),
@@ -370,21 +372,4 @@ pub fn images(
         }
     }
     Ok(out)
-}
-
-/// The tag filter of a container, by the planner's rule: its annotation, else its service's,
-/// else the default.
-fn filter_of(placed: &Placed, container: &str) -> Result<TagFilter> {
-    let w = &placed.workload;
-    match w.policy.tag_filters.get(container) {
-        Some(text) => TagFilter::parse(text).map_err(|e| {
-            Error::new(
-                ErrorKind::InvalidFilter,
-                format!("{}: tag filter of container {container}: {}", w.id, e.message()),
-            )
-            .in_file(placed.path.clone())
-            .at(w.line, 1)
-        }),
-        None => Ok(placed.service_filter.clone().unwrap_or_default()),
-    }
 }
