@@ -64,81 +64,67 @@ pub(crate) struct ArgoApplications {
 /// not parse.
 pub(crate) fn read<'a>(files: impl Iterator<Item = (&'a str, &'a str)>) -> Result<ArgoApplications> {
     let mut out = ArgoApplications::default();
-    for (path, text) in files {
-        if !text.contains(IMAGE_LIST) || !(path.ends_with(".yaml") || path.ends_with(".yml")) {
-            continue;
+    super::objects_in_files(files, IMAGE_LIST, |path, stream, object| {
+        let kind = object.get("kind").and_then(Node::as_str).unwrap_or_default();
+        let api = object
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .unwrap_or_default();
+        if kind != "Application" || !api.starts_with("argoproj.io/") {
+            return Ok(());
         }
-        let stream = Stream::parse(text).map_err(|e| e.in_file(path))?;
-        for doc in &stream.documents {
-            let mut objects = vec![&doc.root];
-            while let Some(object) = objects.pop() {
-                let kind = object.get("kind").and_then(Node::as_str).unwrap_or_default();
-                if kind.ends_with("List") {
-                    if let Some(items) = object.get("items").and_then(Node::items) {
-                        objects.extend(items.iter().rev());
-                    }
-                    continue;
-                }
-                let api = object
-                    .get("apiVersion")
-                    .and_then(Node::as_str)
-                    .unwrap_or_default();
-                if kind != "Application" || !api.starts_with("argoproj.io/") {
-                    continue;
-                }
-                let metadata = object.get("metadata");
-                let annotations = metadata.and_then(|m| m.get("annotations"));
-                let Some(list) = annotations.and_then(|a| a.get(IMAGE_LIST)) else {
-                    continue;
-                };
-                let line = stream.line_col(object).0;
-                let name = metadata
-                    .and_then(|m| m.get("name"))
-                    .and_then(Node::as_str)
-                    .unwrap_or_default();
-                let namespace = metadata
-                    .and_then(|m| m.get("namespace"))
-                    .and_then(Node::as_str)
-                    .unwrap_or("argocd");
-                let id = format!("{namespace}/{name}");
-                let spec = object.get("spec");
-                let mut paths: Vec<String> = Vec::new();
-                let sources = spec.and_then(|s| s.get("source")).into_iter().chain(
-                    spec.and_then(|s| s.get("sources"))
-                        .and_then(Node::items)
-                        .unwrap_or_default(),
-                );
-                for source in sources {
-                    if let Some(p) = source.get("path").and_then(Node::as_str) {
-                        paths.push(normalise(p));
-                    }
-                }
-                if paths.is_empty() {
-                    out.warnings.push(format!(
+        let metadata = object.get("metadata");
+        let annotations = metadata.and_then(|m| m.get("annotations"));
+        let Some(list) = annotations.and_then(|a| a.get(IMAGE_LIST)) else {
+            return Ok(());
+        };
+        let line = stream.line_col(object).0;
+        let name = metadata
+            .and_then(|m| m.get("name"))
+            .and_then(Node::as_str)
+            .unwrap_or_default();
+        let namespace = metadata
+            .and_then(|m| m.get("namespace"))
+            .and_then(Node::as_str)
+            .unwrap_or("argocd");
+        let id = format!("{namespace}/{name}");
+        let spec = object.get("spec");
+        let mut paths: Vec<String> = Vec::new();
+        let sources = spec.and_then(|s| s.get("source")).into_iter().chain(
+            spec.and_then(|s| s.get("sources"))
+                .and_then(Node::items)
+                .unwrap_or_default(),
+        );
+        for source in sources {
+            if let Some(p) = source.get("path").and_then(Node::as_str) {
+                paths.push(normalise(p));
+            }
+        }
+        if paths.is_empty() {
+            out.warnings.push(format!(
                         "{path}:{line}: argo_application_without_path: Application {id} carries {IMAGE_LIST} \
                          and no spec.source.path: relman applies an image list to the files under the \
                          Application's path in this repository, and a chart or remote source has none; ignored"
                     ));
-                    continue;
-                }
-                let annotation = |key: &str| annotations.and_then(|a| a.get(key));
-                let images = image_list(&stream, list, &annotation)
-                    .map_err(|e| e.in_file(path))?
-                    .into_iter()
-                    .map(|mut image| {
-                        image.filter = image.filter.map_err(|e| e.in_file(path));
-                        image
-                    })
-                    .collect();
-                out.applications.push(ArgoApplication {
-                    file: path.to_string(),
-                    line,
-                    paths,
-                    images,
-                });
-            }
+            return Ok(());
         }
-    }
+        let annotation = |key: &str| annotations.and_then(|a| a.get(key));
+        let images = image_list(stream, list, &annotation)
+            .map_err(|e| e.in_file(path))?
+            .into_iter()
+            .map(|mut image| {
+                image.filter = image.filter.map_err(|e| e.in_file(path));
+                image
+            })
+            .collect();
+        out.applications.push(ArgoApplication {
+            file: path.to_string(),
+            line,
+            paths,
+            images,
+        });
+        Ok(())
+    })?;
     Ok(out)
 }
 

@@ -58,74 +58,60 @@ pub(crate) fn read<'a>(
     default_namespace: &str,
 ) -> Result<FluxObjects> {
     let mut out = FluxObjects::default();
-    for (path, text) in files {
-        if !text.contains(GROUP) || !(path.ends_with(".yaml") || path.ends_with(".yml")) {
-            continue;
+    super::objects_in_files(files, GROUP, |path, stream, object| {
+        let kind = object.get("kind").and_then(Node::as_str).unwrap_or_default();
+        let api = object
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .unwrap_or_default();
+        let Some(version) = api.strip_prefix(GROUP) else {
+            return Ok(());
+        };
+        if kind != "ImagePolicy" && kind != "ImageRepository" {
+            return Ok(());
         }
-        let stream = Stream::parse(text).map_err(|e| e.in_file(path))?;
-        for doc in &stream.documents {
-            let mut objects = vec![&doc.root];
-            while let Some(object) = objects.pop() {
-                let kind = object.get("kind").and_then(Node::as_str).unwrap_or_default();
-                if kind.ends_with("List") {
-                    if let Some(items) = object.get("items").and_then(Node::items) {
-                        objects.extend(items.iter().rev());
-                    }
-                    continue;
-                }
-                let api = object
-                    .get("apiVersion")
-                    .and_then(Node::as_str)
-                    .unwrap_or_default();
-                let Some(version) = api.strip_prefix(GROUP) else {
-                    continue;
-                };
-                if kind != "ImagePolicy" && kind != "ImageRepository" {
-                    continue;
-                }
-                let line = stream.line_col(object).0;
-                if !VERSIONS.contains(&version) {
-                    out.warnings.push(format!(
-                        "{path}:{line}: unknown_api_version: {kind} {api} is not one relman reads ({}); ignored",
-                        VERSIONS.map(|v| format!("{GROUP}{v}")).join(", ")
-                    ));
-                    continue;
-                }
-                let metadata = object.get("metadata");
-                let name = metadata
-                    .and_then(|m| m.get("name"))
-                    .and_then(Node::as_str)
-                    .unwrap_or_default();
-                let namespace = metadata
-                    .and_then(|m| m.get("namespace"))
-                    .and_then(Node::as_str)
-                    .unwrap_or(default_namespace);
-                let id = format!("{namespace}:{name}");
-                let spec = object.get("spec");
-                if kind == "ImageRepository" {
-                    if let Some(image) = spec.and_then(|s| s.get("image")).and_then(Node::as_str) {
-                        out.repositories.insert(id, image.to_string());
-                    }
-                    continue;
-                }
-                let repository_ref = spec.and_then(|s| s.get("imageRepositoryRef")).and_then(|r| {
-                    let name = r.get("name").and_then(Node::as_str)?;
-                    let ns = r.get("namespace").and_then(Node::as_str).unwrap_or(namespace);
-                    Some(format!("{ns}:{name}"))
-                });
-                let filter = translate(&stream, object).map_err(|e| e.in_file(path));
-                out.policies.insert(
-                    id,
-                    ImagePolicy {
-                        path: path.to_string(),
-                        line,
-                        filter,
-                        repository_ref,
-                    },
-                );
+        let line = stream.line_col(object).0;
+        if !VERSIONS.contains(&version) {
+            out.warnings.push(format!(
+                "{path}:{line}: unknown_api_version: {kind} {api} is not one relman reads ({}); ignored",
+                VERSIONS.map(|v| format!("{GROUP}{v}")).join(", ")
+            ));
+            return Ok(());
+        }
+        let metadata = object.get("metadata");
+        let name = metadata
+            .and_then(|m| m.get("name"))
+            .and_then(Node::as_str)
+            .unwrap_or_default();
+        let namespace = metadata
+            .and_then(|m| m.get("namespace"))
+            .and_then(Node::as_str)
+            .unwrap_or(default_namespace);
+        let id = format!("{namespace}:{name}");
+        let spec = object.get("spec");
+        if kind == "ImageRepository" {
+            if let Some(image) = spec.and_then(|s| s.get("image")).and_then(Node::as_str) {
+                out.repositories.insert(id, image.to_string());
             }
+            return Ok(());
         }
-    }
+        let repository_ref = spec.and_then(|s| s.get("imageRepositoryRef")).and_then(|r| {
+            let name = r.get("name").and_then(Node::as_str)?;
+            let ns = r.get("namespace").and_then(Node::as_str).unwrap_or(namespace);
+            Some(format!("{ns}:{name}"))
+        });
+        let filter = translate(stream, object).map_err(|e| e.in_file(path));
+        out.policies.insert(
+            id,
+            ImagePolicy {
+                path: path.to_string(),
+                line,
+                filter,
+                repository_ref,
+            },
+        );
+        Ok(())
+    })?;
     Ok(out)
 }
 

@@ -614,6 +614,40 @@ fn covered(stream: &Stream<'_>, found: &[Workload<'_>]) -> std::collections::Has
     out
 }
 
+/// Call `each` with every object (the items of `*List` kinds, in order) of the YAML files of
+/// `files` (path, text) whose text contains `needle`, with its file and stream. A text that
+/// contains it and does not parse is `invalid_yaml` located in its file: it may hold what the
+/// caller looks for, so no guess.
+pub(crate) fn objects_in_files<'a>(
+    files: impl Iterator<Item = (&'a str, &'a str)>,
+    needle: &str,
+    mut each: impl FnMut(&'a str, &Stream<'_>, &crate::yaml::Node<'_>) -> Result<()>,
+) -> Result<()> {
+    for (path, text) in files {
+        if !text.contains(needle) || !(path.ends_with(".yaml") || path.ends_with(".yml")) {
+            continue;
+        }
+        let stream = Stream::parse(text).map_err(|e| e.in_file(path))?;
+        for doc in &stream.documents {
+            let mut objects = vec![&doc.root];
+            while let Some(object) = objects.pop() {
+                let kind = object
+                    .get("kind")
+                    .and_then(crate::yaml::Node::as_str)
+                    .unwrap_or_default();
+                if kind.ends_with("List") {
+                    if let Some(items) = object.get("items").and_then(crate::yaml::Node::items) {
+                        objects.extend(items.iter().rev());
+                    }
+                    continue;
+                }
+                each(path, &stream, object)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The list entry of a marker slot.
 pub(crate) fn marker_slot(m: &marker::MarkerSlot, path: Option<&str>) -> ImageSlot {
     let (ns, name) = m.policy.split_once(':').unwrap_or(("", &m.policy));
