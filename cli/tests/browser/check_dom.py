@@ -78,13 +78,16 @@ def main(dom_path: str, png_path: str) -> None:
     assert set(dom.rows) == {"users", "orders"}, dom.rows
     users_staging, users_production = dom.rows["users"]
     assert "acme/users:1.3.0" in users_staging and "locked" in users_staging, users_staging
-    assert "acme/users:1.4.0" in users_production, users_production
+    # Step 8: production's users was set back to 1.3.0 out of band; the adoption wrote it and
+    # locked it.
+    assert "acme/users:1.3.0" in users_production and "locked" in users_production, users_production
     assert "acme/orders:2.2.1" in dom.rows["orders"][0], dom.rows["orders"]
     assert "Black Friday freeze" in dom.text, "the environment lock of step 4"
     assert set(dom.timeline) == {"staging", "production"}, dom.timeline
     staging = dom.timeline["staging"]
     assert len(staging) >= 4 and "rollback" in " ".join(staging), staging
     assert any("promotion" in item for item in dom.timeline["production"]), dom.timeline["production"]
+    assert any("adopted" in item for item in dom.timeline["production"]), dom.timeline["production"]
     colours = png_colours(Path(png_path))
     assert colours > 8, f"the screenshot looks blank ({colours} distinct values)"
     print(f"status page: {len(dom.rows)} services x {len(dom.envs)} environments, "
