@@ -98,7 +98,8 @@ impl Repo {
     /// The branch writes go to: `--branch`, else the one `HEAD` names.
     pub fn branch(&self, given: Option<&str>) -> Result<String, Failure> {
         if let Some(b) = given {
-            return Ok(b.to_string());
+            relman::git::check_branch(b)?;
+            return Ok(b.strip_prefix("refs/heads/").unwrap_or(b).to_string());
         }
         let head = match self.layout {
             Layout::Bare => self.root.join("HEAD"),
@@ -303,6 +304,20 @@ pub fn write(
     options: &WriteOptions,
     mut planner: impl FnMut(&Snapshot, &History) -> relman::Result<ReleasePlan>,
 ) -> Result<(ReleasePlan, Written), Failure> {
+    // Checked before anything is written: a "remote" starting with `-` would be read by git as
+    // an option (`--force`, `--receive-pack`), and a bad branch name would fail after the commit.
+    if options.push && (options.remote.is_empty() || options.remote.starts_with('-')) {
+        return Err(Failure::new(
+            "invalid_argument",
+            format!(
+                "`{}` is not a remote: name one of `git remote` or a URL",
+                options.remote
+            ),
+        ));
+    }
+    if let Some(branch) = &options.branch {
+        relman::git::check_branch(branch)?;
+    }
     match repo.layout {
         Layout::Bare if !options.dry_run => {
             let branch = repo.branch(options.branch.as_deref())?;

@@ -1498,3 +1498,45 @@ fn automate_asks_the_registry_and_watch_polls_with_a_warm_cache() {
         assert_eq!(relman(&dir, args).status.code(), Some(2), "{args:?}");
     }
 }
+
+/// A `--remote` that git would read as an option (`--force`!) and a `--branch` git would
+/// refuse are usage mistakes caught before anything is written: no edit, no commit, no push.
+#[test]
+fn option_like_remotes_and_bad_branches_write_nothing() {
+    let temp = Temp::new();
+    let dir = work_tree(&temp);
+    let before = state(&dir);
+    for args in [
+        &[
+            "release",
+            "--env",
+            "staging",
+            "--image",
+            "acme/users:1.4.0",
+            "--push",
+            "--remote=--force",
+        ][..],
+        &[
+            "release",
+            "--env",
+            "staging",
+            "--image",
+            "acme/users:1.4.0",
+            "--commit",
+            "--branch",
+            "main:other",
+        ][..],
+        &[
+            "release",
+            "--env",
+            "staging",
+            "--image",
+            "acme/users:1.4.0",
+            "--commit",
+            "--branch=-x",
+        ][..],
+    ] {
+        fails_with(&relman(&dir, args), "invalid_argument");
+        assert_eq!(state(&dir), before, "{args:?} wrote something");
+    }
+}

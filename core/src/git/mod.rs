@@ -76,7 +76,7 @@ mod tree;
 
 use std::path::Path;
 
-pub use repository::Repository;
+pub use repository::{Repository, check_branch};
 
 /// The commits [`Repository::release_with_retry`] reads history from (and the default of the
 /// bindings' `Repository.history`): the walk is bounded so that a long-lived repository does

@@ -321,6 +321,20 @@ fn backoff(attempt: usize) {
 }
 
 /// `refs/heads/<branch>` for `main` or `refs/heads/main`.
+/// Check a branch name as relman's writers take it (`main` or `refs/heads/main`): a name git
+/// accepts for a branch, not starting with `-` (it would read as an option to a `git` command).
+/// `invalid_argument` otherwise.
+///
+/// ```
+/// assert!(relman::git::check_branch("release/2026-12").is_ok());
+/// for bad in ["", "-f", "a..b", "main:other", "a b", "x\ny"] {
+///     assert!(relman::git::check_branch(bad).is_err(), "{bad:?}");
+/// }
+/// ```
+pub fn check_branch(branch: &str) -> Result<()> {
+    branch_ref(branch).map(|_| ())
+}
+
 fn branch_ref(branch: &str) -> Result<FullName> {
     let short = branch.strip_prefix("refs/heads/").unwrap_or(branch);
     if short.is_empty() {
