@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use relman::release::{DriftReport, Snapshot, drift};
 use serde_json::Value;
 
-use crate::plan::read_tree;
+use crate::plan::{expected_error, read_tree};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/drift")
@@ -81,30 +81,7 @@ fn check_case(dir: &Path) -> Result<(), String> {
     let expect = &case["expect"];
     let outcome = drift(&snapshot, environment, &observed);
     if let Some(err) = expect.get("error") {
-        let code = err["code"].as_str().ok_or("error.code")?;
-        let e = match outcome {
-            Err(e) if e.code() == code => e,
-            Err(e) => return Err(format!("expected error {code}, got {e}")),
-            Ok(r) => return Err(format!("expected error {code}, got a report: {}", r.to_json())),
-        };
-        let got = [
-            ("path", e.path().map(Value::from)),
-            ("line", e.line().map(Value::from)),
-            ("column", e.column().map(Value::from)),
-        ];
-        for (key, value) in got {
-            if let Some(want) = err.get(key) {
-                if value.as_ref() != Some(want) {
-                    return Err(format!("expected error {key} {want}, got {e}"));
-                }
-            }
-        }
-        if let Some(piece) = err.get("message_contains").and_then(Value::as_str) {
-            if !e.message().contains(piece) {
-                return Err(format!("the error message does not contain `{piece}`: {e}"));
-            }
-        }
-        return Ok(());
+        return expected_error(err, outcome.map(|r| format!("got a report: {}", r.to_json())));
     }
     let report = outcome.map_err(|e| format!("drift failed: {e}"))?;
     check_report(&report, expect)?;

@@ -312,31 +312,7 @@ fn check_case(dir: &Path) -> Result<(), String> {
         other => return Err(format!("unknown op {other:?}")),
     };
     if let Some(err) = expect.get("error") {
-        let code = err["code"].as_str().ok_or("error.code")?;
-        let e = match outcome {
-            Err(e) if e.code() == code => e,
-            Err(e) => return Err(format!("expected error {code}, got {e}")),
-            Ok(_) => return Err(format!("expected error {code}, planning succeeded")),
-        };
-        // The location and a piece of the message, when the case gives them.
-        let got = [
-            ("path", e.path().map(Value::from)),
-            ("line", e.line().map(Value::from)),
-            ("column", e.column().map(Value::from)),
-        ];
-        for (key, value) in got {
-            if let Some(want) = err.get(key) {
-                if value.as_ref() != Some(want) {
-                    return Err(format!("expected error {key} {want}, got {e}"));
-                }
-            }
-        }
-        if let Some(piece) = err.get("message_contains").and_then(Value::as_str) {
-            if !e.message().contains(piece) {
-                return Err(format!("the error message does not contain `{piece}`: {e}"));
-            }
-        }
-        return Ok(());
+        return expected_error(err, outcome.map(|_| "planning succeeded".to_string()));
     }
     let plans = outcome.map_err(|e| format!("planning failed: {e}"))?;
     if case["op"] == "release" {
@@ -583,4 +559,34 @@ fn filters_are_compiled_once_per_plan() {
     let (automation, moved) =
         compiled(&|| plan_automation(&snapshot, &catalog, &History::new(), now).unwrap());
     assert_eq!((automation, moved), (3, 800));
+}
+
+/// Check `outcome` against a case's `expect.error`: its code and, when the case gives them,
+/// its path, line, column and a piece of its message. `Ok(what)` is a failure, described by
+/// `what`.
+pub(crate) fn expected_error(err: &Value, outcome: Result<String, relman::Error>) -> Result<(), String> {
+    let code = err["code"].as_str().ok_or("error.code")?;
+    let e = match outcome {
+        Err(e) if e.code() == code => e,
+        Err(e) => return Err(format!("expected error {code}, got {e}")),
+        Ok(what) => return Err(format!("expected error {code}, {what}")),
+    };
+    let got = [
+        ("path", e.path().map(Value::from)),
+        ("line", e.line().map(Value::from)),
+        ("column", e.column().map(Value::from)),
+    ];
+    for (key, value) in got {
+        if let Some(want) = err.get(key) {
+            if value.as_ref() != Some(want) {
+                return Err(format!("expected error {key} {want}, got {e}"));
+            }
+        }
+    }
+    if let Some(piece) = err.get("message_contains").and_then(Value::as_str) {
+        if !e.message().contains(piece) {
+            return Err(format!("the error message does not contain `{piece}`: {e}"));
+        }
+    }
+    Ok(())
 }
