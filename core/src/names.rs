@@ -84,8 +84,12 @@ pub(crate) fn is_dns_subdomain(s: &str) -> bool {
 /// A kind as Kubernetes accepts it: its lower-case form is a DNS-1035 label (a letter first,
 /// then letters, digits and `-`, ending with a letter or digit, at most 63 characters).
 pub(crate) fn is_kind(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
-    is_dns_label(&lower) && lower.starts_with(|c: char| c.is_ascii_lowercase())
+    // `is_dns_label` of the lower-case form, without building it.
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && !s.ends_with('-')
 }
 
 /// The name part of an annotation key (a qualified name without prefix): letters, digits, `-`,
@@ -158,7 +162,10 @@ pub(crate) fn is_workload_id(s: &str) -> bool {
     let Some((kind, name)) = rest.split_once('/') else {
         return false;
     };
-    is_id_namespace(namespace) && kind == kind.to_ascii_lowercase() && is_kind(kind) && is_dns_subdomain(name)
+    is_id_namespace(namespace)
+        && !kind.bytes().any(|b| b.is_ascii_uppercase())
+        && is_kind(kind)
+        && is_dns_subdomain(name)
 }
 
 #[cfg(test)]

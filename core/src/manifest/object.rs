@@ -31,12 +31,18 @@ impl Object<'_> {
     /// `namespace:kind/name` with the kind lower-cased; for an object with only
     /// `metadata.generateName`, `namespace:kind/<generateName>*` (never a Kubernetes name).
     pub fn id(&self) -> String {
-        format!(
-            "{}:{}/{}",
-            self.namespace,
-            self.kind.to_ascii_lowercase(),
-            self.display_name()
-        )
+        // Built by hand: made for every workload of every scan and edit.
+        let mut id = String::with_capacity(self.namespace.len() + self.kind.len() + self.name.len() + 3);
+        id.push_str(&self.namespace);
+        id.push(':');
+        id.push_str(self.kind);
+        id[self.namespace.len() + 1..].make_ascii_lowercase();
+        id.push('/');
+        id.push_str(self.name);
+        if self.generated {
+            id.push('*');
+        }
+        id
     }
 
     /// The name as it appears in the id: `metadata.name`, or `<generateName>*`.

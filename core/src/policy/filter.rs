@@ -154,16 +154,22 @@ pub(crate) enum Rank {
 #[derive(Debug, Clone)]
 struct Glob {
     parts: Vec<Box<str>>,
+    /// Only wildcards (`*`, the default filter's glob): every tag matches. Checked once per
+    /// tag of a selection, so worth its byte.
+    any: bool,
 }
 
 impl Glob {
     fn new(pattern: &str) -> Glob {
-        Glob {
-            parts: pattern.split('*').map(Box::from).collect(),
-        }
+        let parts: Vec<Box<str>> = pattern.split('*').map(Box::from).collect();
+        let any = parts.len() > 1 && parts.iter().all(|p| p.is_empty());
+        Glob { parts, any }
     }
 
     fn matches(&self, tag: &str) -> bool {
+        if self.any {
+            return true;
+        }
         let (first, rest) = match self.parts.split_first() {
             Some(split) => split,
             None => return false,

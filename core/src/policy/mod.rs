@@ -17,5 +17,6 @@ pub use image_info::ImageInfo;
 pub(crate) use image_info::parse_time;
 pub(crate) use keel::{Keel, Rule as KeelRule, SlotRule};
 pub use order::TagOrder;
+pub(crate) use select::choose_index;
 pub use select::{CLOCK_SKEW, MAX_REJECTIONS, RejectReason, Rejection, Selection, choose, compare, select};
 pub use version::{VersionMode, parse_version};

@@ -246,6 +246,16 @@ pub fn choose<'a>(
     scan(filter, mode, images, now, |_| {}).map(|i| &images[i])
 }
 
+/// The index of the image [`choose`] would choose.
+pub(crate) fn choose_index(
+    filter: &TagFilter,
+    mode: VersionMode,
+    images: &[ImageInfo],
+    now: Timestamp,
+) -> Option<usize> {
+    scan(filter, mode, images, now, |_| {})
+}
+
 /// One pass over `images`: report each one's status to `sink`, return the index of the best.
 fn scan(
     filter: &TagFilter,
@@ -269,57 +279,74 @@ fn latest_allowed(now: Timestamp) -> Timestamp {
     now.checked_add(CLOCK_SKEW).unwrap_or(Timestamp::MAX)
 }
 
+/// The one loop of every order: `judge` reads each tag (by its index) past the `latest` check as a
+/// candidate's key or a rejection, each tag's status goes to `sink`, and the candidate whose
+/// key orders highest by `order` (key and tag of the new candidate first, then the best's) is
+/// returned with its index. The first of equal candidates stays (the orders are total on
+/// distinct tags).
+fn best_by<K>(
+    filter: &TagFilter,
+    images: &[ImageInfo],
+    mut judge: impl FnMut(usize) -> Result<K, RejectReason>,
+    order: impl Fn(&K, &str, &K, &str) -> Ordering,
+    mut sink: impl FnMut(Status),
+) -> Option<(usize, K)> {
+    let allows_latest = filter.allows_latest();
+    let mut best: Option<(usize, K)> = None;
+    for (i, info) in images.iter().enumerate() {
+        let tag = info.tag.as_str();
+        let s = if !allows_latest && is_latest_tag(tag) {
+            Status::Rejected(RejectReason::Latest)
+        } else {
+            match judge(i) {
+                Ok(key) => {
+                    let better = match &best {
+                        None => true,
+                        Some((j, b)) => order(&key, tag, b, &images[*j].tag) == Ordering::Greater,
+                    };
+                    if better {
+                        best = Some((i, key));
+                    }
+                    Status::Candidate
+                }
+                Err(reason) => Status::Rejected(reason),
+            }
+        };
+        sink(s);
+    }
+    best
+}
+
 fn best_version(
     filter: &TagFilter,
     constraint: &Constraint,
     mode: VersionMode,
     images: &[ImageInfo],
-    mut sink: impl FnMut(Status),
+    sink: impl FnMut(Status),
 ) -> Option<usize> {
-    let allows_latest = filter.allows_latest();
     // With an `extract:` template the values are built once (the versions borrow them);
     // without one a value is its tag.
     let extracted: Option<Vec<Option<String>>> = filter
         .extract()
         .map(|_| images.iter().map(|i| filter.value_of(&i.tag)).collect());
-    let value_at = |i: usize| -> Option<&str> {
-        match &extracted {
+    let judge = |i: usize| {
+        let value = match &extracted {
             Some(values) => values[i].as_deref(),
             None => {
                 let tag = images[i].tag.as_str();
                 filter.passes_pattern(tag).then_some(tag)
             }
+        };
+        let value = value.ok_or(RejectReason::FilterMiss)?;
+        match Ver::parse(value, mode) {
+            None => Err(RejectReason::NotAVersion),
+            Some(v) if constraint.check(&v, false) => Ok(v),
+            Some(v) if !v.pre.is_empty() && constraint.check(&v, true) => Err(RejectReason::Prerelease),
+            Some(_) => Err(RejectReason::FilterMiss),
         }
     };
-    let mut best: Option<(usize, Ver<'_>)> = None;
-    for (i, info) in images.iter().enumerate() {
-        let tag = info.tag.as_str();
-        let s = if !allows_latest && is_latest_tag(tag) {
-            Status::Rejected(RejectReason::Latest)
-        } else if let Some(value) = value_at(i) {
-            match Ver::parse(value, mode) {
-                None => Status::Rejected(RejectReason::NotAVersion),
-                Some(v) if constraint.check(&v, false) => {
-                    let better = match &best {
-                        None => true,
-                        Some((j, b)) => version_order(&v, tag, b, &images[*j].tag) == Ordering::Greater,
-                    };
-                    if better {
-                        best = Some((i, v));
-                    }
-                    Status::Candidate
-                }
-                Some(v) if !v.pre.is_empty() && constraint.check(&v, true) => {
-                    Status::Rejected(RejectReason::Prerelease)
-                }
-                Some(_) => Status::Rejected(RejectReason::FilterMiss),
-            }
-        } else {
-            Status::Rejected(RejectReason::FilterMiss)
-        };
-        sink(s);
-    }
-    best.map(|(i, _)| i)
+    let order = |a: &Ver<'_>, a_tag: &str, b: &Ver<'_>, b_tag: &str| version_order(a, a_tag, b, b_tag);
+    best_by(filter, images, judge, order, sink).map(|(i, _)| i)
 }
 
 /// Order two values of an alphabetical order: byte order (reversed for `desc`), then the
@@ -341,29 +368,12 @@ fn best_alphabetical(
     filter: &TagFilter,
     asc: bool,
     images: &[ImageInfo],
-    mut sink: impl FnMut(Status),
+    sink: impl FnMut(Status),
 ) -> Option<usize> {
-    let allows_latest = filter.allows_latest();
-    let mut best: Option<(usize, Cow<'_, str>)> = None;
-    for (i, info) in images.iter().enumerate() {
-        let tag = info.tag.as_str();
-        let s = if !allows_latest && is_latest_tag(tag) {
-            Status::Rejected(RejectReason::Latest)
-        } else if let Some(value) = filter.value(tag) {
-            let better = match &best {
-                None => true,
-                Some((j, b)) => text_order(asc, &value, tag, b, &images[*j].tag) == Ordering::Greater,
-            };
-            if better {
-                best = Some((i, value));
-            }
-            Status::Candidate
-        } else {
-            Status::Rejected(RejectReason::FilterMiss)
-        };
-        sink(s);
-    }
-    best.map(|(i, _)| i)
+    let judge = |i: usize| filter.value(&images[i].tag).ok_or(RejectReason::FilterMiss);
+    let order =
+        |a: &Cow<'_, str>, a_tag: &str, b: &Cow<'_, str>, b_tag: &str| text_order(asc, a, a_tag, b, b_tag);
+    best_by(filter, images, judge, order, sink).map(|(i, _)| i)
 }
 
 /// The numerical order: as Flux's numerical policy, one value that is not a number among the
@@ -372,37 +382,18 @@ fn best_numerical(
     filter: &TagFilter,
     asc: bool,
     images: &[ImageInfo],
-    mut sink: impl FnMut(Status),
+    sink: impl FnMut(Status),
 ) -> Option<usize> {
-    let allows_latest = filter.allows_latest();
-    let mut best: Option<(usize, f64)> = None;
     let mut blocked = false;
-    for (i, info) in images.iter().enumerate() {
-        let tag = info.tag.as_str();
-        let s = if !allows_latest && is_latest_tag(tag) {
-            Status::Rejected(RejectReason::Latest)
-        } else if let Some(value) = filter.value(tag) {
-            match parse_number(&value) {
-                None => {
-                    blocked = true;
-                    Status::Rejected(RejectReason::NotANumber)
-                }
-                Some(n) => {
-                    let better = match best {
-                        None => true,
-                        Some((j, b)) => number_order(asc, n, tag, b, &images[j].tag) == Ordering::Greater,
-                    };
-                    if better {
-                        best = Some((i, n));
-                    }
-                    Status::Candidate
-                }
-            }
-        } else {
-            Status::Rejected(RejectReason::FilterMiss)
-        };
-        sink(s);
-    }
+    let judge = |i: usize| {
+        let value = filter.value(&images[i].tag).ok_or(RejectReason::FilterMiss)?;
+        parse_number(&value).ok_or_else(|| {
+            blocked = true;
+            RejectReason::NotANumber
+        })
+    };
+    let order = |a: &f64, a_tag: &str, b: &f64, b_tag: &str| number_order(asc, *a, a_tag, *b, b_tag);
+    let best = best_by(filter, images, judge, order, sink);
     if blocked { None } else { best.map(|(i, _)| i) }
 }
 
@@ -410,33 +401,20 @@ fn best_by_time(
     filter: &TagFilter,
     images: &[ImageInfo],
     latest: Timestamp,
-    mut sink: impl FnMut(Status),
+    sink: impl FnMut(Status),
 ) -> Option<usize> {
-    let allows_latest = filter.allows_latest();
-    let mut best: Option<(usize, Timestamp)> = None;
-    for (i, info) in images.iter().enumerate() {
-        let tag = info.tag.as_str();
-        let s = if !allows_latest && is_latest_tag(tag) {
-            Status::Rejected(RejectReason::Latest)
-        } else if !filter.passes_pattern(tag) {
-            Status::Rejected(RejectReason::FilterMiss)
-        } else if known_time(info).is_some_and(|t| t > latest) {
-            Status::Rejected(RejectReason::FutureTimestamp)
-        } else if let Some(time) = known_time(info) {
-            let better = match best {
-                None => true,
-                Some((j, b)) => time_order(time, tag, b, &images[j].tag) == Ordering::Greater,
-            };
-            if better {
-                best = Some((i, time));
-            }
-            Status::Candidate
-        } else {
-            Status::Rejected(RejectReason::MissingTime)
-        };
-        sink(s);
-    }
-    best.map(|(i, _)| i)
+    let judge = |i: usize| {
+        if !filter.passes_pattern(&images[i].tag) {
+            return Err(RejectReason::FilterMiss);
+        }
+        match known_time(&images[i]) {
+            Some(t) if t > latest => Err(RejectReason::FutureTimestamp),
+            Some(t) => Ok(t),
+            None => Err(RejectReason::MissingTime),
+        }
+    };
+    let order = |a: &Timestamp, a_tag: &str, b: &Timestamp, b_tag: &str| time_order(*a, a_tag, *b, b_tag);
+    best_by(filter, images, judge, order, sink).map(|(i, _)| i)
 }
 
 /// Concatenate without the formatting machinery: messages are built for up to

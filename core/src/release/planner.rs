@@ -22,7 +22,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
 use crate::manifest::{ArgoApplications, FluxObjects, GENERATED_NAME, INVALID_NAME, SlotKind};
 use crate::policy::{
-    CLOCK_SKEW, Ignore, PolicyChange, RejectReason, SlotRule, TagFilter, TagOrder, VersionMode, choose,
+    CLOCK_SKEW, Ignore, PolicyChange, RejectReason, SlotRule, TagFilter, TagOrder, VersionMode, choose_index,
     compare, select,
 };
 
@@ -59,7 +59,8 @@ struct Context {
     filters: HashMap<String, Rc<TagFilter>>,
     /// The default filter's entry of `filters`, once it is there.
     default_filter: Option<Rc<TagFilter>>,
-    selections: HashMap<(String, String), Choice>,
+    /// By normalised repository name: (filter text, choice) for each filter run on it.
+    selections: HashMap<String, Vec<(Box<str>, Choice)>>,
     /// The Flux image automation objects of the snapshot (`ImagePolicy`, `ImageRepository`).
     flux: FluxObjects,
     /// The Argo CD Applications of the snapshot with an Image Updater image list.
@@ -105,8 +106,8 @@ impl Binding {
 /// What a filter allows of a repository's tags, once per run.
 #[derive(Clone)]
 enum Choice {
-    /// The image to release.
-    Image(ImageInfo),
+    /// The image to release: its index among the catalog's images of the repository.
+    Image(usize),
     /// No tag passes the filter.
     NoMatch,
     /// The matching tags have no creation time (a time-ordered filter).
@@ -412,6 +413,8 @@ fn skip(reason: Reason, message: impl Into<String>) -> SlotOutcome {
 enum Aim {
     /// The reference to write, as text.
     To(String),
+    /// The reference to write, built from the slot's parsed one.
+    Ref(ImageRef),
     /// The slot stays (a skip with its reason, or not concerned).
     Stay(SlotOutcome),
 }
@@ -518,7 +521,7 @@ struct SlotDecisions {
     any_managed: bool,
 }
 
-impl Planner<'_> {
+impl<'a> Planner<'a> {
     fn named_explicitly(&self, placed: &Placed) -> bool {
         match &self.spec.services {
             Services::All => false,
@@ -962,11 +965,22 @@ impl Planner<'_> {
         }
         let mut result = Self::result(placed, Status::Success, None, "");
         result.skipped = skipped;
-        result.message = updates
-            .iter()
-            .map(|u| format!("{}: {} -> {}", u.container, u.from, u.to))
-            .collect::<Vec<_>>()
-            .join("; ");
+        // `container: from -> to`, joined by `; `, without the formatting machinery.
+        let mut message = String::with_capacity(
+            updates
+                .iter()
+                .map(|u| u.container.len() + u.from.len() + u.to.len() + 8)
+                .sum(),
+        );
+        for (i, u) in updates.iter().enumerate() {
+            if i > 0 {
+                message.push_str("; ");
+            }
+            for piece in [u.container.as_str(), ": ", &u.from, " -> ", &u.to] {
+                message.push_str(piece);
+            }
+        }
+        result.message = message;
         if notes.expired {
             result.reason = Some(Reason::LockExpired);
         }
@@ -1090,19 +1104,16 @@ impl Planner<'_> {
 
     /// The reference to write: the slot's repository as written with the new tag and digest.
     /// Where the current value pins a digest, the new one pins one too (from `digest` or the
-    /// catalog), else `missing_digest`.
+    /// catalog), else `missing_digest`. Built from `current` without parsing it again when the
+    /// tag and digest are valid (as the catalog's always are); otherwise as text, for the parse
+    /// to refuse as it would any other value.
     fn spell(&self, current: &ImageRef, tag: Option<&str>, digest: Option<&str>) -> Aim {
-        let mut text = current.repository().to_string();
-        if let Some(tag) = tag {
-            text.push(':');
-            text.push_str(tag);
-        }
         let digest = match (digest, current.digest(), tag) {
-            (Some(d), _, _) => Some(d.to_string()),
+            (Some(d), _, _) => Some(d),
             (None, Some(_), Some(tag)) => match self
                 .catalog
                 .get(current.repository(), tag)
-                .and_then(|i| i.digest.clone())
+                .and_then(|i| i.digest.as_deref())
             {
                 Some(d) => Some(d),
                 None => {
@@ -1118,9 +1129,23 @@ impl Planner<'_> {
             },
             _ => None,
         };
-        if let Some(d) = digest {
-            text.push('@');
-            text.push_str(&d);
+        // `with_tag` and `with_digest` check their part as the parse would, and give the
+        // reference the parse of the same text would.
+        let built = tag
+            .and_then(|tag| current.with_tag(tag).ok())
+            .and_then(|tagged| match digest {
+                Some(d) => tagged.with_digest(d).ok(),
+                None => Some(tagged),
+            });
+        if let Some(image) = built {
+            return Aim::Ref(image);
+        }
+        let mut text = current.repository().to_string();
+        for (mark, part) in [(':', tag), ('@', digest)] {
+            if let Some(part) = part {
+                text.push(mark);
+                text.push_str(part);
+            }
         }
         Aim::To(text)
     }
@@ -1151,14 +1176,21 @@ impl Planner<'_> {
             ImageSpec::Observed(_) => self.aim_observed(placed, container, current),
         };
         let target = match aim {
-            Aim::To(target) => target,
+            Aim::To(target) => {
+                if current.as_str() == target {
+                    return Ok(skip(Reason::UpToDate, format!("already at {}", current)));
+                }
+                // Parsed once: for the up-to-date check and as the new pointer.
+                ImageRef::parse(&target)?
+            }
+            Aim::Ref(target) => {
+                if current.as_str() == target.as_str() {
+                    return Ok(skip(Reason::UpToDate, format!("already at {}", current)));
+                }
+                target
+            }
             Aim::Stay(outcome) => return Ok(outcome),
         };
-        if current.as_str() == target {
-            return Ok(skip(Reason::UpToDate, format!("already at {}", current)));
-        }
-        // Parsed once: for the up-to-date check and as the new pointer.
-        let target = ImageRef::parse(&target)?;
         if Self::up_to_date(current, &target) {
             return Ok(skip(Reason::UpToDate, format!("already at {}", current)));
         }
@@ -1367,15 +1399,16 @@ impl Planner<'_> {
                 )
                 .into();
             }
-            Some(Choice::Image(info)) => info,
-            Some(Choice::NoMatch) => {
+            Some(Ok(info)) => info,
+            Some(Err(Choice::Image(_))) => unreachable!("an image is chosen as Ok"),
+            Some(Err(Choice::NoMatch)) => {
                 return skip(
                     Reason::NoMatchingImage,
                     format!("no tag of {repository} matches {filter}"),
                 )
                 .into();
             }
-            Some(Choice::MissingTime) => {
+            Some(Err(Choice::MissingTime)) => {
                 return skip(
                     Reason::MissingTimestamp,
                     format!(
@@ -1384,14 +1417,14 @@ impl Planner<'_> {
                 )
                 .into();
             }
-            Some(Choice::NotANumber(why)) => {
+            Some(Err(Choice::NotANumber(why))) => {
                 return skip(
                     Reason::NoMatchingImage,
                     format!("no tag of {repository} is chosen by {filter}: {why}"),
                 )
                 .into();
             }
-            Some(Choice::FutureTime) => {
+            Some(Err(Choice::FutureTime)) => {
                 return skip(
                     Reason::FutureTimestamp,
                     format!(
@@ -1423,9 +1456,14 @@ impl Planner<'_> {
         self.spell(current, Some(&chosen.tag), None)
     }
 
-    /// What `filter` allows of the catalog's tags of `current`'s repository, once per run;
-    /// `None` when the catalog has no tags for it.
-    fn choice(&mut self, current: &ImageRef, filter: &TagFilter) -> Option<Choice> {
+    /// What `filter` allows of the catalog's tags of `current`'s repository, once per run
+    /// (per repository and filter text, however many slots run it); `None` when the catalog
+    /// has no tags for it. The chosen image is borrowed from the catalog.
+    fn choice(
+        &mut self,
+        current: &ImageRef,
+        filter: &TagFilter,
+    ) -> Option<std::result::Result<&'a ImageInfo, Choice>> {
         // The normalised name, once: for the catalog (which would parse the repository again)
         // and for the key.
         let name = current.name();
@@ -1433,31 +1471,51 @@ impl Planner<'_> {
         if images.is_empty() {
             return None;
         }
-        let key = (name, filter.as_str().to_string());
         let (mode, now) = (self.mode, self.now);
-        let chosen = self.context.selections.entry(key).or_insert_with(|| {
-            if let Some(info) = choose(filter, mode, images, now) {
-                return Choice::Image(info.clone());
+        // Looked up by borrowed text: a repository's filters are few (usually one), so they
+        // are a short list, not a second key.
+        let by_filter = match self.context.selections.get_mut(name.as_str()) {
+            Some(list) => list,
+            None => self.context.selections.entry(name).or_default(),
+        };
+        let chosen = match by_filter.iter().position(|(text, _)| **text == *filter.as_str()) {
+            Some(i) => &by_filter[i].1,
+            None => {
+                by_filter.push((
+                    filter.as_str().into(),
+                    Self::select_once(filter, mode, images, now),
+                ));
+                &by_filter[by_filter.len() - 1].1
             }
-            // Nothing allowed: explain why, to tell creation times missing or in the future
-            // apart (a time-ordered filter's other rejections are misses and `latest`).
-            let selection = select(filter, mode, images, now);
-            let any = |reason| selection.rejected.iter().any(|r| r.reason == reason);
-            if let Some(r) = selection
-                .rejected
-                .iter()
-                .find(|r| r.reason == RejectReason::NotANumber)
-            {
-                Choice::NotANumber(r.message.clone())
-            } else if any(RejectReason::FutureTimestamp) {
-                Choice::FutureTime
-            } else if any(RejectReason::MissingTime) {
-                Choice::MissingTime
-            } else {
-                Choice::NoMatch
-            }
-        });
-        Some(chosen.clone())
+        };
+        Some(match chosen {
+            Choice::Image(i) => Ok(&images[*i]),
+            other => Err(other.clone()),
+        })
+    }
+
+    /// What `filter` allows of `images`: the chosen one's index, else why none.
+    fn select_once(filter: &TagFilter, mode: VersionMode, images: &[ImageInfo], now: Timestamp) -> Choice {
+        if let Some(i) = choose_index(filter, mode, images, now) {
+            return Choice::Image(i);
+        }
+        // Nothing allowed: explain why, to tell creation times missing or in the future
+        // apart (a time-ordered filter's other rejections are misses and `latest`).
+        let selection = select(filter, mode, images, now);
+        let any = |reason| selection.rejected.iter().any(|r| r.reason == reason);
+        if let Some(r) = selection
+            .rejected
+            .iter()
+            .find(|r| r.reason == RejectReason::NotANumber)
+        {
+            Choice::NotANumber(r.message.clone())
+        } else if any(RejectReason::FutureTimestamp) {
+            Choice::FutureTime
+        } else if any(RejectReason::MissingTime) {
+            Choice::MissingTime
+        } else {
+            Choice::NoMatch
+        }
     }
 
     /// The automation gates between the current tag and the chosen one: a current tag dated in
