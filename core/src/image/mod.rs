@@ -342,7 +342,9 @@ impl<'a> NameParts<'a> {
     }
 
     fn write_to(&self, out: &mut String) {
-        out.extend(self.domain.chars().map(|c| c.to_ascii_lowercase()));
+        let at = out.len();
+        out.push_str(self.domain);
+        out[at..].make_ascii_lowercase();
         out.push('/');
         if self.official {
             out.push_str(OFFICIAL_NAMESPACE);

@@ -571,7 +571,17 @@ impl TagFilter {
 
     /// Whether `tag` passes the pattern (any tag when there is none); `latest` is not
     /// checked here.
+    #[inline]
     pub(crate) fn passes_pattern(&self, tag: &str) -> bool {
+        // Every tag passes `glob:*` without `ignore:` (the default filter): checked inline, once
+        // per tag of a selection.
+        if let (None, Pattern::Any | Pattern::Glob(Glob { any: true, .. })) = (&self.ignore, &self.pattern) {
+            return true;
+        }
+        self.passes_pattern_of(tag)
+    }
+
+    fn passes_pattern_of(&self, tag: &str) -> bool {
         if self.ignored(tag) {
             return false;
         }

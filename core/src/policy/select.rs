@@ -131,6 +131,7 @@ fn specificity(tag: &str) -> (bool, u8, bool, usize) {
 /// Order two creation times: newer first; at the same time (CI pushes `1.4.0`, `1.4` and `1`
 /// of one image at once), the more [`specificity`], then the smaller tag. A total order on
 /// (time, tag): `Equal` only for equal tags.
+#[inline]
 fn time_order(a: Timestamp, a_tag: &str, b: Timestamp, b_tag: &str) -> Ordering {
     a.cmp(&b)
         .then_with(|| specificity(a_tag).cmp(&specificity(b_tag)))

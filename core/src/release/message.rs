@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::plan::{ReleaseKind, Status, WorkloadResult};
-use super::record::{RecordedChange, ReleaseRecord};
+use super::record::{RecordView, RecordedChange, ReleaseRecord, write_trailers};
 use super::spec::ReleaseSpec;
 use crate::config::Environment;
 use crate::error::{Error, ErrorKind, Result};
@@ -50,7 +50,9 @@ pub(crate) fn commit_message(
     };
     let mut body = String::new();
     for image in &images {
-        body.push_str(&format!(" - {image}\n"));
+        for piece in [" - ", image, "\n"] {
+            body.push_str(piece);
+        }
     }
     if let Some(message) = spec.cause.message.as_deref().filter(|m| !m.trim().is_empty()) {
         if !automated {
@@ -60,26 +62,25 @@ pub(crate) fn commit_message(
         }
     }
     let locks = !automated && spec.locks();
-    let record = ReleaseRecord {
-        environment: name.clone(),
-        kind,
-        user: if automated { None } else { spec.cause.user.clone() },
-        changes: released
+    let user = if automated {
+        None
+    } else {
+        spec.cause.user.as_deref()
+    };
+    // The record, borrowed from the results: written, then compared with what the message
+    // reads back as, without an owned copy of either.
+    let changes = || {
+        released.iter().flat_map(|r| {
+            r.updates
+                .iter()
+                .map(|u| [r.workload.as_str(), &u.container, &u.from, &u.to])
+        })
+    };
+    let locked = || {
+        released
             .iter()
-            .flat_map(|r| {
-                r.updates.iter().map(|u| RecordedChange {
-                    workload: r.workload.clone(),
-                    container: u.container.clone(),
-                    from: u.from.clone(),
-                    to: u.to.clone(),
-                })
-            })
-            .collect(),
-        locked: if locks {
-            released.iter().map(|r| r.workload.clone()).collect()
-        } else {
-            Vec::new()
-        },
+            .filter(move |_| locks)
+            .map(|r| r.workload.as_str())
     };
     let mut out = summary;
     out.push_str("\n\n");
@@ -87,14 +88,37 @@ pub(crate) fn commit_message(
         out.push_str(&body);
         out.push('\n');
     }
-    out.push_str(&record.trailers());
-    if ReleaseRecord::parse(&out).as_ref() != Some(&record) {
+    let trailers_at = out.len();
+    write_trailers(&mut out, name, kind, user, changes(), locked());
+    let reads_back = if out.contains('\r') && out.contains("\r\n") {
+        // The owned parse turns CRLF into LF first (a cause message may hold one): compare as
+        // it reads.
+        let record = ReleaseRecord {
+            environment: name.clone(),
+            kind,
+            user: user.map(str::to_string),
+            changes: changes()
+                .map(|[workload, container, from, to]| RecordedChange::new(workload, container, from, to))
+                .collect(),
+            locked: locked().map(str::to_string).collect(),
+        };
+        ReleaseRecord::parse(&out).as_ref() == Some(&record)
+    } else {
+        RecordView::parse(&out).is_some_and(|view| {
+            view.environment == name.as_str()
+                && view.kind == kind
+                && view.user == user
+                && view.changes.iter().copied().eq(changes())
+                && view.locked.iter().copied().eq(locked())
+        })
+    };
+    if !reads_back {
         return Err(Error::new(
             ErrorKind::Internal,
             format!(
                 "the commit message does not read back as the record written (a value is not one \
                  line or a name is not one Kubernetes accepts): {:?}",
-                record.trailers()
+                &out[trailers_at..]
             ),
         ));
     }

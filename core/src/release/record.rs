@@ -48,11 +48,18 @@ impl RecordedChange {
 
     /// Read a trailer value written by [`RecordedChange::to_trailer`]: five words separated by
     /// single spaces, a workload id (`namespace:kind/name`, Kubernetes names), a slot name, two
-    /// image references as written, and `->` between them. Anything else is `None`.
+    /// image references as written, and `->` between them. Anything else is `None`. The
+    /// words are borrowed: `[workload, container, from, to]`.
     ///
     /// `images` remembers the references already found valid in the same message: a release of
     /// many workloads names the same few images again and again, and each is parsed once.
-    fn parse<'m>(value: &'m str, images: &mut HashSet<&'m str>) -> Option<RecordedChange> {
+    /// `workload` is the last workload id found valid: a release of many containers names
+    /// each workload once per container, in a row.
+    fn parse<'m>(
+        value: &'m str,
+        images: &mut HashSet<&'m str>,
+        workload_ok: &mut Option<&'m str>,
+    ) -> Option<[&'m str; 4]> {
         let mut words = value.split(' ');
         let (Some(workload), Some(container), Some(from), Some("->"), Some(to), None) = (
             words.next(),
@@ -68,15 +75,102 @@ impl RecordedChange {
             images.contains(text)
                 || (ImageRef::parse(text).is_ok_and(|r| r.as_str() == text) && images.insert(text))
         };
-        if !(names::is_workload_id(workload) && names::is_slot_name(container) && image(from) && image(to)) {
+        let valid_workload = *workload_ok == Some(workload) || names::is_workload_id(workload);
+        if !(valid_workload && names::is_slot_name(container) && image(from) && image(to)) {
             return None;
         }
-        Some(RecordedChange {
-            workload: workload.to_string(),
-            container: container.to_string(),
-            from: from.to_string(),
-            to: to.to_string(),
+        *workload_ok = Some(workload);
+        Some([workload, container, from, to])
+    }
+}
+
+/// A release record as read from a message, borrowing it ([`ReleaseRecord::parse`] without
+/// a copy of each value): for the planner's read-back check of the message it writes.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct RecordView<'m> {
+    pub environment: &'m str,
+    pub kind: ReleaseKind,
+    pub user: Option<&'m str>,
+    /// `[workload, container, from, to]` of each `Relman-Change`.
+    pub changes: Vec<[&'m str; 4]>,
+    pub locked: Vec<&'m str>,
+}
+
+impl<'m> RecordView<'m> {
+    /// [`ReleaseRecord::parse`] of a message as it is: without the owned parse's first step,
+    /// which turns CRLF line ends into LF.
+    pub(crate) fn parse(message: &'m str) -> Option<RecordView<'m>> {
+        let (_, last) = message.trim_end_matches('\n').rsplit_once("\n\n")?;
+        let mut lines = last.split('\n').peekable();
+        let mut take = |key: &str| -> Option<&'m str> {
+            let line: &str = lines.peek()?;
+            let value = line.strip_prefix(key)?.strip_prefix(": ")?;
+            lines.next();
+            Some(value)
+        };
+        let environment = take("Relman-Environment").filter(|v| names::is_environment_name(v))?;
+        let kind = <ReleaseKind as crate::vocabulary::Wire>::from_code(take("Relman-Cause")?)?;
+        let user = match take("Relman-User") {
+            Some(user) if names::is_trailer_value(user) => Some(user),
+            Some(_) => return None,
+            None => None,
+        };
+        let mut changes = Vec::new();
+        let mut images = HashSet::new();
+        let mut workload_ok = None;
+        while let Some(value) = take("Relman-Change") {
+            changes.push(RecordedChange::parse(value, &mut images, &mut workload_ok)?);
+        }
+        let mut locked = Vec::new();
+        while let Some(value) = take("Relman-Lock") {
+            if !names::is_workload_id(value) {
+                return None;
+            }
+            locked.push(value);
+        }
+        if lines.next().is_some() {
+            return None;
+        }
+        Some(RecordView {
+            environment,
+            kind,
+            user,
+            changes,
+            locked,
         })
+    }
+}
+
+/// Append the trailer block of a record to `out` (see [`ReleaseRecord::trailers`]).
+pub(crate) fn write_trailers<'r>(
+    out: &mut String,
+    environment: &str,
+    kind: ReleaseKind,
+    user: Option<&str>,
+    changes: impl Iterator<Item = [&'r str; 4]>,
+    locked: impl Iterator<Item = &'r str>,
+) {
+    let mut line = |key: &str, words: &[&str]| {
+        out.push_str(key);
+        out.push_str(": ");
+        for (i, word) in words.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+        out.push('\n');
+    };
+    line("Relman-Environment", &[environment]);
+    line("Relman-Cause", &[kind.code()]);
+    if let Some(user) = user {
+        line("Relman-User", &[user]);
+    }
+    for [workload, container, from, to] in changes {
+        line("Relman-Change", &[workload, container, from, "->", to]);
+    }
+    for workload in locked {
+        line("Relman-Lock", &[workload]);
     }
 }
 
@@ -139,48 +233,23 @@ impl ReleaseRecord {
     /// commit is not a release record.
     pub fn parse(message: &str) -> Option<ReleaseRecord> {
         let normalised;
-        let message = if message.contains("\r\n") {
+        let message = if message.contains('\r') && message.contains("\r\n") {
             normalised = message.replace("\r\n", "\n");
             normalised.as_str()
         } else {
             message
         };
-        let (_, last) = message.trim_end_matches('\n').rsplit_once("\n\n")?;
-        let mut lines = last.split('\n').peekable();
-        let mut take = |key: &str| -> Option<&str> {
-            let line: &str = lines.peek()?;
-            let value = line.strip_prefix(key)?.strip_prefix(": ")?;
-            lines.next();
-            Some(value)
-        };
-        let environment = take("Relman-Environment").filter(|v| names::is_environment_name(v))?;
-        let kind = <ReleaseKind as crate::vocabulary::Wire>::from_code(take("Relman-Cause")?)?;
-        let user = match take("Relman-User") {
-            Some(user) if names::is_trailer_value(user) => Some(user.to_string()),
-            Some(_) => return None,
-            None => None,
-        };
-        let mut changes = Vec::new();
-        let mut images = HashSet::new();
-        while let Some(value) = take("Relman-Change") {
-            changes.push(RecordedChange::parse(value, &mut images)?);
-        }
-        let mut locked = Vec::new();
-        while let Some(value) = take("Relman-Lock") {
-            if !names::is_workload_id(value) {
-                return None;
-            }
-            locked.push(value.to_string());
-        }
-        if lines.next().is_some() {
-            return None;
-        }
+        let view = RecordView::parse(message)?;
         Some(ReleaseRecord {
-            environment: environment.to_string(),
-            kind,
-            user,
-            changes,
-            locked,
+            environment: view.environment.to_string(),
+            kind: view.kind,
+            user: view.user.map(str::to_string),
+            changes: view
+                .changes
+                .into_iter()
+                .map(|[workload, container, from, to]| RecordedChange::new(workload, container, from, to))
+                .collect(),
+            locked: view.locked.into_iter().map(str::to_string).collect(),
         })
     }
 
@@ -188,31 +257,16 @@ impl ReleaseRecord {
     /// relman planned, parsing a message that ends with this block reads the record back.
     pub fn trailers(&self) -> String {
         let mut out = String::new();
-        let mut line = |key: &str, words: &[&str]| {
-            out.push_str(key);
-            out.push_str(": ");
-            for (i, word) in words.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                out.push_str(word);
-            }
-            out.push('\n');
-        };
-        line("Relman-Environment", &[&self.environment]);
-        line("Relman-Cause", &[self.kind.code()]);
-        if let Some(user) = &self.user {
-            line("Relman-User", &[user]);
-        }
-        for c in &self.changes {
-            line(
-                "Relman-Change",
-                &[&c.workload, &c.container, &c.from, "->", &c.to],
-            );
-        }
-        for workload in &self.locked {
-            line("Relman-Lock", &[workload]);
-        }
+        write_trailers(
+            &mut out,
+            &self.environment,
+            self.kind,
+            self.user.as_deref(),
+            self.changes
+                .iter()
+                .map(|c| [c.workload.as_str(), &c.container, &c.from, &c.to]),
+            self.locked.iter().map(String::as_str),
+        );
         out
     }
 }
