@@ -1435,7 +1435,7 @@ impl<'a> Planner<'a> {
             }
         };
         if self.run == Run::Automation {
-            if let Some(outcome) = self.no_downgrade(current, filter, &chosen) {
+            if let Some(outcome) = self.no_downgrade(current, filter, chosen) {
                 return outcome.into();
             }
         }
