@@ -93,10 +93,20 @@ fn event<'py>(py: Python<'py>, progress: &Progress<'_>) -> PyResult<Bound<'py, P
     Ok(d)
 }
 
+// The defaults are core's; the signature writes them as literals so that Python shows them
+// (`help`, `inspect.signature`, and the stub, which stubtest compares), and this fails the build
+// when core's change.
+const _: () = assert!(
+    RegistryOptions::DEFAULT_CONCURRENCY == 8
+        && RegistryOptions::DEFAULT_TIMEOUT.as_secs() == 30
+        && RegistryOptions::DEFAULT_TIMEOUT.subsec_nanos() == 0
+        && RegistryOptions::DEFAULT_RETRIES == 3
+);
+
 #[pymethods]
 impl PyRegistry {
     #[new]
-    #[pyo3(signature = (*, credentials = Some(CredentialsArg::Name(CredentialsArgument::DOCKER_CONFIG.to_string())), cache_dir = None, insecure = Vec::new(), concurrency = RegistryOptions::DEFAULT_CONCURRENCY, timeout = RegistryOptions::DEFAULT_TIMEOUT.as_secs_f64(), moving_tags = RegistryOptions::default().moving_tags, max_age = None, retries = RegistryOptions::DEFAULT_RETRIES))]
+    #[pyo3(signature = (*, credentials = Some(CredentialsArg::Name(CredentialsArgument::DOCKER_CONFIG.to_string())), cache_dir = None, insecure = Vec::new(), concurrency = 8, timeout = 30.0, moving_tags = RegistryOptions::default().moving_tags, max_age = None, retries = 3))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         credentials: Option<CredentialsArg>,
