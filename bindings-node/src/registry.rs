@@ -4,14 +4,13 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use relman::registry as core;
 
-use crate::error::{OrThrow, js_error};
+use crate::error::OrThrow;
 use crate::release::Catalog;
 
 /// Credentials given as an object: `{username, password}` (Basic, or exchanged for a Bearer
@@ -30,12 +29,13 @@ pub struct RegistryCredentials {
 
 /// How a `Registry` behaves; every field is optional.
 #[napi(object, object_to_js = false)]
-pub struct RegistryOptions {
+#[derive(Default)]
+pub struct RegistryOptions<'a> {
     /// `'docker-config'` (the default: `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`,
     /// with `auths`, `credHelpers` and `credsStore`), `null` (anonymous), or an object (see
     /// `RegistryCredentials`).
     #[napi(ts_type = "'docker-config' | RegistryCredentials | null")]
-    pub credentials: Option<Option<Either<String, RegistryCredentials>>>,
+    pub credentials: Option<Option<Either<String, Object<'a>>>>,
     /// A folder that keeps digests and creation times between processes.
     pub cache_dir: Option<String>,
     /// Hosts (`host[:port]`) reached over plain http (loopback hosts always are).
@@ -108,47 +108,35 @@ pub struct Registry {
     inner: Arc<core::Registry>,
 }
 
-fn invalid(env: &Env, message: impl Into<String>) -> Error {
-    js_error(
-        env,
-        relman::Error::new(relman::ErrorKind::InvalidArgument, message),
-    )
-}
+/// The fields of `RegistryCredentials`, as JavaScript spells them.
+const CREDENTIAL_FIELDS: [&str; 4] = ["username", "password", "token", "dockerConfig"];
 
-fn seconds(env: &Env, what: &str, value: f64) -> Result<Duration> {
-    Duration::try_from_secs_f64(value)
-        .map_err(|_| invalid(env, format!("{what} must be a number of seconds >= 0")))
-}
-
-fn credentials(
-    env: &Env,
-    given: Option<Option<Either<String, RegistryCredentials>>>,
-) -> Result<core::Credentials> {
+/// The `credentials` option as core checks it: not given, `null`, a name or an object (whose
+/// other keys are unknown fields).
+fn credentials(given: Option<Option<Either<String, Object>>>) -> Result<core::CredentialsArgument> {
     Ok(match given {
-        None => core::Credentials::default(),
-        Some(None) => core::Credentials::Anonymous,
-        Some(Some(Either::A(name))) if name == "docker-config" => {
-            core::Credentials::DockerConfig { path: None }
+        None => core::CredentialsArgument::Default,
+        Some(None) => core::CredentialsArgument::Anonymous,
+        Some(Some(Either::A(name))) => core::CredentialsArgument::Name(name),
+        Some(Some(Either::B(object))) => {
+            let text = |key: &str| object.get_named_property::<Option<String>>(key);
+            let given = RegistryCredentials {
+                username: text("username")?,
+                password: text("password")?,
+                token: text("token")?,
+                docker_config: text("dockerConfig")?,
+            };
+            core::CredentialsArgument::Fields(core::CredentialFields {
+                username: given.username,
+                password: given.password,
+                token: given.token,
+                docker_config: given.docker_config.map(PathBuf::from),
+                unknown: Object::keys(&object)?
+                    .into_iter()
+                    .filter(|key| !CREDENTIAL_FIELDS.contains(&key.as_str()))
+                    .collect(),
+            })
         }
-        Some(Some(Either::A(name))) => {
-            return Err(invalid(
-                env,
-                format!("credentials must be 'docker-config', null or an object, not {name:?}"),
-            ));
-        }
-        Some(Some(Either::B(c))) => match (c.username, c.password, c.token, c.docker_config) {
-            (Some(username), Some(password), None, None) => core::Credentials::Basic { username, password },
-            (None, None, Some(token), None) => core::Credentials::Token(token),
-            (None, None, None, Some(path)) => core::Credentials::DockerConfig {
-                path: Some(PathBuf::from(path)),
-            },
-            _ => {
-                return Err(invalid(
-                    env,
-                    "credentials hold either username and password, or token, or dockerConfig",
-                ));
-            }
-        },
     })
 }
 
@@ -157,29 +145,26 @@ impl Registry {
     /// A registry client. Throws `invalid_argument` for an option it cannot use.
     #[napi(constructor)]
     pub fn new(env: &Env, options: Option<RegistryOptions>) -> Result<Registry> {
+        let o = options.unwrap_or_default();
         let defaults = core::RegistryOptions::default();
-        let options = match options {
-            None => defaults,
-            Some(o) => {
-                if o.concurrency == Some(0) {
-                    return Err(invalid(env, "concurrency must be at least 1"));
-                }
-                core::RegistryOptions {
-                    credentials: credentials(env, o.credentials)?,
-                    cache_dir: o.cache_dir.map(PathBuf::from),
-                    insecure: o.insecure.unwrap_or_default(),
-                    concurrency: o.concurrency.map_or(defaults.concurrency, |c| c as usize),
-                    timeout: match o.timeout {
-                        Some(t) => seconds(env, "timeout", t)?,
-                        None => defaults.timeout,
-                    },
-                    moving_tags: o.moving_tags.unwrap_or(defaults.moving_tags),
-                    max_age: o.max_age.map(|a| seconds(env, "maxAge", a)).transpose()?,
-                    retries: o.retries.unwrap_or(defaults.retries),
-                    ..defaults
-                }
-            }
-        };
+        let mut options = core::RegistryOptions {
+            cache_dir: o.cache_dir.map(PathBuf::from),
+            insecure: o.insecure.unwrap_or_default(),
+            moving_tags: o.moving_tags.unwrap_or(defaults.moving_tags),
+            retries: o.retries.unwrap_or(defaults.retries),
+            ..defaults
+        }
+        .with_credentials(credentials(o.credentials)?, "credentials")
+        .or_throw(env)?;
+        if let Some(concurrency) = o.concurrency {
+            options = options
+                .with_concurrency(concurrency as usize, "concurrency")
+                .or_throw(env)?;
+        }
+        if let Some(timeout) = o.timeout {
+            options = options.with_timeout(timeout, "timeout").or_throw(env)?;
+        }
+        let options = options.with_max_age(o.max_age, "maxAge").or_throw(env)?;
         Ok(Registry {
             inner: Arc::new(core::Registry::new(options)),
         })

@@ -2,11 +2,10 @@
 
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::Duration;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
-use relman::registry::{Credentials, Progress, Registry, RegistryOptions};
+use relman::registry::{CredentialFields, CredentialsArgument, Progress, Registry, RegistryOptions};
 
 use crate::error::IntoPyResult;
 use crate::release::PyCatalog;
@@ -30,7 +29,7 @@ pub struct PyRegistry {
     inner: Registry,
 }
 
-/// The ``credentials`` argument as given.
+/// The ``credentials`` argument as given (``None`` is anonymous).
 #[derive(FromPyObject)]
 pub(crate) enum CredentialsArg {
     Name(String),
@@ -38,40 +37,29 @@ pub(crate) enum CredentialsArg {
     Map(std::collections::HashMap<String, String>),
 }
 
-fn credentials(arg: Option<CredentialsArg>) -> PyResult<Credentials> {
-    Ok(match arg {
-        None => Credentials::Anonymous,
-        Some(CredentialsArg::Name(name)) if name == "docker-config" => {
-            Credentials::DockerConfig { path: None }
-        }
-        Some(CredentialsArg::Name(name)) => {
-            return Err(invalid(format!(
-                "credentials must be \"docker-config\", None, (user, password) or {{\"token\": ...}}, not {name:?}"
-            )));
-        }
-        Some(CredentialsArg::Pair((username, password))) => Credentials::Basic { username, password },
-        Some(CredentialsArg::Map(map)) => match (map.get("token"), map.get("docker_config"), map.len()) {
-            (Some(token), None, 1) => Credentials::Token(token.clone()),
-            (None, Some(path), 1) => Credentials::DockerConfig {
-                path: Some(PathBuf::from(path)),
-            },
-            _ => {
-                return Err(invalid(
-                    "credentials as a dict holds exactly one of \"token\" and \"docker_config\"",
-                ));
+/// The argument as core checks it: a tuple is a user and password, a dict holds ``token`` or
+/// ``docker_config`` (any other key is unknown).
+fn credentials(arg: Option<CredentialsArg>) -> CredentialsArgument {
+    match arg {
+        None => CredentialsArgument::Anonymous,
+        Some(CredentialsArg::Name(name)) => CredentialsArgument::Name(name),
+        Some(CredentialsArg::Pair((username, password))) => CredentialsArgument::Fields(CredentialFields {
+            username: Some(username),
+            password: Some(password),
+            ..CredentialFields::default()
+        }),
+        Some(CredentialsArg::Map(map)) => {
+            let mut fields = CredentialFields::default();
+            for (key, value) in map {
+                match key.as_str() {
+                    "token" => fields.token = Some(value),
+                    "docker_config" => fields.docker_config = Some(PathBuf::from(value)),
+                    _ => fields.unknown.push(key),
+                }
             }
-        },
-    })
-}
-
-/// An `invalid_argument` error (:class:`InvalidArgument`).
-fn invalid(message: impl Into<String>) -> PyErr {
-    crate::error::to_py(relman::Error::new(relman::ErrorKind::InvalidArgument, message))
-}
-
-fn seconds(what: &str, value: f64) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(value)
-        .map_err(|_| invalid(format!("{what} must be a number of seconds >= 0")))
+            CredentialsArgument::Fields(fields)
+        }
+    }
 }
 
 /// A progress event as the callable receives it: a dict with ``event`` (``"listed"`` or
@@ -105,10 +93,20 @@ fn event<'py>(py: Python<'py>, progress: &Progress<'_>) -> PyResult<Bound<'py, P
     Ok(d)
 }
 
+// The defaults are core's; the signature writes them as literals so that Python shows them
+// (`help`, `inspect.signature`, and the stub, which stubtest compares), and this fails the build
+// when core's change.
+const _: () = assert!(
+    RegistryOptions::DEFAULT_CONCURRENCY == 8
+        && RegistryOptions::DEFAULT_TIMEOUT.as_secs() == 30
+        && RegistryOptions::DEFAULT_TIMEOUT.subsec_nanos() == 0
+        && RegistryOptions::DEFAULT_RETRIES == 3
+);
+
 #[pymethods]
 impl PyRegistry {
     #[new]
-    #[pyo3(signature = (*, credentials = Some(CredentialsArg::Name("docker-config".to_string())), cache_dir = None, insecure = Vec::new(), concurrency = 8, timeout = 30.0, moving_tags = vec!["latest".to_string()], max_age = None, retries = 3))]
+    #[pyo3(signature = (*, credentials = Some(CredentialsArg::Name(CredentialsArgument::DOCKER_CONFIG.to_string())), cache_dir = None, insecure = Vec::new(), concurrency = 8, timeout = 30.0, moving_tags = RegistryOptions::default().moving_tags, max_age = None, retries = 3))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         credentials: Option<CredentialsArg>,
@@ -120,20 +118,18 @@ impl PyRegistry {
         max_age: Option<f64>,
         retries: u32,
     ) -> PyResult<Self> {
-        if concurrency == 0 {
-            return Err(invalid("concurrency must be at least 1"));
-        }
         let options = RegistryOptions {
-            credentials: self::credentials(credentials)?,
             cache_dir,
             insecure,
-            concurrency,
-            timeout: seconds("timeout", timeout)?,
             moving_tags,
-            max_age: max_age.map(|a| seconds("max_age", a)).transpose()?,
             retries,
             ..RegistryOptions::default()
-        };
+        }
+        .with_credentials(self::credentials(credentials), "credentials")
+        .and_then(|o| o.with_concurrency(concurrency, "concurrency"))
+        .and_then(|o| o.with_timeout(timeout, "timeout"))
+        .and_then(|o| o.with_max_age(max_age, "max_age"))
+        .py()?;
         Ok(PyRegistry {
             inner: Registry::new(options),
         })

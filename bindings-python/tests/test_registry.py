@@ -7,7 +7,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import pytest
 
@@ -15,17 +15,37 @@ import relman
 
 
 def test_options_are_checked() -> None:
-    bad: List[Dict[str, Any]] = [
-        {"credentials": "nope"},
-        {"credentials": {"token": "a", "docker_config": "b"}},
-        {"credentials": {"user": "a"}},
-        {"concurrency": 0},
-        {"timeout": -1.0},
-        {"max_age": float("nan")},
+    # The rules are core's (relman::registry::RegistryOptions::with_*, Credentials::from_argument):
+    # each refusal is InvalidArgument with core's message, the argument named as Python spells it.
+    bad: List[Tuple[Dict[str, Any], str]] = [
+        ({"credentials": "nope"}, 'credentials: "nope" is no credentials name (the only one is "docker-config")'),
+        ({"credentials": "anonymous"}, '"anonymous" is no credentials name'),
+        ({"credentials": {"token": "a", "docker_config": "b"}}, "exactly one of"),
+        ({"credentials": {}}, "not none"),
+        ({"credentials": {"user": "a"}}, 'unknown field "user"'),
+        ({"credentials": {"token": "a", "username": "u"}}, 'unknown field "username"'),
+        ({"concurrency": 0}, "concurrency must be at least 1"),
+        ({"timeout": -1.0}, "timeout must be a number of seconds >= 0, not -1"),
+        ({"timeout": float("inf")}, "timeout must be a number of seconds >= 0"),
+        ({"max_age": float("nan")}, "max_age must be a number of seconds >= 0, not NaN"),
+        ({"max_age": -0.5}, "max_age must be a number of seconds >= 0"),
     ]
-    for options in bad:
-        with pytest.raises(relman.InvalidArgument):
+    for options, message in bad:
+        with pytest.raises(relman.InvalidArgument) as raised:
             relman.Registry(**options)
+        assert message in str(raised.value), (options, str(raised.value))
+        assert raised.value.code == "invalid_argument"
+    accepted: List[Dict[str, Any]] = [
+        {},
+        {"credentials": None},
+        {"credentials": "docker-config"},
+        {"credentials": ("ci", "pw")},
+        {"credentials": {"token": "t0k"}},
+        {"credentials": {"docker_config": "/nonexistent/config.json"}},
+        {"timeout": 0.0, "max_age": 0.0, "concurrency": 1, "retries": 0, "moving_tags": []},
+    ]
+    for options in accepted:
+        assert relman.Registry(**options).requests()["total"] == 0, options
     registry = relman.Registry(credentials=("ci", "pw"), insecure=["registry.local:5000"], concurrency=2, max_age=3600)
     assert registry.requests() == {"tag_lists": 0, "manifests": 0, "blobs": 0, "tokens": 0, "total": 0}
     for name in ("acme/users:1.0", "acme/users@sha256:" + "a" * 64, "Not A Repo"):

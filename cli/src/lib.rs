@@ -675,7 +675,7 @@ fn dispatch(cli: Cli) -> Result<i32, Failure> {
                     insecure: a.insecure.clone(),
                     anonymous: a.anonymous,
                 }
-                .registry();
+                .registry()?;
                 return match a.watch {
                     Some(every) => Ok(watch::run(
                         &repo,

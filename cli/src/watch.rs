@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use relman::registry::{Credentials, Progress, Registry, RegistryOptions};
+use relman::registry::{CredentialsArgument, Progress, Registry, RegistryOptions};
 use relman::release::Catalog;
 
 use crate::commands;
@@ -24,18 +24,24 @@ pub struct RegistrySettings {
 }
 
 impl RegistrySettings {
-    /// The registry client, one per run: its cache lives across the polls of `--watch`.
-    pub fn registry(&self) -> Registry {
-        Registry::new(RegistryOptions {
-            credentials: if self.anonymous {
-                Credentials::Anonymous
-            } else {
-                Credentials::default()
-            },
+    /// The registry client, one per run: its cache lives across the polls of `--watch`. The
+    /// options go through the library's rules (`RegistryOptions::with_credentials`), as the
+    /// bindings' do.
+    pub fn registry(&self) -> Result<Registry, Failure> {
+        let options = RegistryOptions {
             cache_dir: self.cache_dir.clone(),
             insecure: self.insecure.clone(),
-            ..Default::default()
-        })
+            ..RegistryOptions::default()
+        }
+        .with_credentials(
+            if self.anonymous {
+                CredentialsArgument::Anonymous
+            } else {
+                CredentialsArgument::Default
+            },
+            "--anonymous",
+        )?;
+        Ok(Registry::new(options))
     }
 }
 

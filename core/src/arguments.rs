@@ -5,6 +5,8 @@
 //! milliseconds since the Unix epoch (what a JavaScript `Date` holds). Anything else is
 //! `invalid_argument` naming the argument. Services: [`Services::parse`](crate::release::Services::parse).
 //! History in the weaker mode: [`History::from_entries`](crate::release::History::from_entries).
+//! Lengths of time: [`seconds`]. The registry client's options (feature `registry`):
+//! `RegistryOptions::with_credentials` and the other `with_` methods of `relman::registry`.
 
 use jiff::Timestamp;
 
@@ -46,4 +48,24 @@ pub fn timestamp_from_millis(millis: f64, what: &str) -> Result<Timestamp> {
     }
     Timestamp::from_millisecond(millis.trunc() as i64)
         .map_err(|e| Error::new(ErrorKind::InvalidArgument, format!("{what}: {e}")))
+}
+
+/// A length of time given as a number of seconds (fractions allowed): `value` must be finite
+/// and at least 0 (`-0.0` is 0), and fit a [`Duration`](std::time::Duration); anything else is
+/// `invalid_argument` naming the argument `what`.
+///
+/// ```
+/// use relman::arguments::seconds;
+/// assert_eq!(seconds(1.5, "timeout")?, std::time::Duration::from_millis(1500));
+/// assert_eq!(seconds(-1.0, "timeout").unwrap_err().code(), "invalid_argument");
+/// assert_eq!(seconds(f64::NAN, "timeout").unwrap_err().code(), "invalid_argument");
+/// # Ok::<(), relman::Error>(())
+/// ```
+pub fn seconds(value: f64, what: &str) -> Result<std::time::Duration> {
+    std::time::Duration::try_from_secs_f64(value).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidArgument,
+            format!("{what} must be a number of seconds >= 0, not {value}"),
+        )
+    })
 }

@@ -64,6 +64,7 @@ mod cache;
 mod challenge;
 mod credentials;
 mod manifest;
+mod options;
 mod tag_list;
 #[cfg(test)]
 mod tests;
@@ -84,6 +85,7 @@ pub use manifest::{
     ACCEPT_MANIFESTS, DOCKER_LIST, DOCKER_MANIFEST, Manifest, OCI_INDEX, OCI_MANIFEST, is_valid_digest,
     parse_config_created, parse_manifest,
 };
+pub use options::{CredentialFields, CredentialsArgument};
 pub use tag_list::{TagList, is_valid_tag, next_link, parse_tag_list};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -108,7 +110,10 @@ const MAX_CONFIG: usize = 8 * 1024 * 1024;
 /// The largest token response read.
 const MAX_TOKEN: usize = 1024 * 1024;
 
-/// How a [`Registry`] behaves. `RegistryOptions::default()` is what the bindings default to.
+/// How a [`Registry`] behaves. `RegistryOptions::default()` is what the bindings default to;
+/// the `with_` methods (`with_credentials`, `with_concurrency`, `with_timeout`,
+/// `with_max_age`) check options given as plain values, as the bindings and the command
+/// receive them.
 #[derive(Debug, Clone)]
 pub struct RegistryOptions {
     /// Who to be at the registries (default: the Docker config, see [`Credentials`]).
@@ -140,12 +145,12 @@ impl Default for RegistryOptions {
             credentials: Credentials::default(),
             cache_dir: None,
             insecure: Vec::new(),
-            concurrency: 8,
-            timeout: Duration::from_secs(30),
-            moving_tags: vec!["latest".to_string()],
+            concurrency: Self::DEFAULT_CONCURRENCY,
+            timeout: Self::DEFAULT_TIMEOUT,
+            moving_tags: Self::DEFAULT_MOVING_TAGS.iter().map(|t| t.to_string()).collect(),
             max_age: None,
-            retries: 3,
-            max_wait: Duration::from_secs(60),
+            retries: Self::DEFAULT_RETRIES,
+            max_wait: Self::DEFAULT_MAX_WAIT,
         }
     }
 }

@@ -740,6 +740,29 @@ fn a_registry_that_never_answers_times_out() {
 }
 
 #[test]
+fn the_longest_timeout_never_overflows_the_clock() {
+    // A port nothing listens on: the connection is refused at once. With a timeout the
+    // agent's clock cannot hold (the longest `with_timeout` accepts, and `Duration::MAX`), the
+    // call still ends in a coded error, not a panic.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    for options in [
+        anonymous().with_timeout(1.8e19, "timeout").unwrap(),
+        RegistryOptions {
+            timeout: Duration::MAX,
+            ..anonymous()
+        },
+    ] {
+        let err = Registry::new(options)
+            .catalog(&[format!("127.0.0.1:{port}/acme/users")])
+            .unwrap_err();
+        assert_eq!(err.code(), "registry_unavailable", "{err}");
+    }
+}
+
+#[test]
 fn parsers_never_panic_on_mutated_answers() {
     // Valid answers with bytes replaced, cut or repeated (the fuzz targets do this at length):
     // each parser gives a value or an error, and what it gives keeps its promises.

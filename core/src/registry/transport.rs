@@ -73,12 +73,17 @@ pub(crate) struct Http {
     agent: ureq::Agent,
 }
 
+/// The longest timeout given to the agent (about 100 years): a longer one is this one, since
+/// the agent adds the timeout to the current instant, which overflows (a panic) past about
+/// 292 billion years on Linux.
+const LONGEST_TIMEOUT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
 impl Http {
-    /// An agent whose every request ends within `timeout`.
+    /// An agent whose every request ends within `timeout` (at most [`LONGEST_TIMEOUT`]).
     pub(crate) fn new(timeout: Duration, user_agent: &str) -> Http {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(timeout))
+            .timeout_global(Some(timeout.min(LONGEST_TIMEOUT)))
             .user_agent(user_agent)
             .max_redirects(5)
             .redirect_auth_headers(ureq::config::RedirectAuthHeaders::Never)
