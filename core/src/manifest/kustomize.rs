@@ -1149,7 +1149,8 @@ mod tests {
     }
 
     fn read_text(text: &str) -> Result<Kustomization> {
-        let stream = Stream::parse(text)?;
+        let arena = crate::yaml::Arena::new();
+        let stream = Stream::parse(text, &arena)?;
         read(&stream, "k/kustomization.yaml")
     }
 
