@@ -97,7 +97,7 @@ const CHUNKED_FROM: usize = 256 * 1024;
 /// [`list_images`] on the whole text at once.
 fn list_whole(text: &str, options: &Options) -> Result<Vec<ImageSlot>> {
     let run = || -> Result<Vec<ImageSlot>> {
-        let arena = crate::yaml::Arena::new();
+        let arena = crate::yaml::Arena::for_text(text);
         let stream = Stream::parse(text, &arena)?;
         let scanned = scan(&stream, &options.default_namespace, options.path.as_deref())?;
         let mut slots: Vec<ImageSlot> = scanned.workloads.into_iter().flat_map(|w| w.slots).collect();
@@ -337,7 +337,7 @@ pub fn set_image(
 ) -> Result<String> {
     let new = ImageRef::parse(image)?;
     let run = || -> Result<String> {
-        let arena = crate::yaml::Arena::new();
+        let arena = crate::yaml::Arena::for_text(text);
         let stream = Stream::parse(text, &arena)?;
         let mut patch = Patch::new();
         let wanted = WorkloadName::parse(workload, &options.default_namespace)?;
@@ -513,7 +513,7 @@ pub(crate) fn write_fields(
 /// ```
 pub fn update_policy(text: &str, workload: &str, change: &PolicyChange, options: &Options) -> Result<String> {
     let run = || -> Result<String> {
-        let arena = crate::yaml::Arena::new();
+        let arena = crate::yaml::Arena::for_text(text);
         let stream = Stream::parse(text, &arena)?;
         let found = find_workload(&stream, workload, options)?;
         found.object.refuse_generated()?;
@@ -542,7 +542,7 @@ pub fn update_policy(text: &str, workload: &str, change: &PolicyChange, options:
 /// The policies annotated on one workload.
 pub fn read_policy(text: &str, workload: &str, options: &Options) -> Result<Policy> {
     let run = || -> Result<Policy> {
-        let arena = crate::yaml::Arena::new();
+        let arena = crate::yaml::Arena::for_text(text);
         let stream = Stream::parse(text, &arena)?;
         let found = find_workload(&stream, workload, options)?;
         Ok(annotations::read(found.object.node))

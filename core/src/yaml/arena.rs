@@ -26,6 +26,15 @@ impl Arena {
         Arena(bumpalo::Bump::with_capacity(bytes))
     }
 
+    /// An arena sized for the tree of `text` (one parse): room for four bytes of tree per
+    /// byte of text, which the tree of a typical manifest fits in (measured on the corpus
+    /// stream's documents: 3.5 at the median, 5.2 at the 90th percentile; a tree that needs
+    /// more takes one more chunk, twice as large). An arena that starts empty would grow
+    /// through a chunk per doubling instead.
+    pub fn for_text(text: &str) -> Arena {
+        Arena::with_capacity(text.len().saturating_mul(4))
+    }
+
     /// Forget every tree read into the arena, keeping its largest chunk for the next parse.
     pub fn reset(&mut self) {
         self.0.reset();

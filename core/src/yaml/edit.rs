@@ -41,7 +41,8 @@ impl Path {
 
     /// This path extended by one step.
     pub fn then(&self, step: Step) -> Path {
-        let mut steps = self.steps.clone();
+        let mut steps = Vec::with_capacity(self.steps.len() + 1);
+        steps.extend_from_slice(&self.steps);
         steps.push(step);
         Path { doc: self.doc, steps }
     }
@@ -694,7 +695,7 @@ impl Patch {
     fn verify(&self, before: &Stream<'_>, after_text: &str) -> Result<()> {
         // The re-parsed tree and the intended nodes live in an arena of the verification's
         // own, dropped with it.
-        let arena = Arena::new();
+        let arena = Arena::for_text(after_text);
         let after = Stream::parse(after_text, &arena)
             .map_err(|e| internal(&format!("the edited text no longer parses: {e}")))?;
         let intents: Vec<&Intent> = self.intents.iter().collect();

@@ -61,7 +61,7 @@ const NOT_PLAIN_START: [bool; 256] = byte_table(b"-?:,[]{}#&*!|>'\"%@`");
 pub(crate) fn parse<'t>(text: &'t str, bom: usize, arena: &'t Arena) -> Fast<(Vec<Document<'t>>, Vec<u32>)> {
     let input = &text[bom..];
     let bytes = input.as_bytes();
-    let ascii = prescan(bytes)?;
+    let (ascii, breaks) = prescan(bytes)?;
     let mut reader = Reader {
         text: input,
         s: bytes,
@@ -74,20 +74,27 @@ pub(crate) fn parse<'t>(text: &'t str, bom: usize, arena: &'t Arena) -> Fast<(Ve
         aliased: Vec::new(),
         arena,
         scratch: String::new(),
-        lines: vec![0],
-        entry_stack: Vec::new(),
-        item_stack: Vec::new(),
+        lines: {
+            let mut lines = Vec::with_capacity(breaks + 1);
+            lines.push(0);
+            lines
+        },
+        // Room for the open collections of a typical manifest: the stacks then do not grow.
+        entry_stack: Vec::with_capacity((breaks + 1).min(64)),
+        item_stack: Vec::with_capacity((breaks + 1).min(32)),
     };
     let documents = reader.stream()?;
     Ok((documents, reader.lines))
 }
 
 /// Check that every character is one the fast reader handles: printable, LF, or CR before LF.
-/// Returns whether the text is all ASCII (then columns are byte distances).
-fn prescan(s: &[u8]) -> Fast<bool> {
+/// Returns whether the text is all ASCII (then columns are byte distances), and its number of
+/// line breaks.
+fn prescan(s: &[u8]) -> Fast<(bool, usize)> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let mut ascii = true;
+    let mut breaks = 0;
     let mut i = 0;
     while i < s.len() {
         // Eight bytes at a time while they are all printable ASCII (0x20..0x7E): a byte below
@@ -103,12 +110,19 @@ fn prescan(s: &[u8]) -> Fast<bool> {
             }
         }
         let b = s[i];
-        if (0x20..0x7f).contains(&b) || b == b'\n' {
+        if (0x20..0x7f).contains(&b) {
             i += 1;
             continue;
         }
         match b {
-            b'\r' if s.get(i + 1) == Some(&b'\n') => i += 2,
+            b'\n' => {
+                breaks += 1;
+                i += 1;
+            }
+            b'\r' if s.get(i + 1) == Some(&b'\n') => {
+                breaks += 1;
+                i += 2;
+            }
             0x80.. => {
                 ascii = false;
                 // C1 controls (and NEL) are U+0080..U+009F: C2 80..C2 9F.
@@ -129,7 +143,7 @@ fn prescan(s: &[u8]) -> Fast<bool> {
             _ => return Err(Decline(line!(), i)), // tabs, other C0 controls, DEL, lone CR
         }
     }
-    Ok(ascii)
+    Ok((ascii, breaks))
 }
 
 /// A position: byte offset (before the BOM is added), 0-based line, 0-based character column.

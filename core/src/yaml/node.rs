@@ -245,10 +245,13 @@ impl<'t> Node<'t> {
     /// relman refuses to guess which one an edit goes through).
     /// `stream` is the stream the node was read from (for the lines).
     pub fn unique_key(&self, stream: &super::Stream<'_>, key: &str) -> Result<()> {
-        let all = self.find_all(key);
-        if all.len() > 1 {
-            let entries = self.entries().expect("mapping");
-            let (first, second) = (&entries[all[0]].key, &entries[all[1]].key);
+        let mut all = self
+            .entries()
+            .into_iter()
+            .flatten()
+            .filter(|e| e.key.as_str() == Some(key));
+        if let (Some(first), Some(second)) = (all.next(), all.next()) {
+            let (first, second) = (&first.key, &second.key);
             let (line, column) = stream.line_col(second);
             return Err(Error::new(
                 ErrorKind::InvalidYaml,
