@@ -517,7 +517,7 @@ fn is_null(node: &Node) -> bool {
     matches!(
         &node.kind,
         NodeKind::Scalar { value, style: ScalarStyle::Plain }
-            if matches!(value.as_ref(), "" | "~" | "null" | "Null" | "NULL")
+            if matches!(*value, "" | "~" | "null" | "Null" | "NULL")
     ) && node.tag().is_none()
 }
 

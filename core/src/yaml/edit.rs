@@ -383,9 +383,9 @@ impl Patch {
                 }
             }
             NodeKind::Scalar {
-                value,
+                value: "",
                 style: ScalarStyle::Plain,
-            } if value.is_empty() => {
+            } => {
                 return Err(unsupported(
                     stream,
                     node,

@@ -29,7 +29,7 @@ impl<'t> Document<'t> {
 
     /// Whether some alias in this document refers to `anchor`.
     pub fn is_aliased(&self, anchor: &str) -> bool {
-        self.aliased.iter().any(|a| *a == anchor)
+        self.aliased.contains(&anchor)
     }
 }
 
