@@ -5,9 +5,16 @@
 /// Where a [`Stream`](super::Stream)'s collections, anchors, tags and copied scalar values are
 /// allocated. The caller owns it and keeps it alive as long as the trees read into it:
 ///
-/// ```ignore
-/// let arena = Arena::new();
+/// ```
+/// use relman::__private::yaml::{Arena, Stream};
+///
+/// let text = "a: [b, \"c\\td\"]\n";
+/// let arena = Arena::for_text(text);
 /// let stream = Stream::parse(text, &arena)?;
+/// let items = stream.documents()[0].root().get("a").and_then(|a| a.items()).unwrap();
+/// // `b` is borrowed from the text; `c<tab>d` differs from its bytes: a copy in the arena.
+/// assert_eq!([items[0].as_str(), items[1].as_str()], [Some("b"), Some("c\td")]);
+/// # Ok::<(), relman::Error>(())
 /// ```
 ///
 /// Nothing in the arena has drop glue: dropping (or [resetting](Arena::reset)) it frees every
@@ -38,11 +45,6 @@ impl Arena {
     /// Forget every tree read into the arena, keeping its largest chunk for the next parse.
     pub fn reset(&mut self) {
         self.0.reset();
-    }
-
-    /// The bytes the arena holds in its chunks (for measurements).
-    pub fn allocated_bytes(&self) -> usize {
-        self.0.allocated_bytes()
     }
 
     /// A copy of `s` in the arena.
