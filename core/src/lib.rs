@@ -137,7 +137,7 @@ pub mod __private {
     /// The span-aware YAML reader (`yaml/`), for the reader contract and the fuzz targets.
     pub mod yaml {
         pub use crate::yaml::{
-            Document, Entry, Node, NodeKind, ScalarStyle, Stream, check_syntax, fast_reader_accepts,
+            Arena, Document, Entry, Node, NodeKind, ScalarStyle, Stream, check_syntax, fast_reader_accepts,
             fast_reader_declines_at, render,
         };
     }

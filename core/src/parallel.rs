@@ -40,6 +40,36 @@ pub(crate) fn par_chunks<T: Sync, R: Send>(
     })
 }
 
+/// [`par_chunks`] where each chunk also gets one of `states` to itself: as many chunks as
+/// states (give [`threads`] of them, at least one), or one chunk on the calling thread below
+/// `inline_below` items. A state can be an exclusive borrow (an arena the chunk's results
+/// borrow from), which no closure shared by the threads could hand out.
+pub(crate) fn par_chunks_with<S: Send, T: Sync, R: Send>(
+    items: &[T],
+    inline_below: usize,
+    states: Vec<S>,
+    f: impl Fn(S, &[T]) -> R + Sync,
+) -> Vec<R> {
+    if states.len() < 2 || items.len() < inline_below.max(2) {
+        return states.into_iter().take(1).map(|s| f(s, items)).collect();
+    }
+    let chunk = items.len().div_ceil(states.len());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .zip(states)
+            .map(|(part, state)| {
+                let f = &f;
+                scope.spawn(move || f(state, part))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
+}
+
 /// Run `f` on every item, the calling thread and [`threads`]` - 1` workers each taking the
 /// next item from a shared counter until none is left; results keep the items' order. For
 /// items of uneven cost (the documents of a long stream): a thread that starts late or is

@@ -132,7 +132,7 @@ proptest! {
     fn the_reader_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
         let text = String::from_utf8_lossy(&bytes);
         let _ = relman::list_images(&text, &Options::default());
-        let _ = relman::__private::yaml::Stream::parse(&text);
+        let _ = relman::__private::yaml::Stream::parse(&text, &relman::__private::yaml::Arena::new());
     }
 
     #[test]

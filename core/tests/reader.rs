@@ -761,7 +761,7 @@ fn explore() {
     let mut valid = 0;
     while valid < 5_000 {
         let text = generate();
-        if Stream::parse_with_libyaml(&text).is_err() {
+        if Stream::parse_with_libyaml(&text, &relman::__private::yaml::Arena::new()).is_err() {
             continue;
         }
         valid += 1;

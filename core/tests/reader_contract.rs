@@ -4,7 +4,7 @@
 //! equal documents when both succeed, the same error (code, line, column, message) when libyaml
 //! fails, and the fast reader never accepts a text libyaml's parser rejects.
 
-use relman::__private::yaml::{Document, Node, NodeKind, Stream, fast_reader_accepts};
+use relman::__private::yaml::{Arena, Document, Node, NodeKind, Stream, fast_reader_accepts};
 use relman::Error;
 
 /// How a text fared under both readers (when they agree).
@@ -19,8 +19,9 @@ pub(crate) struct Agreed {
 /// Check the contract on `text`: how it fared, or what differs between the two readers.
 pub(crate) fn check_contract(text: &str) -> Result<Agreed, String> {
     let fast = fast_reader_accepts(text);
-    let reference = Stream::parse_with_libyaml(text);
-    let parsed = Stream::parse(text);
+    let (reference_arena, arena) = (Arena::new(), Arena::new());
+    let reference = Stream::parse_with_libyaml(text, &reference_arena);
+    let parsed = Stream::parse(text, &arena);
     match (&parsed, &reference) {
         (Ok(p), Ok(r)) => {
             if let Some(d) = documents_difference(p, r) {
@@ -123,7 +124,7 @@ fn node_difference(
             (NodeKind::Mapping { entries: a, flow: fa }, NodeKind::Mapping { entries: b, flow: fb })
                 if fa == fb && a.len() == b.len() =>
             {
-                for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                for (i, (x, y)) in a.iter().zip(b.iter()).enumerate() {
                     let d = node_difference(streams, &format!("{path} / entry {i} key"), &x.key, &y.key)
                         .or_else(|| {
                             node_difference(streams, &format!("{path} / entry {i} value"), &x.value, &y.value)
@@ -136,7 +137,7 @@ fn node_difference(
             (NodeKind::Sequence { items: a, flow: fa }, NodeKind::Sequence { items: b, flow: fb })
                 if fa == fb && a.len() == b.len() =>
             {
-                for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                for (i, (x, y)) in a.iter().zip(b.iter()).enumerate() {
                     if let Some(d) = node_difference(streams, &format!("{path} / item {i}"), x, y) {
                         return Some(d);
                     }

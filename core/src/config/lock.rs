@@ -55,7 +55,8 @@ pub fn lock_environment(text: &str, environment: &str, lock: &EnvironmentLock) -
             ));
         }
     }
-    let stream = reader::parse_stream(text)?;
+    let arena = crate::yaml::Arena::new();
+    let stream = reader::parse_stream(text, &arena)?;
     let target = Target::find(&stream, environment)?;
     let wanted: Vec<(&str, Option<String>)> = vec![
         ("reason", Some(lock.reason.clone())),
@@ -132,7 +133,8 @@ pub fn lock_environment(text: &str, environment: &str, lock: &EnvironmentLock) -
 /// ```
 pub fn unlock_environment(text: &str, environment: &str) -> Result<String> {
     check_one_line("environment", environment)?;
-    let stream = reader::parse_stream(text)?;
+    let arena = crate::yaml::Arena::new();
+    let stream = reader::parse_stream(text, &arena)?;
     let target = Target::find(&stream, environment)?;
     let mut patch = Patch::new();
     if let Some(i) = target.node.find("lock") {
@@ -177,7 +179,7 @@ impl<'s> Target<'s> {
 fn finish(patch: Patch, stream: &Stream<'_>) -> Result<String> {
     let out = patch.apply(stream)?;
     if out != stream.text() {
-        reader::read(&reader::parse_stream(&out)?).map_err(|e| {
+        reader::read(&reader::parse_stream(&out, &crate::yaml::Arena::new())?).map_err(|e| {
             let at = e.line().map(|l| format!(" (line {l})")).unwrap_or_default();
             internal(&format!(
                 "the edited relman.yaml no longer reads as a configuration: {}{at}",

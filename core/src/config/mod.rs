@@ -109,7 +109,8 @@ impl Config {
     /// assert_eq!((err.path(), err.line(), err.column()), (Some("relman.yaml"), Some(3), Some(11)));
     /// ```
     pub fn parse(text: &str) -> Result<Config> {
-        let stream = reader::parse_stream(text)?;
+        let arena = crate::yaml::Arena::new();
+        let stream = reader::parse_stream(text, &arena)?;
         reader::read(&stream)
     }
 

@@ -34,9 +34,10 @@ pub(super) fn recode(error: &Error) -> Error {
     }
 }
 
-/// Parse the text of `relman.yaml`; YAML errors become `invalid_config` at the same place.
-pub(super) fn parse_stream(text: &str) -> Result<Stream<'_>> {
-    Stream::parse(text).map_err(|e| recode(&e))
+/// Parse the text of `relman.yaml` into `arena`; YAML errors become `invalid_config` at the
+/// same place.
+pub(super) fn parse_stream<'t>(text: &'t str, arena: &'t crate::yaml::Arena) -> Result<Stream<'t>> {
+    Stream::parse(text, arena).map_err(|e| recode(&e))
 }
 
 /// The single document's root mapping.
@@ -516,7 +517,7 @@ fn is_null(node: &Node) -> bool {
     matches!(
         &node.kind,
         NodeKind::Scalar { value, style: ScalarStyle::Plain }
-            if matches!(value.as_ref(), "" | "~" | "null" | "Null" | "NULL")
+            if matches!(*value, "" | "~" | "null" | "Null" | "NULL")
     ) && node.tag().is_none()
 }
 

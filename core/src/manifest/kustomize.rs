@@ -502,7 +502,7 @@ fn plain_is_non_string(value: &str) -> bool {
 
 fn is_null(node: &Node<'_>) -> bool {
     matches!(&node.kind, NodeKind::Scalar { value, style: ScalarStyle::Plain }
-        if node.tag().is_none() && matches!(value.as_ref(), "" | "~" | "null" | "Null" | "NULL"))
+        if node.tag().is_none() && matches!(*value, "" | "~" | "null" | "Null" | "NULL"))
 }
 
 /// The string a kustomization field holds, as kustomize decodes it: `None` for null; errors
@@ -1149,7 +1149,8 @@ mod tests {
     }
 
     fn read_text(text: &str) -> Result<Kustomization> {
-        let stream = Stream::parse(text)?;
+        let arena = crate::yaml::Arena::new();
+        let stream = Stream::parse(text, &arena)?;
         read(&stream, "k/kustomization.yaml")
     }
 

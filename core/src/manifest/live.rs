@@ -38,7 +38,8 @@ pub(crate) struct LiveWorkload {
 /// mapping with a `kind`; `kubectl get -o name` or `-o jsonpath` output is not one), a list
 /// whose `items` is not a sequence of objects, an object without `metadata.name`.
 pub(crate) fn live_workloads(text: &str, default_namespace: &str, label: &str) -> Result<Vec<LiveWorkload>> {
-    let stream = Stream::parse(text).map_err(|e| e.in_file(label))?;
+    let arena = crate::yaml::Arena::for_text(text);
+    let stream = Stream::parse(text, &arena).map_err(|e| e.in_file(label))?;
     check_shape(&stream).map_err(|e| e.in_file(label))?;
     let found = workloads(&stream, default_namespace, Some(label)).map_err(|e| e.in_file(label))?;
     let mut out = Vec::with_capacity(found.len());

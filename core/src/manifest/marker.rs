@@ -279,7 +279,8 @@ mod tests {
     #[test]
     fn markers_become_slots_and_covered_values_are_skipped() {
         let text = "spec:\n  values:\n    image:\n      repository: ghcr.io/acme/web # {\"$imagepolicy\": \"flux-system:web:name\"}\n      tag: 1.2.3 # {\"$imagepolicy\": \"flux-system:web:tag\"}\n    other: acme/x:1 # {\"$imagepolicy\": \"flux-system:x\"}\n";
-        let stream = Stream::parse(text).unwrap();
+        let arena = crate::yaml::Arena::new();
+        let stream = Stream::parse(text, &arena).unwrap();
         let slots = markers(&stream, "a.yaml", &HashSet::new()).unwrap();
         assert_eq!(slots.len(), 2);
         assert_eq!(

@@ -97,7 +97,8 @@ const CHUNKED_FROM: usize = 256 * 1024;
 /// [`list_images`] on the whole text at once.
 fn list_whole(text: &str, options: &Options) -> Result<Vec<ImageSlot>> {
     let run = || -> Result<Vec<ImageSlot>> {
-        let stream = Stream::parse(text)?;
+        let arena = crate::yaml::Arena::for_text(text);
+        let stream = Stream::parse(text, &arena)?;
         let scanned = scan(&stream, &options.default_namespace, options.path.as_deref())?;
         let mut slots: Vec<ImageSlot> = scanned.workloads.into_iter().flat_map(|w| w.slots).collect();
         for m in scanned.markers {
@@ -148,8 +149,11 @@ fn list_chunked(text: &str, options: &Options) -> Option<Vec<ImageSlot>> {
         let mut slots = Vec::new();
         let mut markers = Vec::new();
         let mut ids = Vec::new();
+        // One arena for the group, its memory reused from one document to the next.
+        let mut arena = crate::yaml::Arena::new();
         for &(from, to, first_line) in group {
-            let stream = Stream::parse(&text[from..to]).ok()?;
+            arena.reset();
+            let stream = Stream::parse(&text[from..to], &arena).ok()?;
             let scanned = scan(&stream, &options.default_namespace, options.path.as_deref()).ok()?;
             for w in scanned.workloads {
                 for mut slot in w.slots {
@@ -333,7 +337,8 @@ pub fn set_image(
 ) -> Result<String> {
     let new = ImageRef::parse(image)?;
     let run = || -> Result<String> {
-        let stream = Stream::parse(text)?;
+        let arena = crate::yaml::Arena::for_text(text);
+        let stream = Stream::parse(text, &arena)?;
         let mut patch = Patch::new();
         let wanted = WorkloadName::parse(workload, &options.default_namespace)?;
         if wanted.kind == "imagepolicy" {
@@ -508,7 +513,8 @@ pub(crate) fn write_fields(
 /// ```
 pub fn update_policy(text: &str, workload: &str, change: &PolicyChange, options: &Options) -> Result<String> {
     let run = || -> Result<String> {
-        let stream = Stream::parse(text)?;
+        let arena = crate::yaml::Arena::for_text(text);
+        let stream = Stream::parse(text, &arena)?;
         let found = find_workload(&stream, workload, options)?;
         found.object.refuse_generated()?;
         object::check_identity_keys(&found.object)?;
@@ -536,7 +542,8 @@ pub fn update_policy(text: &str, workload: &str, change: &PolicyChange, options:
 /// The policies annotated on one workload.
 pub fn read_policy(text: &str, workload: &str, options: &Options) -> Result<Policy> {
     let run = || -> Result<Policy> {
-        let stream = Stream::parse(text)?;
+        let arena = crate::yaml::Arena::for_text(text);
+        let stream = Stream::parse(text, &arena)?;
         let found = find_workload(&stream, workload, options)?;
         Ok(annotations::read(found.object.node))
     };
@@ -623,11 +630,13 @@ pub(crate) fn objects_in_files<'a>(
     needle: &str,
     mut each: impl FnMut(&'a str, &Stream<'_>, &crate::yaml::Node<'_>) -> Result<()>,
 ) -> Result<()> {
+    let mut arena = crate::yaml::Arena::new();
     for (path, text) in files {
         if !text.contains(needle) || !(path.ends_with(".yaml") || path.ends_with(".yml")) {
             continue;
         }
-        let stream = Stream::parse(text).map_err(|e| e.in_file(path))?;
+        arena.reset();
+        let stream = Stream::parse(text, &arena).map_err(|e| e.in_file(path))?;
         for doc in &stream.documents {
             let mut objects = vec![&doc.root];
             while let Some(object) = objects.pop() {
@@ -925,7 +934,10 @@ mod chunked_tests {
         for text in &texts {
             same(text);
             // Concatenate the files whose workloads are new (a duplicate is an error).
-            let Ok(parsed) = Stream::parse(text) else { continue };
+            let arena = crate::yaml::Arena::new();
+            let Ok(parsed) = Stream::parse(text, &arena) else {
+                continue;
+            };
             let Ok(scanned) = scan(&parsed, "default", None) else {
                 continue;
             };

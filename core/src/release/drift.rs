@@ -137,7 +137,8 @@ impl DriftReport {
 pub fn drift(snapshot: &Snapshot, environment: &str, observed: &str) -> Result<DriftReport> {
     let config = snapshot.config()?;
     let env = config.environment(environment)?;
-    let model = environment::model(snapshot, &config, env, &Default::default())?;
+    let mut arenas = environment::Arenas::default();
+    let model = environment::model(snapshot, &mut arenas, &config, env, &Default::default())?;
     let live = live_workloads(observed, &env.default_namespace, OBSERVED)?;
     let mut report = report(&model, env, &live);
     report.warnings.extend(model.warnings);

@@ -25,7 +25,7 @@ use crate::policy::annotations::Annotations;
 use crate::policy::{Policy, TagFilter};
 use crate::repo_path::RepoPath;
 use crate::work::count;
-use crate::yaml::{Node, Stream};
+use crate::yaml::{Arena, Node, Stream};
 
 /// Where the new pointer of a slot is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -322,6 +322,16 @@ struct Repeat {
     second: Option<Referrer>,
 }
 
+/// Where a [`Model`]'s parsed files live: the caller keeps it as long as the model
+/// (`let mut arenas = Arenas::default();` then `model(snapshot, &mut arenas, ...)`).
+#[derive(Debug, Default)]
+pub(super) struct Arenas {
+    /// The kustomizations, read one at a time by the walk.
+    kustomizations: Arena,
+    /// The manifests, one arena for each thread that parses them.
+    manifests: Vec<Arena>,
+}
+
 /// The overlay walk of one environment.
 struct Walker<'s> {
     snapshot: &'s Snapshot,
@@ -351,8 +361,8 @@ impl<'s> Walker<'s> {
         }
     }
 
-    /// Parse and read the kustomization `file`, once.
-    fn load(&mut self, file: &str) -> Result<()> {
+    /// Parse (into `arena`) and read the kustomization `file`, once.
+    fn load(&mut self, file: &str, arena: &'s Arena) -> Result<()> {
         if self.kustomizations.contains_key(file) {
             return Ok(());
         }
@@ -361,7 +371,7 @@ impl<'s> Walker<'s> {
             .get(file)
             .ok_or_else(|| Error::new(ErrorKind::InvalidPath, format!("{file} is missing")))?;
         count(|w| w.files_visited += 1);
-        let stream = Stream::parse(text).map_err(|e| e.in_file(file))?;
+        let stream = Stream::parse(text, arena).map_err(|e| e.in_file(file))?;
         let k = kustomize::read(&stream, file)?;
         let dir = dir_of(file);
         for r in &k.other_paths {
@@ -429,8 +439,8 @@ impl<'s> Walker<'s> {
 
     /// Walk the kustomizations under the root kustomization `root`, depth first, without
     /// recursion.
-    fn walk(&mut self, root: &str) -> Result<()> {
-        self.load(root)?;
+    fn walk(&mut self, root: &str, arena: &'s Arena) -> Result<()> {
+        self.load(root, arena)?;
         let namespace = self.kustomizations[root].namespace.clone();
         let Some(first) = self.enter(root, None, namespace, None) else {
             return Ok(());
@@ -495,7 +505,7 @@ impl<'s> Walker<'s> {
                     ErrorKind::InvalidPath,
                 ));
             }
-            self.load(&inner)?;
+            self.load(&inner, arena)?;
             let namespace = self.visits[visit]
                 .namespace
                 .clone()
@@ -510,7 +520,7 @@ impl<'s> Walker<'s> {
 }
 
 /// Walk every path of `env`: kustomization roots, and the YAML files of plain paths.
-fn walk_environment<'s>(snapshot: &'s Snapshot, env: &Environment) -> Result<Walker<'s>> {
+fn walk_environment<'s>(snapshot: &'s Snapshot, arena: &'s Arena, env: &Environment) -> Result<Walker<'s>> {
     count(|w| w.walks += 1);
     let mut walker = Walker::new(snapshot);
     // Plain files already listed (an environment's paths may overlap), by real path: a file
@@ -518,7 +528,7 @@ fn walk_environment<'s>(snapshot: &'s Snapshot, env: &Environment) -> Result<Wal
     let mut listed: HashSet<&str> = HashSet::new();
     for path in &env.paths {
         if let Some(k) = kustomization_in(snapshot, path).filter(|_| snapshot.get(path).is_none()) {
-            walker.walk(&k)?;
+            walker.walk(&k, arena)?;
         } else {
             for (found, file) in snapshot.reach(path) {
                 count(|w| w.files_visited += 1);
@@ -533,7 +543,8 @@ fn walk_environment<'s>(snapshot: &'s Snapshot, env: &Environment) -> Result<Wal
 
 /// Every file an environment reads (manifests and kustomizations).
 pub(super) fn files_of(snapshot: &Snapshot, env: &Environment) -> Result<HashSet<String>> {
-    let walker = walk_environment(snapshot, env)?;
+    let arena = Arena::new();
+    let walker = walk_environment(snapshot, &arena, env)?;
     let mut files: HashSet<String> = walker.kustomizations.into_keys().collect();
     files.extend(walker.manifests.into_iter().map(|(f, _)| f));
     Ok(files)
@@ -741,14 +752,20 @@ fn duplicates(walker: &Walker<'_>, env: &Environment) -> Result<()> {
 /// the manifests ([`parse_manifests`]), refuse resources included twice ([`duplicates`]), scan
 /// the manifests for workloads and setter markers ([`scan_manifests`]), then place each
 /// workload ([`Placer::workload`]) and each setter-marker policy ([`Placer::markers`]).
+/// The model's parsed files live in `arenas`.
 pub(super) fn model<'s>(
     snapshot: &'s Snapshot,
+    arenas: &'s mut Arenas,
     config: &Config,
     env: &Environment,
     others: &Others<'_>,
 ) -> Result<Model<'s>> {
-    let mut walker = walk_environment(snapshot, env)?;
-    parse_manifests(snapshot, &mut walker)?;
+    let Arenas {
+        kustomizations,
+        manifests,
+    } = arenas;
+    let mut walker = walk_environment(snapshot, kustomizations, env)?;
+    parse_manifests(snapshot, manifests, &mut walker)?;
     duplicates(&walker, env)?;
     let (raws, markers) = scan_manifests(&walker, env)?;
     let mut placer = Placer {
@@ -776,8 +793,13 @@ pub(super) fn model<'s>(
 }
 
 /// Parse every manifest the walk listed that is not already parsed (kustomizations are), in
-/// parallel; the first file that does not parse is the error.
-fn parse_manifests<'s>(snapshot: &'s Snapshot, walker: &mut Walker<'s>) -> Result<()> {
+/// parallel (each thread into an arena of `arenas`); the first file that does not parse is
+/// the error.
+fn parse_manifests<'s>(
+    snapshot: &'s Snapshot,
+    arenas: &'s mut Vec<Arena>,
+    walker: &mut Walker<'s>,
+) -> Result<()> {
     let texts: Vec<(&'s str, &'s str)> = {
         let mut wanted: Vec<&str> = walker
             .manifests
@@ -793,12 +815,23 @@ fn parse_manifests<'s>(snapshot: &'s Snapshot, walker: &mut Walker<'s>) -> Resul
         w.models += 1;
         w.files_visited += texts.len() as u64;
     });
-    let parsed = par_map(&texts, 64, |(path, text)| {
-        Stream::parse(text)
-            .map(|s| (*path, s))
-            .map_err(|e| e.in_file(*path))
-    });
-    for p in parsed {
+    arenas.resize_with(crate::parallel::threads(), Arena::new);
+    let parsed = crate::parallel::par_chunks_with(
+        &texts,
+        64,
+        arenas.iter_mut().collect(),
+        |arena: &'s mut Arena, part| {
+            let arena: &'s Arena = arena;
+            part.iter()
+                .map(|(path, text)| {
+                    Stream::parse(text, arena)
+                        .map(|s| (*path, s))
+                        .map_err(|e| e.in_file(*path))
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    for p in parsed.into_iter().flatten() {
         let (path, stream) = p?;
         walker.streams.insert(path.to_string(), stream);
     }

@@ -397,7 +397,8 @@ pub(crate) fn read_snapshot<T: FileTree>(tree: &T) -> Result<Snapshot> {
             .collect();
         for (path, text) in kustomizations {
             followed.insert(path.clone());
-            let Ok(stream) = crate::yaml::Stream::parse(&text) else {
+            let arena = crate::yaml::Arena::new();
+            let Ok(stream) = crate::yaml::Stream::parse(&text, &arena) else {
                 continue;
             };
             let Ok(k) = kustomize::read(&stream, &path) else {

@@ -160,7 +160,8 @@ pub(crate) fn pointers_in(snapshot: &Snapshot, config: &Config, environment: &st
     let Some(env) = config.environments().iter().find(|e| e.name == environment) else {
         return Ok(Pointers::new());
     };
-    let model = environment::model(snapshot, config, env, &Default::default())?;
+    let mut arenas = environment::Arenas::default();
+    let model = environment::model(snapshot, &mut arenas, config, env, &Default::default())?;
     let mut out = Pointers::new();
     for placed in &model.placed {
         for slot in placed.images().filter(|s| s.is_managed()) {

@@ -1666,7 +1666,14 @@ fn plan(
     let env = &config.environments()[env_index];
     // Files other environments read: never changed by a release to this one. One lookup per
     // file in the run's index, whatever the number of environments.
-    let model = environment::model(snapshot, config, env, &Others::new(&context.readers, env_index))?;
+    let mut arenas = environment::Arenas::default();
+    let model = environment::model(
+        snapshot,
+        &mut arenas,
+        config,
+        env,
+        &Others::new(&context.readers, env_index),
+    )?;
     let (observed, drift_warnings) = match &spec.image {
         ImageSpec::Observed(text) => observed_drift(&model, env, text)?,
         _ => Default::default(),
@@ -1695,11 +1702,13 @@ fn plan(
     // they render the same afterwards; only those (an environment that reads none of the
     // edited files cannot render differently).
     let mut other_models = Vec::new();
-    for other in touched(&planner.context.readers, &model, &decisions, env_index) {
+    let others = touched(&planner.context.readers, &model, &decisions, env_index);
+    let mut other_arenas: Vec<environment::Arenas> = others.iter().map(|_| Default::default()).collect();
+    for (other, arenas) in others.into_iter().zip(&mut other_arenas) {
         let other = &config.environments()[other];
         other_models.push((
             other.name.clone(),
-            environment::model(snapshot, config, other, &Default::default())?,
+            environment::model(snapshot, arenas, config, other, &Default::default())?,
         ));
     }
     let changes = placement::write(&model, &other_models, &mut decisions)?;
@@ -1758,7 +1767,9 @@ fn source_of(
         (Some(_), ReleaseKind::Rollback) => Ok(None),
         (Some(name), _) => {
             let source_env = config.environment(name)?;
-            let source_model = environment::model(snapshot, config, source_env, &Default::default())?;
+            let mut arenas = environment::Arenas::default();
+            let source_model =
+                environment::model(snapshot, &mut arenas, config, source_env, &Default::default())?;
             Ok(Some(Source {
                 name: name.clone(),
                 default_namespace: source_env.default_namespace.clone(),
@@ -1939,7 +1950,14 @@ pub fn plan_policy(
         .position(environment)
         .expect("the environment was found by name");
     let context = Context::new(snapshot, &config, Some(index))?;
-    let model = environment::model(snapshot, &config, env, &Others::new(&context.readers, index))?;
+    let mut arenas = environment::Arenas::default();
+    let model = environment::model(
+        snapshot,
+        &mut arenas,
+        &config,
+        env,
+        &Others::new(&context.readers, index),
+    )?;
     let locks = change.add.iter().any(|(k, v)| k == "locked" && v == "true");
     let mut decisions = Vec::new();
     for (at, placed) in model.workloads() {

@@ -34,7 +34,8 @@ impl Snapshot {
         let readers = Readers::new(self, &config, None)?;
         let mut names = BTreeSet::new();
         for (i, env) in config.environments().iter().enumerate() {
-            let model = environment::model(self, &config, env, &Others::new(&readers, i))?;
+            let mut arenas = environment::Arenas::default();
+            let model = environment::model(self, &mut arenas, &config, env, &Others::new(&readers, i))?;
             for placed in &model.placed {
                 names.extend(
                     placed

@@ -139,7 +139,8 @@ pub fn status(snapshot: &Snapshot, history: &History, now: Timestamp) -> Result<
     let config = snapshot.config()?;
     let mut environments = Vec::with_capacity(config.environments().len());
     for env in config.environments() {
-        let model = environment::model(snapshot, &config, env, &Default::default())?;
+        let mut arenas = environment::Arenas::default();
+        let model = environment::model(snapshot, &mut arenas, &config, env, &Default::default())?;
         let mut workloads: Vec<WorkloadStatus> = model
             .placed
             .iter()
@@ -309,7 +310,8 @@ pub fn images(
     let config = snapshot.config()?;
     let env = config.environment(environment)?;
     let mode = config.versions();
-    let model = environment::model(snapshot, &config, env, &Default::default())?;
+    let mut arenas = environment::Arenas::default();
+    let model = environment::model(snapshot, &mut arenas, &config, env, &Default::default())?;
     let found: Vec<&Placed> = model
         .placed
         .iter()

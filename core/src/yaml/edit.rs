@@ -2,9 +2,9 @@
 //! to do to the document tree; [`Patch::apply`] splices them in one pass, re-parses the result
 //! and checks that the tree changed exactly as intended.
 
-use std::borrow::Cow;
 use std::ops::Range;
 
+use super::Arena;
 use super::node::ScalarStyle;
 use super::node::{Entry, Node, NodeKind};
 use super::scalar::{double_quoted, render};
@@ -41,18 +41,76 @@ impl Path {
 
     /// This path extended by one step.
     pub fn then(&self, step: Step) -> Path {
-        let mut steps = self.steps.clone();
+        let mut steps = Vec::with_capacity(self.steps.len() + 1);
+        steps.extend_from_slice(&self.steps);
         steps.push(step);
         Path { doc: self.doc, steps }
     }
 }
 
+/// What a node an edit writes will read back as. A patch outlives the stream it was made from,
+/// so it owns its strings; [`Shape::build`] makes the detached [`Node`] compared with the
+/// re-parsed one, in the verification's arena.
+#[derive(Debug, Clone)]
+enum Shape {
+    Scalar {
+        value: String,
+        style: ScalarStyle,
+        anchor: Option<String>,
+        tag: Option<String>,
+    },
+    Mapping {
+        entries: Vec<(Shape, Shape)>,
+        flow: bool,
+    },
+    /// A block sequence.
+    Sequence { items: Vec<Shape> },
+}
+
+impl Shape {
+    /// A scalar without properties.
+    fn scalar(value: &str, style: ScalarStyle) -> Shape {
+        Shape::Scalar {
+            value: value.to_owned(),
+            style,
+            anchor: None,
+            tag: None,
+        }
+    }
+
+    /// The detached node, its collections in `arena` and its strings borrowed from `self`.
+    fn build<'a>(&'a self, arena: &'a Arena) -> Node<'a> {
+        match self {
+            Shape::Scalar {
+                value,
+                style,
+                anchor,
+                tag,
+            } => {
+                let mut node = Node::scalar(value, *style);
+                node.set_props(arena, anchor.as_deref(), tag.as_deref());
+                node
+            }
+            Shape::Mapping { entries, flow } => Node::mapping(
+                arena.slice_from(entries.iter().map(|(k, v)| Entry {
+                    key: k.build(arena),
+                    value: v.build(arena),
+                })),
+                *flow,
+            ),
+            Shape::Sequence { items } => {
+                Node::detached_sequence(arena.slice_from(items.iter().map(|i| i.build(arena))))
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Intent {
-    Replace { at: Path, node: Node<'static> },
-    Insert { mapping: Path, entry: Entry<'static> },
+    Replace { at: Path, node: Shape },
+    Insert { mapping: Path, entry: (Shape, Shape) },
     Remove { mapping: Path, index: usize },
-    Push { sequence: Path, item: Node<'static> },
+    Push { sequence: Path, item: Shape },
 }
 
 impl Intent {
@@ -174,7 +232,7 @@ impl Patch {
                     "expected a string, found a collection",
                 ));
             }
-            NodeKind::Scalar { value, style } => (value.as_ref(), *style),
+            NodeKind::Scalar { value, style } => (*value, *style),
         };
         if current == value {
             // Setting the value it already has changes nothing, whatever the construct.
@@ -212,9 +270,12 @@ impl Patch {
             range: start..node.end(),
             text: token,
         });
-        let mut replacement = Node::scalar(value.to_owned(), new_style);
-        let owned = |s: &str| Cow::Owned(s.to_owned());
-        replacement.set_props(node.anchor().map(owned), node.tag().map(owned));
+        let replacement = Shape::Scalar {
+            value: value.to_owned(),
+            style: new_style,
+            anchor: node.anchor().map(str::to_owned),
+            tag: node.tag().map(str::to_owned),
+        };
         self.intents.push(Intent::Replace {
             at: path.clone(),
             node: replacement,
@@ -250,11 +311,13 @@ impl Patch {
         let lb = line_break(text);
         let node = resolve(stream, path).ok_or_else(|| internal("path does not resolve"))?;
         let flow = node.is_flow();
-        let detached: Vec<Entry<'static>> = new
+        let detached: Vec<(Shape, Shape)> = new
             .iter()
-            .map(|(k, v)| Entry {
-                key: Node::scalar(k.clone(), key_style(k, flow)),
-                value: Node::scalar(v.clone(), render(v, style, flow).1),
+            .map(|(k, v)| {
+                (
+                    Shape::scalar(k, key_style(k, flow)),
+                    Shape::scalar(v, render(v, style, flow).1),
+                )
             })
             .collect();
         match &node.kind {
@@ -320,9 +383,9 @@ impl Patch {
                 }
             }
             NodeKind::Scalar {
-                value,
+                value: "",
                 style: ScalarStyle::Plain,
-            } if value.is_empty() => {
+            } => {
                 return Err(unsupported(
                     stream,
                     node,
@@ -367,17 +430,22 @@ impl Patch {
             }
         };
         let child_flow = flow;
-        let children: Vec<Entry<'static>> = new
+        let children: Vec<(Shape, Shape)> = new
             .iter()
-            .map(|(k, v)| Entry {
-                key: Node::scalar(k.clone(), key_style(k, child_flow)),
-                value: Node::scalar(v.clone(), ScalarStyle::DoubleQuoted),
+            .map(|(k, v)| {
+                (
+                    Shape::scalar(k, key_style(k, child_flow)),
+                    Shape::scalar(v, ScalarStyle::DoubleQuoted),
+                )
             })
             .collect();
-        let entry = Entry {
-            key: Node::scalar(key.to_owned(), key_style(key, flow)),
-            value: Node::mapping(children, child_flow),
-        };
+        let entry = (
+            Shape::scalar(key, key_style(key, flow)),
+            Shape::Mapping {
+                entries: children,
+                flow: child_flow,
+            },
+        );
         if flow || entries.is_empty() {
             let body = new
                 .iter()
@@ -402,7 +470,7 @@ impl Patch {
                 }),
             }
             let mut entry = entry;
-            if let NodeKind::Mapping { flow, .. } = &mut entry.value.kind {
+            if let Shape::Mapping { flow, .. } = &mut entry.1 {
                 *flow = true;
             }
             self.intents.push(Intent::Insert {
@@ -517,13 +585,12 @@ impl Patch {
         let mut block = format!("{}{}:{lb}", " ".repeat(column), render_key(key, false));
         block.push_str(&item_block(text, dash, dash + 2, fields, style));
         self.insert_block(text, at, block);
-        let sequence = Node::detached_sequence(vec![detached_mapping(fields, style)]);
+        let sequence = Shape::Sequence {
+            items: vec![detached_mapping(fields, style)],
+        };
         self.intents.push(Intent::Insert {
             mapping: path.clone(),
-            entry: Entry {
-                key: Node::scalar(key.to_owned(), key_style(key, false)),
-                value: sequence,
-            },
+            entry: (Shape::scalar(key, key_style(key, false)), sequence),
         });
         Ok(())
     }
@@ -626,7 +693,10 @@ impl Patch {
     /// the old one directly (no expected tree is built): subtrees no intent reaches must be
     /// equal, the others are compared entry by entry with the intents applied on the fly.
     fn verify(&self, before: &Stream<'_>, after_text: &str) -> Result<()> {
-        let after = Stream::parse(after_text)
+        // The re-parsed tree and the intended nodes live in an arena of the verification's
+        // own, dropped with it.
+        let arena = Arena::for_text(after_text);
+        let after = Stream::parse(after_text, &arena)
             .map_err(|e| internal(&format!("the edited text no longer parses: {e}")))?;
         let intents: Vec<&Intent> = self.intents.iter().collect();
         let same = before.documents.len() == after.documents.len()
@@ -635,7 +705,9 @@ impl Patch {
                 .iter()
                 .zip(&after.documents)
                 .enumerate()
-                .all(|(doc, (b, a))| same_as_intended(&b.root, &a.root, doc, &mut Vec::new(), &intents));
+                .all(|(doc, (b, a))| {
+                    same_as_intended(&b.root, &a.root, doc, &mut Vec::new(), &intents, &arena)
+                });
         if same { Ok(()) } else { Err(not_verified()) }
     }
 }
@@ -648,13 +720,14 @@ fn not_verified() -> Error {
 /// (each path names a node of `before`): a replaced node must equal its replacement; a mapping
 /// holds its entries but the removed ones, in order, then the inserted ones; a sequence holds
 /// its items, then the pushed ones; everything no intent reaches must be unchanged. `intents`
-/// holds those at or below `steps`.
+/// holds those at or below `steps`. The intended nodes are built in `arena` as they are met.
 fn same_as_intended(
     before: &Node<'_>,
     after: &Node<'_>,
     doc: usize,
     steps: &mut Vec<Step>,
     intents: &[&Intent],
+    arena: &Arena,
 ) -> bool {
     let mut here: Vec<&Intent> = Vec::new();
     let mut below: Vec<&Intent> = Vec::new();
@@ -676,7 +749,7 @@ fn same_as_intended(
         Intent::Replace { node, .. } => Some(node),
         _ => None,
     }) {
-        return below.is_empty() && replacement.same_as(after);
+        return below.is_empty() && replacement.build(arena).same_as(after);
     }
     if before.anchor() != after.anchor() || before.tag() != after.tag() {
         return false;
@@ -687,7 +760,7 @@ fn same_as_intended(
                 here.iter()
                     .any(|x| matches!(x, Intent::Remove { index, .. } if *index == i))
             };
-            let inserted: Vec<&Entry<'static>> = here
+            let inserted: Vec<&(Shape, Shape)> = here
                 .iter()
                 .filter_map(|x| match x {
                     Intent::Insert { entry, .. } => Some(entry),
@@ -702,7 +775,8 @@ fn same_as_intended(
             for (i, x) in b.iter().enumerate().filter(|(i, _)| !removed(*i)) {
                 let y = a.next().expect("counted");
                 steps.push(Step::Value(i));
-                let same = x.key.same_as(&y.key) && same_as_intended(&x.value, &y.value, doc, steps, &below);
+                let same =
+                    x.key.same_as(&y.key) && same_as_intended(&x.value, &y.value, doc, steps, &below, arena);
                 steps.pop();
                 if !same {
                     return false;
@@ -711,10 +785,10 @@ fn same_as_intended(
             inserted
                 .iter()
                 .zip(a)
-                .all(|(x, y)| x.key.same_as(&y.key) && x.value.same_as(&y.value))
+                .all(|((k, v), y)| k.build(arena).same_as(&y.key) && v.build(arena).same_as(&y.value))
         }
         (NodeKind::Sequence { items: b, flow: fb }, NodeKind::Sequence { items: a, flow: fa }) => {
-            let pushed: Vec<&Node<'static>> = here
+            let pushed: Vec<&Shape> = here
                 .iter()
                 .filter_map(|x| match x {
                     Intent::Push { item, .. } => Some(item),
@@ -727,10 +801,10 @@ fn same_as_intended(
             let (a, new) = a.split_at(b.len());
             b.iter().zip(a).enumerate().all(|(i, (x, y))| {
                 steps.push(Step::Item(i));
-                let same = same_as_intended(x, y, doc, steps, &below);
+                let same = same_as_intended(x, y, doc, steps, &below, arena);
                 steps.pop();
                 same
-            }) && pushed.iter().zip(new).all(|(x, y)| x.same_as(y))
+            }) && pushed.iter().zip(new).all(|(x, y)| x.build(arena).same_as(y))
         }
         // Kinds differ, or intents for a mapping or sequence met another kind (they change
         // nothing there): the node must be unchanged.
@@ -778,18 +852,20 @@ fn item_block(
     out
 }
 
-/// A detached block mapping of `fields` as they will read back.
-fn detached_mapping(fields: &[(String, String)], style: ScalarStyle) -> Node<'static> {
-    Node::mapping(
-        fields
+/// A block mapping of `fields` as they will read back.
+fn detached_mapping(fields: &[(String, String)], style: ScalarStyle) -> Shape {
+    Shape::Mapping {
+        entries: fields
             .iter()
-            .map(|(k, v)| Entry {
-                key: Node::scalar(k.clone(), key_style(k, false)),
-                value: Node::scalar(v.clone(), render(v, style, false).1),
+            .map(|(k, v)| {
+                (
+                    Shape::scalar(k, key_style(k, false)),
+                    Shape::scalar(v, render(v, style, false).1),
+                )
             })
             .collect(),
-        false,
-    )
+        flow: false,
+    }
 }
 
 fn key_style(key: &str, in_flow: bool) -> ScalarStyle {

@@ -21,8 +21,7 @@
 //! tests here, `core/tests/reader.rs` with generated texts and every fixture, the corpus test
 //! and the `fast_reader` fuzz target) hold it to libyaml.
 
-use std::borrow::Cow;
-
+use super::Arena;
 use super::node::{Document, Entry, Node, NodeKind, ScalarStyle};
 
 /// The fast reader does not handle this text; read it with libyaml. Holds the line of
@@ -57,12 +56,12 @@ const PLAIN_SPECIAL: [bool; 256] = byte_table(b"\n\r :#,[]{}");
 /// unless a non-blank follows, checked by the caller).
 const NOT_PLAIN_START: [bool; 256] = byte_table(b"-?:,[]{}#&*!|>'\"%@`");
 
-/// Parse `text` (whose first `bom` bytes are its BOM, skipped): the documents and the byte
-/// offset of every line's start.
-pub(crate) fn parse(text: &str, bom: usize) -> Fast<(Vec<Document<'_>>, Vec<u32>)> {
+/// Parse `text` (whose first `bom` bytes are its BOM, skipped) into `arena`: the documents and
+/// the byte offset of every line's start. A text it declines may leave garbage in the arena.
+pub(crate) fn parse<'t>(text: &'t str, bom: usize, arena: &'t Arena) -> Fast<(Vec<Document<'t>>, Vec<u32>)> {
     let input = &text[bom..];
     let bytes = input.as_bytes();
-    let ascii = prescan(bytes)?;
+    let (ascii, breaks) = prescan(bytes)?;
     let mut reader = Reader {
         text: input,
         s: bytes,
@@ -73,20 +72,29 @@ pub(crate) fn parse(text: &str, bom: usize) -> Fast<(Vec<Document<'_>>, Vec<u32>
         ascii,
         depth: 0,
         aliased: Vec::new(),
-        lines: vec![0],
-        entry_stack: Vec::new(),
-        item_stack: Vec::new(),
+        arena,
+        scratch: String::new(),
+        lines: {
+            let mut lines = Vec::with_capacity(breaks + 1);
+            lines.push(0);
+            lines
+        },
+        // Room for the open collections of a typical manifest: the stacks then do not grow.
+        entry_stack: Vec::with_capacity((breaks + 1).min(64)),
+        item_stack: Vec::with_capacity((breaks + 1).min(32)),
     };
     let documents = reader.stream()?;
     Ok((documents, reader.lines))
 }
 
 /// Check that every character is one the fast reader handles: printable, LF, or CR before LF.
-/// Returns whether the text is all ASCII (then columns are byte distances).
-fn prescan(s: &[u8]) -> Fast<bool> {
+/// Returns whether the text is all ASCII (then columns are byte distances), and its number of
+/// line breaks.
+fn prescan(s: &[u8]) -> Fast<(bool, usize)> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let mut ascii = true;
+    let mut breaks = 0;
     let mut i = 0;
     while i < s.len() {
         // Eight bytes at a time while they are all printable ASCII (0x20..0x7E): a byte below
@@ -102,12 +110,19 @@ fn prescan(s: &[u8]) -> Fast<bool> {
             }
         }
         let b = s[i];
-        if (0x20..0x7f).contains(&b) || b == b'\n' {
+        if (0x20..0x7f).contains(&b) {
             i += 1;
             continue;
         }
         match b {
-            b'\r' if s.get(i + 1) == Some(&b'\n') => i += 2,
+            b'\n' => {
+                breaks += 1;
+                i += 1;
+            }
+            b'\r' if s.get(i + 1) == Some(&b'\n') => {
+                breaks += 1;
+                i += 2;
+            }
             0x80.. => {
                 ascii = false;
                 // C1 controls (and NEL) are U+0080..U+009F: C2 80..C2 9F.
@@ -128,7 +143,7 @@ fn prescan(s: &[u8]) -> Fast<bool> {
             _ => return Err(Decline(line!(), i)), // tabs, other C0 controls, DEL, lone CR
         }
     }
-    Ok(ascii)
+    Ok((ascii, breaks))
 }
 
 /// A position: byte offset (before the BOM is added), 0-based line, 0-based character column.
@@ -149,7 +164,12 @@ struct Reader<'s> {
     ascii: bool,
     depth: usize,
     /// Names the aliases of the current document refer to, in order.
-    aliased: Vec<Cow<'s, str>>,
+    aliased: Vec<&'s str>,
+    /// Where the tree's collections, anchors and copied scalars go.
+    arena: &'s Arena,
+    /// A buffer reused to build the scalars whose value differs from their bytes (escapes,
+    /// folding), each then copied into the arena.
+    scratch: String,
     /// The offset (BOM included) of the start of every line read so far.
     lines: Vec<u32>,
     /// The entries of the mappings being read, innermost last: a finished mapping takes its
@@ -213,7 +233,7 @@ impl<'s> Reader<'s> {
     fn empty(&self, at: Mark) -> Node<'s> {
         let mut node = self.node(
             NodeKind::Scalar {
-                value: Cow::Borrowed(""),
+                value: "",
                 style: ScalarStyle::Plain,
             },
             at,
@@ -397,7 +417,8 @@ impl<'s> Reader<'s> {
             self.skip_to_token();
             let here = self.mark();
             if self.at_document_end()? || here.column < column {
-                let entries = self.entry_stack.drain(base..).collect();
+                let entries = self.arena.slice(&self.entry_stack[base..]);
+                self.entry_stack.truncate(base);
                 return Ok(self.node(NodeKind::Mapping { entries, flow: false }, start, here.pos));
             }
             if here.column > column {
@@ -433,11 +454,9 @@ impl<'s> Reader<'s> {
             let start = self.mark();
             let name = self.name()?;
             self.end_of_line()?;
-            self.aliased.push(Cow::Borrowed(name));
+            self.aliased.push(name);
             return Ok(self.node(
-                NodeKind::Alias {
-                    anchor: Cow::Borrowed(name),
-                },
+                NodeKind::Alias { anchor: name },
                 start,
                 self.pos_after_name(start),
             ));
@@ -481,7 +500,7 @@ impl<'s> Reader<'s> {
             if block && same_line {
                 return Err(Decline(line!(), self.pos));
             }
-            node.set_props(Some(Cow::Borrowed(name)), None);
+            node.set_props(self.arena, Some(name), None);
             node.start = (mark.pos + self.bom) as u32;
         }
         Ok(node)
@@ -551,7 +570,8 @@ impl<'s> Reader<'s> {
             let dash = self.peek() == Some(b'-') && is_blankz(self.at(1));
             if self.at_document_end()? || here.column < column || here.column == column && !dash && indentless
             {
-                let items = self.item_stack.drain(base..).collect();
+                let items = self.arena.slice(&self.item_stack[base..]);
+                self.item_stack.truncate(base);
                 return Ok(self.node(NodeKind::Sequence { items, flow: false }, start, here.pos));
             }
             if here.column > column || !dash {
@@ -581,10 +601,11 @@ impl<'s> Reader<'s> {
         }
         if self.s.get(i) == Some(&quote) && !(single && self.s.get(i + 1) == Some(&b'\'')) {
             self.pos = i + 1;
-            let value = Cow::Borrowed(self.text(from, i));
+            let value = self.text(from, i);
             return Ok(self.node(NodeKind::Scalar { value, style }, start, self.pos));
         }
-        let mut string = String::new();
+        let mut string = std::mem::take(&mut self.scratch);
+        string.clear();
         let mut leading_break = false;
         let mut trailing_breaks = 0usize;
         let mut whitespaces = 0usize;
@@ -658,7 +679,8 @@ impl<'s> Reader<'s> {
             }
         }
         self.pos += 1;
-        let value = Cow::Owned(string);
+        let value = self.arena.str(&string);
+        self.scratch = string;
         Ok(self.node(NodeKind::Scalar { value, style }, start, self.pos))
     }
 
@@ -713,16 +735,24 @@ impl<'s> Reader<'s> {
     /// `scan_plain_scalar` folds them: lines more indented than `indent` (the enclosing block
     /// collection's) continue it; one line break becomes a space, `n + 1` become `n` newlines.
     fn continue_plain(&mut self, mut node: Node<'s>, indent: isize) -> Fast<Node<'s>> {
-        if node.style() != Some(ScalarStyle::Plain) {
+        let NodeKind::Scalar {
+            value: first,
+            style: ScalarStyle::Plain,
+        } = node.kind
+        else {
             return Ok(node);
-        }
+        };
+        // The folded value, built in the scratch buffer once a second line joins.
+        let mut value = std::mem::take(&mut self.scratch);
+        value.clear();
+        let mut folded = false;
         loop {
             let save = (self.pos, self.line, self.line_start);
             self.skip_spaces();
             if !matches!(self.peek(), Some(b'\n' | b'\r')) {
                 // The scalar ended at a comment (or the caller sees what follows).
                 (self.pos, self.line, self.line_start) = save;
-                return Ok(node);
+                break;
             }
             let mut breaks = 0usize;
             while matches!(self.peek(), Some(b'\n' | b'\r')) {
@@ -738,12 +768,12 @@ impl<'s> Reader<'s> {
                 && !self.at_document_marker(b'.');
             if !continues {
                 (self.pos, self.line, self.line_start) = save;
-                return Ok(node);
+                break;
             }
-            let NodeKind::Scalar { value, .. } = &mut node.kind else {
-                return Err(Decline(line!(), self.pos));
-            };
-            let value = value.to_mut();
+            if !folded {
+                value.push_str(first);
+                folded = true;
+            }
             if breaks == 1 {
                 value.push(' ');
             } else {
@@ -767,6 +797,14 @@ impl<'s> Reader<'s> {
             self.pos = end;
             node.end = (end + self.bom) as u32;
         }
+        if folded {
+            node.kind = NodeKind::Scalar {
+                value: self.arena.str(&value),
+                style: ScalarStyle::Plain,
+            };
+        }
+        self.scratch = value;
+        Ok(node)
     }
 
     /// A plain, single-quoted or double-quoted scalar (a quoted one may span lines).
@@ -818,7 +856,7 @@ impl<'s> Reader<'s> {
                     return Err(Decline(line!(), self.pos));
                 }
                 self.pos = end;
-                let value = Cow::Borrowed(self.text(from, end));
+                let value = self.text(from, end);
                 let style = ScalarStyle::Plain;
                 Ok(self.node(NodeKind::Scalar { value, style }, start, end))
             }
@@ -879,15 +917,13 @@ impl<'s> Reader<'s> {
         self.pos += 1;
         self.depth -= 1;
         let kind = if mapping {
-            NodeKind::Mapping {
-                entries: self.entry_stack.drain(entry_base..).collect(),
-                flow: true,
-            }
+            let entries = self.arena.slice(&self.entry_stack[entry_base..]);
+            self.entry_stack.truncate(entry_base);
+            NodeKind::Mapping { entries, flow: true }
         } else {
-            NodeKind::Sequence {
-                items: self.item_stack.drain(item_base..).collect(),
-                flow: true,
-            }
+            let items = self.arena.slice(&self.item_stack[item_base..]);
+            self.item_stack.truncate(item_base);
+            NodeKind::Sequence { items, flow: true }
         };
         Ok(self.node(kind, start, self.pos))
     }
@@ -952,9 +988,12 @@ impl<'s> Reader<'s> {
         if self.peek().is_some() {
             self.newline();
         }
-        let mut string = String::new();
-        let mut trailing_breaks = String::new();
-        let mut leading_break = String::new();
+        let mut string = std::mem::take(&mut self.scratch);
+        string.clear();
+        // The line breaks taken since the last content line, and whether that line's own break
+        // is pending (libyaml keeps both as strings of `\n`).
+        let mut trailing_breaks = 0usize;
+        let mut leading_break = false;
         let mut leading_blank = false;
         let mut end = self.pos;
         // Leading blank lines, and the indentation of the first content line.
@@ -964,17 +1003,16 @@ impl<'s> Reader<'s> {
         block_indent = max_indent.max((indent + 1).max(1) as usize);
         while self.pos - self.line_start == block_indent && self.peek().is_some() {
             let trailing_blank = self.peek() == Some(b' ');
-            if !literal && leading_break.starts_with('\n') && !leading_blank && !trailing_blank {
-                if trailing_breaks.is_empty() {
+            if !literal && leading_break && !leading_blank && !trailing_blank {
+                if trailing_breaks == 0 {
                     string.push(' ');
                 }
-                leading_break.clear();
-            } else {
-                string.push_str(&leading_break);
-                leading_break.clear();
+            } else if leading_break {
+                string.push('\n');
             }
-            string.push_str(&trailing_breaks);
-            trailing_breaks.clear();
+            leading_break = false;
+            string.extend(std::iter::repeat_n('\n', trailing_breaks));
+            trailing_breaks = 0;
             leading_blank = trailing_blank;
             let from = self.pos;
             while !self.at_eol() {
@@ -983,15 +1021,15 @@ impl<'s> Reader<'s> {
             string.push_str(self.text(from, self.pos));
             if self.peek().is_some() {
                 self.newline();
-                leading_break.push('\n');
+                leading_break = true;
             }
             self.block_breaks(&mut block_indent, &mut max_indent, &mut trailing_breaks, &mut end);
         }
-        if chomping != -1 {
-            string.push_str(&leading_break);
+        if chomping != -1 && leading_break {
+            string.push('\n');
         }
         if chomping == 1 {
-            string.push_str(&trailing_breaks);
+            string.extend(std::iter::repeat_n('\n', trailing_breaks));
         }
         let style = if literal {
             ScalarStyle::Literal
@@ -1000,7 +1038,8 @@ impl<'s> Reader<'s> {
         };
         // The scan stops inside the indentation of the next line; the next token is found
         // from there, as libyaml does.
-        let value = Cow::Owned(string);
+        let value = self.arena.str(&string);
+        self.scratch = string;
         Ok(self.node(NodeKind::Scalar { value, style }, start, end))
     }
 
@@ -1010,7 +1049,7 @@ impl<'s> Reader<'s> {
         &mut self,
         indent: &mut usize,
         max_indent: &mut usize,
-        breaks: &mut String,
+        breaks: &mut usize,
         end: &mut usize,
     ) {
         *end = self.pos;
@@ -1023,7 +1062,7 @@ impl<'s> Reader<'s> {
                 break;
             }
             self.newline();
-            breaks.push('\n');
+            *breaks += 1;
             *end = self.pos;
         }
     }

@@ -1,7 +1,8 @@
 //! The span-aware YAML reader and byte-splicing editor. This is the only module of relman that
 //! knows YAML syntax.
 //!
-//! Reading builds a tree of [`Node`]s that remember the bytes they came from. A fast reader
+//! Reading builds a tree of [`Node`]s that remember the bytes they came from, in an [`Arena`]
+//! the caller owns (one per parse, or one per group of parses reset in between). A fast reader
 //! (one pass over the bytes) builds it for the shapes manifests are written in and declines the
 //! rest; everything it declines, and every error, goes to libyaml's event parser (through a
 //! small safe wrapper, the only `unsafe` code in relman), which builds the identical tree. The
@@ -15,6 +16,7 @@
 //! Private to the crate (relman's own tests, fuzz targets and benchmarks use the hidden
 //! `relman::__private::yaml`); the public surface is the quick API and the release types.
 
+mod arena;
 mod edit;
 mod fast;
 mod libyaml;
@@ -25,6 +27,7 @@ mod scalar;
 mod split;
 mod stream;
 
+pub use arena::Arena;
 pub use edit::{Patch, Path, Step, dash_column, resolve};
 pub use node::{Document, Entry, Node, NodeKind, ScalarStyle};
 pub use scalar::{plain_is_string, render};
@@ -39,7 +42,8 @@ mod tests {
     #[test]
     fn a_patch_keeps_every_other_byte() {
         let text = "a: 1   # keep me\nb: 'x'\n";
-        let stream = Stream::parse(text).unwrap();
+        let arena = super::Arena::new();
+        let stream = Stream::parse(text, &arena).unwrap();
         let mut patch = Patch::new();
         patch
             .set_scalar(&stream, &Path::root(0).then(Step::Value(1)), "it's")

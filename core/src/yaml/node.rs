@@ -1,7 +1,9 @@
 //! The tree both readers build (the fast reader and libyaml's events): documents of nodes, values
 //! with the byte spans they were read from, and the styles scalars were written in.
-
-use std::borrow::Cow;
+//!
+//! Nodes are plain values (`Copy`, no drop glue): their children, anchors, tags and the scalar
+//! values that differ from their bytes live in the [`Arena`](super::Arena) the stream was read
+//! into, everything else is borrowed from the text.
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -11,7 +13,7 @@ pub struct Document<'t> {
     /// The root node. An empty document has an empty plain scalar as root.
     pub(crate) root: Node<'t>,
     /// Anchor names that aliases in this document refer to.
-    pub(crate) aliased: Vec<Cow<'t, str>>,
+    pub(crate) aliased: Vec<&'t str>,
 }
 
 impl<'t> Document<'t> {
@@ -21,13 +23,13 @@ impl<'t> Document<'t> {
     }
 
     /// Anchor names that aliases in this document refer to.
-    pub fn aliased(&self) -> &[Cow<'t, str>] {
+    pub fn aliased(&self) -> &[&'t str] {
         &self.aliased
     }
 
     /// Whether some alias in this document refers to `anchor`.
     pub fn is_aliased(&self, anchor: &str) -> bool {
-        self.aliased.iter().any(|a| a == anchor)
+        self.aliased.contains(&anchor)
     }
 }
 
@@ -47,8 +49,8 @@ pub enum ScalarStyle {
 }
 
 /// A node of a YAML document with the bytes it came from, borrowing from the text it was read
-/// from (`'t`): a scalar's value is a slice of the text unless escapes or folding made it
-/// differ from its bytes.
+/// from and the arena it was read into (`'t`): a scalar's value is a slice of the text unless
+/// escapes or folding made it differ from its bytes (then it is a copy in the arena).
 ///
 /// `start..end` is the node's span in the text (byte offsets in the full text, BOM included;
 /// texts are at most `u32::MAX` bytes). For a node with an anchor or a tag the span starts at
@@ -56,7 +58,7 @@ pub enum ScalarStyle {
 /// from the text.
 ///
 /// [`Stream::line_col`]: super::Stream::line_col
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Node<'t> {
     /// What the node is.
     pub(crate) kind: NodeKind<'t>,
@@ -64,8 +66,8 @@ pub struct Node<'t> {
     pub(crate) start: u32,
     /// Byte offset just past the node's last byte.
     pub(crate) end: u32,
-    /// The anchor and tag, when the node has either (rare: kept out of line).
-    pub(crate) props: Option<Box<Props<'t>>>,
+    /// The anchor and tag, when the node has either (rare: kept out of line, in the arena).
+    pub(crate) props: Option<&'t Props<'t>>,
     /// Whether the node sits inside a flow collection (`{...}` or `[...]`).
     pub(crate) in_flow: bool,
     /// The node's mark is the start of the line after the text's last, unterminated line
@@ -74,48 +76,48 @@ pub struct Node<'t> {
 }
 
 /// The properties of a node: its anchor and its tag.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Props<'t> {
     /// The anchor (`&name`) defined on the node.
-    pub(crate) anchor: Option<Cow<'t, str>>,
+    pub(crate) anchor: Option<&'t str>,
     /// The explicit tag (`!!str`, `!custom`), when written (as libyaml resolves it).
-    pub(crate) tag: Option<Cow<'t, str>>,
+    pub(crate) tag: Option<&'t str>,
 }
 
 /// The kinds of node.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum NodeKind<'t> {
     /// A scalar: its value (after unescaping and folding) and its style.
     Scalar {
         /// The value as a string; YAML types are never resolved. Borrowed from the text
         /// unless escapes or folding made it differ from the scalar's bytes.
-        value: Cow<'t, str>,
+        value: &'t str,
         /// The style it was written in.
         style: ScalarStyle,
     },
     /// A mapping; duplicate keys are kept in document order.
     Mapping {
         /// The entries in document order.
-        entries: Vec<Entry<'t>>,
+        entries: &'t [Entry<'t>],
         /// Written as `{...}`.
         flow: bool,
     },
     /// A sequence.
     Sequence {
         /// The items in document order.
-        items: Vec<Node<'t>>,
+        items: &'t [Node<'t>],
         /// Written as `[...]`.
         flow: bool,
     },
     /// An alias (`*name`).
     Alias {
         /// The anchor it refers to.
-        anchor: Cow<'t, str>,
+        anchor: &'t str,
     },
 }
 
 /// One `key: value` pair of a mapping.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Entry<'t> {
     /// The key node (always a scalar in a text relman accepts).
     pub key: Node<'t>,
@@ -140,18 +142,23 @@ impl<'t> Node<'t> {
     }
 
     /// The anchor (`&name`) defined on this node.
-    pub fn anchor(&self) -> Option<&str> {
-        self.props.as_ref()?.anchor.as_deref()
+    pub fn anchor(&self) -> Option<&'t str> {
+        self.props?.anchor
     }
 
     /// The explicit tag (`!!str`, `!custom`), when written.
-    pub fn tag(&self) -> Option<&str> {
-        self.props.as_ref()?.tag.as_deref()
+    pub fn tag(&self) -> Option<&'t str> {
+        self.props?.tag
     }
 
-    /// Set the anchor and the tag (`None` for both removes the properties).
-    pub(crate) fn set_props(&mut self, anchor: Option<Cow<'t, str>>, tag: Option<Cow<'t, str>>) {
-        self.props = (anchor.is_some() || tag.is_some()).then(|| Box::new(Props { anchor, tag }));
+    /// Set the anchor and the tag (`None` for both removes the properties), kept in `arena`.
+    pub(crate) fn set_props(
+        &mut self,
+        arena: &'t super::Arena,
+        anchor: Option<&'t str>,
+        tag: Option<&'t str>,
+    ) {
+        self.props = (anchor.is_some() || tag.is_some()).then(|| arena.alloc(Props { anchor, tag }));
     }
 
     /// Whether the node's mark is the start of the line after the text's last, unterminated
@@ -166,8 +173,8 @@ impl<'t> Node<'t> {
     }
 
     /// The scalar value, if this node is a scalar.
-    pub fn as_str(&self) -> Option<&str> {
-        match &self.kind {
+    pub fn as_str(&self) -> Option<&'t str> {
+        match self.kind {
             NodeKind::Scalar { value, .. } => Some(value),
             _ => None,
         }
@@ -182,16 +189,16 @@ impl<'t> Node<'t> {
     }
 
     /// The entries, if this node is a mapping.
-    pub fn entries(&self) -> Option<&[Entry<'t>]> {
-        match &self.kind {
+    pub fn entries(&self) -> Option<&'t [Entry<'t>]> {
+        match self.kind {
             NodeKind::Mapping { entries, .. } => Some(entries),
             _ => None,
         }
     }
 
     /// The items, if this node is a sequence.
-    pub fn items(&self) -> Option<&[Node<'t>]> {
-        match &self.kind {
+    pub fn items(&self) -> Option<&'t [Node<'t>]> {
+        match self.kind {
             NodeKind::Sequence { items, .. } => Some(items),
             _ => None,
         }
@@ -211,12 +218,12 @@ impl<'t> Node<'t> {
     }
 
     /// The value of the last entry whose key is `key`, if this node is a mapping.
-    pub fn get(&self, key: &str) -> Option<&Node<'t>> {
+    pub fn get(&self, key: &str) -> Option<&'t Node<'t>> {
         self.find(key).map(|i| &self.entries().expect("mapping")[i].value)
     }
 
     /// The string value of `key`, if present and a scalar.
-    pub fn get_str(&self, key: &str) -> Option<&str> {
+    pub fn get_str(&self, key: &str) -> Option<&'t str> {
         self.get(key).and_then(Node::as_str)
     }
 
@@ -238,10 +245,13 @@ impl<'t> Node<'t> {
     /// relman refuses to guess which one an edit goes through).
     /// `stream` is the stream the node was read from (for the lines).
     pub fn unique_key(&self, stream: &super::Stream<'_>, key: &str) -> Result<()> {
-        let all = self.find_all(key);
-        if all.len() > 1 {
-            let entries = self.entries().expect("mapping");
-            let (first, second) = (&entries[all[0]].key, &entries[all[1]].key);
+        let mut all = self
+            .entries()
+            .into_iter()
+            .flatten()
+            .filter(|e| e.key.as_str() == Some(key));
+        if let (Some(first), Some(second)) = (all.next(), all.next()) {
+            let (first, second) = (&first.key, &second.key);
             let (line, column) = stream.line_col(second);
             return Err(Error::new(
                 ErrorKind::InvalidYaml,
@@ -261,7 +271,7 @@ impl<'t> Node<'t> {
         if self.anchor() != other.anchor() || self.tag() != other.tag() {
             return false;
         }
-        match (&self.kind, &other.kind) {
+        match (self.kind, other.kind) {
             (NodeKind::Scalar { value: a, style: sa }, NodeKind::Scalar { value: b, style: sb }) => {
                 a == b && sa == sb
             }
@@ -281,20 +291,17 @@ impl<'t> Node<'t> {
     }
 
     /// A detached scalar node (for describing an intended edit).
-    pub fn scalar(value: impl Into<Cow<'t, str>>, style: ScalarStyle) -> Node<'t> {
-        Node::detached(NodeKind::Scalar {
-            value: value.into(),
-            style,
-        })
+    pub fn scalar(value: &'t str, style: ScalarStyle) -> Node<'t> {
+        Node::detached(NodeKind::Scalar { value, style })
     }
 
     /// A detached mapping node (for describing an intended edit).
-    pub fn mapping(entries: Vec<Entry<'t>>, flow: bool) -> Node<'t> {
+    pub fn mapping(entries: &'t [Entry<'t>], flow: bool) -> Node<'t> {
         Node::detached(NodeKind::Mapping { entries, flow })
     }
 
     /// A detached block sequence node (for describing an intended edit).
-    pub fn detached_sequence(items: Vec<Node<'t>>) -> Node<'t> {
+    pub fn detached_sequence(items: &'t [Node<'t>]) -> Node<'t> {
         Node::detached(NodeKind::Sequence { items, flow: false })
     }
 
@@ -306,46 +313,6 @@ impl<'t> Node<'t> {
             props: None,
             in_flow: false,
             past_end: false,
-        }
-    }
-
-    /// A copy that owns its strings (for keeping a node past its text, or describing an edit).
-    pub fn into_owned(self) -> Node<'static> {
-        let kind = match self.kind {
-            NodeKind::Scalar { value, style } => NodeKind::Scalar {
-                value: Cow::Owned(value.into_owned()),
-                style,
-            },
-            NodeKind::Alias { anchor } => NodeKind::Alias {
-                anchor: Cow::Owned(anchor.into_owned()),
-            },
-            NodeKind::Mapping { entries, flow } => NodeKind::Mapping {
-                entries: entries
-                    .into_iter()
-                    .map(|e| Entry {
-                        key: e.key.into_owned(),
-                        value: e.value.into_owned(),
-                    })
-                    .collect(),
-                flow,
-            },
-            NodeKind::Sequence { items, flow } => NodeKind::Sequence {
-                items: items.into_iter().map(Node::into_owned).collect(),
-                flow,
-            },
-        };
-        Node {
-            kind,
-            start: self.start,
-            end: self.end,
-            props: self.props.map(|p| {
-                Box::new(Props {
-                    anchor: p.anchor.map(|a| Cow::Owned(a.into_owned())),
-                    tag: p.tag.map(|t| Cow::Owned(t.into_owned())),
-                })
-            }),
-            in_flow: self.in_flow,
-            past_end: self.past_end,
         }
     }
 }

@@ -2,19 +2,23 @@
 //! reader reads itself build exactly libyaml's tree, the rest is declined. Kept apart from
 //! `fast.rs` so that the fast reader does not import the stream that calls it.
 
+use super::Arena;
 use super::stream::{Stream, fast_reader_accepts};
 
 /// The fast reader reads `text` itself and builds exactly libyaml's tree.
 fn same(text: &str) {
     assert!(fast_reader_accepts(text), "declined: {text:?}");
-    let fast = Stream::parse(text).expect("fast").documents;
-    let reference = Stream::parse_with_libyaml(text).expect("libyaml").documents;
+    let arena = Arena::new();
+    let fast = Stream::parse(text, &arena).expect("fast").documents;
+    let reference = Stream::parse_with_libyaml(text, &arena)
+        .expect("libyaml")
+        .documents;
     assert_eq!(fast, reference, "{text:?}");
     let crlf = text.replace('\n', "\r\n");
-    let fast = Stream::parse(&crlf)
+    let fast = Stream::parse(&crlf, &arena)
         .map(|s| s.documents)
         .map_err(|e| e.to_string());
-    let reference = Stream::parse_with_libyaml(&crlf)
+    let reference = Stream::parse_with_libyaml(&crlf, &arena)
         .map(|s| s.documents)
         .map_err(|e| e.to_string());
     assert_eq!(fast, reference, "CRLF {crlf:?}");
@@ -105,6 +109,6 @@ fn errors_come_from_libyaml() {
         "a: \"\\xZZ\"\n",
     ] {
         declined(text);
-        assert!(Stream::parse(text).is_err(), "{text:?}");
+        assert!(Stream::parse(text, &Arena::new()).is_err(), "{text:?}");
     }
 }

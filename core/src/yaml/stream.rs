@@ -1,9 +1,9 @@
 //! A parsed YAML stream: documents as node trees with spans, plus the raw-text helpers that
 //! libyaml does not provide (comments, line boundaries).
 
-use std::borrow::Cow;
 use std::sync::OnceLock;
 
+use super::Arena;
 use super::libyaml::{Event, EventKind, Parser};
 use super::node::{Document, Entry, Node, NodeKind, ScalarStyle};
 use crate::error::{Error, ErrorKind, Result};
@@ -40,7 +40,8 @@ fn syntax_error(text: &str, e: super::libyaml::SyntaxError) -> Error {
 }
 
 /// A YAML text parsed into documents, keeping the text it came from. The documents borrow
-/// their scalars from the text.
+/// their scalars from the text, and keep their collections (and the scalars that differ from
+/// their bytes) in the [`Arena`] the text was read into.
 #[derive(Debug, Clone)]
 pub struct Stream<'t> {
     text: &'t str,
@@ -55,15 +56,17 @@ pub struct Stream<'t> {
     marks: std::collections::HashMap<u32, (usize, usize)>,
 }
 
+/// A collection the libyaml path is reading: its node, and where its children start on the
+/// scratch stacks of entries and items (a finished collection copies its own into the arena).
 enum Frame<'t> {
     Mapping {
         node: Node<'t>,
-        entries: Vec<Entry<'t>>,
+        base: usize,
         key: Option<Node<'t>>,
     },
     Sequence {
         node: Node<'t>,
-        items: Vec<Node<'t>>,
+        base: usize,
     },
 }
 
@@ -120,15 +123,15 @@ fn line_starts(text: &str) -> Vec<u32> {
 }
 
 impl<'t> Stream<'t> {
-    /// Parse `text` (UTF-8, optionally with a BOM) into documents.
+    /// Parse `text` (UTF-8, optionally with a BOM) into documents kept in `arena`.
     ///
     /// Errors: `invalid_yaml` with the line and column libyaml reports, or for a mapping key
     /// that is not a scalar (the shape of an unrendered Helm template such as
     /// `image: {{ .Values.image }}`).
-    pub fn parse(text: &'t str) -> Result<Stream<'t>> {
+    pub fn parse(text: &'t str, arena: &'t Arena) -> Result<Stream<'t>> {
         check_size(text)?;
         let bom = bom_len(text);
-        if let Ok((documents, lines)) = super::fast::parse(text, bom) {
+        if let Ok((documents, lines)) = super::fast::parse(text, bom, arena) {
             debug_assert_eq!(lines, line_starts(text), "the fast reader's line starts");
             let stream = Stream {
                 text,
@@ -141,7 +144,7 @@ impl<'t> Stream<'t> {
             }
             return Ok(stream);
         }
-        Stream::parse_with_libyaml(text)
+        Stream::parse_with_libyaml(text, arena)
     }
 
     /// The 1-based line and 1-based column (in characters) of `node`'s first byte, as libyaml
@@ -173,7 +176,7 @@ impl<'t> Stream<'t> {
 
     /// [`Stream::parse`] with libyaml alone, never the fast reader: the reference the fast
     /// reader is tested against (identical trees on every text it accepts).
-    pub fn parse_with_libyaml(text: &'t str) -> Result<Stream<'t>> {
+    pub fn parse_with_libyaml(text: &'t str, arena: &'t Arena) -> Result<Stream<'t>> {
         check_size(text)?;
         let bom = bom_len(text);
         let input = &text.as_bytes()[bom..];
@@ -186,7 +189,9 @@ impl<'t> Stream<'t> {
         let keep_marks = text[bom..].contains(BOM);
         let mut documents = Vec::new();
         let mut stack: Vec<Frame<'t>> = Vec::new();
-        let mut aliased: Vec<Cow<'t, str>> = Vec::new();
+        let mut entry_stack: Vec<Entry<'t>> = Vec::new();
+        let mut item_stack: Vec<Node<'t>> = Vec::new();
+        let mut aliased: Vec<&'t str> = Vec::new();
         let mut root: Option<Node<'t>> = None;
         for event in Parser::new(input) {
             let event = event.map_err(|e| syntax_error(text, e))?;
@@ -209,7 +214,7 @@ impl<'t> Stream<'t> {
                 node.kind = kind;
                 node.start = start;
                 node.end = end;
-                node.set_props(anchor.map(Cow::Owned), tag.map(Cow::Owned));
+                node.set_props(arena, anchor.map(|a| arena.str(&a)), tag.map(|t| arena.str(&t)));
                 if start as usize == text.len() && stream.position(text.len()).0 < line {
                     node.past_end = true;
                 }
@@ -241,14 +246,9 @@ impl<'t> Stream<'t> {
                     None
                 }
                 EventKind::Alias { anchor } => {
-                    aliased.push(Cow::Owned(anchor.clone()));
-                    Some(base(
-                        NodeKind::Alias {
-                            anchor: Cow::Owned(anchor),
-                        },
-                        None,
-                        None,
-                    ))
+                    let anchor = arena.str(&anchor);
+                    aliased.push(anchor);
+                    Some(base(NodeKind::Alias { anchor }, None, None))
                 }
                 EventKind::Scalar {
                     anchor,
@@ -256,38 +256,24 @@ impl<'t> Stream<'t> {
                     value,
                     style,
                 } => {
-                    let value = borrow_value(text, end as usize, value, style);
+                    let value = borrow_value(text, arena, end as usize, &value, style);
                     Some(base(NodeKind::Scalar { value, style }, anchor, tag))
                 }
                 EventKind::SequenceStart { anchor, tag, flow } => {
-                    let node = base(
-                        NodeKind::Sequence {
-                            items: Vec::new(),
-                            flow,
-                        },
-                        anchor,
-                        tag,
-                    );
+                    let node = base(NodeKind::Sequence { items: &[], flow }, anchor, tag);
                     check_depth(stack.len(), line, column)?;
                     stack.push(Frame::Sequence {
                         node,
-                        items: Vec::new(),
+                        base: item_stack.len(),
                     });
                     None
                 }
                 EventKind::MappingStart { anchor, tag, flow } => {
-                    let node = base(
-                        NodeKind::Mapping {
-                            entries: Vec::new(),
-                            flow,
-                        },
-                        anchor,
-                        tag,
-                    );
+                    let node = base(NodeKind::Mapping { entries: &[], flow }, anchor, tag);
                     check_depth(stack.len(), line, column)?;
                     stack.push(Frame::Mapping {
                         node,
-                        entries: Vec::new(),
+                        base: entry_stack.len(),
                         key: None,
                     });
                     None
@@ -295,18 +281,18 @@ impl<'t> Stream<'t> {
                 EventKind::SequenceEnd | EventKind::MappingEnd => {
                     let frame = stack.pop().ok_or_else(|| internal("unbalanced events"))?;
                     let mut node = match frame {
-                        Frame::Sequence { mut node, items } => {
+                        Frame::Sequence { mut node, base } => {
                             if let NodeKind::Sequence { items: slot, .. } = &mut node.kind {
-                                *slot = items;
+                                *slot = arena.slice(&item_stack[base..]);
                             }
+                            item_stack.truncate(base);
                             node
                         }
-                        Frame::Mapping {
-                            mut node, entries, ..
-                        } => {
+                        Frame::Mapping { mut node, base, .. } => {
                             if let NodeKind::Mapping { entries: slot, .. } = &mut node.kind {
-                                *slot = entries;
+                                *slot = arena.slice(&entry_stack[base..]);
                             }
+                            entry_stack.truncate(base);
                             node
                         }
                     };
@@ -325,8 +311,8 @@ impl<'t> Stream<'t> {
             }
             match stack.last_mut() {
                 None => root = Some(node),
-                Some(Frame::Sequence { items, .. }) => items.push(node),
-                Some(Frame::Mapping { entries, key, .. }) => match key.take() {
+                Some(Frame::Sequence { .. }) => item_stack.push(node),
+                Some(Frame::Mapping { key, .. }) => match key.take() {
                     None => {
                         if !matches!(node.kind, NodeKind::Scalar { .. } | NodeKind::Alias { .. }) {
                             return Err(Error::new(
@@ -338,7 +324,7 @@ impl<'t> Stream<'t> {
                         }
                         *key = Some(node);
                     }
-                    Some(k) => entries.push(Entry { key: k, value: node }),
+                    Some(k) => entry_stack.push(Entry { key: k, value: node }),
                 },
             }
         }
@@ -396,16 +382,17 @@ fn check_aliases(stream: &Stream<'_>, document: &Document<'_>) -> Result<()> {
 }
 
 /// A scalar value from libyaml, borrowed from the text when it equals the bytes its token ends
-/// with (a plain scalar's, or a quoted one's before its closing quote).
-fn borrow_value(text: &str, end: usize, value: String, style: ScalarStyle) -> Cow<'_, str> {
+/// with (a plain scalar's, or a quoted one's before its closing quote), else copied into the
+/// arena.
+fn borrow_value<'t>(text: &'t str, arena: &'t Arena, end: usize, value: &str, style: ScalarStyle) -> &'t str {
     let end = match style {
         ScalarStyle::Plain => end,
         ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => end.saturating_sub(1),
-        ScalarStyle::Literal | ScalarStyle::Folded => return Cow::Owned(value),
+        ScalarStyle::Literal | ScalarStyle::Folded => return arena.str(value),
     };
     match end.checked_sub(value.len()).and_then(|from| text.get(from..end)) {
-        Some(bytes) if bytes == value => Cow::Borrowed(bytes),
-        _ => Cow::Owned(value),
+        Some(bytes) if bytes == value => bytes,
+        _ => arena.str(value),
     }
 }
 
@@ -416,8 +403,8 @@ fn count_expanded<'n, 't>(
     anchored: &mut std::collections::HashMap<&'n str, u64>,
     expanded: &mut u64,
 ) -> std::result::Result<u64, (Error, &'n Node<'t>)> {
-    let size = match &node.kind {
-        NodeKind::Alias { anchor } => match anchored.get(anchor.as_ref()) {
+    let size = match node.kind {
+        NodeKind::Alias { anchor } => match anchored.get(anchor) {
             Some(size) => *size,
             None => {
                 return Err((
@@ -579,7 +566,9 @@ pub fn fast_reader_accepts(text: &str) -> bool {
 #[doc(hidden)]
 pub fn fast_reader_declines_at(text: &str) -> Option<(u32, usize)> {
     let bom = bom_len(text);
-    super::fast::parse(text, bom).err().map(|d| (d.0, d.1))
+    super::fast::parse(text, bom, &Arena::new())
+        .err()
+        .map(|d| (d.0, d.1))
 }
 
 #[cfg(test)]
@@ -587,7 +576,7 @@ mod tests {
     use super::*;
 
     fn error(text: &str) -> Error {
-        Stream::parse(text).expect_err("refused")
+        Stream::parse(text, &Arena::new()).expect_err("refused")
     }
 
     #[test]
@@ -599,7 +588,7 @@ mod tests {
         assert_eq!((e.line(), e.column()), (Some(1), Some(3 + MAX_DEPTH)));
         assert!(check_syntax(&text).is_err());
         let ok = format!("{}{}\n", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
-        assert!(Stream::parse(&ok).is_ok());
+        assert!(Stream::parse(&ok, &Arena::new()).is_ok());
     }
 
     #[test]
@@ -615,7 +604,7 @@ mod tests {
         assert!(e.to_string().contains("alias"), "{e}");
         // Each alias on line 6 (`f`) stands for 111,111 nodes (`e`): the eighth crosses the limit.
         assert_eq!(e.line(), Some(6));
-        assert!(Stream::parse("a: &x [1, 2]\nb: *x\nc: *x\n").is_ok());
+        assert!(Stream::parse("a: &x [1, 2]\nb: *x\nc: *x\n", &Arena::new()).is_ok());
         for text in ["a: *x\n", "a: &x [*x]\n", "a: *x\nb: &x 1\n"] {
             let e = error(text);
             assert_eq!((e.code(), e.line()), ("invalid_yaml", Some(1)), "{text:?}: {e}");
@@ -637,17 +626,18 @@ mod tests {
             "a: b\n--- \n",
             "# c\u{85}a: 1\n",
         ];
+        let arena = Arena::new();
         for text in texts {
-            let Ok(lib) = Stream::parse_with_libyaml(text) else {
+            let Ok(lib) = Stream::parse_with_libyaml(text, &arena) else {
                 continue;
             };
-            let parsed = Stream::parse(text).expect("both read it");
+            let parsed = Stream::parse(text, &arena).expect("both read it");
             let (a, b) = (&parsed.documents()[0].root, &lib.documents()[0].root);
             assert_eq!(parsed.line_col(a), lib.line_col(b), "{text:?}");
         }
-        let stream = Stream::parse("a: b\n---").unwrap();
+        let stream = Stream::parse("a: b\n---", &arena).unwrap();
         assert_eq!(stream.line_col(&stream.documents()[1].root), (3, 1));
-        let stream = Stream::parse("a: b\u{85}c: d\n").unwrap();
+        let stream = Stream::parse("a: b\u{85}c: d\n", &arena).unwrap();
         let c = &stream.documents()[0].root.entries().unwrap()[1].key;
         assert_eq!(stream.line_col(c), (2, 1));
     }
