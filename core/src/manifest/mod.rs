@@ -250,7 +250,7 @@ fn id_hash(id: &str) -> u64 {
 /// `namespace:kind/name` or `kind/name` read as a caller writes them (kind in any case).
 fn find_workload<'s>(stream: &'s Stream<'_>, workload: &str, options: &Options) -> Result<Workload<'s>> {
     let mut all = workloads(stream, &options.default_namespace, options.path.as_deref())?;
-    if let Some(i) = all.iter().position(|w| w.object.id() == workload) {
+    if let Some(i) = all.iter().position(|w| w.id == workload) {
         return Ok(all.swap_remove(i));
     }
     let wanted = WorkloadName::parse(workload, &options.default_namespace)?;
@@ -341,7 +341,7 @@ impl WorkloadSite {
     /// The site of `workload` (its slots' infos are given up: the names move over).
     fn of(workload: Workload<'_>) -> WorkloadSite {
         WorkloadSite {
-            id: workload.object.id(),
+            id: workload.id,
             object: workload.object.path,
             slots: workload
                 .slots
@@ -730,6 +730,15 @@ pub(crate) fn scan_sites(
     scan_with(stream, default_namespace, path, true)
 }
 
+/// Whether `text` holds `$imagepolicy` (one vectorised search, its searcher built once).
+fn has_setter_marker(text: &str) -> bool {
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    FINDER
+        .get_or_init(|| memchr::memmem::Finder::new("$imagepolicy"))
+        .find(text.as_bytes())
+        .is_some()
+}
+
 fn scan_with(
     stream: &Stream<'_>,
     default_namespace: &str,
@@ -743,12 +752,12 @@ fn scan_with(
     let found = workloads(stream, default_namespace, path).map_err(locate)?;
     // The covered offsets only matter to a file with markers: `markers` finds none in a text
     // without `$imagepolicy` (most files), so the set is not built for those.
-    let markers = if stream.text().contains("$imagepolicy") {
+    let with_markers = has_setter_marker(stream.text());
+    let markers = if with_markers {
         marker::markers(stream, path.unwrap_or("-"), &covered(stream, &found)).map_err(locate)?
     } else {
         Vec::new()
     };
-    let with_markers = stream.text().contains("$imagepolicy");
     let workloads = found
         .into_iter()
         .map(|w| {
@@ -769,11 +778,7 @@ fn scan_with(
             };
             let found_annotations = annotations::annotations_of(w.object.node);
             let policy = crate::policy::annotations::read_rendered(&found_annotations, &[]);
-            // Every slot carries the workload's id already: a copy, not a second `format!`.
-            let id = w
-                .slots
-                .first()
-                .map_or_else(|| w.object.id(), |s| s.info.workload.clone());
+            let id = w.id;
             let generated = w.object.generated;
             let (kind, name, line) = (
                 w.object.kind.to_string(),
