@@ -380,6 +380,17 @@ pub(super) fn walk<'s>(
     // One path grown in place (not a new path per step).
     let mut steps = Vec::with_capacity(path.steps.len() + keys.len());
     steps.extend_from_slice(&path.steps);
+    walk_in(stream, node, Path { doc: path.doc, steps }, keys, dup)
+}
+
+/// [`walk`] that extends `path` itself (reserve room for `keys` to save a reallocation).
+fn walk_in<'s>(
+    stream: &Stream<'_>,
+    node: &'s Node<'s>,
+    mut path: Path,
+    keys: &[&str],
+    dup: &mut Option<Error>,
+) -> Option<(&'s Node<'s>, Path)> {
     let mut cur = node;
     for key in keys {
         let entries = cur.entries()?;
@@ -396,10 +407,10 @@ pub(super) fn walk<'s>(
             *dup = unique_key(stream, cur, key).err();
         }
         let i = last?;
-        steps.push(Step::Value(i));
+        path.steps.push(Step::Value(i));
         cur = &entries[i].value;
     }
-    Some((cur, Path { doc: path.doc, steps }))
+    Some((cur, path))
 }
 
 /// The path to the pod spec of the workload kinds Kubernetes defines.
@@ -468,10 +479,10 @@ fn place_slots(
     let mut push = |name: String,
                     name_ok: bool,
                     item: &Node<'_>,
-                    item_path: &Path,
+                    item_path: Path,
                     mut dup: Option<Error>,
                     place: &kinds::Place<'_>| {
-        let Some((image, image_path)) = walk(stream, item, item_path, &["image"], &mut dup) else {
+        let Some((image, image_path)) = walk_in(stream, item, item_path, &["image"], &mut dup) else {
             return;
         };
         let (line, column) = stream.line_col(image);
@@ -495,7 +506,19 @@ fn place_slots(
     for place in &places {
         match &place.items {
             Items::One { node, path, name } => {
-                push(name.text.clone(), name.ok, node, path, place.dup.clone(), place);
+                let mut item_path = Path {
+                    doc: path.doc,
+                    steps: Vec::with_capacity(path.steps.len() + 1),
+                };
+                item_path.steps.extend_from_slice(&path.steps);
+                push(
+                    name.text.clone(),
+                    name.ok,
+                    node,
+                    item_path,
+                    place.dup.clone(),
+                    place,
+                );
             }
             Items::List {
                 node,
@@ -524,7 +547,14 @@ fn place_slots(
                         Some(p) => (format!("{}.{own}", p.text), p.ok && own_ok),
                         None => (own, own_ok),
                     };
-                    push(name, ok, item, &path.then(Step::Item(i)), dup, place);
+                    // The item's path, with room for the `image` step.
+                    let mut item_path = Path {
+                        doc: path.doc,
+                        steps: Vec::with_capacity(path.steps.len() + 2),
+                    };
+                    item_path.steps.extend_from_slice(&path.steps);
+                    item_path.steps.push(Step::Item(i));
+                    push(name, ok, item, item_path, dup, place);
                 }
             }
         }
