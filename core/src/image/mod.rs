@@ -111,6 +111,15 @@ impl ImageRef {
         Ok(layout.into_ref(s.to_owned()))
     }
 
+    /// An owned string as a reference without copying it, or the string back when it is not
+    /// one (no error is built: for callers that keep invalid text as it is).
+    pub(crate) fn read_owned(s: String) -> std::result::Result<ImageRef, String> {
+        match Layout::of(&s) {
+            Ok(layout) => Ok(layout.into_ref(s)),
+            Err(_) => Err(s),
+        }
+    }
+
     /// Parses an owned string without copying it.
     fn parse_owned(s: String) -> Result<ImageRef> {
         match Layout::of(&s) {

@@ -81,8 +81,8 @@ pub(crate) fn live_workloads(text: &str, default_namespace: &str, label: &str) -
             })
             .collect();
         out.push(LiveWorkload {
-            id: object.id(),
             namespace: object.namespace.clone(),
+            id: w.id,
             owner,
             helm,
             containers,

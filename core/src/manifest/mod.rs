@@ -23,7 +23,8 @@ pub use slot::{ImageSlot, SlotKind};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
 use crate::policy::{Policy, PolicyChange};
-use crate::yaml::{Patch, Stream, split_documents};
+use crate::yaml::{Patch, Stream};
+use crate::yaml::{count_lines, cut_documents, plain_lines};
 use object::WorkloadName;
 pub(crate) use slot::{Fields, SlotImage};
 use slot::{Workload, workloads};
@@ -110,30 +111,30 @@ fn list_whole(text: &str, options: &Options) -> Result<Vec<ImageSlot>> {
 }
 
 /// The listing fast path for long streams (DESIGN.md section 15): the text is cut into its
-/// documents ([`split_documents`], which says where and when it declines). The documents are
-/// parsed on all cores, each on its own (one the fast reader declines goes to libyaml alone),
-/// and their slots' lines shifted by the lines before them (columns are unchanged: documents
-/// start at a line start). Every document is parsed, those that cannot hold a slot too, so
-/// that invalid YAML anywhere in the stream is reported, never a partial listing.
+/// documents (`split_documents` in `yaml/split.rs` says where and when it declines). The
+/// documents are parsed on all cores, each on its own (one the fast reader declines goes to
+/// libyaml alone), and their slots' lines shifted by the lines before them (columns are
+/// unchanged: documents start at a line start). Every document is parsed, those that cannot
+/// hold a slot too, so that invalid YAML anywhere in the stream is reported, never a partial
+/// listing.
+///
+/// Only the cut ([`cut_documents`], one vectorised search) and the merge run on the calling
+/// thread; each piece's checks ([`plain_lines`]) and line count run with its parse.
 ///
 /// `None` (the caller then lists the whole text, which gives the exact error) when a document
 /// fails, when two documents define the same workload, and when the text cannot be cut.
 fn list_chunked(text: &str, options: &Options) -> Option<Vec<ImageSlot>> {
-    // (start byte, end byte, first line) of every document, each parsed on its own: one the
-    // fast reader declines goes to libyaml alone.
-    let chunks: Vec<(usize, usize, usize)> = split_documents(text)?
-        .into_iter()
-        .map(|p| (p.start, p.end, p.first_line))
-        .collect();
+    // (start byte, end byte) of every document, each parsed on its own: one the fast reader
+    // declines goes to libyaml alone.
+    let chunks: Vec<(usize, usize)> = cut_documents(text);
     // Several pieces per thread, taken from a queue: documents differ in cost per byte, and a
     // thread that starts late must not leave a fixed half of the stream to run alone.
     let pieces = crate::parallel::threads() * 8;
-    let total: usize = chunks.iter().map(|(a, b, _)| b - a).sum();
-    let share = total / pieces + 1;
-    let mut groups: Vec<&[(usize, usize, usize)]> = Vec::new();
+    let share = text.len() / pieces + 1;
+    let mut groups: Vec<&[(usize, usize)]> = Vec::new();
     let mut first = 0;
     let mut size = 0;
-    for (i, (a, b, _)) in chunks.iter().enumerate() {
+    for (i, (a, b)) in chunks.iter().enumerate() {
         size += b - a;
         if size >= share {
             groups.push(&chunks[first..=i]);
@@ -144,62 +145,108 @@ fn list_chunked(text: &str, options: &Options) -> Option<Vec<ImageSlot>> {
     if first < chunks.len() {
         groups.push(&chunks[first..]);
     }
-    type Part = (Vec<(String, ImageSlot)>, Vec<ImageSlot>, Vec<String>);
-    let list_group = |group: &[(usize, usize, usize)]| -> Option<Part> {
+    /// What one group of documents gives: its slots (lines counted from the group's first
+    /// line), its marker slots (likewise), the hashes of its workload ids, and how many lines
+    /// it holds.
+    struct Part {
+        slots: Vec<ImageSlot>,
+        markers: Vec<ImageSlot>,
+        ids: Vec<u64>,
+        lines: usize,
+    }
+    let list_group = |group: &[(usize, usize)]| -> Option<Part> {
         let mut slots = Vec::new();
         let mut markers = Vec::new();
         let mut ids = Vec::new();
         // One arena for the group, its memory reused from one document to the next.
         let mut arena = crate::yaml::Arena::new();
-        for &(from, to, first_line) in group {
+        // Lines of the group before the document (the group starts at a line start).
+        let mut before = 0;
+        for &(from, to) in group {
+            if !plain_lines(&text[from..to]) {
+                return None;
+            }
             arena.reset();
             let stream = Stream::parse(&text[from..to], &arena).ok()?;
             let scanned = scan(&stream, &options.default_namespace, options.path.as_deref()).ok()?;
             for w in scanned.workloads {
-                for mut slot in w.slots {
-                    slot.line += first_line - 1;
-                    slots.push((w.id.clone(), slot));
-                }
                 // Objects with only a generateName may share an id.
                 if !w.generated {
-                    ids.push(w.id);
+                    ids.push(id_hash(&w.id));
                 }
+                slots.extend(w.slots.into_iter().map(|mut slot| {
+                    slot.line += before;
+                    slot
+                }));
             }
             for m in &scanned.markers {
                 let mut slot = marker_slot(m, options.path.as_deref());
-                slot.line += first_line - 1;
+                slot.line += before;
                 markers.push(slot);
             }
+            before += count_lines(&text[from..to]);
         }
-        Some((slots, markers, ids))
+        Some(Part {
+            slots,
+            markers,
+            ids,
+            lines: before,
+        })
     };
     let parts: Vec<Option<Part>> = crate::parallel::par_map_queue(&groups, |g| list_group(g));
-    let mut seen = std::collections::HashSet::new();
-    let mut slots = Vec::new();
+    // Two documents that define the same workload: the whole text gives the error. Ids are
+    // compared by a 64-bit hash taken on the worker threads; two different ids with the same
+    // hash would only send the text to the whole-text listing, which gives the same slots.
+    let mut ids: Vec<u64> = Vec::with_capacity(parts.iter().flatten().map(|p| p.ids.len()).sum());
+    let mut slots = Vec::with_capacity(parts.iter().flatten().map(|p| p.slots.len()).sum());
     let mut markers = Vec::new();
+    let mut before = 0;
     for part in parts {
-        let (s, m, ids) = part?;
-        for id in ids {
-            if !seen.insert(id) {
-                return None;
-            }
+        let mut part = part?;
+        ids.append(&mut part.ids);
+        for slot in part.slots.iter_mut().chain(part.markers.iter_mut()) {
+            slot.line += before;
         }
-        slots.extend(s.into_iter().map(|(_, slot)| slot));
-        markers.extend(m);
+        slots.append(&mut part.slots);
+        markers.append(&mut part.markers);
+        before += part.lines;
+    }
+    ids.sort_unstable();
+    if ids.windows(2).any(|w| w[0] == w[1]) {
+        return None;
     }
     // Marker slots are numbered per policy across the whole file (`path`, `path#2`...), as
     // the whole-text listing numbers them; each document numbered its own from 1.
-    let file = options.path.as_deref().unwrap_or("-");
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for slot in &mut markers {
-        let n = seen.entry(slot.workload.clone()).or_default();
-        *n += 1;
-        if *n > 1 {
-            slot.container = format!("{file}#{n}");
+    if !markers.is_empty() {
+        let file = options.path.as_deref().unwrap_or("-");
+        let numbers: Vec<usize> = {
+            let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+            markers
+                .iter()
+                .map(|slot| {
+                    let n = seen.entry(slot.workload.as_str()).or_default();
+                    *n += 1;
+                    *n
+                })
+                .collect()
+        };
+        for (slot, n) in markers.iter_mut().zip(numbers) {
+            if n > 1 {
+                slot.container = format!("{file}#{n}");
+            }
         }
     }
-    slots.extend(markers);
+    slots.append(&mut markers);
     Some(slots)
+}
+
+/// A 64-bit hash of a workload id, the same on every thread of the process
+/// ([`std::hash::DefaultHasher::new`]), for finding ids defined twice without moving the ids.
+fn id_hash(id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
 }
 
 /// The workload `workload` names: exactly the id [`list_images`] gives it (whatever its names
@@ -207,7 +254,7 @@ fn list_chunked(text: &str, options: &Options) -> Option<Vec<ImageSlot>> {
 /// `namespace:kind/name` or `kind/name` read as a caller writes them (kind in any case).
 fn find_workload<'s>(stream: &'s Stream<'_>, workload: &str, options: &Options) -> Result<Workload<'s>> {
     let mut all = workloads(stream, &options.default_namespace, options.path.as_deref())?;
-    if let Some(i) = all.iter().position(|w| w.object.id() == workload) {
+    if let Some(i) = all.iter().position(|w| w.id == workload) {
         return Ok(all.swap_remove(i));
     }
     let wanted = WorkloadName::parse(workload, &options.default_namespace)?;
@@ -298,7 +345,7 @@ impl WorkloadSite {
     /// The site of `workload` (its slots' infos are given up: the names move over).
     fn of(workload: Workload<'_>) -> WorkloadSite {
         WorkloadSite {
-            id: workload.object.id(),
+            id: workload.id,
             object: workload.object.path,
             slots: workload
                 .slots
@@ -692,6 +739,15 @@ pub(crate) fn scan_sites(
     scan_with(stream, default_namespace, path, true)
 }
 
+/// Whether `text` holds `$imagepolicy` (one vectorised search, its searcher built once).
+fn has_setter_marker(text: &str) -> bool {
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    FINDER
+        .get_or_init(|| memchr::memmem::Finder::new("$imagepolicy"))
+        .find(text.as_bytes())
+        .is_some()
+}
+
 fn scan_with(
     stream: &Stream<'_>,
     default_namespace: &str,
@@ -705,12 +761,12 @@ fn scan_with(
     let found = workloads(stream, default_namespace, path).map_err(locate)?;
     // The covered offsets only matter to a file with markers: `markers` finds none in a text
     // without `$imagepolicy` (most files), so the set is not built for those.
-    let markers = if stream.text().contains("$imagepolicy") {
+    let with_markers = has_setter_marker(stream.text());
+    let markers = if with_markers {
         marker::markers(stream, path.unwrap_or("-"), &covered(stream, &found)).map_err(locate)?
     } else {
         Vec::new()
     };
-    let with_markers = stream.text().contains("$imagepolicy");
     let workloads = found
         .into_iter()
         .map(|w| {
@@ -731,11 +787,7 @@ fn scan_with(
             };
             let found_annotations = annotations::annotations_of(w.object.node);
             let policy = crate::policy::annotations::read_rendered(&found_annotations, &[]);
-            // Every slot carries the workload's id already: a copy, not a second `format!`.
-            let id = w
-                .slots
-                .first()
-                .map_or_else(|| w.object.id(), |s| s.info.workload.clone());
+            let id = w.id;
             let generated = w.object.generated;
             let (kind, name, line) = (
                 w.object.kind.to_string(),
@@ -988,5 +1040,28 @@ mod chunked_tests {
         let long = format!("{bad}{}", "# padding\n".repeat(CHUNKED_FROM / 10));
         let err = list_images(&long, &options).expect_err("invalid YAML in a slot-less document");
         assert_eq!((err.code(), err.line()), ("invalid_yaml", Some(13)));
+        // A workload defined in two documents (far apart, in different groups): the whole
+        // text's error, not a listing.
+        let twice = format!(
+            "{}{}---\n{}{}",
+            doc("a"),
+            "# padding\n".repeat(CHUNKED_FROM / 10),
+            doc("b"),
+            doc("a").replace("apiVersion", "---\napiVersion")
+        );
+        assert_eq!(list_chunked(&twice, &options), None);
+        let err = list_images(&twice, &options).expect_err("a workload defined twice");
+        assert_eq!(err.code(), "duplicate_resource");
+        // Generated names may repeat; a lone `\r` or a directive in any document: no cut.
+        let generated = |prefix: &str| {
+            doc(prefix)
+                .replace("name: ", "generateName: ")
+                .replace("generateName: app", "name: app")
+        };
+        let stream = format!("{}---\n{}", generated("g"), generated("g"));
+        assert_eq!(list_chunked(&stream, &options).map(|s| s.len()), Some(2));
+        for bad in ["a: 1\rb: 2\n", "%YAML 1.2\n"] {
+            assert_eq!(list_chunked(&format!("{}---\n{bad}", doc("a")), &options), None);
+        }
     }
 }

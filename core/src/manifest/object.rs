@@ -85,6 +85,19 @@ pub(crate) fn child<'s>(node: &'s Node<'s>, path: &Path, key: &str) -> Option<(&
 /// `invalid_yaml` when `key` appears more than once in the mapping `node`
 /// ([`Node::unique_key`]); the call sites of `slot.rs` use this name.
 pub(crate) fn unique_key(stream: &Stream<'_>, node: &Node<'_>, key: &str) -> Result<()> {
+    // Counted here first, without the list of indices [`Node::unique_key`] builds: the scan
+    // asks this of every key on the way to every container.
+    let Some(entries) = node.entries() else {
+        return Ok(());
+    };
+    if entries
+        .iter()
+        .filter(|e| e.key.as_str() == Some(key))
+        .nth(1)
+        .is_none()
+    {
+        return Ok(());
+    }
     node.unique_key(stream, key)
 }
 
@@ -175,12 +188,12 @@ pub(crate) fn check_identity_keys(object: &Object<'_>) -> Result<()> {
 /// [`check_identity_keys`] of the object whose mapping node is `node`.
 pub(crate) fn check_identity_keys_of(stream: &Stream<'_>, node: &Node<'_>) -> Result<()> {
     for key in ["kind", "metadata"] {
-        node.unique_key(stream, key)?;
+        unique_key(stream, node, key)?;
     }
     if let Some(metadata) = node.get("metadata") {
         if metadata.entries().is_some() {
-            metadata.unique_key(stream, "name")?;
-            metadata.unique_key(stream, "namespace")?;
+            unique_key(stream, metadata, "name")?;
+            unique_key(stream, metadata, "namespace")?;
         }
     }
     Ok(())

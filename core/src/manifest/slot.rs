@@ -88,9 +88,9 @@ pub(crate) enum SlotImage {
 impl SlotImage {
     /// `text` as a managed reference when it parses as one, else unmanaged.
     pub(crate) fn read(text: String) -> SlotImage {
-        match ImageRef::parse(&text) {
+        match ImageRef::read_owned(text) {
             Ok(r) => SlotImage::Managed(r),
-            Err(_) => SlotImage::Unmanaged(text),
+            Err(text) => SlotImage::Unmanaged(text),
         }
     }
 
@@ -252,6 +252,8 @@ pub(crate) struct Slot {
 #[derive(Debug, Clone)]
 pub(crate) struct Workload<'s> {
     pub object: Object<'s>,
+    /// The object's id ([`Object::id`]), made once per scan.
+    pub id: String,
     pub slots: Vec<Slot>,
     /// A duplicated key on the way to the pod spec, kept for the workload as a whole: when
     /// the copy Kubernetes keeps has no containers, an edit must name the duplicate, not report
@@ -268,20 +270,39 @@ pub(crate) fn workloads<'s>(
 ) -> Result<Vec<Workload<'s>>> {
     let mut out: Vec<Workload<'s>> = Vec::new();
     // Ids seen so far (id -> index in `out`): one hash look-up per object, not a scan of all
-    // earlier ones (quadratic on a stream of thousands of workloads).
+    // earlier ones (quadratic on a stream of thousands of workloads). Built only once there
+    // are more than a few: most texts hold one or two workloads, compared directly.
+    const DIRECT: usize = 8;
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for object in objects(stream, default_namespace) {
-        let (mut slots, duplicate_key) = if is_helm_release(&object) {
-            (helm_slots(&object, file)?, None)
-        } else if let Some((places, dup)) = places(&object) {
-            (place_slots(&object, places, file), dup)
+        let places = if is_helm_release(&object) {
+            None
+        } else if let Some(found) = places(&object) {
+            Some(found)
         } else {
             continue;
         };
-        mark_invalid_names(&object, &mut slots);
         let id = object.id();
+        let (mut slots, duplicate_key) = match places {
+            None => (helm_slots(&object, &id, file)?, None),
+            Some((places, dup)) => (place_slots(&object, &id, places, file), dup),
+        };
+        mark_invalid_names(&object, &mut slots);
         if !object.generated {
-            if let Some(first) = seen.get(&id).map(|&i| &out[i]) {
+            let first = if out.len() < DIRECT {
+                out.iter().find(|w| !w.object.generated && w.id == id)
+            } else {
+                if seen.is_empty() {
+                    seen.extend(
+                        out.iter()
+                            .enumerate()
+                            .filter(|(_, w)| !w.object.generated)
+                            .map(|(i, w)| (w.id.clone(), i)),
+                    );
+                }
+                seen.get(&id).map(|&i| &out[i])
+            };
+            if let Some(first) = first {
                 return Err(Error::new(
                     ErrorKind::DuplicateResource,
                     format!(
@@ -292,10 +313,13 @@ pub(crate) fn workloads<'s>(
                 )
                 .at_node(stream, object.node));
             }
-            seen.insert(id, out.len());
+            if out.len() >= DIRECT {
+                seen.insert(id.clone(), out.len());
+            }
         }
         out.push(Workload {
             object,
+            id,
             slots,
             duplicate_key,
         });
@@ -353,15 +377,40 @@ pub(super) fn walk<'s>(
     keys: &[&str],
     dup: &mut Option<Error>,
 ) -> Option<(&'s Node<'s>, Path)> {
-    let mut cur = (node, path.clone());
+    // One path grown in place (not a new path per step).
+    let mut steps = Vec::with_capacity(path.steps.len() + keys.len());
+    steps.extend_from_slice(&path.steps);
+    walk_in(stream, node, Path { doc: path.doc, steps }, keys, dup)
+}
+
+/// [`walk`] that extends `path` itself (reserve room for `keys` to save a reallocation).
+fn walk_in<'s>(
+    stream: &Stream<'_>,
+    node: &'s Node<'s>,
+    mut path: Path,
+    keys: &[&str],
+    dup: &mut Option<Error>,
+) -> Option<(&'s Node<'s>, Path)> {
+    let mut cur = node;
     for key in keys {
-        cur.0.entries()?;
-        if dup.is_none() {
-            *dup = unique_key(stream, cur.0, key).err();
+        let entries = cur.entries()?;
+        // One pass finds the last entry of `key` (the one a decoder keeps) and whether there
+        // are several.
+        let (mut last, mut count) = (None, 0);
+        for (i, entry) in entries.iter().enumerate() {
+            if entry.key.as_str() == Some(*key) {
+                last = Some(i);
+                count += 1;
+            }
         }
-        cur = child(cur.0, &cur.1, key)?;
+        if count > 1 && dup.is_none() {
+            *dup = unique_key(stream, cur, key).err();
+        }
+        let i = last?;
+        path.steps.push(Step::Value(i));
+        cur = &entries[i].value;
     }
-    Some(cur)
+    Some((cur, path))
 }
 
 /// The path to the pod spec of the workload kinds Kubernetes defines.
@@ -418,23 +467,28 @@ fn places<'s>(object: &Object<'s>) -> Option<(Vec<kinds::Place<'s>>, Option<Erro
 }
 
 /// The slots of the containers in `places`, in order.
-fn place_slots(object: &Object<'_>, places: Vec<kinds::Place<'_>>, file: Option<&str>) -> Vec<Slot> {
+fn place_slots(
+    object: &Object<'_>,
+    id: &str,
+    places: Vec<kinds::Place<'_>>,
+    file: Option<&str>,
+) -> Vec<Slot> {
     use kinds::{Items, Naming};
     let stream = object.stream;
     let mut slots = Vec::new();
     let mut push = |name: String,
                     name_ok: bool,
                     item: &Node<'_>,
-                    item_path: &Path,
+                    item_path: Path,
                     mut dup: Option<Error>,
                     place: &kinds::Place<'_>| {
-        let Some((image, image_path)) = walk(stream, item, item_path, &["image"], &mut dup) else {
+        let Some((image, image_path)) = walk_in(stream, item, item_path, &["image"], &mut dup) else {
             return;
         };
         let (line, column) = stream.line_col(image);
         slots.push(Slot {
             info: ImageSlot {
-                workload: object.id(),
+                workload: id.to_string(),
                 container: name,
                 kind: place.kind,
                 image: describe(image),
@@ -452,7 +506,19 @@ fn place_slots(object: &Object<'_>, places: Vec<kinds::Place<'_>>, file: Option<
     for place in &places {
         match &place.items {
             Items::One { node, path, name } => {
-                push(name.text.clone(), name.ok, node, path, place.dup.clone(), place);
+                let mut item_path = Path {
+                    doc: path.doc,
+                    steps: Vec::with_capacity(path.steps.len() + 1),
+                };
+                item_path.steps.extend_from_slice(&path.steps);
+                push(
+                    name.text.clone(),
+                    name.ok,
+                    node,
+                    item_path,
+                    place.dup.clone(),
+                    place,
+                );
             }
             Items::List {
                 node,
@@ -481,7 +547,14 @@ fn place_slots(object: &Object<'_>, places: Vec<kinds::Place<'_>>, file: Option<
                         Some(p) => (format!("{}.{own}", p.text), p.ok && own_ok),
                         None => (own, own_ok),
                     };
-                    push(name, ok, item, &path.then(Step::Item(i)), dup, place);
+                    // The item's path, with room for the `image` step.
+                    let mut item_path = Path {
+                        doc: path.doc,
+                        steps: Vec::with_capacity(path.steps.len() + 2),
+                    };
+                    item_path.steps.extend_from_slice(&path.steps);
+                    item_path.steps.push(Step::Item(i));
+                    push(name, ok, item, item_path, dup, place);
                 }
             }
         }
@@ -583,7 +656,7 @@ fn dot_path<'s>(
     Ok(Some(cur))
 }
 
-fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Result<Vec<Slot>> {
+fn helm_slots(object: &Object<'_>, id: &str, file: Option<&str>) -> Result<Vec<Slot>> {
     let mut dup = super::object::check_identity_keys(object).err();
     let stream = object.stream;
     let Some((values, values_path)) = walk(stream, object.node, &object.path, &["spec", "values"], &mut dup)
@@ -699,7 +772,7 @@ fn helm_slots(object: &Object<'_>, file: Option<&str>) -> Result<Vec<Slot>> {
             let (line, column) = stream.line_col(nodes[0]);
             Slot {
                 info: ImageSlot {
-                    workload: object.id(),
+                    workload: id.to_string(),
                     container: name,
                     kind: SlotKind::HelmValues,
                     image,

@@ -31,7 +31,7 @@ pub use arena::Arena;
 pub use edit::{Patch, Path, Step, dash_column, resolve};
 pub use node::{Document, Entry, Node, NodeKind, ScalarStyle};
 pub use scalar::{plain_is_string, render};
-pub(crate) use split::split_documents;
+pub(crate) use split::{count_lines, cut_documents, plain_lines};
 pub use stream::{AtNode, Stream, check_syntax, comment_after, fast_reader_accepts, fast_reader_declines_at};
 
 #[cfg(test)]
