@@ -5,8 +5,8 @@ use napi_derive::napi;
 use serde::Deserialize;
 
 use crate::arguments::{Time, timestamp};
-use crate::options::{Checked, OptionKeys};
 use crate::error::OrThrow;
+use crate::options::{Checked, OptionKeys};
 use crate::text::Text;
 use crate::to_js;
 

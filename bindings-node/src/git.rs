@@ -8,8 +8,8 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::arguments::whole_number;
-use crate::options::{Checked, OptionKeys};
 use crate::error::{OrThrow, js_error};
+use crate::options::{Checked, OptionKeys};
 use crate::release::{History, ReleasePlan, Snapshot, plan_to_core};
 
 /// A git repository holding a config repo.

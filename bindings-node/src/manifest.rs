@@ -7,8 +7,8 @@ use napi_derive::napi;
 
 use serde::Deserialize;
 
-use crate::options::{Checked, OptionKeys};
 use crate::error::OrThrow;
+use crate::options::{Checked, OptionKeys};
 use crate::policy::Policy;
 use crate::text::Text;
 use crate::to_js;

@@ -7,8 +7,8 @@ use napi_derive::napi;
 use serde::{Deserialize, Serialize};
 
 use crate::arguments::Time;
-use crate::options::Checked;
 use crate::error::OrThrow;
+use crate::options::Checked;
 use crate::release::{ImageInfo, ImageInfoInput, image_info};
 use crate::{from_js, to_js};
 

@@ -11,8 +11,8 @@ use napi_derive::napi;
 use relman::registry as core;
 
 use crate::arguments::whole_number;
-use crate::options::{Checked, OptionKeys};
 use crate::error::OrThrow;
+use crate::options::{Checked, OptionKeys};
 use crate::release::Catalog;
 
 /// Credentials given as an object: `{username, password}` (Basic, or exchanged for a Bearer
@@ -184,7 +184,12 @@ impl Registry {
         .with_credentials(credentials(o.credentials)?, "credentials")
         .or_throw(env)?;
         if let Some(concurrency) = o.concurrency {
-            let concurrency = whole_number(env, concurrency, core::RegistryOptions::CONCURRENCY, "concurrency")?;
+            let concurrency = whole_number(
+                env,
+                concurrency,
+                core::RegistryOptions::CONCURRENCY,
+                "concurrency",
+            )?;
             options = options
                 .with_concurrency(concurrency as usize, "concurrency")
                 .or_throw(env)?;

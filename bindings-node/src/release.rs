@@ -7,8 +7,8 @@ use relman::release as core;
 use serde::{Deserialize, Serialize};
 
 use crate::arguments::{Time, now, services, timestamp};
-use crate::options::{Checked, OptionKeys};
 use crate::error::OrThrow;
+use crate::options::{Checked, OptionKeys};
 use crate::{from_js, to_js};
 
 /// One tag of a repository, as a catalog holds it.

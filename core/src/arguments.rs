@@ -154,11 +154,7 @@ pub fn whole_number_from_int(value: Option<i128>, range: RangeInclusive<u64>, wh
 /// );
 /// # Ok::<(), relman::Error>(())
 /// ```
-pub fn known_keys<'k>(
-    given: impl IntoIterator<Item = &'k str>,
-    accepted: &[&str],
-    what: &str,
-) -> Result<()> {
+pub fn known_keys<'k>(given: impl IntoIterator<Item = &'k str>, accepted: &[&str], what: &str) -> Result<()> {
     let unknown: Vec<&str> = given.into_iter().filter(|key| !accepted.contains(key)).collect();
     if unknown.is_empty() {
         return Ok(());
@@ -213,21 +209,42 @@ mod tests {
         assert_eq!(whole_number(1.0, 1..=1, "n").unwrap(), 1);
         // Floats past 2^53 are whole numbers; the largest below 2^64 converts exactly.
         let largest = 18_446_744_073_709_549_568.0;
-        assert_eq!(whole_number(largest, 0..=u64::MAX, "n").unwrap(), 18_446_744_073_709_549_568);
-        assert_eq!(whole_number(4_294_967_295.0, 0..=u32::MAX.into(), "n").unwrap(), 4_294_967_295);
+        assert_eq!(
+            whole_number(largest, 0..=u64::MAX, "n").unwrap(),
+            18_446_744_073_709_549_568
+        );
+        assert_eq!(
+            whole_number(4_294_967_295.0, 0..=u32::MAX.into(), "n").unwrap(),
+            4_294_967_295
+        );
     }
 
     #[test]
     fn negatives_are_refused_never_wrapped() {
-        assert_eq!(refused(whole_number(-1.0, 0..=u64::MAX, "retries")), "retries must be a whole number from 0 to 18446744073709551615, not -1");
-        assert_eq!(refused(whole_number(-4_294_967_296.0, 0..=10, "n")), "n must be a whole number from 0 to 10, not -4294967296");
-        assert_eq!(refused(whole_number_from_int(Some(-1), 0..=10, "n")), "n must be a whole number from 0 to 10, not -1");
-        assert_eq!(refused(whole_number_from_int(Some(i128::MIN), 0..=10, "n")), format!("n must be a whole number from 0 to 10, not {}", i128::MIN));
+        assert_eq!(
+            refused(whole_number(-1.0, 0..=u64::MAX, "retries")),
+            "retries must be a whole number from 0 to 18446744073709551615, not -1"
+        );
+        assert_eq!(
+            refused(whole_number(-4_294_967_296.0, 0..=10, "n")),
+            "n must be a whole number from 0 to 10, not -4294967296"
+        );
+        assert_eq!(
+            refused(whole_number_from_int(Some(-1), 0..=10, "n")),
+            "n must be a whole number from 0 to 10, not -1"
+        );
+        assert_eq!(
+            refused(whole_number_from_int(Some(i128::MIN), 0..=10, "n")),
+            format!("n must be a whole number from 0 to 10, not {}", i128::MIN)
+        );
     }
 
     #[test]
     fn fractions_are_refused_never_truncated() {
-        assert_eq!(refused(whole_number(1.5, 0..=10, "attempts")), "attempts must be a whole number from 0 to 10, not 1.5");
+        assert_eq!(
+            refused(whole_number(1.5, 0..=10, "attempts")),
+            "attempts must be a whole number from 0 to 10, not 1.5"
+        );
         assert!(refused(whole_number(-0.5, 0..=10, "n")).ends_with("not -0.5"));
         assert!(refused(whole_number(f64::MIN_POSITIVE, 0..=10, "n")).contains("not 0.0000"));
         assert!(refused(whole_number(9.999_999_999, 0..=10, "n")).ends_with("not 9.999999999"));
@@ -242,21 +259,42 @@ mod tests {
 
     #[test]
     fn values_outside_the_range_are_refused() {
-        assert_eq!(refused(whole_number(11.0, 0..=10, "n")), "n must be a whole number from 0 to 10, not 11");
-        assert_eq!(refused(whole_number(0.0, 1..=10, "concurrency")), "concurrency must be a whole number from 1 to 10, not 0");
+        assert_eq!(
+            refused(whole_number(11.0, 0..=10, "n")),
+            "n must be a whole number from 0 to 10, not 11"
+        );
+        assert_eq!(
+            refused(whole_number(0.0, 1..=10, "concurrency")),
+            "concurrency must be a whole number from 1 to 10, not 0"
+        );
         // 2^64 does not fit u64: refused, never saturated to u64::MAX.
-        assert!(refused(whole_number(18_446_744_073_709_551_616.0, 0..=u64::MAX, "n")).ends_with("not 18446744073709552000"));
+        assert!(
+            refused(whole_number(18_446_744_073_709_551_616.0, 0..=u64::MAX, "n"))
+                .ends_with("not 18446744073709552000")
+        );
         assert!(refused(whole_number(1e300, 0..=u64::MAX, "n")).contains("not 1000000000"));
         assert!(refused(whole_number(4_294_967_296.0, 0..=u32::MAX.into(), "n")).ends_with("not 4294967296"));
-        assert_eq!(refused(whole_number_from_int(Some(11), 0..=10, "n")), "n must be a whole number from 0 to 10, not 11");
-        assert_eq!(refused(whole_number_from_int(Some(0), 1..=10, "n")), "n must be a whole number from 1 to 10, not 0");
+        assert_eq!(
+            refused(whole_number_from_int(Some(11), 0..=10, "n")),
+            "n must be a whole number from 0 to 10, not 11"
+        );
+        assert_eq!(
+            refused(whole_number_from_int(Some(0), 1..=10, "n")),
+            "n must be a whole number from 1 to 10, not 0"
+        );
         let past = i128::from(u64::MAX) + 1;
-        assert!(refused(whole_number_from_int(Some(past), 0..=u64::MAX, "n")).ends_with("not 18446744073709551616"));
+        assert!(
+            refused(whole_number_from_int(Some(past), 0..=u64::MAX, "n"))
+                .ends_with("not 18446744073709551616")
+        );
         assert_eq!(
             refused(whole_number_from_int(None, 0..=10, "limit")),
             "limit must be a whole number from 0 to 10, not an integer of 39 digits or more"
         );
-        assert_eq!(whole_number_from_int(Some(u64::MAX.into()), 0..=u64::MAX, "n").unwrap(), u64::MAX);
+        assert_eq!(
+            whole_number_from_int(Some(u64::MAX.into()), 0..=u64::MAX, "n").unwrap(),
+            u64::MAX
+        );
     }
 
     #[test]
@@ -284,7 +322,12 @@ mod tests {
             err.message(),
             r#"options: unknown key "maxage" (did you mean "maxAge"?); the keys are "cacheDir", "maxAge""#
         );
-        let err = known_keys(["max_age", "colour", "cache-dir"], &["cacheDir", "maxAge"], "options").unwrap_err();
+        let err = known_keys(
+            ["max_age", "colour", "cache-dir"],
+            &["cacheDir", "maxAge"],
+            "options",
+        )
+        .unwrap_err();
         assert_eq!(
             err.message(),
             r#"options: unknown keys "max_age" (did you mean "maxAge"?), "colour", "cache-dir" (did you mean "cacheDir"?); the keys are "cacheDir", "maxAge""#

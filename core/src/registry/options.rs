@@ -179,7 +179,11 @@ impl RegistryOptions {
                 self.concurrency = concurrency;
                 Ok(self)
             }
-            _ => Err(crate::arguments::not_in_range(what, &Self::CONCURRENCY, concurrency)),
+            _ => Err(crate::arguments::not_in_range(
+                what,
+                &Self::CONCURRENCY,
+                concurrency,
+            )),
         }
     }
 
