@@ -2,7 +2,7 @@
 //! passed and hands them to core's rule (`relman::arguments::known_keys`) before napi reads the
 //! fields, so a misspelt key (`maxage`, a snake_case `max_age`) throws `invalid_argument`
 //! naming it and listing the fields instead of being ignored, as Python refuses an unknown
-//! keyword argument.
+//! keyword argument. A value that is not an object at all is a type error.
 //!
 //! `unsafe` here is what implementing napi-rs's `FromNapiValue` (an `unsafe` trait method)
 //! needs, and the four N-API calls of the allocation-free fast path (`setImage` options are
@@ -22,15 +22,32 @@ pub trait OptionKeys {
 
 /// An options object of type `T` whose keys were checked against `T::KEYS`; the error names
 /// the object by its TypeScript type (`RegistryOptions: unknown key "maxage" ...`). A value
-/// that is not an object goes to `T`'s own conversion (and its type error). Functions taking
-/// one declare its TypeScript type with `ts_arg_type`.
+/// that is not an object (a string, a number, a function) is a type error (`ObjectExpected`);
+/// `undefined` and `null` never reach it (an optional argument is an `Option<Checked<T>>`).
+/// Functions taking one declare its TypeScript type with `ts_arg_type`.
 pub struct Checked<T>(pub T);
 
 impl<T: FromNapiValue + TypeName + OptionKeys> FromNapiValue for Checked<T> {
     unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
         // SAFETY: `env` and `value` are the caller's, from the N-API call being served.
         let unknown = unsafe { Unknown::from_napi_value(env, value)? };
-        if unknown.get_type()? == ValueType::Object && !all_known(env, value, T::KEYS) {
+        let kind = unknown.get_type()?;
+        if kind != ValueType::Object {
+            // napi-rs's object conversion would read the fields of a string or a number as
+            // absent: a type error instead, as napi-rs gives for a number that is no number.
+            return Err(Error::new(
+                Status::ObjectExpected,
+                match kind {
+                    ValueType::Unknown => format!("{}: expected an object", T::type_name()),
+                    _ => format!(
+                        "{}: expected an object, not a {}",
+                        T::type_name(),
+                        kind.to_string().to_lowercase()
+                    ),
+                },
+            ));
+        }
+        if !all_known(env, value, T::KEYS) {
             // SAFETY: as above; `value` is an object, checked just now.
             let object = unsafe { Object::from_napi_value(env, value)? };
             let keys = Object::keys(&object)?;
