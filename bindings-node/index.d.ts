@@ -660,7 +660,7 @@ export interface HistoryCommit {
 export interface HistoryOptions {
   /** Only the moves of this environment (default: every environment of `relman.yaml`). */
   environment?: string | undefined | null
-  /** Read at most this many commits of the walk (default 1,000). */
+  /** Read at most this many commits of the walk (default 1,000; a whole number, 0 or more). */
   limit?: number | undefined | null
 }
 
@@ -945,7 +945,7 @@ export interface RegistryOptions {
   cacheDir?: string
   /** Hosts (`host[:port]`) reached over plain http (loopback hosts always are). */
   insecure?: Array<string>
-  /** Requests in flight at once (default 8). */
+  /** Requests in flight at once (a whole number from 1 to 256; default 8). */
   concurrency?: number
   /** Seconds one request may take (default 30). */
   timeout?: number
@@ -953,7 +953,7 @@ export interface RegistryOptions {
   movingTags?: Array<string>
   /** Seconds after which a known tag is asked for again (default: never). */
   maxAge?: number
-  /** Retries of a `429`/`503` answer (default 3). */
+  /** Retries of a `429`/`503` answer (a whole number, 0 or more; default 3). */
   retries?: number
 }
 
@@ -1121,7 +1121,7 @@ export interface ReleaseWithRetryOptions {
   branch: string
   /** Author and committer, as `Name <email>`. */
   author: string
-  /** How many times to try in all (at least once; default 5). */
+  /** How many times to try in all (a whole number, at least 1; default 5). */
   attempts?: number | undefined | null
   /**
    * Plans the release on a snapshot of the branch's head and the whole release history

@@ -1,6 +1,8 @@
 //! Arguments given as plain JavaScript values, read by core's rules (`relman::arguments`,
 //! `Services::parse`, `History::from_entries`) so Rust, Python and Node agree.
 
+use std::ops::RangeInclusive;
+
 use napi::JsDate;
 use napi::bindgen_prelude::*;
 use relman::release::{History, HistoryEntry, Services};
@@ -44,4 +46,11 @@ pub(crate) fn history(env: &Env, items: Vec<Either<String, ReleaseRecord>>) -> R
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(History::from_entries(entries))
+}
+
+/// A count or limit given as a JavaScript number, by core's rule
+/// (`relman::arguments::whole_number`): NaN, infinities, fractions, negatives and values out of
+/// `range` throw `invalid_argument` naming `what`; nothing is wrapped or truncated.
+pub(crate) fn whole_number(env: &Env, value: f64, range: RangeInclusive<u64>, what: &str) -> Result<u64> {
+    relman::arguments::whole_number(value, range, what).or_throw(env)
 }

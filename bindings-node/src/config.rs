@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::arguments::{Time, timestamp};
 use crate::error::OrThrow;
+use crate::options::{Checked, OptionKeys};
 use crate::text::Text;
 use crate::to_js;
 
@@ -172,6 +173,10 @@ pub struct LockInput<'a> {
     pub until: Option<Option<Time<'a>>>,
 }
 
+impl OptionKeys for LockInput<'_> {
+    const KEYS: &'static [&'static str] = &["reason", "by", "until"];
+}
+
 /// Lock `environment` in the text of `relman.yaml`: add `lock:` with `reason`, `by` and
 /// `until` as the last entry of the environment's mapping, or update an existing lock in place.
 /// Only the lines of the `lock` entry change; locking again with the same values returns the
@@ -189,8 +194,9 @@ pub fn lock_environment(
     env: &Env,
     #[napi(ts_arg_type = "string")] text: Text,
     environment: String,
-    lock: LockInput,
+    #[napi(ts_arg_type = "LockInput")] lock: Checked<LockInput>,
 ) -> Result<String> {
+    let Checked(lock) = lock;
     let mut core = relman::EnvironmentLock::new(lock.reason, lock.by);
     if let Some(until) = lock.until.flatten() {
         core = core.until(timestamp(env, until, "until")?);

@@ -7,7 +7,9 @@
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
+use crate::arguments::whole_number;
 use crate::error::{OrThrow, js_error};
+use crate::options::{Checked, OptionKeys};
 use crate::release::{History, ReleasePlan, Snapshot, plan_to_core};
 
 /// A git repository holding a config repo.
@@ -41,8 +43,8 @@ pub struct CommitOptions {
 pub struct HistoryOptions {
     /// Only the moves of this environment (default: every environment of `relman.yaml`).
     pub environment: Option<Option<String>>,
-    /// Read at most this many commits of the walk (default 1,000).
-    pub limit: Option<Option<u32>>,
+    /// Read at most this many commits of the walk (default 1,000; a whole number, 0 or more).
+    pub limit: Option<Option<f64>>,
 }
 
 /// What `Repository.releaseWithRetry` does.
@@ -52,13 +54,25 @@ pub struct ReleaseWithRetryOptions<'a> {
     pub branch: String,
     /// Author and committer, as `Name <email>`.
     pub author: String,
-    /// How many times to try in all (at least once; default 5).
-    pub attempts: Option<Option<u32>>,
+    /// How many times to try in all (a whole number, at least 1; default 5).
+    pub attempts: Option<Option<f64>>,
     /// Plans the release on a snapshot of the branch's head and the whole release history
     /// there, newest first: typically a call to `planRelease` or one plan of `planAutomation`.
     /// Called again after every conflict.
     #[napi(ts_type = "(snapshot: Snapshot, history: History) => ReleasePlan")]
     pub plan: Function<'a, FnArgs<(Snapshot, History)>, ReleasePlan>,
+}
+
+impl OptionKeys for CommitOptions {
+    const KEYS: &'static [&'static str] = &["branch", "expectedHead", "author"];
+}
+
+impl OptionKeys for HistoryOptions {
+    const KEYS: &'static [&'static str] = &["environment", "limit"];
+}
+
+impl OptionKeys for ReleaseWithRetryOptions<'_> {
+    const KEYS: &'static [&'static str] = &["branch", "author", "attempts", "plan"];
 }
 
 #[napi]
@@ -117,13 +131,17 @@ impl Repository {
         &self,
         env: &Env,
         rev: Option<String>,
-        options: Option<HistoryOptions>,
+        #[napi(ts_arg_type = "HistoryOptions | undefined | null")] options: Option<Checked<HistoryOptions>>,
     ) -> Result<History> {
         let (environment, limit) = match options {
-            Some(o) => (o.environment.flatten(), o.limit.flatten()),
+            Some(Checked(o)) => (o.environment.flatten(), o.limit.flatten()),
             None => (None, None),
         };
-        let limit = limit.map_or(relman::git::HISTORY_LIMIT, |n| n as usize);
+        let limit = match limit {
+            // The range is what a usize holds: the conversion is exact.
+            Some(n) => whole_number(env, n, relman::git::HISTORY_LIMITS, "limit")? as usize,
+            None => relman::git::HISTORY_LIMIT,
+        };
         let inner = self
             .inner
             .history(rev.as_deref().unwrap_or("HEAD"), environment.as_deref(), limit)
@@ -142,7 +160,13 @@ impl Repository {
     /// malformed author, branch name or `expectedHead`; `corrupt_repository` for a repository
     /// error.
     #[napi]
-    pub fn commit(&self, env: &Env, plan: ReleasePlan, options: CommitOptions) -> Result<String> {
+    pub fn commit(
+        &self,
+        env: &Env,
+        plan: ReleasePlan,
+        #[napi(ts_arg_type = "CommitOptions")] options: Checked<CommitOptions>,
+    ) -> Result<String> {
+        let Checked(options) = options;
         let plan = plan_to_core(env, &plan)?;
         self.inner
             .commit(&plan, &options.branch, &options.expected_head, &options.author)
@@ -158,8 +182,17 @@ impl Repository {
     /// thrown by `plan` ends the loop and is rethrown as is; after the last attempt the last
     /// `conflict` is thrown.
     #[napi]
-    pub fn release_with_retry(&self, env: &Env, options: ReleaseWithRetryOptions) -> Result<Option<String>> {
-        let attempts = options.attempts.flatten().unwrap_or(5) as usize;
+    pub fn release_with_retry(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "ReleaseWithRetryOptions")] options: Checked<ReleaseWithRetryOptions>,
+    ) -> Result<Option<String>> {
+        let Checked(options) = options;
+        let attempts = match options.attempts.flatten() {
+            // The range is what a usize holds: the conversion is exact.
+            Some(n) => whole_number(env, n, relman::git::ATTEMPTS, "attempts")? as usize,
+            None => relman::git::DEFAULT_ATTEMPTS,
+        };
         // An error of the JavaScript side (the callback threw, or returned something that is
         // not a plan) stops core's loop and is rethrown unchanged.
         let mut thrown: Option<Error> = None;

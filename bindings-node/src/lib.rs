@@ -3,7 +3,8 @@
 //! A thin layer over the `relman` crate: every function and class converts its arguments,
 //! calls core, and converts the result or the error (see [`error`]). No behaviour lives here.
 //! The modules mirror core's: [`image`], [`policy`], [`manifest`], [`config`], [`release`],
-//! [`git`], [`registry`], [`arguments`]; [`text`] reads YAML text arguments with one conversion.
+//! [`git`], [`registry`], [`arguments`]; [`text`] reads YAML text arguments with one conversion,
+//! [`options`] refuses the unknown keys of options objects.
 //! `index.js` and `index.d.ts` are generated from this crate by `napi build` and committed.
 //!
 //! Results are declarations: each `#[napi(object)]` struct lists the fields of the core type
@@ -13,7 +14,8 @@
 //! `#[napi(object)]`. The `#[napi(string_enum)]` vocabularies only carry the TypeScript unions
 //! (and the exported value objects); `test/vocabularies.test.mjs` checks them against core's
 //! [`relman::wire::vocabularies`].
-// No `unsafe` but the two N-API calls of `text` (allowed there, each block with its reason).
+// No `unsafe` but the two N-API calls of `text` and the `FromNapiValue` of `options` (allowed
+// there, each block with its reason).
 #![deny(unsafe_code)]
 // napi-derive registers the exports only outside `cfg(test)`; `cargo clippy --all-targets`
 // checks the library as a test too, where every export would look unused.
@@ -25,6 +27,7 @@ mod error;
 mod git;
 mod image;
 mod manifest;
+mod options;
 mod policy;
 mod registry;
 mod release;

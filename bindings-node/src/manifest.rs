@@ -8,6 +8,7 @@ use napi_derive::napi;
 use serde::Deserialize;
 
 use crate::error::OrThrow;
+use crate::options::{Checked, OptionKeys};
 use crate::policy::Policy;
 use crate::text::Text;
 use crate::to_js;
@@ -22,6 +23,10 @@ pub struct ManifestOptions {
     pub path: Option<Option<String>>,
 }
 
+impl OptionKeys for ManifestOptions {
+    const KEYS: &'static [&'static str] = &["defaultNamespace", "path"];
+}
+
 impl From<ManifestOptions> for relman::Options {
     fn from(o: ManifestOptions) -> Self {
         let mut options = relman::Options::default();
@@ -33,8 +38,8 @@ impl From<ManifestOptions> for relman::Options {
     }
 }
 
-fn options(o: Option<ManifestOptions>) -> relman::Options {
-    o.unwrap_or_default().into()
+fn options(o: Option<Checked<ManifestOptions>>) -> relman::Options {
+    o.map(|o| o.0).unwrap_or_default().into()
 }
 
 /// What kind of place an image slot is: a pod template's `containers` or `initContainers`,
@@ -95,7 +100,7 @@ pub struct ImageSlot {
 pub fn list_images(
     env: &Env,
     #[napi(ts_arg_type = "string")] text: Text,
-    options: Option<ManifestOptions>,
+    #[napi(ts_arg_type = "ManifestOptions | undefined | null")] options: Option<Checked<ManifestOptions>>,
 ) -> Result<Vec<ImageSlot>> {
     to_js(
         env,
@@ -120,7 +125,7 @@ pub fn set_image(
     workload: String,
     container: String,
     image: String,
-    options: Option<ManifestOptions>,
+    #[napi(ts_arg_type = "ManifestOptions | undefined | null")] options: Option<Checked<ManifestOptions>>,
 ) -> Result<String> {
     relman::set_image(&text, &workload, &container, &image, &self::options(options)).or_throw(env)
 }
@@ -141,6 +146,10 @@ pub struct PolicyChange {
     pub path: Option<Option<String>>,
 }
 
+impl OptionKeys for PolicyChange {
+    const KEYS: &'static [&'static str] = &["add", "remove", "defaultNamespace", "path"];
+}
+
 /// Add and remove Flux v1 policy annotations on one workload. A policy is written under the
 /// key it already has (any prefix), else as `fluxcd.io/<policy>`; the `annotations:` mapping
 /// is created when missing and removed when its last entry goes.
@@ -157,9 +166,9 @@ pub fn update_policy(
     env: &Env,
     #[napi(ts_arg_type = "string")] text: Text,
     workload: String,
-    change: Option<PolicyChange>,
+    #[napi(ts_arg_type = "PolicyChange | undefined | null")] change: Option<Checked<PolicyChange>>,
 ) -> Result<String> {
-    let change = change.unwrap_or_default();
+    let change = change.map(|c| c.0).unwrap_or_default();
     let mut core = relman::PolicyChange::new();
     for (policy, value) in change.add.flatten().into_iter().flatten() {
         core = core.add(policy, value);
@@ -167,10 +176,10 @@ pub fn update_policy(
     for policy in change.remove.flatten().into_iter().flatten() {
         core = core.remove(policy);
     }
-    let options = options(Some(ManifestOptions {
+    let options = relman::Options::from(ManifestOptions {
         default_namespace: change.default_namespace,
         path: change.path,
-    }));
+    });
     relman::update_policy(&text, &workload, &core, &options).or_throw(env)
 }
 
@@ -182,7 +191,7 @@ pub fn read_policy(
     env: &Env,
     #[napi(ts_arg_type = "string")] text: Text,
     workload: String,
-    options: Option<ManifestOptions>,
+    #[napi(ts_arg_type = "ManifestOptions | undefined | null")] options: Option<Checked<ManifestOptions>>,
 ) -> Result<Policy> {
     to_js(
         env,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::arguments::Time;
 use crate::error::OrThrow;
+use crate::options::Checked;
 use crate::release::{ImageInfo, ImageInfoInput, image_info};
 use crate::{from_js, to_js};
 
@@ -143,13 +144,13 @@ impl TagFilter {
     pub fn select(
         &self,
         env: &Env,
-        images: Vec<ImageInfoInput>,
+        images: Vec<Checked<ImageInfoInput>>,
         mode: Option<VersionMode>,
         now: Option<Time<'_>>,
     ) -> Result<Selection> {
         let images = images
             .into_iter()
-            .map(|i| image_info(env, i))
+            .map(|i| image_info(env, i.0))
             .collect::<Result<Vec<_>>>()?;
         let (mode, now) = (self::mode(env, mode)?, crate::arguments::now(env, now)?);
         to_js(env, &relman::policy::select(&self.inner, mode, &images, now))
@@ -162,11 +163,11 @@ impl TagFilter {
     pub fn compare(
         &self,
         env: &Env,
-        a: ImageInfoInput,
-        b: ImageInfoInput,
+        #[napi(ts_arg_type = "ImageInfoInput")] a: Checked<ImageInfoInput>,
+        #[napi(ts_arg_type = "ImageInfoInput")] b: Checked<ImageInfoInput>,
         mode: Option<VersionMode>,
     ) -> Result<Option<i32>> {
-        let (a, b) = (image_info(env, a)?, image_info(env, b)?);
+        let (a, b) = (image_info(env, a.0)?, image_info(env, b.0)?);
         Ok(relman::policy::compare(&self.inner, self::mode(env, mode)?, &a, &b).map(|o| o as i32))
     }
 

@@ -10,7 +10,9 @@ use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use relman::registry as core;
 
+use crate::arguments::whole_number;
 use crate::error::OrThrow;
+use crate::options::{Checked, OptionKeys};
 use crate::release::Catalog;
 
 /// Credentials given as an object: `{username, password}` (Basic, or exchanged for a Bearer
@@ -40,16 +42,29 @@ pub struct RegistryOptions<'a> {
     pub cache_dir: Option<String>,
     /// Hosts (`host[:port]`) reached over plain http (loopback hosts always are).
     pub insecure: Option<Vec<String>>,
-    /// Requests in flight at once (default 8).
-    pub concurrency: Option<u32>,
+    /// Requests in flight at once (a whole number from 1 to 256; default 8).
+    pub concurrency: Option<f64>,
     /// Seconds one request may take (default 30).
     pub timeout: Option<f64>,
     /// Tags asked for at every poll even when known (default `['latest']`).
     pub moving_tags: Option<Vec<String>>,
     /// Seconds after which a known tag is asked for again (default: never).
     pub max_age: Option<f64>,
-    /// Retries of a `429`/`503` answer (default 3).
-    pub retries: Option<u32>,
+    /// Retries of a `429`/`503` answer (a whole number, 0 or more; default 3).
+    pub retries: Option<f64>,
+}
+
+impl OptionKeys for RegistryOptions<'_> {
+    const KEYS: &'static [&'static str] = &[
+        "credentials",
+        "cacheDir",
+        "insecure",
+        "concurrency",
+        "timeout",
+        "movingTags",
+        "maxAge",
+        "retries",
+    ];
 }
 
 /// One progress event of `Registry.catalog`: `event` is `'listed'` (with `tags` and
@@ -78,6 +93,10 @@ pub struct CatalogOptions<'a> {
     /// Called with each progress event, on the main thread (events may still arrive just
     /// after the Promise settles).
     pub progress: Option<Function<'a, RegistryProgress, ()>>,
+}
+
+impl OptionKeys for CatalogOptions<'_> {
+    const KEYS: &'static [&'static str] = &["progress"];
 }
 
 /// Requests sent since the registry was made, by kind.
@@ -144,19 +163,33 @@ fn credentials(given: Option<Option<Either<String, Object>>>) -> Result<core::Cr
 impl Registry {
     /// A registry client. Throws `invalid_argument` for an option it cannot use.
     #[napi(constructor)]
-    pub fn new(env: &Env, options: Option<RegistryOptions>) -> Result<Registry> {
-        let o = options.unwrap_or_default();
+    pub fn new(
+        env: &Env,
+        #[napi(ts_arg_type = "RegistryOptions | undefined | null")] options: Option<Checked<RegistryOptions>>,
+    ) -> Result<Registry> {
+        let o = options.map(|o| o.0).unwrap_or_default();
         let defaults = core::RegistryOptions::default();
+        let retries = match o.retries {
+            // The range is what a u32 holds: the conversion is exact.
+            Some(n) => whole_number(env, n, core::RegistryOptions::RETRIES, "retries")? as u32,
+            None => defaults.retries,
+        };
         let mut options = core::RegistryOptions {
             cache_dir: o.cache_dir.map(PathBuf::from),
             insecure: o.insecure.unwrap_or_default(),
             moving_tags: o.moving_tags.unwrap_or(defaults.moving_tags),
-            retries: o.retries.unwrap_or(defaults.retries),
+            retries,
             ..defaults
         }
         .with_credentials(credentials(o.credentials)?, "credentials")
         .or_throw(env)?;
         if let Some(concurrency) = o.concurrency {
+            let concurrency = whole_number(
+                env,
+                concurrency,
+                core::RegistryOptions::CONCURRENCY,
+                "concurrency",
+            )?;
             options = options
                 .with_concurrency(concurrency as usize, "concurrency")
                 .or_throw(env)?;
@@ -178,9 +211,9 @@ impl Registry {
     pub fn catalog(
         &self,
         repositories: Vec<String>,
-        options: Option<CatalogOptions>,
+        #[napi(ts_arg_type = "CatalogOptions | undefined | null")] options: Option<Checked<CatalogOptions>>,
     ) -> Result<AsyncTask<CatalogTask>> {
-        let progress = match options.and_then(|o| o.progress) {
+        let progress = match options.and_then(|o| o.0.progress) {
             Some(f) => Some(
                 f.build_threadsafe_function::<RegistryProgress>()
                     .callee_handled::<false>()

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::arguments::{Time, now, services, timestamp};
 use crate::error::OrThrow;
+use crate::options::{Checked, OptionKeys};
 use crate::{from_js, to_js};
 
 /// One tag of a repository, as a catalog holds it.
@@ -32,6 +33,10 @@ pub struct ImageInfoInput<'a> {
     /// When the image was created, when known (needed by `glob:`/`regex:` ordering).
     #[napi(ts_type = "string | Date | null")]
     pub created: Option<Option<Time<'a>>>,
+}
+
+impl OptionKeys for ImageInfoInput<'_> {
+    const KEYS: &'static [&'static str] = &["tag", "digest", "created"];
 }
 
 /// The core image info of an input. A `created` string goes through core's parser
@@ -71,6 +76,10 @@ pub struct CatalogEntry<'a> {
     pub created: Option<Option<Time<'a>>>,
 }
 
+impl OptionKeys for CatalogEntry<'_> {
+    const KEYS: &'static [&'static str] = &["digest", "created"];
+}
+
 impl Catalog {
     /// The JavaScript catalog of a core catalog (what a `Registry` returns).
     pub(crate) fn from_core(inner: core::Catalog) -> Catalog {
@@ -99,9 +108,9 @@ impl Catalog {
         env: &Env,
         repository: String,
         tag: String,
-        entry: Option<CatalogEntry>,
+        #[napi(ts_arg_type = "CatalogEntry | undefined | null")] entry: Option<Checked<CatalogEntry>>,
     ) -> Result<()> {
-        let (digest, created) = entry.map_or((None, None), |e| (e.digest, e.created));
+        let (digest, created) = entry.map_or((None, None), |Checked(e)| (e.digest, e.created));
         let info = image_info(env, ImageInfoInput { tag, digest, created })?;
         self.inner.add(&repository, info).or_throw(env)
     }
@@ -442,6 +451,24 @@ pub struct ReleaseOptions<'a> {
     pub now: Option<Option<Time<'a>>>,
 }
 
+impl OptionKeys for ReleaseOptions<'_> {
+    const KEYS: &'static [&'static str] = &[
+        "environment",
+        "services",
+        "image",
+        "observed",
+        "exclude",
+        "force",
+        "overrideEnvironmentLock",
+        "lock",
+        "user",
+        "message",
+        "catalog",
+        "history",
+        "now",
+    ];
+}
+
 /// Inputs of `planAutomation`.
 #[napi(object, object_to_js = false)]
 pub struct AutomationOptions<'a> {
@@ -453,6 +480,10 @@ pub struct AutomationOptions<'a> {
     /// The time to plan at: an RFC 3339 string or a `Date`; default now.
     #[napi(ts_type = "string | Date | null")]
     pub now: Option<Option<Time<'a>>>,
+}
+
+impl OptionKeys for AutomationOptions<'_> {
+    const KEYS: &'static [&'static str] = &["catalog", "history", "now"];
 }
 
 /// A `history` option: a `History`, or commit messages and records (the weaker mode).
@@ -501,6 +532,10 @@ pub struct HistoryCommit<'a> {
     pub snapshot: ClassInstance<'a, Snapshot>,
 }
 
+impl OptionKeys for HistoryCommit<'_> {
+    const KEYS: &'static [&'static str] = &["message", "snapshot"];
+}
+
 /// The pointer history of environments, newest first: read from the trees of commits
 /// (`Repository.history`, `History.fromCommits`), where a commit's `Relman-*` trailers only
 /// annotate the moves it really made, or believed from commit messages
@@ -518,10 +553,14 @@ impl History {
     ///
     /// Throws as planning does for a snapshot that does not read.
     #[napi(factory)]
-    pub fn from_commits(env: &Env, commits: Vec<HistoryCommit>, base: Option<&Snapshot>) -> Result<History> {
+    pub fn from_commits(
+        env: &Env,
+        #[napi(ts_arg_type = "Array<HistoryCommit>")] commits: Vec<Checked<HistoryCommit>>,
+        base: Option<&Snapshot>,
+    ) -> Result<History> {
         let pairs: Vec<(String, core::Snapshot)> = commits
             .into_iter()
-            .map(|c| (c.message, c.snapshot.inner.clone()))
+            .map(|Checked(c)| (c.message, c.snapshot.inner.clone()))
             .collect();
         let inner = core::History::from_commits(pairs, base.map(|b| b.inner.clone())).or_throw(env)?;
         Ok(History { inner })
@@ -593,7 +632,12 @@ impl History {
 /// if (!plan.isNoop) console.log(plan.commitMessage)
 /// ```
 #[napi]
-pub fn plan_release(env: &Env, snapshot: &Snapshot, options: ReleaseOptions) -> Result<ReleasePlan> {
+pub fn plan_release(
+    env: &Env,
+    snapshot: &Snapshot,
+    #[napi(ts_arg_type = "ReleaseOptions")] options: Checked<ReleaseOptions>,
+) -> Result<ReleasePlan> {
+    let Checked(options) = options;
     let mut spec = core::ReleaseSpec::new(options.environment);
     if let Some(value) = options.services.flatten() {
         spec = spec.services(services(value));
@@ -629,10 +673,10 @@ pub fn plan_release(env: &Env, snapshot: &Snapshot, options: ReleaseOptions) -> 
 pub fn plan_automation(
     env: &Env,
     snapshot: &Snapshot,
-    options: Option<AutomationOptions>,
+    #[napi(ts_arg_type = "AutomationOptions | undefined | null")] options: Option<Checked<AutomationOptions>>,
 ) -> Result<Vec<ReleasePlan>> {
     let (catalog, messages, time) = match options {
-        Some(o) => (o.catalog.flatten(), o.history.flatten(), o.now.flatten()),
+        Some(Checked(o)) => (o.catalog.flatten(), o.history.flatten(), o.now.flatten()),
         None => (None, None, None),
     };
     let empty = core::Catalog::new();
@@ -745,6 +789,10 @@ pub struct DriftOptions {
     pub observed: String,
 }
 
+impl OptionKeys for DriftOptions {
+    const KEYS: &'static [&'static str] = &["environment", "observed"];
+}
+
 /// Compare what the cluster runs with what the repo renders for an environment (pure: relman
 /// never talks to the cluster). Per workload and container of the environment (namespaces,
 /// kustomize overlays and HelmRelease values as the repo renders them): `in_sync`, `drifted`,
@@ -761,7 +809,12 @@ pub struct DriftOptions {
 /// for (const e of report.entries) if (e.status !== 'in_sync') console.log(e.workload, e.status)
 /// ```
 #[napi]
-pub fn drift(env: &Env, snapshot: &Snapshot, options: DriftOptions) -> Result<DriftReport> {
+pub fn drift(
+    env: &Env,
+    snapshot: &Snapshot,
+    #[napi(ts_arg_type = "DriftOptions")] options: Checked<DriftOptions>,
+) -> Result<DriftReport> {
+    let Checked(options) = options;
     let report = core::drift(&snapshot.inner, &options.environment, &options.observed).or_throw(env)?;
     let is_drifted = report.is_drifted();
     Ok(DriftReport {

@@ -204,3 +204,43 @@ test('releaseWithRetry rethrows what the callback throws, and the last conflict'
   assert.equal(conflict.code, 'conflict')
   assert.equal(conflict.actualHead, repo.branchHead('main'))
 })
+
+// `limit` and `attempts` by core's rule (relman::arguments::whole_number with
+// relman::git::HISTORY_LIMITS and ATTEMPTS): napi no longer wraps -1 to 4294967295 or truncates
+// 1.5; checked before any work, so the plan callback is never called.
+const USIZE_MAX = '18446744073709551615'
+
+test('history limit and releaseWithRetry attempts are whole numbers, else invalid_argument', (t) => {
+  const { dir } = makeRepo(t)
+  const repo = Repository.open(dir)
+  const bad = [
+    [-1, '-1'],
+    [1.5, '1.5'],
+    [NaN, 'NaN'],
+    [Infinity, 'inf'],
+    [-Infinity, '-inf'],
+    [2 ** 64, '18446744073709552000'],
+  ]
+  for (const [limit, shown] of bad) {
+    const e = catches(() => repo.history('main', { limit }))
+    assert.equal(e.code, 'invalid_argument', String(limit))
+    assert.equal(e.message, `invalid_argument: limit must be a whole number from 0 to ${USIZE_MAX}, not ${shown}`)
+  }
+  assert.equal(repo.history('main', { limit: 0 }).moves.length, 0)
+  assert.equal(repo.history('main', { limit: -0 }).moves.length, 0)
+  assert.equal(repo.history('main', { limit: 2 ** 53 }).isComplete, true)
+  assert.equal(repo.history('main', { limit: null }).isComplete, true)
+  assert.throws(() => repo.history('main', { limit: '10' }), (e) => e.code !== 'invalid_argument')
+
+  let calls = 0
+  const plan = (snapshot, history) => {
+    calls += 1
+    return release('acme/users:2.0.0')(snapshot, history)
+  }
+  for (const [attempts, shown] of [[0, '0'], ...bad]) {
+    const e = catches(() => repo.releaseWithRetry({ branch: 'main', author: AUTHOR, attempts, plan }))
+    assert.equal(e.code, 'invalid_argument', String(attempts))
+    assert.equal(e.message, `invalid_argument: attempts must be a whole number from 1 to ${USIZE_MAX}, not ${shown}`)
+  }
+  assert.equal(calls, 0)
+})

@@ -4,10 +4,10 @@
 //! core's rules (`relman::arguments`).
 
 use pyo3::IntoPyObjectExt;
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyString, PyType};
+use pyo3::types::{PyBool, PyString, PyType};
 
 use crate::error::IntoPyResult;
 
@@ -128,4 +128,49 @@ pub(crate) fn strings(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Stri
         )));
     }
     value.try_iter()?.map(|item| item?.extract::<String>()).collect()
+}
+
+/// A count or limit as Python gave it, for core's rule
+/// (`relman::arguments::whole_number_from_int`): an `int` (or an object with `__index__`, as
+/// `range()` takes) of any size. A `bool` is refused with `TypeError` (it is an `int` to
+/// Python, but `retries=True` is a mistake), as a `float` is (Python's own counts refuse
+/// `1.0`); a negative or too large `int` is `InvalidArgument` with core's message (never
+/// `OverflowError`).
+#[derive(Clone, Copy)]
+pub(crate) struct WholeNumber(Option<i128>);
+
+impl WholeNumber {
+    /// A default value.
+    pub(crate) const fn of(value: u64) -> WholeNumber {
+        WholeNumber(Some(value as i128))
+    }
+
+    /// The number if `range` holds it, else `InvalidArgument` naming `what`.
+    pub(crate) fn check(self, range: std::ops::RangeInclusive<u64>, what: &str) -> PyResult<u64> {
+        relman::arguments::whole_number_from_int(self.0, range, what).py()
+    }
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for WholeNumber {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if obj.is_instance_of::<PyBool>() {
+            return Err(PyTypeError::new_err("expected an int, not bool"));
+        }
+        let overflow = |e: &PyErr| e.is_instance_of::<PyOverflowError>(obj.py());
+        // An i64 first: the common case, and it goes through `__index__`.
+        match obj.extract::<i64>() {
+            Ok(value) => return Ok(WholeNumber(Some(value.into()))),
+            Err(e) if !overflow(&e) => return Err(e),
+            Err(_) => {}
+        }
+        // Past i64: the exact int (pyo3's i128 reading does not call `__index__`).
+        match obj.call_method0("__index__")?.extract::<i128>() {
+            Ok(value) => Ok(WholeNumber(Some(value))),
+            // Past i128 (39 digits or more): out of every range, core words it.
+            Err(e) if overflow(&e) => Ok(WholeNumber(None)),
+            Err(e) => Err(e),
+        }
+    }
 }

@@ -8,7 +8,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 
-use crate::convert::repr;
+use crate::convert::{WholeNumber, repr};
 use crate::error::IntoPyResult;
 use crate::release::{PyHistory, PyReleasePlan, PySnapshot};
 
@@ -75,7 +75,7 @@ impl PyRepository {
     /// trailers annotate its moves only when they agree with what it changed (otherwise
     /// ``warnings`` says ``record_mismatch``). Pass it as ``history`` to :func:`plan_release`.
     #[pyo3(
-        signature = (rev = "HEAD".to_string(), *, environment = None, limit = 1000),
+        signature = (rev = "HEAD".to_string(), *, environment = None, limit = WholeNumber::of(relman::git::HISTORY_LIMIT as u64)),
         text_signature = "($self, rev='HEAD', *, environment=None, limit=1000)"
     )]
     fn history(
@@ -83,8 +83,10 @@ impl PyRepository {
         py: Python<'_>,
         rev: String,
         environment: Option<String>,
-        limit: usize,
+        limit: WholeNumber,
     ) -> PyResult<PyHistory> {
+        // The range is what a usize holds: the conversion is exact.
+        let limit = limit.check(relman::git::HISTORY_LIMITS, "limit")? as usize;
         py.detach(|| self.repo()?.history(&rev, environment.as_deref(), limit))
             .py()
             .map(PyHistory::from)
@@ -117,15 +119,20 @@ impl PyRepository {
     /// ``author``. When the branch moved meanwhile, start again on the new head, up to
     /// ``attempts`` times in all. Returns the new commit id, or ``None`` when the plan changes
     /// nothing. An exception raised by ``plan`` propagates unchanged.
-    #[pyo3(signature = (*, branch, author, plan, attempts = 5))]
+    #[pyo3(
+        signature = (*, branch, author, plan, attempts = WholeNumber::of(relman::git::DEFAULT_ATTEMPTS as u64)),
+        text_signature = "($self, *, branch, author, plan, attempts=5)"
+    )]
     fn release_with_retry(
         &self,
         py: Python<'_>,
         branch: PyBackedStr,
         author: PyBackedStr,
         plan: Py<PyAny>,
-        attempts: usize,
+        attempts: WholeNumber,
     ) -> PyResult<Option<String>> {
+        // The range is what a usize holds: the conversion is exact.
+        let attempts = attempts.check(relman::git::ATTEMPTS, "attempts")? as usize;
         let failure: Mutex<Option<PyErr>> = Mutex::new(None);
         let callback = |snapshot: &relman::release::Snapshot, history: &relman::release::History| {
             Python::attach(|py| -> relman::Result<relman::release::ReleasePlan> {

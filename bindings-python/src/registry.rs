@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use relman::registry::{CredentialFields, CredentialsArgument, Progress, Registry, RegistryOptions};
 
+use crate::convert::WholeNumber;
 use crate::error::IntoPyResult;
 use crate::release::PyCatalog;
 
@@ -93,7 +94,7 @@ fn event<'py>(py: Python<'py>, progress: &Progress<'_>) -> PyResult<Bound<'py, P
     Ok(d)
 }
 
-// The defaults are core's; the signature writes them as literals so that Python shows them
+// The defaults are core's; the text signature writes them as literals so that Python shows them
 // (`help`, `inspect.signature`, and the stub, which stubtest compares), and this fails the build
 // when core's change.
 const _: () = assert!(
@@ -106,18 +107,24 @@ const _: () = assert!(
 #[pymethods]
 impl PyRegistry {
     #[new]
-    #[pyo3(signature = (*, credentials = Some(CredentialsArg::Name(CredentialsArgument::DOCKER_CONFIG.to_string())), cache_dir = None, insecure = Vec::new(), concurrency = 8, timeout = 30.0, moving_tags = RegistryOptions::default().moving_tags, max_age = None, retries = 3))]
+    #[pyo3(
+        signature = (*, credentials = Some(CredentialsArg::Name(CredentialsArgument::DOCKER_CONFIG.to_string())), cache_dir = None, insecure = Vec::new(), concurrency = WholeNumber::of(RegistryOptions::DEFAULT_CONCURRENCY as u64), timeout = 30.0, moving_tags = RegistryOptions::default().moving_tags, max_age = None, retries = WholeNumber::of(RegistryOptions::DEFAULT_RETRIES as u64)),
+        text_signature = "(*, credentials=..., cache_dir=None, insecure=..., concurrency=8, timeout=30.0, moving_tags=..., max_age=None, retries=3)"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn new(
         credentials: Option<CredentialsArg>,
         cache_dir: Option<PathBuf>,
         insecure: Vec<String>,
-        concurrency: usize,
+        concurrency: WholeNumber,
         timeout: f64,
         moving_tags: Vec<String>,
         max_age: Option<f64>,
-        retries: u32,
+        retries: WholeNumber,
     ) -> PyResult<Self> {
+        // The ranges are core's; each fits the field's type, so the conversions are exact.
+        let concurrency = concurrency.check(RegistryOptions::CONCURRENCY, "concurrency")? as usize;
+        let retries = retries.check(RegistryOptions::RETRIES, "retries")? as u32;
         let options = RegistryOptions {
             cache_dir,
             insecure,

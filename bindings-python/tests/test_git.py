@@ -155,6 +155,64 @@ def test_release_with_retry_gives_up_after_attempts(bare: Path) -> None:
     assert len(calls) == 2 and info.value.actual_head == repo.branch_head("main")
 
 
+# `limit` and `attempts` by core's rule (relman::arguments::whole_number_from_int with
+# relman::git::HISTORY_LIMITS and ATTEMPTS): InvalidArgument with core's message for a negative
+# or too large int (never OverflowError), TypeError for a bool or a float; checked before any
+# work, so the plan callable is never called.
+USIZE_MAX = 2**64 - 1
+
+
+@pytest.mark.parametrize(
+    "value,message",
+    [
+        (-1, f"limit must be a whole number from 0 to {USIZE_MAX}, not -1"),
+        (2**64, f"limit must be a whole number from 0 to {USIZE_MAX}, not 18446744073709551616"),
+        (-(2**200), f"limit must be a whole number from 0 to {USIZE_MAX}, not an integer of 39 digits or more"),
+    ],
+)
+def test_history_limit_out_of_range(bare: Path, value: int, message: str) -> None:
+    with pytest.raises(relman.InvalidArgument) as raised:
+        relman.Repository.open(bare).history(limit=value)
+    assert raised.value.message == message
+
+
+@pytest.mark.parametrize("value", [1.5, 10.0, float("nan"), float("inf"), True, None])
+def test_history_limit_of_another_type(bare: Path, value: object) -> None:
+    with pytest.raises(TypeError):
+        relman.Repository.open(bare).history(limit=value)  # type: ignore[arg-type]
+
+
+def test_history_limit_bounds(bare: Path) -> None:
+    repo = relman.Repository.open(bare)
+    assert repo.history(limit=USIZE_MAX).is_complete and len(repo.history(limit=USIZE_MAX)) == 2
+
+
+@pytest.mark.parametrize(
+    "value,message",
+    [
+        (0, f"attempts must be a whole number from 1 to {USIZE_MAX}, not 0"),
+        (-1, f"attempts must be a whole number from 1 to {USIZE_MAX}, not -1"),
+        (2**64, f"attempts must be a whole number from 1 to {USIZE_MAX}, not 18446744073709551616"),
+    ],
+)
+def test_release_with_retry_attempts_out_of_range(bare: Path, value: int, message: str) -> None:
+    calls: List[str] = []
+
+    def plan(snapshot: relman.Snapshot, history: relman.History) -> relman.ReleasePlan:
+        calls.append("called")
+        return release(snapshot, history=history)
+
+    with pytest.raises(relman.InvalidArgument) as raised:
+        relman.Repository.open(bare).release_with_retry(branch="main", author=AUTHOR, plan=plan, attempts=value)
+    assert raised.value.message == message and calls == []
+
+
+@pytest.mark.parametrize("value", [1.5, 2.0, float("nan"), True])
+def test_release_with_retry_attempts_of_another_type(bare: Path, value: object) -> None:
+    with pytest.raises(TypeError):
+        relman.Repository.open(bare).release_with_retry(branch="main", author=AUTHOR, plan=release, attempts=value)  # type: ignore[arg-type]
+
+
 def test_plan_callback_errors_propagate(bare: Path) -> None:
     repo = relman.Repository.open(bare)
 

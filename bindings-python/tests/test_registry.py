@@ -24,7 +24,7 @@ def test_options_are_checked() -> None:
         ({"credentials": {}}, "not none"),
         ({"credentials": {"user": "a"}}, 'unknown field "user"'),
         ({"credentials": {"token": "a", "username": "u"}}, 'unknown field "username"'),
-        ({"concurrency": 0}, "concurrency must be at least 1"),
+        ({"concurrency": 0}, "concurrency must be a whole number from 1 to 256, not 0"),
         ({"timeout": -1.0}, "timeout must be a number of seconds >= 0, not -1"),
         ({"timeout": float("inf")}, "timeout must be a number of seconds >= 0"),
         ({"max_age": float("nan")}, "max_age must be a number of seconds >= 0, not NaN"),
@@ -51,6 +51,60 @@ def test_options_are_checked() -> None:
     for name in ("acme/users:1.0", "acme/users@sha256:" + "a" * 64, "Not A Repo"):
         with pytest.raises(relman.InvalidArgument):
             registry.catalog([name])
+
+
+# The whole-number options (core's relman::arguments::whole_number_from_int and the ranges of
+# RegistryOptions): a negative or too large int is InvalidArgument with core's message, never an
+# OverflowError or a wrapped value; a bool or a float is a TypeError, as for Python's own counts.
+class HugeIndex:
+    """An int-like object past i64 (read through its __index__)."""
+
+    def __index__(self) -> int:
+        return 2**70
+
+
+WHOLE_NUMBERS: List[Tuple[str, Any, str]] = [
+    ("concurrency", -1, "concurrency must be a whole number from 1 to 256, not -1"),
+    ("concurrency", 257, "concurrency must be a whole number from 1 to 256, not 257"),
+    ("concurrency", 2**64, "concurrency must be a whole number from 1 to 256, not 18446744073709551616"),
+    ("concurrency", -(10**40), "concurrency must be a whole number from 1 to 256, not an integer of 39 digits or more"),
+    ("retries", -1, "retries must be a whole number from 0 to 4294967295, not -1"),
+    ("retries", 2**32, "retries must be a whole number from 0 to 4294967295, not 4294967296"),
+    ("retries", 10**40, "retries must be a whole number from 0 to 4294967295, not an integer of 39 digits or more"),
+    ("retries", HugeIndex(), "retries must be a whole number from 0 to 4294967295, not 1180591620717411303424"),
+]
+
+
+@pytest.mark.parametrize("name,value,message", WHOLE_NUMBERS, ids=lambda v: str(v)[:12])
+def test_whole_number_options_out_of_range(name: str, value: Any, message: str) -> None:
+    with pytest.raises(relman.InvalidArgument) as raised:
+        relman.Registry(**{name: value})
+    assert raised.value.code == "invalid_argument" and raised.value.message == message
+
+
+@pytest.mark.parametrize("name", ["concurrency", "retries"])
+@pytest.mark.parametrize("value", [1.5, 2.0, float("nan"), float("inf"), True, False, "3", None])
+def test_whole_number_options_of_another_type(name: str, value: Any) -> None:
+    with pytest.raises(TypeError):
+        relman.Registry(**{name: value})
+
+
+def test_whole_number_options_at_their_bounds() -> None:
+    class Index:
+        def __index__(self) -> int:
+            return 4
+
+    class BigIndex:
+        def __index__(self) -> int:
+            return 2**32 - 1
+
+    for options in [{"concurrency": 1}, {"concurrency": 256}, {"retries": 0}, {"retries": 2**32 - 1}, {"concurrency": Index()}, {"retries": BigIndex()}]:
+        assert relman.Registry(**options).requests()["total"] == 0, options  # type: ignore[arg-type]
+
+
+def test_unknown_options_are_refused() -> None:
+    with pytest.raises(TypeError, match="maxage"):
+        relman.Registry(maxage=1)  # type: ignore[call-arg]
 
 
 def test_catalog_releases_the_gil_while_it_waits() -> None:

@@ -84,6 +84,17 @@ pub use repository::{Repository, check_branch};
 /// rollbacks must reach further back.
 pub const HISTORY_LIMIT: usize = 1_000;
 
+/// The accepted `limit`s of [`Repository::history`] as the bindings read them
+/// ([`crate::arguments::whole_number`]): any count a `usize` holds, 0 included.
+pub const HISTORY_LIMITS: std::ops::RangeInclusive<u64> = 0..=usize::MAX as u64;
+
+/// The default `attempts` of the bindings' `release_with_retry`.
+pub const DEFAULT_ATTEMPTS: usize = 5;
+
+/// The accepted `attempts` of [`Repository::release_with_retry`] as the bindings read them:
+/// at least one (a release is tried once in all at least), at most what a `usize` holds.
+pub const ATTEMPTS: std::ops::RangeInclusive<u64> = 1..=usize::MAX as u64;
+
 use crate::error::{Error, ErrorKind, Result};
 use crate::release::{History, ReleasePlan, Snapshot};
 

@@ -7,6 +7,7 @@
 //! Every refusal is `invalid_argument` naming the argument as the caller spells it (the `what`
 //! of each method: Python `max_age`, Node `maxAge`).
 
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -155,6 +156,11 @@ impl RegistryOptions {
     pub const DEFAULT_RETRIES: u32 = 3;
     /// The default longest wait before a retry.
     pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(60);
+    /// The accepted numbers of requests in flight at once: each is a thread, so a huge number
+    /// would start a thread per tag of a large scan.
+    pub const CONCURRENCY: RangeInclusive<u64> = 1..=256;
+    /// The accepted numbers of retries (what a `u32` holds).
+    pub const RETRIES: RangeInclusive<u64> = 0..=u32::MAX as u64;
     /// The tags asked for at every poll by default.
     pub const DEFAULT_MOVING_TAGS: &'static [&'static str] = &["latest"];
 
@@ -166,16 +172,19 @@ impl RegistryOptions {
     }
 
     /// These options with at most `concurrency` requests in flight at once. Errors:
-    /// `invalid_argument` for 0.
+    /// `invalid_argument` outside [`CONCURRENCY`](Self::CONCURRENCY).
     pub fn with_concurrency(mut self, concurrency: usize, what: &str) -> Result<Self> {
-        if concurrency == 0 {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                format!("{what} must be at least 1"),
-            ));
+        match u64::try_from(concurrency) {
+            Ok(n) if Self::CONCURRENCY.contains(&n) => {
+                self.concurrency = concurrency;
+                Ok(self)
+            }
+            _ => Err(crate::arguments::not_in_range(
+                what,
+                &Self::CONCURRENCY,
+                concurrency,
+            )),
         }
-        self.concurrency = concurrency;
-        Ok(self)
     }
 
     /// These options with a timeout of `seconds` per request (see
@@ -353,16 +362,23 @@ mod tests {
     }
 
     #[test]
-    fn concurrency_is_at_least_one() {
-        let o = RegistryOptions::default()
-            .with_concurrency(1, "concurrency")
-            .unwrap();
-        assert_eq!(o.concurrency, 1);
-        let err = RegistryOptions::default()
-            .with_concurrency(0, "concurrency")
-            .unwrap_err();
-        assert_eq!(err.code(), "invalid_argument");
-        assert_eq!(err.message(), "concurrency must be at least 1");
+    fn concurrency_is_from_1_to_256() {
+        for n in [1, 8, 256] {
+            let o = RegistryOptions::default()
+                .with_concurrency(n, "concurrency")
+                .unwrap();
+            assert_eq!(o.concurrency, n);
+        }
+        for n in [0, 257, usize::MAX] {
+            let err = RegistryOptions::default()
+                .with_concurrency(n, "concurrency")
+                .unwrap_err();
+            assert_eq!(err.code(), "invalid_argument");
+            assert_eq!(
+                err.message(),
+                format!("concurrency must be a whole number from 1 to 256, not {n}")
+            );
+        }
     }
 
     #[test]
