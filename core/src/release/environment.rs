@@ -524,7 +524,8 @@ fn walk_environment<'s>(snapshot: &'s Snapshot, arena: &'s Arena, env: &Environm
     count(|w| w.walks += 1);
     let mut walker = Walker::new(snapshot);
     // Plain files already listed (an environment's paths may overlap), by real path: a file
-    // reached through a symbolic link is the file it leads to.
+    // reached through a symbolic link is the file it leads to. One path reaches each file once.
+    let overlap = env.paths.len() > 1;
     let mut listed: HashSet<&str> = HashSet::new();
     for path in &env.paths {
         if let Some(k) = kustomization_in(snapshot, path).filter(|_| snapshot.get(path).is_none()) {
@@ -532,7 +533,7 @@ fn walk_environment<'s>(snapshot: &'s Snapshot, arena: &'s Arena, env: &Environm
         } else {
             for (found, file) in snapshot.reach(path) {
                 count(|w| w.files_visited += 1);
-                if file != CONFIG_FILE && (is_yaml(&found) || found == *path) && listed.insert(file) {
+                if file != CONFIG_FILE && (is_yaml(&found) || found == *path) && (!overlap || listed.insert(file)) {
                     walker.manifests.push((file.to_string(), None));
                 }
             }
@@ -562,17 +563,22 @@ pub(super) struct Readers {
 
 impl Readers {
     /// Walk every environment of `config` once. Errors: those of the walk (a kustomization
-    /// that does not parse, a missing resource). With `planned`, only the walk of that
-    /// environment (by index) is an error: another environment whose walk fails is taken to
-    /// read the files under its paths (links followed), with a warning, so that one broken
-    /// environment does not block releases and rollbacks elsewhere.
+    /// that does not parse, a missing resource). With `planned` (an index), none: that
+    /// environment is not walked here (its model walks it, once per plan, and every question
+    /// asked of the readers is about the other environments: [`Others`], the environments a
+    /// release touches), and another environment whose walk fails is taken to read the files
+    /// under its paths (links followed), with a warning, so that one broken environment does
+    /// not block releases and rollbacks elsewhere.
     pub(super) fn new(snapshot: &Snapshot, config: &Config, planned: Option<usize>) -> Result<Readers> {
         let mut by_file: HashMap<String, Vec<usize>> = HashMap::new();
         let mut warnings = Vec::new();
         for (i, env) in config.environments().iter().enumerate() {
+            if planned == Some(i) {
+                continue;
+            }
             let files = match files_of(snapshot, env) {
                 Ok(files) => files,
-                Err(e) if planned.is_some_and(|p| p != i) => {
+                Err(e) if planned.is_some() => {
                     warnings.push(format!(
                         "environment {} does not read ({e}); the files under its paths are taken to be its own",
                         env.name
@@ -592,7 +598,8 @@ impl Readers {
         Ok(Readers { by_file, warnings })
     }
 
-    /// The environments (indices into `config.environments()`, ascending) that read `file`.
+    /// The environments (indices into `config.environments()`, ascending) that read `file`
+    /// (never the planned one).
     pub(super) fn of(&self, file: &str) -> &[usize] {
         self.by_file.get(file).map_or(&[], Vec::as_slice)
     }
