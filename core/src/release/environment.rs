@@ -780,7 +780,7 @@ pub(super) fn model<'s>(
         config,
         env,
         others,
-        seen: HashMap::new(),
+        seen: HashMap::with_capacity(raws.len()),
         refusals: Vec::new(),
     };
     let mut placed: Vec<Placed> = Vec::with_capacity(raws.len());
@@ -838,6 +838,7 @@ fn parse_manifests<'s>(
                 .collect::<Vec<_>>()
         },
     );
+    walker.streams.reserve(texts.len());
     for p in parsed.into_iter().flatten() {
         let (path, stream) = p?;
         walker.streams.insert(path.to_string(), stream);

@@ -147,27 +147,23 @@ fn edit_key(target: &Target) -> Option<(EditKey, Option<&str>)> {
 }
 
 /// The `images:` edits the decided moves plan, before simulation.
-struct Planned<'d> {
+struct Planned {
     /// One edit per kustomization entry.
     edits: BTreeMap<EditKey, EntryEdit>,
     /// Workloads whose entry another workload moves to another image, with why.
     refused: Vec<Refusal>,
-    /// The moving slots and their new pointers.
-    moving: HashMap<SlotAt, &'d ImageRef>,
 }
 
 /// Gather the `images:` edits of the moving `decisions`: one per entry, shared by the workloads
 /// that move it to the same image; a workload moving an entry to another image than an earlier
 /// one is refused.
-fn planned<'d>(model: &Model<'_>, decisions: &'d [Decision<'_>]) -> Planned<'d> {
+fn planned(model: &Model<'_>, decisions: &[Decision<'_>]) -> Planned {
     let mut out = Planned {
         edits: BTreeMap::new(),
         refused: Vec::new(),
-        moving: HashMap::new(),
     };
     for (d, moves) in moving(decisions) {
         for Move { slot, to } in &moves.slots {
-            out.moving.insert(*slot, to);
             let Some((key, incoming)) = edit_key(&slot.of(model).target) else {
                 continue;
             };
@@ -382,14 +378,15 @@ impl<'a> Simulation<'a> {
 /// Check by simulation that the planned `images:` edits change exactly the moving slots;
 /// returns the workloads whose edits must be withdrawn, with why.
 fn collateral(model: &Model<'_>, others: &[(String, Model<'_>)], decisions: &[Decision<'_>]) -> Vec<Refusal> {
-    let Planned {
-        edits,
-        mut refused,
-        moving,
-    } = planned(model, decisions);
+    let Planned { edits, mut refused } = planned(model, decisions);
     if edits.is_empty() {
         return refused;
     }
+    // The moving slots and their new pointers: only needed (and built) when there are
+    // `images:` edits to simulate.
+    let moving: HashMap<SlotAt, &ImageRef> = moving(decisions)
+        .flat_map(|(_, moves)| moves.slots.iter().map(|Move { slot, to }| (*slot, to)))
+        .collect();
     let simulation = Simulation::new(model, &edits);
     // No other environment may render differently.
     for (name, other) in others {
