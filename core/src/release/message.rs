@@ -1,8 +1,6 @@
 //! Commit messages: a one-line summary in Flux's spirit, a body listing the changes, and the
 //! `Relman-*` trailers that make the history machine-readable.
 
-use std::collections::BTreeSet;
-
 use super::plan::{ReleaseKind, Status, WorkloadResult};
 use super::record::{RecordView, RecordedChange, ReleaseRecord, write_trailers};
 use super::spec::ReleaseSpec;
@@ -22,10 +20,13 @@ pub(crate) fn commit_message(
     results: &[WorkloadResult],
 ) -> Result<String> {
     let released: Vec<&WorkloadResult> = results.iter().filter(|r| r.status == Status::Success).collect();
-    let images: BTreeSet<&str> = released
+    // Sorted, each once.
+    let mut images: Vec<&str> = released
         .iter()
         .flat_map(|r| r.updates.iter().map(|u| u.to.as_str()))
         .collect();
+    images.sort_unstable();
+    images.dedup();
     let what = match images.len() {
         0 => String::new(),
         1 => images.iter().next().expect("one image").to_string(),
@@ -50,7 +51,7 @@ pub(crate) fn commit_message(
     };
     let mut body = String::new();
     for image in &images {
-        for piece in [" - ", image, "\n"] {
+        for piece in [" - ", *image, "\n"] {
             body.push_str(piece);
         }
     }
