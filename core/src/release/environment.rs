@@ -10,6 +10,7 @@
 //! does relman (`duplicate_resource`, located at the second reference). A cycle is
 //! `invalid_path`.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use super::snapshot::{CONFIG_FILE, Snapshot};
@@ -192,7 +193,8 @@ pub(super) struct Visit {
 /// An environment's workloads and the parsed files behind them.
 pub(super) struct Model<'s> {
     pub placed: Vec<Placed>,
-    pub streams: HashMap<String, Stream<'s>>,
+    /// By path: borrowed from the snapshot for manifests.
+    pub streams: HashMap<Cow<'s, str>, Stream<'s>>,
     pub kustomizations: HashMap<String, Kustomization>,
     /// The kustomization visits slots refer to.
     pub visits: Vec<Visit>,
@@ -335,7 +337,7 @@ pub(super) struct Arenas {
 /// The overlay walk of one environment.
 struct Walker<'s> {
     snapshot: &'s Snapshot,
-    streams: HashMap<String, Stream<'s>>,
+    streams: HashMap<Cow<'s, str>, Stream<'s>>,
     kustomizations: HashMap<String, Kustomization>,
     warnings: Vec<String>,
     visits: Vec<Visit>,
@@ -386,7 +388,7 @@ impl<'s> Walker<'s> {
                 "{file}: `{key}` is not read by relman; images it changes are not seen"
             ));
         }
-        self.streams.insert(file.to_string(), stream);
+        self.streams.insert(Cow::Owned(file.to_string()), stream);
         self.kustomizations.insert(file.to_string(), k);
         Ok(())
     }
@@ -841,7 +843,7 @@ fn parse_manifests<'s>(
     walker.streams.reserve(texts.len());
     for p in parsed.into_iter().flatten() {
         let (path, stream) = p?;
-        walker.streams.insert(path.to_string(), stream);
+        walker.streams.insert(Cow::Borrowed(path), stream);
     }
     Ok(())
 }
