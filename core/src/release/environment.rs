@@ -535,7 +535,10 @@ fn walk_environment<'s>(snapshot: &'s Snapshot, arena: &'s Arena, env: &Environm
         } else {
             for (found, file) in snapshot.reach(path) {
                 count(|w| w.files_visited += 1);
-                if file != CONFIG_FILE && (is_yaml(&found) || found == *path) && (!overlap || listed.insert(file)) {
+                if file != CONFIG_FILE
+                    && (is_yaml(&found) || found == *path)
+                    && (!overlap || listed.insert(file))
+                {
                     walker.manifests.push((file.to_string(), None));
                 }
             }

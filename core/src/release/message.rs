@@ -29,7 +29,7 @@ pub(crate) fn commit_message(
     images.dedup();
     let what = match images.len() {
         0 => String::new(),
-        1 => images.iter().next().expect("one image").to_string(),
+        1 => images[0].to_string(),
         n => format!("multiple ({n}) images"),
     };
     let name = &env.name;

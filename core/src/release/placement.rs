@@ -565,10 +565,12 @@ fn gather<'a>(model: &'a Model<'_>, decisions: &'a [Decision<'_>]) -> BTreeMap<&
                     );
                 }
                 Target::NewEntry { file, name } => {
-                    files
-                        .entry(file.as_str())
-                        .or_default()
-                        .entry(EntryKey::New(name.clone()), None, d.at, to);
+                    files.entry(file.as_str()).or_default().entry(
+                        EntryKey::New(name.clone()),
+                        None,
+                        d.at,
+                        to,
+                    );
                 }
                 Target::Marker { file, fields } => {
                     files.entry(file.as_str()).or_default().markers.push(MarkerEdit {

@@ -294,10 +294,26 @@ mod tests {
     #[test]
     fn last_paragraph_is_rsplit_once() {
         for text in [
-            "", "\n", "\n\n", "\n\n\n", "a", "a\nb", "a\n\nb", "a\n\n\nb", "a\n\nb\n\nc\nd",
-            "\n\na", "a\n\n", "a\n\n\n", "x\r\n\r\ny", "é\n\nü\nß",
+            "",
+            "\n",
+            "\n\n",
+            "\n\n\n",
+            "a",
+            "a\nb",
+            "a\n\nb",
+            "a\n\n\nb",
+            "a\n\nb\n\nc\nd",
+            "\n\na",
+            "a\n\n",
+            "a\n\n\n",
+            "x\r\n\r\ny",
+            "é\n\nü\nß",
         ] {
-            assert_eq!(last_paragraph(text), text.rsplit_once("\n\n").map(|(_, l)| l), "{text:?}");
+            assert_eq!(
+                last_paragraph(text),
+                text.rsplit_once("\n\n").map(|(_, l)| l),
+                "{text:?}"
+            );
         }
     }
 }

@@ -249,7 +249,11 @@ impl Snapshot {
             return Vec::new();
         };
         if let Some((file, _)) = self.files.get_key_value(&real) {
-            let found = if path == file { Cow::Borrowed(file.as_str()) } else { Cow::Owned(path.to_string()) };
+            let found = if path == file {
+                Cow::Borrowed(file.as_str())
+            } else {
+                Cow::Owned(path.to_string())
+            };
             return vec![(found, file.as_str())];
         }
         let joined = |found: &str, rest: &str| {
