@@ -606,6 +606,10 @@ impl Readers {
     /// The environments (indices into `config.environments()`, ascending) that read `file`
     /// (never the planned one).
     pub(super) fn of(&self, file: &str) -> &[usize] {
+        // No other environment (the common case of one): no key to hash.
+        if self.by_file.is_empty() {
+            return &[];
+        }
         self.by_file.get(file).map_or(&[], Vec::as_slice)
     }
 }

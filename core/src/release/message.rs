@@ -90,6 +90,16 @@ pub(crate) fn commit_message(
         out.push('\n');
     }
     let trailers_at = out.len();
+    // The trailer paragraph is most of a large release's message: sized once (each line is
+    // its key, `: `, its words and their spaces, `->` and the line end).
+    let size = changes()
+        .map(|words| words.iter().map(|w| w.len() + 1).sum::<usize>() + "Relman-Change: -> ".len() + 1)
+        .chain(locked().map(|w| "Relman-Lock: ".len() + w.len() + 1))
+        .sum::<usize>()
+        + 64
+        + name.len()
+        + user.map_or(0, str::len);
+    out.reserve(size);
     write_trailers(&mut out, name, kind, user, changes(), locked());
     let reads_back = if out.contains('\r') && out.contains("\r\n") {
         // The owned parse turns CRLF into LF first (a cause message may hold one): compare as
