@@ -590,3 +590,36 @@ pub(crate) fn expected_error(err: &Value, outcome: Result<String, relman::Error>
     }
     Ok(())
 }
+
+/// The planned environment is walked by its model only (not also by the run's index of which
+/// environments read which file), yet its walk error still comes before a Flux object that
+/// does not parse, as when the index walked it first; another environment's plan gets the
+/// Flux error (the broken environment is only a warning there).
+#[test]
+fn the_planned_environments_walk_error_comes_first() {
+    let snapshot = Snapshot::from_files([
+        (
+            "relman.yaml",
+            "environments:\n  a: {path: envs/a}\n  b: {path: envs/b}\n",
+        ),
+        ("envs/a/kustomization.yaml", "resources: [missing.yaml]\n"),
+        (
+            "envs/b/app.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: acme/app:1.0.0\n",
+        ),
+        (
+            "flux/policy.yaml",
+            "apiVersion: image.toolkit.fluxcd.io/v1beta2\nkind: [ImagePolicy\n",
+        ),
+    ])
+    .unwrap();
+    let catalog = two_tags(&["acme/app"]);
+    let now = "2026-11-27T00:00:00Z".parse().unwrap();
+    let code = |env: &str| {
+        plan_release(&snapshot, &ReleaseSpec::new(env), &catalog, &History::new(), now)
+            .unwrap_err()
+            .code()
+    };
+    assert_eq!(code("a"), "invalid_path");
+    assert_eq!(code("b"), "invalid_yaml");
+}

@@ -678,8 +678,10 @@ pub(crate) fn objects_in_files<'a>(
     mut each: impl FnMut(&'a str, &Stream<'_>, &crate::yaml::Node<'_>) -> Result<()>,
 ) -> Result<()> {
     let mut arena = crate::yaml::Arena::new();
+    // Built once for every file (most files do not hold it: the search is most of the cost).
+    let finder = memchr::memmem::Finder::new(needle);
     for (path, text) in files {
-        if !text.contains(needle) || !(path.ends_with(".yaml") || path.ends_with(".yml")) {
+        if !(path.ends_with(".yaml") || path.ends_with(".yml")) || finder.find(text.as_bytes()).is_none() {
             continue;
         }
         arena.reset();
@@ -868,13 +870,13 @@ pub(crate) fn kustomization_markers(
 #[derive(Debug, Clone)]
 pub(crate) struct WorkloadEdit<'a> {
     /// The workload id (as the file gives it).
-    pub workload: String,
+    pub workload: &'a str,
     /// Where its edits go, as the planner's scan of the file found it ([`scan_sites`]).
     pub site: Option<&'a WorkloadSite>,
     /// New images per container (slot) name.
-    pub images: Vec<(String, ImageRef)>,
+    pub images: Vec<(&'a str, &'a ImageRef)>,
     /// Policy annotations to change in the same edit (a lock taken with the release).
-    pub policy: Option<PolicyChange>,
+    pub policy: Option<&'a PolicyChange>,
 }
 
 /// Apply the edits of several workloads of one file in one pass, together with `patch` (edits
@@ -899,10 +901,10 @@ pub(crate) fn edit(
                 )
             })?;
             let mut part = Patch::new();
-            for (container, image) in &edit.images {
+            for &(container, image) in &edit.images {
                 write_slot(stream, &mut part, find_slot(w, container)?, image)?;
             }
-            if let Some(change) = &edit.policy {
+            if let Some(change) = edit.policy {
                 let node = crate::yaml::resolve(stream, &w.object).ok_or_else(|| {
                     Error::new(ErrorKind::Internal, "a workload's address does not resolve")
                 })?;

@@ -208,7 +208,7 @@ fn helm_release(model: &Model<'_>, placed: &Placed) -> std::result::Result<(Stri
     let node = placed
         .site
         .as_ref()
-        .and_then(|site| crate::yaml::resolve(model.streams.get(&placed.path)?, &site.object));
+        .and_then(|site| crate::yaml::resolve(model.streams.get(placed.path.as_str())?, &site.object));
     let spec = node.and_then(|n| n.get("spec"));
     let text = |key: &str| {
         spec.and_then(|s| s.get_str(key))

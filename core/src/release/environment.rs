@@ -10,6 +10,7 @@
 //! does relman (`duplicate_resource`, located at the second reference). A cycle is
 //! `invalid_path`.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use super::snapshot::{CONFIG_FILE, Snapshot};
@@ -192,7 +193,8 @@ pub(super) struct Visit {
 /// An environment's workloads and the parsed files behind them.
 pub(super) struct Model<'s> {
     pub placed: Vec<Placed>,
-    pub streams: HashMap<String, Stream<'s>>,
+    /// By path: borrowed from the snapshot for manifests.
+    pub streams: HashMap<Cow<'s, str>, Stream<'s>>,
     pub kustomizations: HashMap<String, Kustomization>,
     /// The kustomization visits slots refer to.
     pub visits: Vec<Visit>,
@@ -335,7 +337,7 @@ pub(super) struct Arenas {
 /// The overlay walk of one environment.
 struct Walker<'s> {
     snapshot: &'s Snapshot,
-    streams: HashMap<String, Stream<'s>>,
+    streams: HashMap<Cow<'s, str>, Stream<'s>>,
     kustomizations: HashMap<String, Kustomization>,
     warnings: Vec<String>,
     visits: Vec<Visit>,
@@ -386,7 +388,7 @@ impl<'s> Walker<'s> {
                 "{file}: `{key}` is not read by relman; images it changes are not seen"
             ));
         }
-        self.streams.insert(file.to_string(), stream);
+        self.streams.insert(Cow::Owned(file.to_string()), stream);
         self.kustomizations.insert(file.to_string(), k);
         Ok(())
     }
@@ -524,7 +526,8 @@ fn walk_environment<'s>(snapshot: &'s Snapshot, arena: &'s Arena, env: &Environm
     count(|w| w.walks += 1);
     let mut walker = Walker::new(snapshot);
     // Plain files already listed (an environment's paths may overlap), by real path: a file
-    // reached through a symbolic link is the file it leads to.
+    // reached through a symbolic link is the file it leads to. One path reaches each file once.
+    let overlap = env.paths.len() > 1;
     let mut listed: HashSet<&str> = HashSet::new();
     for path in &env.paths {
         if let Some(k) = kustomization_in(snapshot, path).filter(|_| snapshot.get(path).is_none()) {
@@ -532,7 +535,10 @@ fn walk_environment<'s>(snapshot: &'s Snapshot, arena: &'s Arena, env: &Environm
         } else {
             for (found, file) in snapshot.reach(path) {
                 count(|w| w.files_visited += 1);
-                if file != CONFIG_FILE && (is_yaml(&found) || found == *path) && listed.insert(file) {
+                if file != CONFIG_FILE
+                    && (is_yaml(&found) || found == *path)
+                    && (!overlap || listed.insert(file))
+                {
                     walker.manifests.push((file.to_string(), None));
                 }
             }
@@ -562,17 +568,22 @@ pub(super) struct Readers {
 
 impl Readers {
     /// Walk every environment of `config` once. Errors: those of the walk (a kustomization
-    /// that does not parse, a missing resource). With `planned`, only the walk of that
-    /// environment (by index) is an error: another environment whose walk fails is taken to
-    /// read the files under its paths (links followed), with a warning, so that one broken
-    /// environment does not block releases and rollbacks elsewhere.
+    /// that does not parse, a missing resource). With `planned` (an index), none: that
+    /// environment is not walked here (its model walks it, once per plan, and every question
+    /// asked of the readers is about the other environments: [`Others`], the environments a
+    /// release touches), and another environment whose walk fails is taken to read the files
+    /// under its paths (links followed), with a warning, so that one broken environment does
+    /// not block releases and rollbacks elsewhere.
     pub(super) fn new(snapshot: &Snapshot, config: &Config, planned: Option<usize>) -> Result<Readers> {
         let mut by_file: HashMap<String, Vec<usize>> = HashMap::new();
         let mut warnings = Vec::new();
         for (i, env) in config.environments().iter().enumerate() {
+            if planned == Some(i) {
+                continue;
+            }
             let files = match files_of(snapshot, env) {
                 Ok(files) => files,
-                Err(e) if planned.is_some_and(|p| p != i) => {
+                Err(e) if planned.is_some() => {
                     warnings.push(format!(
                         "environment {} does not read ({e}); the files under its paths are taken to be its own",
                         env.name
@@ -592,8 +603,13 @@ impl Readers {
         Ok(Readers { by_file, warnings })
     }
 
-    /// The environments (indices into `config.environments()`, ascending) that read `file`.
+    /// The environments (indices into `config.environments()`, ascending) that read `file`
+    /// (never the planned one).
     pub(super) fn of(&self, file: &str) -> &[usize] {
+        // No other environment (the common case of one): no key to hash.
+        if self.by_file.is_empty() {
+            return &[];
+        }
         self.by_file.get(file).map_or(&[], Vec::as_slice)
     }
 }
@@ -773,7 +789,7 @@ pub(super) fn model<'s>(
         config,
         env,
         others,
-        seen: HashMap::new(),
+        seen: HashMap::with_capacity(raws.len()),
         refusals: Vec::new(),
     };
     let mut placed: Vec<Placed> = Vec::with_capacity(raws.len());
@@ -831,9 +847,10 @@ fn parse_manifests<'s>(
                 .collect::<Vec<_>>()
         },
     );
+    walker.streams.reserve(texts.len());
     for p in parsed.into_iter().flatten() {
         let (path, stream) = p?;
-        walker.streams.insert(path.to_string(), stream);
+        walker.streams.insert(Cow::Borrowed(path), stream);
     }
     Ok(())
 }

@@ -780,7 +780,7 @@ mod tests {
         // two links named like manifests), never by its own name.
         let staging = both.reach("envs/staging");
         assert!(
-            staging.contains(&("envs/staging/chain.yml".to_string(), "envs/staging/notes.txt")),
+            staging.contains(&("envs/staging/chain.yml".into(), "envs/staging/notes.txt")),
             "{staging:?}"
         );
         assert!(

@@ -1,8 +1,6 @@
 //! Commit messages: a one-line summary in Flux's spirit, a body listing the changes, and the
 //! `Relman-*` trailers that make the history machine-readable.
 
-use std::collections::BTreeSet;
-
 use super::plan::{ReleaseKind, Status, WorkloadResult};
 use super::record::{RecordView, RecordedChange, ReleaseRecord, write_trailers};
 use super::spec::ReleaseSpec;
@@ -22,13 +20,16 @@ pub(crate) fn commit_message(
     results: &[WorkloadResult],
 ) -> Result<String> {
     let released: Vec<&WorkloadResult> = results.iter().filter(|r| r.status == Status::Success).collect();
-    let images: BTreeSet<&str> = released
+    // Sorted, each once.
+    let mut images: Vec<&str> = released
         .iter()
         .flat_map(|r| r.updates.iter().map(|u| u.to.as_str()))
         .collect();
+    images.sort_unstable();
+    images.dedup();
     let what = match images.len() {
         0 => String::new(),
-        1 => images.iter().next().expect("one image").to_string(),
+        1 => images[0].to_string(),
         n => format!("multiple ({n}) images"),
     };
     let name = &env.name;
@@ -50,7 +51,7 @@ pub(crate) fn commit_message(
     };
     let mut body = String::new();
     for image in &images {
-        for piece in [" - ", image, "\n"] {
+        for piece in [" - ", *image, "\n"] {
             body.push_str(piece);
         }
     }
@@ -89,6 +90,16 @@ pub(crate) fn commit_message(
         out.push('\n');
     }
     let trailers_at = out.len();
+    // The trailer paragraph is most of a large release's message: sized once (each line is
+    // its key, `: `, its words and their spaces, `->` and the line end).
+    let size = changes()
+        .map(|words| words.iter().map(|w| w.len() + 1).sum::<usize>() + "Relman-Change: -> ".len() + 1)
+        .chain(locked().map(|w| "Relman-Lock: ".len() + w.len() + 1))
+        .sum::<usize>()
+        + 64
+        + name.len()
+        + user.map_or(0, str::len);
+    out.reserve(size);
     write_trailers(&mut out, name, kind, user, changes(), locked());
     let reads_back = if out.contains('\r') && out.contains("\r\n") {
         // The owned parse turns CRLF into LF first (a cause message may hold one): compare as

@@ -147,27 +147,23 @@ fn edit_key(target: &Target) -> Option<(EditKey, Option<&str>)> {
 }
 
 /// The `images:` edits the decided moves plan, before simulation.
-struct Planned<'d> {
+struct Planned {
     /// One edit per kustomization entry.
     edits: BTreeMap<EditKey, EntryEdit>,
     /// Workloads whose entry another workload moves to another image, with why.
     refused: Vec<Refusal>,
-    /// The moving slots and their new pointers.
-    moving: HashMap<SlotAt, &'d ImageRef>,
 }
 
 /// Gather the `images:` edits of the moving `decisions`: one per entry, shared by the workloads
 /// that move it to the same image; a workload moving an entry to another image than an earlier
 /// one is refused.
-fn planned<'d>(model: &Model<'_>, decisions: &'d [Decision<'_>]) -> Planned<'d> {
+fn planned(model: &Model<'_>, decisions: &[Decision<'_>]) -> Planned {
     let mut out = Planned {
         edits: BTreeMap::new(),
         refused: Vec::new(),
-        moving: HashMap::new(),
     };
     for (d, moves) in moving(decisions) {
         for Move { slot, to } in &moves.slots {
-            out.moving.insert(*slot, to);
             let Some((key, incoming)) = edit_key(&slot.of(model).target) else {
                 continue;
             };
@@ -382,14 +378,15 @@ impl<'a> Simulation<'a> {
 /// Check by simulation that the planned `images:` edits change exactly the moving slots;
 /// returns the workloads whose edits must be withdrawn, with why.
 fn collateral(model: &Model<'_>, others: &[(String, Model<'_>)], decisions: &[Decision<'_>]) -> Vec<Refusal> {
-    let Planned {
-        edits,
-        mut refused,
-        moving,
-    } = planned(model, decisions);
+    let Planned { edits, mut refused } = planned(model, decisions);
     if edits.is_empty() {
         return refused;
     }
+    // The moving slots and their new pointers: only needed (and built) when there are
+    // `images:` edits to simulate.
+    let moving: HashMap<SlotAt, &ImageRef> = moving(decisions)
+        .flat_map(|(_, moves)| moves.slots.iter().map(|Move { slot, to }| (*slot, to)))
+        .collect();
     let simulation = Simulation::new(model, &edits);
     // No other environment may render differently.
     for (name, other) in others {
@@ -488,12 +485,12 @@ pub(super) fn write(
     }
 }
 
-/// Edits of one file.
+/// Edits of one file, borrowed from the model and the decisions.
 #[derive(Default)]
 struct FileEdits<'m> {
     workloads: Vec<ManifestEdit<'m>>,
     entries: BTreeMap<EntryKey, EntryEdit>,
-    markers: Vec<MarkerEdit>,
+    markers: Vec<MarkerEdit<'m>>,
 }
 
 /// A workload's edit of its manifest.
@@ -503,11 +500,11 @@ struct ManifestEdit<'m> {
 }
 
 /// A new pointer for values marked by a setter comment.
-struct MarkerEdit {
+struct MarkerEdit<'m> {
     workload: WorkloadAt,
-    fields: crate::manifest::Fields,
-    container: String,
-    to: ImageRef,
+    fields: &'m crate::manifest::Fields,
+    container: &'m str,
+    to: &'m ImageRef,
 }
 
 /// What building every file's patch came to.
@@ -545,26 +542,42 @@ impl FileEdits<'_> {
     }
 }
 
-/// The edits of the moving `decisions`, by file.
-fn gather<'m>(model: &Model<'_>, decisions: &[Decision<'m>]) -> BTreeMap<String, FileEdits<'m>> {
-    let mut files: BTreeMap<String, FileEdits<'m>> = BTreeMap::new();
+/// The edits of the moving `decisions`, by file, borrowed from `model` and `decisions`.
+fn gather<'a>(model: &'a Model<'_>, decisions: &'a [Decision<'_>]) -> BTreeMap<&'a str, FileEdits<'a>> {
+    let mut files: BTreeMap<&'a str, FileEdits<'a>> = BTreeMap::new();
     for (d, moves) in moving(decisions) {
         let mut images = Vec::new();
         for Move { slot, to } in &moves.slots {
             let slot = slot.of(model);
-            let container = slot.info.container.clone();
+            let container = slot.info.container.as_str();
             match &slot.target {
-                Target::Manifest => images.push((container, to.clone())),
-                target @ (Target::Entry { .. } | Target::NewEntry { .. }) => {
-                    let ((file, key), incoming) = edit_key(target).expect("an images edit");
-                    files.entry(file).or_default().entry(key, incoming, d.at, to);
+                Target::Manifest => images.push((container, to)),
+                Target::Entry {
+                    file,
+                    index,
+                    incoming,
+                } => {
+                    files.entry(file.as_str()).or_default().entry(
+                        EntryKey::Existing(*index),
+                        Some(incoming.as_str()),
+                        d.at,
+                        to,
+                    );
+                }
+                Target::NewEntry { file, name } => {
+                    files.entry(file.as_str()).or_default().entry(
+                        EntryKey::New(name.clone()),
+                        None,
+                        d.at,
+                        to,
+                    );
                 }
                 Target::Marker { file, fields } => {
-                    files.entry(file.clone()).or_default().markers.push(MarkerEdit {
+                    files.entry(file.as_str()).or_default().markers.push(MarkerEdit {
                         workload: d.at,
-                        fields: fields.clone(),
+                        fields,
                         container,
-                        to: to.clone(),
+                        to,
                     });
                 }
                 Target::Shared { .. } | Target::Refused(_) => {
@@ -574,16 +587,16 @@ fn gather<'m>(model: &Model<'_>, decisions: &[Decision<'m>]) -> BTreeMap<String,
         }
         if !images.is_empty() || moves.policy.is_some() {
             files
-                .entry(d.placed.path.clone())
+                .entry(d.placed.path.as_str())
                 .or_default()
                 .workloads
                 .push(ManifestEdit {
                     workload: d.at,
                     edit: WorkloadEdit {
-                        workload: d.placed.file_id.clone(),
+                        workload: &d.placed.file_id,
                         site: d.placed.site.as_ref(),
                         images,
-                        policy: moves.policy.clone(),
+                        policy: moves.policy.as_ref(),
                     },
                 });
         }
@@ -599,7 +612,7 @@ fn patch_file(model: &Model<'_>, path: &str, edits: &FileEdits<'_>) -> Result<Pa
     let mut refused = Vec::new();
     for m in &edits.markers {
         let mut part = Patch::new();
-        match manifest::write_fields(stream, &mut part, &m.fields, &m.container, &m.to) {
+        match manifest::write_fields(stream, &mut part, m.fields, m.container, m.to) {
             Ok(()) => patch.extend(part),
             Err(e) => refused.push(Rejected {
                 workload: m.workload,
@@ -638,7 +651,7 @@ fn patch_file(model: &Model<'_>, path: &str, edits: &FileEdits<'_>) -> Result<Pa
 /// Build every file's patch, in parallel. Refusals of a construct (`unsupported_yaml`) refuse
 /// their workload; any other error is bad input.
 fn build(model: &Model<'_>, decisions: &[Decision<'_>]) -> Result<Built> {
-    let list: Vec<(String, FileEdits<'_>)> = gather(model, decisions).into_iter().collect();
+    let list: Vec<(&str, FileEdits<'_>)> = gather(model, decisions).into_iter().collect();
     let outcomes = par_map(&list, 64, |(path, edits)| patch_file(model, path, edits));
     let mut changes = Vec::new();
     let mut refused = Vec::new();
@@ -657,10 +670,10 @@ fn build(model: &Model<'_>, decisions: &[Decision<'_>]) -> Result<Built> {
                 message: error.to_string(),
             });
         }
-        let before = model.streams[path.as_str()].text();
+        let before = model.streams[*path].text();
         if after != before {
             changes.push(FileChange {
-                path: path.clone(),
+                path: path.to_string(),
                 before: before.to_string(),
                 after,
             });

@@ -120,14 +120,33 @@ enum Choice {
 }
 
 impl Context {
+    /// The context of a run; with `planned`, of a run that plans that environment (by index)
+    /// and models it right after: its walk is left to that model (one walk per plan), and
+    /// only an error here makes it walk now, so that its walk error still comes first.
     fn new(snapshot: &Snapshot, config: &Config, planned: Option<usize>) -> Result<Context> {
+        let readers = Readers::new(snapshot, config, planned)?;
+        let read = || -> Result<(FluxObjects, ArgoApplications)> {
+            Ok((
+                crate::manifest::read_flux_objects(snapshot.files(), config.default_namespace())?,
+                crate::manifest::read_argo_applications(snapshot.files())?,
+            ))
+        };
+        let (flux, argo) = match read() {
+            Ok(read) => read,
+            Err(e) => {
+                if let Some(p) = planned {
+                    environment::files_of(snapshot, &config.environments()[p])?;
+                }
+                return Err(e);
+            }
+        };
         Ok(Context {
-            readers: Readers::new(snapshot, config, planned)?,
+            readers,
             filters: HashMap::new(),
             default_filter: None,
             selections: HashMap::new(),
-            flux: crate::manifest::read_flux_objects(snapshot.files(), config.default_namespace())?,
-            argo: crate::manifest::read_argo_applications(snapshot.files())?,
+            flux,
+            argo,
         })
     }
 

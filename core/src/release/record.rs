@@ -100,7 +100,7 @@ impl<'m> RecordView<'m> {
     /// [`ReleaseRecord::parse`] of a message as it is: without the owned parse's first step,
     /// which turns CRLF line ends into LF.
     pub(crate) fn parse(message: &'m str) -> Option<RecordView<'m>> {
-        let (_, last) = message.trim_end_matches('\n').rsplit_once("\n\n")?;
+        let last = last_paragraph(message.trim_end_matches('\n'))?;
         let mut lines = last.split('\n').peekable();
         let mut take = |key: &str| -> Option<&'m str> {
             let line: &str = lines.peek()?;
@@ -139,6 +139,21 @@ impl<'m> RecordView<'m> {
             locked,
         })
     }
+}
+
+/// What follows the last blank line of `text` (`text.rsplit_once("\n\n")`'s second half),
+/// found line end by line end from the back: a release's trailer paragraph is most of its
+/// message, one line per change.
+fn last_paragraph(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let mut end = bytes.len();
+    while let Some(i) = memchr::memrchr(b'\n', &bytes[..end]) {
+        if i > 0 && bytes[i - 1] == b'\n' {
+            return Some(&text[i + 1..]);
+        }
+        end = i;
+    }
+    None
 }
 
 /// Append the trailer block of a record to `out` (see [`ReleaseRecord::trailers`]).
@@ -268,5 +283,37 @@ impl ReleaseRecord {
             self.locked.iter().map(String::as_str),
         );
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_paragraph;
+
+    /// The same split as `rsplit_once("\n\n")`, on the edge cases of blank lines.
+    #[test]
+    fn last_paragraph_is_rsplit_once() {
+        for text in [
+            "",
+            "\n",
+            "\n\n",
+            "\n\n\n",
+            "a",
+            "a\nb",
+            "a\n\nb",
+            "a\n\n\nb",
+            "a\n\nb\n\nc\nd",
+            "\n\na",
+            "a\n\n",
+            "a\n\n\n",
+            "x\r\n\r\ny",
+            "é\n\nü\nß",
+        ] {
+            assert_eq!(
+                last_paragraph(text),
+                text.rsplit_once("\n\n").map(|(_, l)| l),
+                "{text:?}"
+            );
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! The files of a config repo at one moment: `relman.yaml` and the YAML of every environment.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
 use crate::config::Config;
@@ -242,28 +243,45 @@ impl Snapshot {
     /// names (hidden folders, `node_modules` and `target` skipped), links followed, each real
     /// file once. Each comes as (the path it was reached by, its real path), sorted by the
     /// first.
-    pub(crate) fn reach(&self, path: &str) -> Vec<(String, &str)> {
+    /// The path reached by is borrowed (the real path itself) where no link led to the file.
+    pub(crate) fn reach<'s>(&'s self, path: &str) -> Vec<(Cow<'s, str>, &'s str)> {
         let Some(real) = self.real(path) else {
             return Vec::new();
         };
         if let Some((file, _)) = self.files.get_key_value(&real) {
-            return vec![(path.to_string(), file.as_str())];
+            let found = if path == file {
+                Cow::Borrowed(file.as_str())
+            } else {
+                Cow::Owned(path.to_string())
+            };
+            return vec![(found, file.as_str())];
         }
-        let join = |dir: &str, rest: &str| {
-            if dir.is_empty() {
+        let joined = |found: &str, rest: &str| {
+            if found.is_empty() {
                 rest.to_string()
             } else {
-                format!("{dir}/{rest}")
+                format!("{found}/{rest}")
+            }
+        };
+        // `rest` under the folder `found` (reached by) is `file` itself (under its real folder
+        // `dir`) when `found` is `dir`.
+        let join = |found: &str, dir: &str, rest: &str, file: &'s str| -> Cow<'s, str> {
+            if found == dir {
+                Cow::Borrowed(file)
+            } else {
+                Cow::Owned(joined(found, rest))
             }
         };
         // Whether the folders of `rest` (all but its last part) are walked.
         let walked = |rest: &str| rest.split('/').rev().skip(1).all(|dir| !skipped(dir));
-        let mut out: Vec<(String, &str)> = Vec::new();
+        // Without links, one folder is walked and each file comes once: nothing to remember.
+        let links = !self.links.is_empty();
+        let mut out: Vec<(Cow<'s, str>, &'s str)> = Vec::new();
         let mut seen: HashSet<&str> = HashSet::new();
         let mut visited: HashSet<String> = HashSet::new();
         let mut pending = vec![(real, path.to_string())];
         while let Some((dir, found)) = pending.pop() {
-            if !visited.insert(dir.clone()) {
+            if links && !visited.insert(dir.clone()) {
                 continue;
             }
             let prefix = if dir.is_empty() {
@@ -276,8 +294,8 @@ impl Snapshot {
                     break;
                 };
                 let name = rest.rsplit('/').next().unwrap_or(rest);
-                if walked(rest) && wanted(name) && seen.insert(file) {
-                    out.push((join(&found, rest), file));
+                if walked(rest) && wanted(name) && (!links || seen.insert(file)) {
+                    out.push((join(&found, &dir, rest, file), file));
                 }
             }
             for (link, target) in self.links.range(prefix.clone()..) {
@@ -292,15 +310,20 @@ impl Snapshot {
                 // its own name is skipped.
                 match self.files.get_key_value(target) {
                     Some((file, _)) if wanted(name) && seen.insert(file) => {
-                        out.push((join(&found, rest), file));
+                        out.push((Cow::Owned(joined(&found, rest)), file));
                     }
                     Some(_) => {}
-                    None if !skipped(name) => pending.push((target.clone(), join(&found, rest))),
+                    None if !skipped(name) => {
+                        pending.push((target.clone(), joined(&found, rest)));
+                    }
                     None => {}
                 }
             }
         }
-        out.sort();
+        // Already sorted when one folder was walked without links (the files come in order).
+        if !out.is_sorted() {
+            out.sort();
+        }
         out
     }
 
