@@ -2,13 +2,12 @@
 // with a JavaScript callback, and `conflict` errors carrying the actual head.
 
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import test from 'node:test'
 
 import { History, Repository, Snapshot, planRelease } from 'relman'
+
+import { gitRepository } from './support.mjs'
 
 const CONFIG = 'environments:\n  prod:\n    path: envs/prod\n    release: manual\n'
 const USERS = `apiVersion: apps/v1
@@ -27,18 +26,10 @@ const AUTHOR = 'Release bot <bot@example.com>'
 
 /** A fresh repository with one commit on `main`, which is not checked out (detached HEAD). */
 function makeRepo(t) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relman-node-git-'))
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
-  const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir, GIT_AUTHOR_DATE: '2026-11-27T12:00:00Z' }
-  const git = (...args) => execFileSync('git', ['-C', dir, '-c', 'user.name=CI', '-c', 'user.email=ci@example.com', ...args], { env }).toString().trim()
-  git('init', '-q', '-b', 'main')
-  fs.mkdirSync(path.join(dir, 'envs/prod'), { recursive: true })
-  fs.writeFileSync(path.join(dir, 'relman.yaml'), CONFIG)
-  fs.writeFileSync(path.join(dir, 'envs/prod/users.yaml'), USERS)
-  git('add', '.')
-  git('commit', '-q', '-m', 'init')
-  git('checkout', '-q', '--detach')
-  return { dir, git }
+  return gitRepository(t, { 'relman.yaml': CONFIG, 'envs/prod/users.yaml': USERS }, {
+    prefix: 'relman-node-git-',
+    env: { GIT_AUTHOR_DATE: '2026-11-27T12:00:00Z' },
+  })
 }
 
 function catches(run) {

@@ -5,9 +5,7 @@
 // of its interface in index.d.ts (so a field added in Rust cannot be refused by a stale list).
 
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import test from 'node:test'
@@ -29,6 +27,8 @@ import {
   updatePolicy,
 } from 'relman'
 
+import { gitRepository } from './support.mjs'
+
 const DTS = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'index.d.ts'), 'utf8')
 const CONFIG = 'environments:\n  prod: {path: envs/prod}\n'
 const USERS = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: users\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: acme/users:1.3.0\n'
@@ -43,17 +43,7 @@ function fields(name) {
 
 /** A bare git repository with one commit, for the Repository calls. */
 function repository(t) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relman-node-options-'))
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
-  const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir }
-  const git = (...args) => execFileSync('git', ['-C', dir, '-c', 'user.name=CI', '-c', 'user.email=ci@example.com', ...args], { env })
-  git('init', '-q', '-b', 'main')
-  fs.mkdirSync(path.join(dir, 'envs/prod'), { recursive: true })
-  fs.writeFileSync(path.join(dir, 'relman.yaml'), CONFIG)
-  fs.writeFileSync(path.join(dir, 'envs/prod/users.yaml'), USERS)
-  git('add', '.')
-  git('commit', '-q', '-m', 'init')
-  git('checkout', '-q', '--detach')
+  const { dir } = gitRepository(t, { 'relman.yaml': CONFIG, 'envs/prod/users.yaml': USERS }, { prefix: 'relman-node-options-' })
   return Repository.open(dir)
 }
 

@@ -275,3 +275,28 @@ export class MadeTree {
     }
   }
 }
+
+/**
+ * A fresh git repository in a temporary folder (removed after test `t`) holding `files` (path to
+ * text) in one commit on `main`, with HEAD detached so that `main` is not checked out. `env` is
+ * added to git's environment (e.g. a fixed `GIT_AUTHOR_DATE`). Returns the folder and a `git`
+ * function running git there (its output as trimmed text).
+ */
+export function gitRepository(t, files, { prefix = 'relman-node-', env = {} } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const gitEnv = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir, ...env }
+  const git = (...args) =>
+    execFileSync('git', ['-C', dir, '-c', 'user.name=CI', '-c', 'user.email=ci@example.com', ...args], { env: gitEnv })
+      .toString()
+      .trim()
+  git('init', '-q', '-b', 'main')
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true })
+    fs.writeFileSync(path.join(dir, file), text)
+  }
+  git('add', '.')
+  git('commit', '-q', '-m', 'init')
+  git('checkout', '-q', '--detach')
+  return { dir, git }
+}
