@@ -105,6 +105,9 @@ const MAX_PAGES: usize = 1000;
 const MAX_TAGS: usize = 100_000;
 /// The largest manifest read (distribution refuses larger ones too).
 const MAX_MANIFEST: usize = 4 * 1024 * 1024;
+/// Per digest of one repository, the lock held while its creation time is asked.
+type InFlight = Mutex<HashMap<String, Arc<Mutex<()>>>>;
+
 /// The largest image config read.
 const MAX_CONFIG: usize = 8 * 1024 * 1024;
 /// The largest token response read.
@@ -349,8 +352,9 @@ impl Registry {
         }
         let created: Vec<Mutex<HashMap<String, Option<String>>>> =
             caches.iter().map(|c| Mutex::new(c.created.clone())).collect();
+        let in_flight: Vec<InFlight> = caches.iter().map(|_| InFlight::default()).collect();
         let fetched = pool(&jobs, self.options.concurrency, &stop, |&(i, tag)| {
-            let found = self.fetch_tag(&targets[i], tag, &created[i])?;
+            let found = self.fetch_tag(&targets[i], tag, &created[i], &in_flight[i])?;
             progress(&Progress::Fetched {
                 repository: &targets[i].given,
                 tag,
@@ -596,6 +600,7 @@ impl Registry {
         target: &Target,
         tag: &str,
         created: &Mutex<HashMap<String, Option<String>>>,
+        in_flight: &InFlight,
     ) -> Result<Option<Found>> {
         let url = format!("{}/v2/{}/manifests/{tag}", target.host.base, target.path);
         let response = self.get(target, Kind::Manifest, &url, Some(ACCEPT_MANIFESTS), MAX_MANIFEST)?;
@@ -606,6 +611,16 @@ impl Registry {
             return Err(status_error(&response, &url, &target.given));
         }
         let digest = checked_digest(&response, None).map_err(|m| protocol(&target.given, &url, &m))?;
+        // Tags of one digest fetched at the same time ask for its config once: the first holds
+        // the digest's lock while it asks, the others wait and find the answer known.
+        let lock = Arc::clone(
+            in_flight
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(digest.clone())
+                .or_default(),
+        );
+        let _asking = lock.lock().unwrap_or_else(|p| p.into_inner());
         let known = created
             .lock()
             .unwrap_or_else(|p| p.into_inner())
