@@ -64,12 +64,7 @@ pub(crate) struct ArgoApplications {
 /// not parse.
 pub(crate) fn read<'a>(files: impl Iterator<Item = (&'a str, &'a str)>) -> Result<ArgoApplications> {
     let mut out = ArgoApplications::default();
-    super::objects_in_files(files, IMAGE_LIST, |path, stream, object| {
-        let kind = object.get("kind").and_then(Node::as_str).unwrap_or_default();
-        let api = object
-            .get("apiVersion")
-            .and_then(Node::as_str)
-            .unwrap_or_default();
+    super::objects_in_files(files, IMAGE_LIST, |path, stream, object, kind, api| {
         if kind != "Application" || !api.starts_with("argoproj.io/") {
             return Ok(());
         }

@@ -58,12 +58,7 @@ pub(crate) fn read<'a>(
     default_namespace: &str,
 ) -> Result<FluxObjects> {
     let mut out = FluxObjects::default();
-    super::objects_in_files(files, GROUP, |path, stream, object| {
-        let kind = object.get("kind").and_then(Node::as_str).unwrap_or_default();
-        let api = object
-            .get("apiVersion")
-            .and_then(Node::as_str)
-            .unwrap_or_default();
+    super::objects_in_files(files, GROUP, |path, stream, object, kind, api| {
         let Some(version) = api.strip_prefix(GROUP) else {
             return Ok(());
         };

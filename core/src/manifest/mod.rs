@@ -669,13 +669,14 @@ fn covered(stream: &Stream<'_>, found: &[Workload<'_>]) -> std::collections::Has
 }
 
 /// Call `each` with every object (the items of `*List` kinds, in order) of the YAML files of
-/// `files` (path, text) whose text contains `needle`, with its file and stream. A text that
-/// contains it and does not parse is `invalid_yaml` located in its file: it may hold what the
+/// `files` (path, text) whose text contains `needle`, with its file, its stream and its `kind`
+/// and `apiVersion` (empty when missing or not a string). A text that contains it and does
+/// not parse is `invalid_yaml` located in its file: it may hold what the
 /// caller looks for, so no guess.
 pub(crate) fn objects_in_files<'a>(
     files: impl Iterator<Item = (&'a str, &'a str)>,
     needle: &str,
-    mut each: impl FnMut(&'a str, &Stream<'_>, &crate::yaml::Node<'_>) -> Result<()>,
+    mut each: impl FnMut(&'a str, &Stream<'_>, &crate::yaml::Node<'_>, &str, &str) -> Result<()>,
 ) -> Result<()> {
     let mut arena = crate::yaml::Arena::new();
     // Built once for every file (most files do not hold it: the search is most of the cost).
@@ -699,7 +700,11 @@ pub(crate) fn objects_in_files<'a>(
                     }
                     continue;
                 }
-                each(path, &stream, object)?;
+                let api = object
+                    .get("apiVersion")
+                    .and_then(crate::yaml::Node::as_str)
+                    .unwrap_or_default();
+                each(path, &stream, object, kind, api)?;
             }
         }
     }
