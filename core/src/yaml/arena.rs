@@ -22,6 +22,9 @@
 #[derive(Debug, Default)]
 pub struct Arena(bumpalo::Bump);
 
+/// The largest first chunk [`Arena::for_text`] reserves (64 MiB).
+pub const FIRST_CHUNK_MAX: usize = 64 << 20;
+
 impl Arena {
     /// An empty arena (it allocates on first use).
     pub fn new() -> Arena {
@@ -37,9 +40,11 @@ impl Arena {
     /// byte of text, which the tree of a typical manifest fits in (measured on the corpus
     /// stream's documents: 3.5 at the median, 5.2 at the 90th percentile; a tree that needs
     /// more takes one more chunk, twice as large). An arena that starts empty would grow
-    /// through a chunk per doubling instead.
+    /// through a chunk per doubling instead. The first chunk is at most [`FIRST_CHUNK_MAX`]
+    /// bytes: a huge text does not reserve four times its size up front (a tree that needs
+    /// more grows chunk by chunk, as it is built).
     pub fn for_text(text: &str) -> Arena {
-        Arena::with_capacity(text.len().saturating_mul(4))
+        Arena::with_capacity(text.len().saturating_mul(4).min(FIRST_CHUNK_MAX))
     }
 
     /// Forget every tree read into the arena, keeping its largest chunk for the next parse.
